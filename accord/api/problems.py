@@ -1,0 +1,83 @@
+"""Every error becomes an RFC 9457 problem detail; one handler table, no ad-hoc HTTPException."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from accord.api.responses import ProblemResponse
+from accord.errors import PROBLEM_BASE, AccordError, FieldError
+
+log = logging.getLogger("accord.api")
+
+_HTTP_SLUGS = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}
+
+
+def _problem(status: int, slug: str, title: str, detail: str, instance: str) -> ProblemResponse:
+    body = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    return ProblemResponse(body, status_code=status)
+
+
+def _with_auth_header(response: Response, status: int) -> Response:
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="accord"'
+    return response
+
+
+async def accord_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AccordError)
+    response = ProblemResponse(exc.problem(request.url.path), status_code=exc.status)
+    return _with_auth_header(response, exc.status)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(".".join(str(p) for p in err.get("loc", ())), str(err.get("msg", "invalid")))
+        for err in exc.errors()
+    ]
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    body = {
+        "type": PROBLEM_BASE + "validation-failed",
+        "title": "Invalid input",
+        "status": 422,
+        "detail": detail,
+        "instance": request.url.path,
+        "errors": [e.as_dict() for e in errors],
+    }
+    return ProblemResponse(body, status_code=422)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
+    response = _problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
+    return _with_auth_header(response, exc.status_code)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _problem(
+        500,
+        "internal",
+        "Internal error",
+        "the node failed to handle this request; the error is in its log",
+        request.url.path,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AccordError, accord_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

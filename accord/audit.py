@@ -1,0 +1,202 @@
+"""The tamper-evident audit log: every read, write and admin act, hash-chained.
+
+Each entry's hash covers the previous entry's hash and the entry's own fields, serialised
+canonically, so that editing, deleting, inserting or reordering entries breaks the chain.
+``audit_head`` holds the newest sequence number and hash: it is the lock that serialises
+appends and it reveals a truncated tail. Entries are appended in the transaction of the act
+they record, so an act and its record commit or vanish together.
+
+A database administrator can still rewrite the whole chain consistently; the head hash that
+``accord audit verify`` prints is what an operator records elsewhere (``--expect``) to catch that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select, update
+
+from accord.stix.timestamps import now_timestamp
+from accord.store.schema import audit_head, audit_log
+
+GENESIS = "0" * 64
+DOORS = ("api", "cli", "taxii", "sync", "web", "ingest", "import")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts and through which door: recorded with every entry."""
+
+    account: str | None
+    party: str | None
+    door: str
+
+
+def _entry_hash(
+    prev_hash: str,
+    seq: int,
+    at: str,
+    account: str | None,
+    party: str | None,
+    door: str,
+    action: str,
+    target: str | None,
+    details: str,
+) -> str:
+    canonical = orjson.dumps([seq, at, account, party, door, action, target, details])
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical).hexdigest()
+
+
+def lock_head(connection: Connection) -> None:
+    """Take the audit head's row lock now (PostgreSQL); SQLite's BEGIN IMMEDIATE already has it."""
+    connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1).with_for_update())
+
+
+def append(
+    connection: Connection,
+    actor: Actor,
+    action: str,
+    *,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Append one entry inside the caller's transaction; returns its sequence number."""
+    head = connection.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+    ).one()
+    seq = int(head.seq) + 1
+    at = now_timestamp()
+    details_text = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
+    digest = _entry_hash(
+        head.hash, seq, at, actor.account, actor.party, actor.door, action, target, details_text
+    )
+    connection.execute(
+        audit_log.insert().values(
+            seq=seq,
+            at=at,
+            account=actor.account,
+            party=actor.party,
+            door=actor.door,
+            action=action,
+            target=target,
+            details=details_text,
+            prev_hash=head.hash,
+            hash=digest,
+        )
+    )
+    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+    return seq
+
+
+@dataclass
+class Verification:
+    """What ``audit verify`` found: ``ok`` only when the whole chain and its head check out."""
+
+    entries: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head_seq": self.head_seq,
+            "head_hash": self.head_hash,
+            "problems": self.problems,
+        }
+
+
+def verify(connection: Connection, expect_head: str | None = None) -> Verification:
+    """Walk the whole chain; report every break with the sequence number where it is."""
+    report = Verification()
+    expected_seq = 1
+    prev_hash = GENESIS
+    for row in _entries(connection):
+        report.entries += 1
+        seq = int(row.seq)
+        if seq != expected_seq:
+            kind = "missing" if seq > expected_seq else "out of order"
+            report.problems.append(
+                {"seq": seq, "problem": f"expected entry {expected_seq}, found {seq} ({kind})"}
+            )
+        if row.prev_hash != prev_hash:
+            report.problems.append(
+                {
+                    "seq": seq,
+                    "problem": "does not link to the entry before it "
+                    "(an entry was deleted, inserted or moved)",
+                }
+            )
+        recomputed = _entry_hash(
+            row.prev_hash,
+            seq,
+            row.at,
+            row.account,
+            row.party,
+            row.door,
+            row.action,
+            row.target,
+            row.details,
+        )
+        if recomputed != row.hash:
+            report.problems.append({"seq": seq, "problem": "content was altered (hash mismatch)"})
+        prev_hash = row.hash
+        expected_seq = seq + 1
+    head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
+    last_seq = expected_seq - 1
+    if head is None:
+        report.problems.append({"seq": None, "problem": "the audit head row is missing"})
+    else:
+        report.head_seq, report.head_hash = int(head.seq), head.hash
+        if int(head.seq) != last_seq or head.hash != prev_hash:
+            report.problems.append(
+                {
+                    "seq": int(head.seq),
+                    "problem": f"the head records entry {head.seq} but the log ends at "
+                    f"{last_seq}: entries at the end were deleted or the head was edited",
+                }
+            )
+    if expect_head is not None and report.head_hash != expect_head:
+        report.problems.append(
+            {"seq": report.head_seq, "problem": "the head hash differs from the one expected"}
+        )
+    return report
+
+
+def _entries(connection: Connection) -> Iterator[Any]:
+    result = connection.execution_options(yield_per=5000).execute(
+        select(audit_log).order_by(audit_log.c.seq)
+    )
+    yield from result
+
+
+def recent(
+    connection: Connection, *, target: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The newest entries, optionally only those about one target."""
+    query = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
+    if target is not None:
+        query = query.where(audit_log.c.target == target)
+    return [
+        {
+            "seq": int(row.seq),
+            "at": row.at,
+            "account": row.account,
+            "party": row.party,
+            "door": row.door,
+            "action": row.action,
+            "target": row.target,
+            "details": orjson.loads(row.details),
+            "hash": row.hash,
+        }
+        for row in connection.execute(query)
+    ]

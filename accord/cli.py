@@ -1,0 +1,295 @@
+"""The ``accord`` command line (Typer). Long work shows Rich progress; errors exit non-zero."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Connection, Engine
+
+from accord import admin, audit
+from accord.config import DEFAULT_DATABASE_URL, Settings
+from accord.errors import AccordError
+from accord.publish import PublishLimits, publish_bytes
+from accord.stix.markings import Tlp
+from accord.stix.validate import Limits
+from accord.store import directory
+from accord.store.engine import make_engine, migrate
+
+app = typer.Typer(
+    help="Accord: federated counter-terrorism intelligence cooperation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+party_app = typer.Typer(help="Parties: agencies and hubs.", no_args_is_help=True)
+account_app = typer.Typer(help="Accounts and their tokens.", no_args_is_help=True)
+channel_app = typer.Typer(help="Channels: named audiences of parties.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(party_app, name="party")
+app.add_typer(account_app, name="account")
+app.add_typer(channel_app, name="channel")
+app.add_typer(audit_app, name="audit")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class State:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(
+                self.settings.database_url, sqlite_synchronous=self.settings.sqlite_synchronous
+            )
+        return self._engine
+
+
+def _state(ctx: typer.Context) -> State:
+    state: State = ctx.obj
+    return state
+
+
+def _cli_actor() -> audit.Actor:
+    return audit.Actor(f"cli:{getpass.getuser()}", None, "cli")
+
+
+def _codes(text: str) -> list[str]:
+    return [code.strip() for code in text.split(",") if code.strip()]
+
+
+@contextmanager
+def _transaction(ctx: typer.Context) -> Iterator[Connection]:
+    with _state(ctx).engine.begin() as connection:
+        yield connection
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="ACCORD_DATABASE_URL",
+            help=f"Database URL [default: {DEFAULT_DATABASE_URL}]",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = State(Settings.from_env(database_url=db))
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or migrate it to the newest schema."""
+    migrate(_state(ctx).engine)
+    console.print(f"[green]database ready[/green] at {_state(ctx).settings.database_url}")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8700,
+) -> None:
+    """Run the node's HTTP server (REST API, OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from accord.api import create_app
+
+    state = _state(ctx)
+    migrate(state.engine)
+    console.print(f"Accord node on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(state.settings, state.engine), host=host, port=port, log_level="warning")
+
+
+@party_app.command("add")
+def party_add(
+    ctx: typer.Context,
+    code: str,
+    name: Annotated[str, typer.Option(help="Full name of the agency or hub")],
+    jurisdiction: Annotated[str, typer.Option(help="ISO 3166 alpha-2, or UN, EU, SCO...")],
+) -> None:
+    """Add a party (an agency of a state, or a hub)."""
+    with _transaction(ctx) as connection:
+        party = admin.add_party(connection, _cli_actor(), code, name, jurisdiction)
+    console.print(f"party [bold]{party.code}[/bold] ({party.jurisdiction}) added")
+
+
+@party_app.command("list")
+def party_list(ctx: typer.Context) -> None:
+    """List parties."""
+    with _state(ctx).engine.connect() as connection:
+        rows = directory.list_parties(connection)
+    table = Table("code", "name", "jurisdiction")
+    for party in rows:
+        table.add_row(party.code, party.name, party.jurisdiction)
+    console.print(table)
+
+
+@account_app.command("add")
+def account_add(
+    ctx: typer.Context,
+    name: str,
+    party: Annotated[str, typer.Option(help="Code of the account's party")],
+    role: Annotated[str, typer.Option(help="reader, publisher or admin")] = "reader",
+) -> None:
+    """Add an account and print its API token once (only its hash is stored)."""
+    with _transaction(ctx) as connection:
+        account, token = admin.add_account(connection, _cli_actor(), name, party, role)
+    console.print(
+        f"account [bold]{account.name}[/bold] ({account.role} of {account.party.code}) added"
+    )
+    console.print("token (shown once, keep it safe):")
+    print(token)
+
+
+@account_app.command("list")
+def account_list(ctx: typer.Context) -> None:
+    """List accounts (never their tokens)."""
+    with _state(ctx).engine.connect() as connection:
+        rows = directory.list_accounts(connection)
+    table = Table("name", "party", "role", "disabled")
+    for account in rows:
+        table.add_row(account.name, account.party.code, account.role, str(account.disabled))
+    console.print(table)
+
+
+@channel_app.command("add")
+def channel_add(
+    ctx: typer.Context,
+    name: str,
+    members: Annotated[str, typer.Option(help="Comma-separated party codes")],
+    description: Annotated[str, typer.Option(help="What the channel is for")] = "",
+) -> None:
+    """Add a bilateral or multilateral channel."""
+    codes = _codes(members)
+    with _transaction(ctx) as connection:
+        channel = admin.add_channel(connection, _cli_actor(), name, codes, description)
+    console.print(f"channel [bold]{channel.name}[/bold]: {', '.join(channel.members)}")
+
+
+@channel_app.command("members")
+def channel_members(
+    ctx: typer.Context,
+    name: str,
+    add: Annotated[str, typer.Option(help="Comma-separated party codes to add")] = "",
+    remove: Annotated[str, typer.Option(help="Comma-separated party codes to remove")] = "",
+) -> None:
+    """Change a channel's members; visibility follows at once."""
+    with _transaction(ctx) as connection:
+        channel = admin.change_members(connection, _cli_actor(), name, _codes(add), _codes(remove))
+    console.print(f"channel [bold]{channel.name}[/bold]: {', '.join(channel.members)}")
+
+
+@channel_app.command("list")
+def channel_list(ctx: typer.Context) -> None:
+    """List channels and their members."""
+    with _state(ctx).engine.connect() as connection:
+        rows = directory.list_channels(connection)
+    table = Table("name", "members", "description")
+    for channel in rows:
+        table.add_row(channel.name, ", ".join(channel.members), channel.description)
+    console.print(table)
+
+
+@app.command()
+def publish(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A STIX bundle or object")
+    ],
+    account: Annotated[str, typer.Option(help="Publish as this account")],
+    audience: Annotated[str, typer.Option(help="own, network, or a channel name")],
+    tlp: Annotated[str, typer.Option(help="clear, green, amber, amber+strict or red")],
+) -> None:
+    """Publish a STIX 2.1 file to an audience under a TLP marking."""
+    state = _state(ctx)
+    try:
+        level = Tlp.from_label(tlp)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--tlp") from exc
+    raw = file.read_bytes()
+    settings = state.settings
+    limits = PublishLimits(
+        Limits(settings.max_object_bytes, settings.max_json_depth), settings.max_bundle_objects
+    )
+    with console.status(f"validating and storing {file.name}..."):
+        with _transaction(ctx) as connection:
+            publisher = directory.get_account(connection, account)
+            report = publish_bytes(
+                connection, publisher, raw, audience=audience, tlp=level, door="cli", limits=limits
+            )
+    console.print(
+        f"{file.name}: [green]{report.count('accepted')} accepted[/green], "
+        f"{report.count('unchanged')} unchanged, [red]{report.count('rejected')} rejected[/red] "
+        f"(audience {report.audience}, TLP:{report.tlp.upper()})"
+    )
+    for error in report.errors:
+        errors.print(
+            f"  object {error.index} {error.object_id or ''}: {error.field}: {error.message}"
+        )
+    if report.count("rejected"):
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    ctx: typer.Context,
+    expect: Annotated[str | None, typer.Option(help="Head hash recorded earlier")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Check the whole audit chain; exit 1 and say where when it was tampered with."""
+    with _state(ctx).engine.connect() as connection:
+        report = audit.verify(connection, expect_head=expect)
+    if as_json:
+        print(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
+    elif report.ok:
+        console.print(
+            f"[green]audit log intact[/green]: {report.entries} entries, "
+            f"head {report.head_seq} {report.head_hash}"
+        )
+    else:
+        errors.print(
+            f"[red]audit log tampered[/red]: {len(report.problems)} problem(s) "
+            f"in {report.entries} entries"
+        )
+        for problem in report.problems:
+            errors.print(f"  entry {problem['seq']}: {problem['problem']}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Fill an empty database with demo parties, channels, accounts and intelligence."""
+    from accord.demo import load_demo
+
+    state = _state(ctx)
+    migrate(state.engine)
+    with _transaction(ctx) as connection:
+        tokens = load_demo(connection, _cli_actor())
+    console.print("[bold]Demo accounts[/bold] (tokens are new each time the demo is loaded):")
+    for name, party, role, token in tokens:
+        print(f"  {name:<13} {party:<9} {role:<10} {token}")
+
+
+def main() -> None:
+    try:
+        app()
+    except AccordError as exc:
+        errors.print(f"[red]error:[/red] {exc.detail}")
+        for error in exc.errors:
+            errors.print(f"  {error.field}: {error.message}")
+        sys.exit(2)

@@ -1,0 +1,61 @@
+"""One typed settings object, read from the environment (prefix ``ACCORD_``) once and passed in.
+
+Nothing in the package reads the environment at import time: the CLI and the tests build a
+:class:`Settings` and hand it to ``create_app`` and the store.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/accord.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of a node; each field can be set as ``ACCORD_<NAME>`` in the environment."""
+
+    #: SQLAlchemy URL of the store: ``sqlite:///path`` or ``postgresql+psycopg://...``.
+    database_url: str = DEFAULT_DATABASE_URL
+    #: Name of this node, recorded in provenance and audit entries.
+    node_name: str = "accord-node"
+    #: Interface the server binds to; loopback unless an operator says otherwise.
+    host: str = "127.0.0.1"
+    #: TCP port of the server.
+    port: int = 8700
+    #: Largest request body accepted, in bytes.
+    max_body_bytes: int = 64 * 1024 * 1024
+    #: Largest number of objects in one published bundle.
+    max_bundle_objects: int = 20_000
+    #: Largest serialised size of one STIX object, in bytes.
+    max_object_bytes: int = 1024 * 1024
+    #: Deepest nesting of JSON containers inside one STIX object.
+    max_json_depth: int = 32
+    #: Largest page a caller may ask for.
+    max_page_size: int = 1000
+    #: SQLite ``synchronous`` pragma: FULL makes every acknowledged commit durable.
+    sqlite_synchronous: str = "FULL"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``ACCORD_*`` variables, then apply explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = env.get(f"ACCORD_{field.name.upper()}")
+            if raw is None:
+                continue
+            if field.type in ("int", int):
+                try:
+                    values[field.name] = int(raw)
+                except ValueError as exc:
+                    raise ValueError(
+                        f"ACCORD_{field.name.upper()} must be an integer, got {raw!r}"
+                    ) from exc
+            else:
+                values[field.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)

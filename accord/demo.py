@@ -1,0 +1,145 @@
+"""Demo data for ``make run``: parties of several states and a regional hub, a bilateral and a
+multilateral channel, accounts, and a little intelligence under each kind of audience.
+
+The objects are fictional exercise material (indicators use the reserved ``.example`` domain)
+around real, public designations; ids are stable so that the demo is the same every time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection
+
+from accord import admin, audit
+from accord.publish import publish_objects
+from accord.stix.markings import Tlp
+from accord.store import directory
+
+NAMESPACE = uuid.UUID("6f1d2a52-5c3b-4c52-9a8e-2f0f4f2c1a10")
+CREATED = "2026-11-02T09:00:00.000Z"
+
+PARTIES = [
+    ("ru-nac", "National Anti-Terrorism Committee of the Russian Federation", "RU"),
+    ("cn-mps", "Ministry of Public Security of the People's Republic of China", "CN"),
+    ("kz-knb", "National Security Committee of the Republic of Kazakhstan", "KZ"),
+    ("sco-rats", "SCO Regional Anti-Terrorist Structure (executive committee)", "SCO"),
+]
+CHANNELS = [
+    ("ru-cn", ["ru-nac", "cn-mps"], "Bilateral Russia-China liaison"),
+    ("sco-joint", ["ru-nac", "cn-mps", "kz-knb", "sco-rats"], "SCO RATS joint channel"),
+]
+ACCOUNTS = [
+    ("ru-analyst", "ru-nac", "publisher"),
+    ("cn-analyst", "cn-mps", "publisher"),
+    ("kz-analyst", "kz-knb", "publisher"),
+    ("kz-reader", "kz-knb", "reader"),
+    ("rats-liaison", "sco-rats", "publisher"),
+    ("rats-admin", "sco-rats", "admin"),
+]
+
+
+def stable_id(stix_type: str, name: str) -> str:
+    return f"{stix_type}--{uuid.uuid5(NAMESPACE, name)}"
+
+
+def _sdo(stix_type: str, key: str, **properties: Any) -> dict[str, Any]:
+    return {
+        "type": stix_type,
+        "spec_version": "2.1",
+        "id": stable_id(stix_type, key),
+        "created": CREATED,
+        "modified": CREATED,
+        **properties,
+    }
+
+
+def _identity(code: str, name: str) -> dict[str, Any]:
+    return _sdo(
+        "identity",
+        code,
+        name=name,
+        identity_class="organization",
+        sectors=["government-public-services"],
+    )
+
+
+def demo_publications() -> list[tuple[str, str, Tlp, list[dict[str, Any]]]]:
+    """(account, audience, TLP, objects) for each demo publication."""
+    ru, cn, rats = (stable_id("identity", c) for c in ("ru-nac", "cn-mps", "sco-rats"))
+    etim = _sdo(
+        "intrusion-set",
+        "etim",
+        created_by_ref=rats,
+        name="Eastern Turkistan Islamic Movement",
+        aliases=["ETIM", "Turkistan Islamic Party", "Исламское движение Восточного Туркестана"],
+        description="Listed by the UN Security Council (QDe.088) since 2002-09-11.",
+    )
+    nusra = _sdo(
+        "intrusion-set",
+        "nusra",
+        created_by_ref=rats,
+        name="Al-Nusrah Front for the People of the Levant",
+        aliases=["Jabhat al-Nusra", "Jabhat Fath al-Sham", "Джебхат ан-Нусра"],
+        description="Listed by the UN Security Council (QDe.137) since 2013-05-14.",
+    )
+    indicator = _sdo(
+        "indicator",
+        "route-domain",
+        created_by_ref=ru,
+        name="Recruitment forum (exercise)",
+        pattern="[domain-name:value = 'recruit-forum.example']",
+        pattern_type="stix",
+        valid_from=CREATED,
+        indicator_types=["malicious-activity"],
+    )
+    indicates = _sdo(
+        "relationship",
+        "route-domain-indicates",
+        created_by_ref=ru,
+        relationship_type="indicates",
+        source_ref=indicator["id"],
+        target_ref=nusra["id"],
+    )
+    report = _sdo(
+        "report",
+        "travel-routes",
+        created_by_ref=cn,
+        name="Foreign fighter travel routes (exercise)",
+        published=CREATED,
+        report_types=["threat-report"],
+        description="Joint exercise material: routes through Central Asia.",
+        object_refs=[etim["id"], nusra["id"]],
+    )
+    note = _sdo(
+        "note",
+        "source-note",
+        created_by_ref=ru,
+        abstract="Source handling",
+        content="Internal note: source protection applies (exercise).",
+        object_refs=[indicator["id"]],
+    )
+    return [
+        ("rats-liaison", "network", Tlp.CLEAR, [_identity(c, n) for c, n, _ in PARTIES]),
+        ("rats-liaison", "network", Tlp.GREEN, [etim, nusra]),
+        ("ru-analyst", "ru-cn", Tlp.AMBER, [indicator, indicates]),
+        ("cn-analyst", "sco-joint", Tlp.AMBER, [report]),
+        ("ru-analyst", "own", Tlp.RED, [note]),
+    ]
+
+
+def load_demo(connection: Connection, actor: audit.Actor) -> list[tuple[str, str, str, str]]:
+    """Create the demo directory and publish the demo objects; returns the accounts' tokens."""
+    for code, name, jurisdiction in PARTIES:
+        admin.add_party(connection, actor, code, name, jurisdiction)
+    for name, members, description in CHANNELS:
+        admin.add_channel(connection, actor, name, members, description)
+    tokens = []
+    for name, party, role in ACCOUNTS:
+        _account, token = admin.add_account(connection, actor, name, party, role)
+        tokens.append((name, party, role, token))
+    for account_name, audience, tlp, items in demo_publications():
+        account = directory.get_account(connection, account_name)
+        publish_objects(connection, account, list(items), audience=audience, tlp=tlp, door="cli")
+    return tokens

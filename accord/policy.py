@@ -1,0 +1,152 @@
+"""The sharing policy: the one place that decides who receives what and how far it may go.
+
+Two questions, two rules:
+
+* **Who receives** an object is decided by its *audience*, chosen by the originating party:
+  ``own`` (the originating party only), a named channel (its member parties, as they are
+  *now*: a change of membership changes visibility at once), or ``network`` (every party).
+  The originating party always sees what it published.
+* **How far a recipient may pass it on** is decided by its TLP 2.0 marking and by originator
+  control. TLP:RED and TLP:AMBER+STRICT never leave the recipient party; TLP:AMBER never goes
+  beyond the original audience; TLP:GREEN may go anywhere inside the network and TLP:CLEAR
+  anywhere, but originator control caps both: a recipient may read, never widen the audience.
+  Only the originating party publishes versions of an object, and never to another audience.
+
+Visibility is a SQL predicate (:func:`visible_to`) that every query of intelligence includes;
+nothing is filtered after the fetch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Connection, and_, or_, select
+
+from accord.errors import NotFound, PolicyViolation
+from accord.stix.markings import Tlp
+from accord.store.directory import Party
+from accord.store.schema import channel_members, channels, objects, parties
+
+AudienceKind = Literal["own", "channel", "network"]
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who receives an object: the originating party only, a channel's members, or everyone."""
+
+    kind: AudienceKind
+    channel_id: int | None = None
+    channel_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.channel_name if self.kind == "channel" and self.channel_name else self.kind
+
+
+def resolve_audience(connection: Connection, name: str, publisher: Party) -> Audience:
+    """Turn ``own``, ``network`` or a channel name into an audience the publisher may use.
+
+    A party may only publish to a channel it belongs to; a channel it does not belong to is
+    reported exactly like one that does not exist.
+    """
+    if name == "own":
+        return Audience("own")
+    if name == "network":
+        return Audience("network")
+    row = connection.execute(
+        select(channels.c.id, channels.c.name)
+        .join(channel_members, channel_members.c.channel_id == channels.c.id)
+        .where(channels.c.name == name, channel_members.c.party_id == publisher.id)
+    ).first()
+    if row is None:
+        raise NotFound(
+            f"audience {name!r}: expected own, network, or a channel party {publisher.code!r} "
+            "belongs to"
+        )
+    return Audience("channel", row.id, row.name)
+
+
+def check_marking(audience: Audience, tlp: Tlp) -> None:
+    """Refuse a marking that contradicts the audience (TLP:RED is for named recipients)."""
+    if tlp == Tlp.RED and audience.kind == "network":
+        raise PolicyViolation(
+            "TLP:RED is for named recipients only and cannot go to the whole network: "
+            "choose own or a channel, or a less restrictive marking"
+        )
+
+
+def effective_tlp(requested: Tlp, embedded: int | None) -> Tlp:
+    """The stricter of the marking asked for and any TLP marking the object already carries."""
+    if embedded is None:
+        return requested
+    return max(requested, Tlp(embedded))
+
+
+def visible_to(party_id: int) -> ColumnElement[bool]:
+    """The SQL predicate over ``objects`` rows that ``party_id`` may read."""
+    column = objects.c
+    return or_(
+        column.audience_kind == "network",
+        column.origin_party_id == party_id,
+        and_(
+            column.audience_kind == "channel",
+            column.channel_id.in_(
+                select(channel_members.c.channel_id).where(channel_members.c.party_id == party_id)
+            ),
+        ),
+    )
+
+
+def new_version_refusal(
+    *,
+    existing_origin: int,
+    existing_kind: str,
+    existing_channel: int | None,
+    publisher: Party,
+    audience: Audience,
+) -> str | None:
+    """Why a publisher may not add a version to an existing object, or None if it may."""
+    if existing_origin != publisher.id:
+        return (
+            "originator control: this identifier belongs to an object of another party; "
+            "only its originator publishes versions of it"
+        )
+    if existing_kind != audience.kind or existing_channel != audience.channel_id:
+        return (
+            "originator control: every version of an object keeps the audience of its first "
+            "version; publish a new object to share with another audience"
+        )
+    return None
+
+
+def recipients(connection: Connection, audience: Audience, origin_party_id: int) -> set[int]:
+    """The parties that receive an object published to ``audience`` (origin included)."""
+    if audience.kind == "network":
+        return set(connection.execute(select(parties.c.id)).scalars())
+    if audience.kind == "own":
+        return {origin_party_id}
+    members = connection.execute(
+        select(channel_members.c.party_id).where(
+            channel_members.c.channel_id == audience.channel_id
+        )
+    ).scalars()
+    return {origin_party_id, *members}
+
+
+def may_pass_on(
+    tlp: Tlp,
+    *,
+    origin_party_id: int,
+    holder_party_id: int,
+    target_party_id: int,
+    audience_recipients: set[int],
+) -> bool:
+    """May the holder of an object give it to the target party (federation, re-sharing)?"""
+    if target_party_id in (origin_party_id, holder_party_id):
+        return True
+    if tlp in (Tlp.RED, Tlp.AMBER_STRICT):
+        return False  # never leaves the recipient party
+    # AMBER never beyond the original audience; GREEN and CLEAR are capped there by
+    # originator control.
+    return target_party_id in audience_recipients

@@ -1,0 +1,197 @@
+"""The one read path for intelligence: visibility predicate in the query, audit entry after.
+
+Every door that shows objects (REST, TAXII, the UI, a peer's sync) calls these functions, so
+that each read is filtered by :func:`accord.policy.visible_to` inside SQL and recorded in the
+audit log with who read what, when and through which door.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Row, select
+
+from accord import audit
+from accord.errors import InvalidInput, NotFound
+from accord.policy import visible_to
+from accord.stix.markings import Tlp
+from accord.stix.timestamps import key_to_timestamp, timestamp_key
+from accord.store import objects as store
+from accord.store.directory import Account
+from accord.store.schema import channel_members, channels, parties
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One object version as a reader receives it: the object and how it is shared."""
+
+    stix_id: str
+    version_key: str
+    body: str
+    sharing: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"object": orjson.Fragment(self.body), "sharing": self.sharing}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Item]
+    next_cursor: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "items": [item.as_json() for item in self.items],
+            "more": self.next_cursor is not None,
+            "next": self.next_cursor,
+        }
+
+
+class _Names:
+    """Party codes and channel names for the ``sharing`` block, fetched once per request."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._parties: dict[int, str] | None = None
+        self._channels: dict[int, str] | None = None
+
+    def party(self, party_id: int) -> str:
+        if self._parties is None:
+            rows = self.connection.execute(select(parties.c.id, parties.c.code))
+            self._parties = {row.id: row.code for row in rows}
+        return self._parties.get(party_id, "?")
+
+    def channel(self, channel_id: int) -> str:
+        if self._channels is None:
+            rows = self.connection.execute(select(channels.c.id, channels.c.name))
+            self._channels = {row.id: row.name for row in rows}
+        return self._channels.get(channel_id, "?")
+
+
+def _item(row: Row[Any], names: _Names) -> Item:
+    audience = (
+        names.channel(row.channel_id) if row.audience_kind == "channel" else row.audience_kind
+    )
+    sharing = {
+        "audience": audience,
+        "tlp": Tlp(row.tlp).label,
+        "origin": names.party(row.origin_party_id),
+        "added": key_to_timestamp(row.added_key),
+        "latest": bool(row.is_latest),
+    }
+    return Item(row.stix_id, row.version_key, row.body, sharing)
+
+
+def encode_cursor(stix_id: str, version_key: str) -> str:
+    raw = orjson.dumps([stix_id, version_key])
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(part, str) for part in value)
+        ):
+            return value[0], value[1]
+    except (ValueError, binascii.Error, UnicodeEncodeError):
+        pass
+    raise InvalidInput("the cursor is not one this node issued")
+
+
+def audience_filter(connection: Connection, account: Account, name: str) -> tuple[str, int | None]:
+    """``own``, ``network`` or a channel of the caller's party; other channels do not exist."""
+    if name in ("own", "network"):
+        return (name, None)
+    row = connection.execute(
+        select(channels.c.id)
+        .join(channel_members, channel_members.c.channel_id == channels.c.id)
+        .where(channels.c.name == name, channel_members.c.party_id == account.party.id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no channel named {name!r} among those of party {account.party.code!r}")
+    return ("channel", row.id)
+
+
+def list_objects(
+    connection: Connection,
+    account: Account,
+    criteria: store.ObjectFilter,
+    *,
+    cursor: str | None,
+    limit: int,
+    door: str,
+) -> Page:
+    """One page of the objects ``account`` may see, matching ``criteria``."""
+    visible = visible_to(account.party.id)
+    after_pk = None
+    if cursor:
+        stix_id, version_key = _decode_cursor(cursor)
+        after_pk = store.position_of(connection, visible, stix_id, version_key)
+        if after_pk is None:
+            raise InvalidInput("the cursor is not one this node issued")
+    rows = store.page(connection, visible, criteria, after_pk=after_pk, limit=limit + 1)
+    names = _Names(connection)
+    items = [_item(row, names) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit and items:
+        next_cursor = encode_cursor(items[-1].stix_id, items[-1].version_key)
+    audit.append(
+        connection,
+        audit.Actor(account.name, account.party.code, door),
+        "read.list",
+        details={"objects": [f"{i.stix_id}@{i.version_key}" for i in items]},
+    )
+    return Page(items, next_cursor)
+
+
+def object_versions(
+    connection: Connection, account: Account, stix_id: str, *, door: str
+) -> list[Item]:
+    """Every version of one object the caller may see, oldest first; 404 when none."""
+    rows = store.versions(connection, visible_to(account.party.id), stix_id)
+    if not rows:
+        raise NotFound(f"no object {stix_id!r}")
+    names = _Names(connection)
+    items = [_item(row, names) for row in rows]
+    audit.append(
+        connection,
+        audit.Actor(account.name, account.party.code, door),
+        "read.versions",
+        target=stix_id,
+        details={"versions": [i.version_key for i in items]},
+    )
+    return items
+
+
+def get_object(
+    connection: Connection, account: Account, stix_id: str, *, version: str | None, door: str
+) -> Item:
+    """The latest visible version of an object, or the version whose ``modified`` is given."""
+    rows = store.versions(connection, visible_to(account.party.id), stix_id)
+    chosen: Row[Any] | None = None
+    if version is None:
+        chosen = next((row for row in rows if row.is_latest), None)
+    else:
+        wanted = timestamp_key(version)
+        if wanted is None:
+            raise InvalidInput(f"version {version!r} is not a STIX timestamp")
+        chosen = next((row for row in rows if row.version_key == wanted), None)
+    if chosen is None:
+        raise NotFound(f"no object {stix_id!r}" + (f" at version {version}" if version else ""))
+    item = _item(chosen, _Names(connection))
+    audit.append(
+        connection,
+        audit.Actor(account.name, account.party.code, door),
+        "read.object",
+        target=stix_id,
+        details={"version": item.version_key},
+    )
+    return item

@@ -1,0 +1,1 @@
+"""STIX 2.1: fast parsing and validation, identifiers, timestamps and TLP markings."""

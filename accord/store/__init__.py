@@ -1,0 +1,4 @@
+"""Storage: SQLAlchemy Core tables, Alembic migrations and repository functions.
+
+Driver errors never leave this package: they become :class:`accord.errors.StoreError`.
+"""

@@ -1,0 +1,248 @@
+"""Parties, accounts and channels: who exists on this node and who belongs to which audience."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from accord.errors import Conflict, NotFound, ValidationFailed
+from accord.stix.timestamps import now_timestamp
+from accord.store.schema import accounts, channel_members, channels, parties
+
+ROLES = ("reader", "publisher", "admin")
+RESERVED_AUDIENCES = ("own", "network")
+#: Jurisdictions that are not states: international and regional bodies.
+BLOC_JURISDICTIONS = frozenset(
+    {"UN", "EU", "SCO", "SCO-RATS", "CSTO", "CIS", "OSCE", "ASEAN", "AU", "GCC", "NATO", "INTERPOL"}
+)
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}\Z")
+_ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,127}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    id: int
+    code: str
+    name: str
+    jurisdiction: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    name: str
+    role: str
+    party: Party
+    disabled: bool = False
+
+    def can(self, role: str) -> bool:
+        """True when this account's role is ``role`` or a stronger one."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: int
+    name: str
+    description: str
+    members: tuple[str, ...]
+
+
+def hash_token(token: str) -> str:
+    """Tokens are 256-bit random values, so one SHA-256 is a safe one-way store."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_jurisdiction(code: str) -> str:
+    value = code.strip().upper()
+    if re.fullmatch(r"[A-Z]{2}", value) or value in BLOC_JURISDICTIONS:
+        return value
+    raise ValidationFailed(
+        f"jurisdiction {code!r} is neither an ISO 3166 alpha-2 code nor one of "
+        + ", ".join(sorted(BLOC_JURISDICTIONS))
+    )
+
+
+def add_party(connection: Connection, code: str, name: str, jurisdiction: str) -> Party:
+    if not _CODE.match(code):
+        raise ValidationFailed(f"party code {code!r}: use 2-63 characters of a-z, 0-9 and '-'")
+    if not name.strip():
+        raise ValidationFailed("a party needs a name")
+    values = {"code": code, "name": name.strip(), "jurisdiction": check_jurisdiction(jurisdiction)}
+    try:
+        with connection.begin_nested():
+            new_id = connection.execute(
+                insert(parties).values(created_at=now_timestamp(), **values).returning(parties.c.id)
+            ).scalar_one()
+    except IntegrityError as exc:
+        raise Conflict(f"a party with code {code!r} already exists") from exc
+    return Party(id=new_id, **values)
+
+
+def _party(row: object) -> Party:
+    return Party(row.id, row.code, row.name, row.jurisdiction)  # type: ignore[attr-defined]
+
+
+def get_party(connection: Connection, code: str) -> Party:
+    row = connection.execute(select(parties).where(parties.c.code == code)).first()
+    if row is None:
+        raise NotFound(f"no party with code {code!r}")
+    return _party(row)
+
+
+def list_parties(connection: Connection) -> list[Party]:
+    return [_party(row) for row in connection.execute(select(parties).order_by(parties.c.code))]
+
+
+def party_codes(connection: Connection) -> dict[int, str]:
+    return {row.id: row.code for row in connection.execute(select(parties.c.id, parties.c.code))}
+
+
+def add_account(
+    connection: Connection, name: str, party_code: str, role: str
+) -> tuple[Account, str]:
+    """Create an account; returns it with its token, which is shown once and never stored."""
+    if not _ACCOUNT.match(name):
+        raise ValidationFailed(f"account name {name!r}: use 2-128 letters, digits and . _ @ -")
+    if role not in ROLES:
+        raise ValidationFailed(f"role {role!r}: expected one of {', '.join(ROLES)}")
+    party = get_party(connection, party_code)
+    token = "acc_" + secrets.token_urlsafe(32)
+    try:
+        with connection.begin_nested():
+            new_id = connection.execute(
+                insert(accounts)
+                .values(
+                    name=name,
+                    party_id=party.id,
+                    role=role,
+                    token_hash=hash_token(token),
+                    disabled=False,
+                    created_at=now_timestamp(),
+                )
+                .returning(accounts.c.id)
+            ).scalar_one()
+    except IntegrityError as exc:
+        raise Conflict(f"an account named {name!r} already exists") from exc
+    return Account(id=new_id, name=name, role=role, party=party), token
+
+
+_ACCOUNT_QUERY = select(
+    accounts.c.id,
+    accounts.c.name,
+    accounts.c.role,
+    accounts.c.disabled,
+    parties.c.id.label("party_id"),
+    parties.c.code,
+    parties.c.name.label("party_name"),
+    parties.c.jurisdiction,
+).join(parties, parties.c.id == accounts.c.party_id)
+
+
+def _account(row: object) -> Account:
+    r = row
+    party = Party(r.party_id, r.code, r.party_name, r.jurisdiction)  # type: ignore[attr-defined]
+    return Account(r.id, r.name, r.role, party, bool(r.disabled))  # type: ignore[attr-defined]
+
+
+def account_by_token(connection: Connection, token: str) -> Account | None:
+    """The enabled account holding ``token``; the lookup is by hash, so no timing oracle."""
+    row = connection.execute(
+        _ACCOUNT_QUERY.where(accounts.c.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.disabled:
+        return None
+    return _account(row)
+
+
+def get_account(connection: Connection, name: str) -> Account:
+    row = connection.execute(_ACCOUNT_QUERY.where(accounts.c.name == name)).first()
+    if row is None:
+        raise NotFound(f"no account named {name!r}")
+    return _account(row)
+
+
+def list_accounts(connection: Connection) -> list[Account]:
+    return [_account(r) for r in connection.execute(_ACCOUNT_QUERY.order_by(accounts.c.name))]
+
+
+def add_channel(
+    connection: Connection, name: str, member_codes: list[str], description: str = ""
+) -> Channel:
+    if not _CODE.match(name) or name in RESERVED_AUDIENCES:
+        raise ValidationFailed(
+            f"channel name {name!r}: use 2-63 characters of a-z, 0-9 and '-', not own or network"
+        )
+    members = sorted(set(member_codes))
+    if len(members) < 2:
+        raise ValidationFailed("a channel needs at least two member parties")
+    found = [get_party(connection, code) for code in members]
+    try:
+        with connection.begin_nested():
+            channel_id = connection.execute(
+                insert(channels)
+                .values(name=name, description=description, created_at=now_timestamp())
+                .returning(channels.c.id)
+            ).scalar_one()
+    except IntegrityError as exc:
+        raise Conflict(f"a channel named {name!r} already exists") from exc
+    connection.execute(
+        insert(channel_members), [{"channel_id": channel_id, "party_id": p.id} for p in found]
+    )
+    return Channel(channel_id, name, description, tuple(members))
+
+
+def get_channel(connection: Connection, name: str) -> Channel:
+    row = connection.execute(select(channels).where(channels.c.name == name)).first()
+    if row is None:
+        raise NotFound(f"no channel named {name!r}")
+    return _with_members(connection, row.id, row.name, row.description)
+
+
+def _with_members(connection: Connection, channel_id: int, name: str, description: str) -> Channel:
+    codes = connection.execute(
+        select(parties.c.code)
+        .join(channel_members, channel_members.c.party_id == parties.c.id)
+        .where(channel_members.c.channel_id == channel_id)
+        .order_by(parties.c.code)
+    ).scalars()
+    return Channel(channel_id, name, description, tuple(codes))
+
+
+def list_channels(connection: Connection, party_id: int | None = None) -> list[Channel]:
+    """Every channel, or only those ``party_id`` belongs to."""
+    query = select(channels).order_by(channels.c.name)
+    if party_id is not None:
+        query = query.where(
+            channels.c.id.in_(
+                select(channel_members.c.channel_id).where(channel_members.c.party_id == party_id)
+            )
+        )
+    return [
+        _with_members(connection, r.id, r.name, r.description) for r in connection.execute(query)
+    ]
+
+
+def change_members(connection: Connection, name: str, add: list[str], remove: list[str]) -> Channel:
+    """Add or remove member parties; visibility follows at once (it is computed per query)."""
+    channel = get_channel(connection, name)
+    for code in add:
+        party = get_party(connection, code)
+        if code not in channel.members:
+            connection.execute(
+                insert(channel_members).values(channel_id=channel.id, party_id=party.id)
+            )
+    for code in remove:
+        party = get_party(connection, code)
+        connection.execute(
+            delete(channel_members).where(
+                channel_members.c.channel_id == channel.id,
+                channel_members.c.party_id == party.id,
+            )
+        )
+    return get_channel(connection, name)

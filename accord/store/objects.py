@@ -1,0 +1,205 @@
+"""Repository functions for STIX object versions.
+
+Every read takes a ``visible`` predicate (from :func:`accord.policy.visible_to`) as a required
+argument and puts it in the WHERE clause: there is no way to read intelligence here without
+one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, and_, false, or_, select, true, update
+
+from accord.store.schema import objects
+
+CHUNK = 900
+
+ITEM_COLUMNS = (
+    objects.c.pk,
+    objects.c.stix_id,
+    objects.c.version_key,
+    objects.c.modified,
+    objects.c.type,
+    objects.c.revoked,
+    objects.c.is_latest,
+    objects.c.audience_kind,
+    objects.c.channel_id,
+    objects.c.origin_party_id,
+    objects.c.tlp,
+    objects.c.added_key,
+    objects.c.body,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """What the publish path needs to know about a version already in the store."""
+
+    stix_id: str
+    version_key: str
+    is_latest: bool
+    revoked: bool
+    origin_party_id: int
+    audience_kind: str
+    channel_id: int | None
+
+
+@dataclass(slots=True)
+class ObjectFilter:
+    """Search criteria; every one is optional and they combine with AND."""
+
+    types: Sequence[str] = ()
+    ids: Sequence[str] = ()
+    created_by_ref: str | None = None
+    added_after_key: str | None = None
+    text: str | None = None
+    #: ("own" | "network" | "channel", channel id or None)
+    audience: tuple[str, int | None] | None = None
+    origin_party_id: int | None = None
+    include_revoked: bool = False
+    all_versions: bool = False
+    extra: list[ColumnElement[bool]] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def stored_versions(
+    connection: Connection, stix_ids: Sequence[str]
+) -> dict[str, list[StoredVersion]]:
+    """Every stored version of the given ids, whoever may see them (publish-path only)."""
+    found: dict[str, list[StoredVersion]] = {}
+    columns = (
+        objects.c.stix_id,
+        objects.c.version_key,
+        objects.c.is_latest,
+        objects.c.revoked,
+        objects.c.origin_party_id,
+        objects.c.audience_kind,
+        objects.c.channel_id,
+    )
+    for chunk in _chunks(stix_ids):
+        for row in connection.execute(select(*columns).where(objects.c.stix_id.in_(chunk))):
+            found.setdefault(row.stix_id, []).append(
+                StoredVersion(
+                    row.stix_id,
+                    row.version_key,
+                    bool(row.is_latest),
+                    bool(row.revoked),
+                    row.origin_party_id,
+                    row.audience_kind,
+                    row.channel_id,
+                )
+            )
+    return found
+
+
+def stored_bodies(
+    connection: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The stored serialisation of given (id, version) pairs, to tell a re-post from a clash."""
+    found: dict[tuple[str, str], str] = {}
+    for chunk in _chunks(keys):
+        condition = or_(
+            *(and_(objects.c.stix_id == i, objects.c.version_key == v) for i, v in chunk)
+        )
+        for row in connection.execute(
+            select(objects.c.stix_id, objects.c.version_key, objects.c.body).where(condition)
+        ):
+            found[(row.stix_id, row.version_key)] = row.body
+    return found
+
+
+def demote_latest(connection: Connection, stix_ids: Sequence[str]) -> None:
+    """Clear ``is_latest`` on the given ids before newer versions are inserted."""
+    for chunk in _chunks(stix_ids):
+        connection.execute(
+            update(objects)
+            .where(objects.c.stix_id.in_(chunk), objects.c.is_latest == true())
+            .values(is_latest=False)
+        )
+
+
+def insert_versions(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(objects.insert(), rows)
+
+
+def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[ColumnElement[bool]]:
+    column = objects.c
+    conditions: list[ColumnElement[bool]] = [visible]
+    if not criteria.all_versions:
+        conditions.append(column.is_latest == true())
+    if not criteria.include_revoked:
+        conditions.append(column.revoked == false())
+    if criteria.types:
+        conditions.append(column.type.in_(list(criteria.types)))
+    if criteria.ids:
+        conditions.append(column.stix_id.in_(list(criteria.ids)))
+    if criteria.created_by_ref:
+        conditions.append(column.created_by_ref == criteria.created_by_ref)
+    if criteria.added_after_key:
+        conditions.append(column.added_key > criteria.added_after_key)
+    if criteria.text:
+        pattern = "%" + _escape_like(criteria.text.lower()) + "%"
+        conditions.append(
+            or_(
+                column.name.ilike(pattern, escape="\\"),
+                column.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if criteria.audience is not None:
+        kind, channel_id = criteria.audience
+        conditions.append(column.audience_kind == kind)
+        if kind == "channel":
+            conditions.append(column.channel_id == channel_id)
+    if criteria.origin_party_id is not None:
+        conditions.append(column.origin_party_id == criteria.origin_party_id)
+    conditions.extend(criteria.extra)
+    return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def page(
+    connection: Connection,
+    visible: ColumnElement[bool],
+    criteria: ObjectFilter,
+    *,
+    after_pk: int | None,
+    limit: int,
+) -> list[Row[Any]]:
+    """Up to ``limit`` visible versions after ``after_pk``, oldest addition first."""
+    conditions = _conditions(visible, criteria)
+    if after_pk is not None:
+        conditions.append(objects.c.pk > after_pk)
+    query = select(*ITEM_COLUMNS).where(*conditions).order_by(objects.c.pk).limit(limit)
+    return list(connection.execute(query))
+
+
+def position_of(
+    connection: Connection, visible: ColumnElement[bool], stix_id: str, version_key: str
+) -> int | None:
+    """The ``pk`` of a version the caller may see: how a cursor becomes a position."""
+    return connection.execute(
+        select(objects.c.pk).where(
+            visible, objects.c.stix_id == stix_id, objects.c.version_key == version_key
+        )
+    ).scalar_one_or_none()
+
+
+def versions(connection: Connection, visible: ColumnElement[bool], stix_id: str) -> list[Row[Any]]:
+    """Every visible version of one object, oldest first."""
+    query = (
+        select(*ITEM_COLUMNS)
+        .where(visible, objects.c.stix_id == stix_id)
+        .order_by(objects.c.version_key)
+    )
+    return list(connection.execute(query))

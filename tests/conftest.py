@@ -1,0 +1,111 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is used when ``ACCORD_TEST_DATABASE_URL`` is set (``.ci/run`` sets it); then an
+unreachable server fails the run instead of skipping. Each test gets its own schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+
+from accord import admin, audit
+from accord.api import create_app
+from accord.config import Settings
+from accord.store.engine import make_engine, migrate
+
+PG_URL = os.environ.get("ACCORD_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+ACTOR = audit.Actor("test", None, "cli")
+
+
+@dataclass
+class Database:
+    """A fresh, migrated database: its URL, schema (PostgreSQL) and engine."""
+
+    backend: str
+    url: str
+    schema: str | None
+    engine: Engine
+
+    def new_engine(self) -> Engine:
+        return make_engine(self.url, schema=self.schema, sqlite_synchronous="FULL")
+
+
+def _pg_schema(url: str) -> Iterator[str]:
+    schema = "t_" + uuid.uuid4().hex[:16]
+    admin_engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with admin_engine.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # a configured but unreachable server is a failure
+        pytest.fail(f"ACCORD_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
+    try:
+        yield schema
+    finally:
+        with admin_engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin_engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'accord.db'}"
+        engine = make_engine(url)
+        migrate(engine)
+        yield Database(backend, url, None, engine)
+        engine.dispose()
+        return
+    assert PG_URL is not None
+    for schema in _pg_schema(PG_URL):
+        engine = make_engine(PG_URL, schema=schema)
+        migrate(engine)
+        yield Database(backend, PG_URL, schema, engine)
+        engine.dispose()
+
+
+@dataclass
+class Node:
+    """A node in process: database, app client, and tokens of the accounts made so far."""
+
+    database: Database
+    client: TestClient
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def engine(self) -> Engine:
+        return self.database.engine
+
+    def party(self, code: str, jurisdiction: str = "KZ") -> None:
+        with self.engine.begin() as connection:
+            admin.add_party(connection, ACTOR, code, code.upper(), jurisdiction)
+
+    def account(self, name: str, party: str, role: str = "publisher") -> str:
+        with self.engine.begin() as connection:
+            _account, token = admin.add_account(connection, ACTOR, name, party, role)
+        self.tokens[name] = token
+        return token
+
+    def channel(self, name: str, *members: str) -> None:
+        with self.engine.begin() as connection:
+            admin.add_channel(connection, ACTOR, name, list(members))
+
+    def headers(self, account: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[account]}"}
+
+
+@pytest.fixture
+def node(database: Database) -> Iterator[Node]:
+    settings = Settings(database_url=database.url)
+    app = create_app(settings, database.engine)
+    with TestClient(app) as client:
+        yield Node(database, client)

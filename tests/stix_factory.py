@@ -1,0 +1,34 @@
+"""Small builders of valid STIX 2.1 objects for tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+T0 = "2026-01-01T00:00:00.000Z"
+
+
+def new_id(stix_type: str) -> str:
+    return f"{stix_type}--{uuid.uuid4()}"
+
+
+def sdo(stix_type: str = "threat-actor", **properties: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "type": stix_type,
+        "spec_version": "2.1",
+        "id": new_id(stix_type),
+        "created": T0,
+        "modified": T0,
+    }
+    if stix_type in ("threat-actor", "intrusion-set", "identity", "campaign", "tool"):
+        base["name"] = "Test " + stix_type
+    if stix_type == "indicator":
+        base.update(
+            pattern="[domain-name:value = 'x.example']", pattern_type="stix", valid_from=T0
+        )
+    base.update(properties)
+    return base
+
+
+def bundle(*objects: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "bundle", "id": new_id("bundle"), "objects": list(objects)}

@@ -23,9 +23,7 @@ def sdo(stix_type: str = "threat-actor", **properties: Any) -> dict[str, Any]:
     if stix_type in ("threat-actor", "intrusion-set", "identity", "campaign", "tool"):
         base["name"] = "Test " + stix_type
     if stix_type == "indicator":
-        base.update(
-            pattern="[domain-name:value = 'x.example']", pattern_type="stix", valid_from=T0
-        )
+        base.update(pattern="[domain-name:value = 'x.example']", pattern_type="stix", valid_from=T0)
     base.update(properties)
     return base
 

@@ -77,7 +77,9 @@ def test_versions_latest_by_default_all_on_request(pair: Node) -> None:
     versions = pair.client.get(f"/api/v1/objects/{v1['id']}/versions", headers=pair.headers("ru"))
     assert [v["object"]["name"] for v in versions.json()["versions"]] == ["v1", "v0-late", "v2"]
     one = pair.client.get(
-        f"/api/v1/objects/{v1['id']}", params={"version": v1["modified"]}, headers=pair.headers("ru")
+        f"/api/v1/objects/{v1['id']}",
+        params={"version": v1["modified"]},
+        headers=pair.headers("ru"),
     )
     assert one.json()["object"]["name"] == "v1"
     listed = pair.client.get("/api/v1/objects", headers=pair.headers("ru")).json()["items"]

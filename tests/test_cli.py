@@ -1,0 +1,65 @@
+"""The CLI commands named in the foundation issue, end to end on a file database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from accord.cli import app
+from tests.stix_factory import bundle, sdo
+
+runner = CliRunner()
+
+
+def run(db: str, *args: str) -> str:
+    result = runner.invoke(app, ["--db", db, *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_cli_tour(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    run(db, "init")
+    run(db, "party", "add", "kz-knb", "--name", "KNB", "--jurisdiction", "kz")
+    run(db, "party", "add", "cn-mps", "--name", "MPS", "--jurisdiction", "CN")
+    out = run(db, "account", "add", "alice", "--party", "kz-knb", "--role", "publisher")
+    token = out.strip().splitlines()[-1]
+    assert token.startswith("acc_")
+    run(db, "channel", "add", "kz-cn", "--members", "kz-knb,cn-mps")
+    file = tmp_path / "b.json"
+    file.write_bytes(orjson.dumps(bundle(sdo(), sdo("indicator"))))
+    out = run(
+        db,
+        "publish",
+        str(file),
+        "--account",
+        "alice",
+        "--audience",
+        "kz-cn",
+        "--tlp",
+        "amber+strict",
+    )
+    assert "2 accepted" in out
+    assert "intact" in run(db, "audit", "verify")
+
+
+def test_cli_errors_are_clear(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    run(db, "init")
+    result = runner.invoke(
+        app, ["--db", db, "party", "add", "x", "--name", "X", "--jurisdiction", "KZ"]
+    )
+    assert result.exit_code != 0
+    result = runner.invoke(
+        app, ["--db", db, "party", "add", "kz-knb", "--name", "K", "--jurisdiction", "Narnia"]
+    )
+    assert result.exit_code != 0
+
+
+def test_demo_loads_and_verifies(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    out = run(db, "demo")
+    assert "rats-admin" in out
+    assert "intact" in run(db, "audit", "verify")

@@ -8,6 +8,7 @@ is time order and ``...:00Z`` and ``...:00.000Z`` denote the same instant.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import UTC, datetime
 
 _TIMESTAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z\Z")
@@ -17,6 +18,11 @@ def timestamp_key(value: object) -> str | None:
     """A sortable key for a STIX timestamp, or None when ``value`` is not a valid one."""
     if not isinstance(value, str):
         return None
+    return _string_key(value)
+
+
+@lru_cache(maxsize=65536)
+def _string_key(value: str) -> str | None:
     match = _TIMESTAMP.match(value)
     if match is None:
         return None

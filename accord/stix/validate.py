@@ -9,6 +9,7 @@ what Accord serves.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,18 @@ _IDENTIFIER = re.compile(r"([a-z0-9][a-z0-9-]{1,248}[a-z0-9])--" + _UUID + r"\Z"
 _PROPERTY = re.compile(r"[a-z0-9_]{3,250}\Z")
 # A NUL character, escaped by the JSON serialiser, and not preceded by an escaped backslash.
 _NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+#: Property names already found well-formed: most payloads repeat the same few dozen.
+_GOOD_PROPERTIES: set[str] = {"id"}
+
+
+def _good_property(key: str) -> bool:
+    if _PROPERTY.match(key) is None:
+        return False
+    if len(_GOOD_PROPERTIES) < 10_000:
+        _GOOD_PROPERTIES.add(key)
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +79,13 @@ class StixObject:
 
 def is_identifier(value: object) -> bool:
     """True when ``value`` is a well-formed STIX identifier ``type--UUID``."""
-    return isinstance(value, str) and _IDENTIFIER.match(value) is not None
+    return isinstance(value, str) and _identifier(value)
+
+
+@lru_cache(maxsize=65536)
+def _identifier(value: str) -> bool:
+    # References repeat (creators, markings, report members): remember the answers.
+    return _IDENTIFIER.match(value) is not None
 
 
 def validate_object(obj: object, index: int, limits: Limits) -> StixObject | list[FieldError]:
@@ -103,7 +122,7 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
         fail("spec_version", "required and must be '2.1': only STIX 2.1 is accepted")
 
     for key in obj:
-        if key != "id" and _PROPERTY.match(key) is None:
+        if key not in _GOOD_PROPERTIES and not _good_property(key):
             fail(key, "property names are 3-250 characters of a-z, 0-9 and underscore")
 
     for key in REQUIRED.get(stix_type, ()):
@@ -143,7 +162,7 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
     body = orjson.dumps(obj)
     if len(body) > limits.max_object_bytes:
         fail("(object)", f"{len(body)} bytes, over the limit of {limits.max_object_bytes}")
-    if _NUL.search(body) is not None:
+    if b"\\u0000" in body and _NUL.search(body) is not None:
         fail("(object)", "contains a NUL character, which no field may hold")
     if errors:
         return errors
@@ -252,6 +271,9 @@ def _check_common(obj: dict[str, Any], fail: Any) -> None:
                         fail(f"extensions.{key}.extension_type", "not a STIX 2.1 extension type")
 
 
+_CONTAINERS = (dict, list)
+
+
 def _walk(value: Any, depth: int, max_depth: int, path: str, fail: Any) -> None:
     """Depth limit and reference syntax (``*_ref``, ``*_refs``) everywhere in the object."""
     if depth > max_depth:
@@ -266,9 +288,9 @@ def _walk(value: Any, depth: int, max_depth: int, path: str, fail: Any) -> None:
             elif key.endswith("_refs"):
                 if not isinstance(item, list) or not all(is_identifier(x) for x in item):
                     fail(where, "must be a list of STIX identifiers 'type--UUID'")
-            elif isinstance(item, dict | list):
+            elif isinstance(item, _CONTAINERS):
                 _walk(item, depth + 1, max_depth, where, fail)
     elif isinstance(value, list):
         for position, item in enumerate(value):
-            if isinstance(item, dict | list):
+            if isinstance(item, _CONTAINERS):
                 _walk(item, depth + 1, max_depth, f"{path}[{position}]", fail)

@@ -41,6 +41,8 @@ def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str 
             cursor.execute(f"PRAGMA synchronous={sqlite_synchronous.upper()}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache
+            cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.close()
 
         @event.listens_for(engine, "begin")

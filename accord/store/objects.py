@@ -126,8 +126,15 @@ def demote_latest(connection: Connection, stix_ids: Sequence[str]) -> None:
 
 
 def insert_versions(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        connection.execute(objects.insert(), rows)
+    """Insert many versions straight through the driver's executemany (the hot path)."""
+    if not rows:
+        return
+    compiled = objects.insert().compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    if compiled.positional and compiled.positiontup is not None:
+        order = compiled.positiontup
+        connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
+    else:
+        connection.exec_driver_sql(str(compiled), rows)
 
 
 def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[ColumnElement[bool]]:

@@ -1,0 +1,73 @@
+"""A realistic, deterministic mix of synthetic STIX 2.1 objects for benchmarks.
+
+Indicators, identities, threat actors, relationships and reports in the proportions of a
+typical intelligence feed; every object is valid STIX 2.1 and passes ``stix2.parse``.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+MIX = (("indicator", 40), ("relationship", 25), ("identity", 15), ("threat-actor", 10),
+       ("report", 10))  # fmt: skip
+AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _timestamp(rng: random.Random) -> str:
+    return (
+        f"20{rng.randint(15, 25):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        f"T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+        f".{rng.randint(0, 999):03d}Z"
+    )
+
+
+def objects(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    kinds = [kind for kind, weight in MIX for _ in range(weight)]
+    identities: list[str] = []
+    recent: list[str] = []
+    out: list[dict[str, Any]] = []
+    for n in range(count):
+        kind = kinds[n % len(kinds)]
+        created = _timestamp(rng)
+        obj: dict[str, Any] = {
+            "type": kind, "spec_version": "2.1", "id": f"{kind}--{_uuid(rng)}",
+            "created": created, "modified": created,
+        }  # fmt: skip
+        if identities:
+            obj["created_by_ref"] = rng.choice(identities)
+        if kind == "indicator":
+            obj.update(
+                name=f"Domain used by cell {n}",
+                pattern=f"[domain-name:value = 'host{n}.example']",
+                pattern_type="stix",
+                valid_from=created,
+                indicator_types=["malicious-activity"],
+                object_marking_refs=[AMBER],
+            )
+        elif kind == "identity":
+            obj.update(name=f"Agency {n}", identity_class="organization")
+            identities.append(obj["id"])
+        elif kind == "threat-actor":
+            obj.update(name=f"Group {n}", description="Synthetic group for benchmarks",
+                       threat_actor_types=["terrorist"], aliases=[f"G{n}", f"Группа {n}"])  # fmt: skip
+        elif kind == "relationship":
+            source = rng.choice(recent) if recent else f"indicator--{_uuid(rng)}"
+            obj.update(relationship_type="related-to", source_ref=source,
+                       target_ref=f"threat-actor--{_uuid(rng)}")  # fmt: skip
+        elif kind == "report":
+            refs = rng.sample(recent, min(len(recent), 5)) or [f"indicator--{_uuid(rng)}"]
+            obj.update(name=f"Report {n}", published=created, object_refs=refs,
+                       report_types=["threat-report"], description="Synthetic report")  # fmt: skip
+        if kind != "relationship":
+            recent.append(obj["id"])
+        if len(recent) > 50:
+            recent.pop(0)
+        out.append(obj)
+    return out

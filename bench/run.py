@@ -119,8 +119,15 @@ def bench_library(
         start = time.perf_counter()
         for payload in payloads:
             with engine.begin() as connection:
-                report = publish_bytes(connection, account, payload, audience="network",
-                                       tlp=Tlp.GREEN, door="cli", limits=LIMITS)  # fmt: skip
+                report = publish_bytes(
+                    connection,
+                    account,
+                    payload,
+                    audience="network",
+                    tlp=Tlp.GREEN,
+                    door="cli",
+                    limits=LIMITS,
+                )
                 assert report.count("rejected") == 0, report.errors[:3]
         return count, time.perf_counter() - start
 
@@ -129,10 +136,19 @@ def bench_library(
 def server(server_url: str) -> Iterator[str]:
     port = 18000 + random.randint(0, 999)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from accord.cli import main; main()", "--db", server_url,
-         "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "from accord.cli import main; main()",
+            "--db",
+            server_url,
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -156,8 +172,12 @@ def bench_http(
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/stix+json"}
             start = time.perf_counter()
             for payload in payloads:
-                response = client.post("/api/v1/objects", params={"audience": "network", "tlp": "green"},
-                                       content=payload, headers=headers)  # fmt: skip
+                response = client.post(
+                    "/api/v1/objects",
+                    params={"audience": "network", "tlp": "green"},
+                    content=payload,
+                    headers=headers,
+                )
                 assert response.status_code == 200, response.text[:500]
             return count, time.perf_counter() - start
 
@@ -175,8 +195,15 @@ def fill(engine: Engine, total: int) -> None:
         party, audience = plan[n % len(plan)]
         payload = bundles(objects(min(batch, total - start), seed=1000 + n), batch)[0]
         with engine.begin() as connection:
-            publish_bytes(connection, accounts[party], payload, audience=audience,
-                          tlp=Tlp.AMBER, door="cli", limits=LIMITS)  # fmt: skip
+            publish_bytes(
+                connection,
+                accounts[party],
+                payload,
+                audience=audience,
+                tlp=Tlp.AMBER,
+                door="cli",
+                limits=LIMITS,
+            )
         print(f"\r  filled {start + batch:>9,} / {total:,}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
 
@@ -193,8 +220,9 @@ def bench_pages(engine: Engine, samples: int) -> dict[str, float]:
         )
         while page.next_cursor and len(cursors) < 400:
             cursors.append(page.next_cursor)
-            page = read.list_objects(connection, account, ObjectFilter(), cursor=page.next_cursor,
-                                     limit=1000, door="cli")  # fmt: skip
+            page = read.list_objects(
+                connection, account, ObjectFilter(), cursor=page.next_cursor, limit=1000, door="cli"
+            )
     timings = []
     rng = random.Random(3)
     for _ in range(samples):
@@ -208,8 +236,11 @@ def bench_pages(engine: Engine, samples: int) -> dict[str, float]:
         timings.append((time.perf_counter() - start) * 1000)
         assert len(result.items) == 1000 and body
     timings.sort()
-    return {"p50_ms": statistics.median(timings), "p95_ms": timings[int(len(timings) * 0.95) - 1],
-            "pages": len(cursors)}  # fmt: skip
+    return {
+        "p50_ms": statistics.median(timings),
+        "p95_ms": timings[int(len(timings) * 0.95) - 1],
+        "pages": len(cursors),
+    }
 
 
 def main() -> None:
@@ -228,34 +259,34 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(
-        f"objects: {count:,} synthetic (indicators, relationships, identities, threat actors, reports)"
-    )
+    print(f"objects: {count:,} synthetic (indicators, relationships, identities, actors, reports)")
+    print("| measure | median | vs baseline | runs |\n|---|---|---|---|")
     baseline, runs = median_rate(args.runs, lambda: bench_stix2(objs[:10_000]))
-    print(
-        f"| stix2.parse (baseline, 10,000 objects) | {baseline:,.0f} obj/s | runs {[round(r) for r in runs]} |"
-    )
+    row("stix2.parse alone (baseline, first 10,000 objects)", baseline, baseline, runs)
     for kind in backends:
-        rate, runs = median_rate(
-            args.runs, lambda kind=kind: bench_library(kind, args.pg, payloads, count)
-        )
-        print(
-            f"| library path, {kind}, bundles of 1,000 | {rate:,.0f} obj/s | {rate / baseline:.1f}x stix2.parse | runs {[round(r) for r in runs]} |"
-        )
-        rate, runs = median_rate(
-            args.runs, lambda kind=kind: bench_http(kind, args.pg, payloads, count)
-        )
-        print(
-            f"| HTTP POST, {kind}, bundles of 1,000 | {rate:,.0f} obj/s | {rate / baseline:.1f}x stix2.parse | runs {[round(r) for r in runs]} |"
-        )
+        for size in (1000, 10_000):
+            sized = payloads if size == 1000 else bundles(objs, size)
+            rate, runs = median_rate(
+                args.runs, lambda k=kind, p=sized: bench_library(k, args.pg, p, count)
+            )
+            row(f"library path, {kind}, bundles of {size:,}", rate, baseline, runs)
+        rate, runs = median_rate(args.runs, lambda k=kind: bench_http(k, args.pg, payloads, count))
+        row(f"HTTP POST, {kind}, bundles of 1,000", rate, baseline, runs)
     if not args.skip_pages:
+        print("\n| page read | p50 | p95 | pages sampled from |\n|---|---|---|---|")
         for kind in backends:
             with fresh_store(kind, args.pg, synchronous="OFF") as (_url, engine):
                 fill(engine, stored)
                 pages = bench_pages(engine, 50)
             print(
-                f"| page of 1,000 visible objects, {kind}, {stored:,} stored | p50 {pages['p50_ms']:.1f} ms | p95 {pages['p95_ms']:.1f} ms | over {pages['pages']} pages |"
+                f"| 1,000 visible objects, {kind}, {stored:,} stored | {pages['p50_ms']:.1f} ms "
+                f"| {pages['p95_ms']:.1f} ms | {pages['pages']:.0f} |"
             )
+
+
+def row(label: str, rate: float, baseline: float, runs: list[float]) -> None:
+    rounded = ", ".join(f"{r:,.0f}" for r in runs)
+    print(f"| {label} | {rate:,.0f} obj/s | {rate / baseline:.1f}x | {rounded} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,13 @@ import random
 import uuid
 from typing import Any
 
-MIX = (("indicator", 40), ("relationship", 25), ("identity", 15), ("threat-actor", 10),
-       ("report", 10))  # fmt: skip
+MIX = (
+    ("indicator", 40),
+    ("relationship", 25),
+    ("identity", 15),
+    ("threat-actor", 10),
+    ("report", 10),
+)
 AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
 
 
@@ -37,9 +42,12 @@ def objects(count: int, seed: int = 7) -> list[dict[str, Any]]:
         kind = kinds[n % len(kinds)]
         created = _timestamp(rng)
         obj: dict[str, Any] = {
-            "type": kind, "spec_version": "2.1", "id": f"{kind}--{_uuid(rng)}",
-            "created": created, "modified": created,
-        }  # fmt: skip
+            "type": kind,
+            "spec_version": "2.1",
+            "id": f"{kind}--{_uuid(rng)}",
+            "created": created,
+            "modified": created,
+        }
         if identities:
             obj["created_by_ref"] = rng.choice(identities)
         if kind == "indicator":
@@ -55,16 +63,28 @@ def objects(count: int, seed: int = 7) -> list[dict[str, Any]]:
             obj.update(name=f"Agency {n}", identity_class="organization")
             identities.append(obj["id"])
         elif kind == "threat-actor":
-            obj.update(name=f"Group {n}", description="Synthetic group for benchmarks",
-                       threat_actor_types=["terrorist"], aliases=[f"G{n}", f"Группа {n}"])  # fmt: skip
+            obj.update(
+                name=f"Group {n}",
+                description="Synthetic group for benchmarks",
+                threat_actor_types=["terrorist"],
+                aliases=[f"G{n}", f"Группа {n}"],
+            )
         elif kind == "relationship":
             source = rng.choice(recent) if recent else f"indicator--{_uuid(rng)}"
-            obj.update(relationship_type="related-to", source_ref=source,
-                       target_ref=f"threat-actor--{_uuid(rng)}")  # fmt: skip
+            obj.update(
+                relationship_type="related-to",
+                source_ref=source,
+                target_ref=f"threat-actor--{_uuid(rng)}",
+            )
         elif kind == "report":
             refs = rng.sample(recent, min(len(recent), 5)) or [f"indicator--{_uuid(rng)}"]
-            obj.update(name=f"Report {n}", published=created, object_refs=refs,
-                       report_types=["threat-report"], description="Synthetic report")  # fmt: skip
+            obj.update(
+                name=f"Report {n}",
+                published=created,
+                object_refs=refs,
+                report_types=["threat-report"],
+                description="Synthetic report",
+            )
         if kind != "relationship":
             recent.append(obj["id"])
         if len(recent) > 50:

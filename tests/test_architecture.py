@@ -6,8 +6,20 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "accord"
-DOMAIN = ("stix", "store", "register", "screening", "ingest", "policy.py", "audit.py",
-          "publish.py", "read.py", "admin.py", "config.py", "errors.py")  # fmt: skip
+DOMAIN = (
+    "stix",
+    "store",
+    "register",
+    "screening",
+    "ingest",
+    "policy.py",
+    "audit.py",
+    "publish.py",
+    "read.py",
+    "admin.py",
+    "config.py",
+    "errors.py",
+)
 WEB = ("fastapi", "starlette", "uvicorn")
 
 

@@ -66,12 +66,17 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
         channel = draw(st.integers(0, len(channels) - 1))
         party = draw(st.integers(0, n_parties - 1))
         change = (channel, party)
-    return {"parties": n_parties, "channels": [sorted(c) for c in channels], "specs": specs,
-            "change": change}  # fmt: skip
+    return {
+        "parties": n_parties,
+        "channels": [sorted(c) for c in channels],
+        "specs": specs,
+        "change": change,
+    }
 
 
-def oracle(world: dict[str, Any], members: list[set[int]], published: list[dict[str, Any]],
-           party: int) -> dict[str, dict[str, Any]]:  # fmt: skip
+def oracle(
+    world: dict[str, Any], members: list[set[int]], published: list[dict[str, Any]], party: int
+) -> dict[str, dict[str, Any]]:
     """id -> published record, for what ``party`` may see; written from the rules only."""
     seen = {}
     for record in published:
@@ -120,8 +125,9 @@ def list_all(node: Node, account: str, **params: Any) -> list[dict[str, Any]]:
         cursor = body["next"]
 
 
-def check_views(node: Node, world: dict[str, Any], members: list[set[int]],
-                published: list[dict[str, Any]]) -> None:  # fmt: skip
+def check_views(
+    node: Node, world: dict[str, Any], members: list[set[int]], published: list[dict[str, Any]]
+) -> None:
     all_ids = {record["id"] for record in published}
     missing = f"threat-actor--{uuid.uuid4()}"
     for party in range(world["parties"]):
@@ -167,18 +173,24 @@ def test_every_view_equals_the_oracle(backend: str, tmp_path: Path, world: dict[
             audience = {-1: "own", -2: "network"}.get(spec.audience, f"c{spec.audience}")
             stix_id = f"threat-actor--{uuid.uuid4()}"
             objects = [
-                {"type": "threat-actor", "spec_version": "2.1", "id": stix_id,
-                 "created": "2026-01-01T00:00:00Z", "modified": f"2026-01-0{v + 1}T00:00:00Z",
-                 "name": f"{spec.word} v{v}"}
+                {
+                    "type": "threat-actor",
+                    "spec_version": "2.1",
+                    "id": stix_id,
+                    "created": "2026-01-01T00:00:00Z",
+                    "modified": f"2026-01-0{v + 1}T00:00:00Z",
+                    "name": f"{spec.word} v{v}",
+                }
                 for v in range(spec.versions)
-            ]  # fmt: skip
+            ]
             response = node.client.post(
                 "/api/v1/objects",
                 params={"audience": audience, "tlp": spec.tlp},
-                content=orjson.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}",
-                                      "objects": objects}),
+                content=orjson.dumps(
+                    {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+                ),
                 headers={**node.headers(f"a{spec.publisher}"), "Content-Type": "application/json"},
-            )  # fmt: skip
+            )
             if spec.tlp == "red" and audience == "network":
                 assert response.status_code == 422
                 continue
@@ -195,8 +207,9 @@ def test_every_view_equals_the_oracle(backend: str, tmp_path: Path, world: dict[
                 members[channel].add(party)
                 body = {"add": [f"p{party}"]}
             node.account("root", "p0", "admin")
-            response = node.client.patch(f"/api/v1/channels/c{channel}", json=body,
-                                         headers=node.headers("root"))  # fmt: skip
+            response = node.client.patch(
+                f"/api/v1/channels/c{channel}", json=body, headers=node.headers("root")
+            )
             assert response.status_code == 200, response.text
             check_views(node, world, members, published)
     finally:

@@ -8,7 +8,6 @@ is time order and ``...:00Z`` and ``...:00.000Z`` denote the same instant.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import UTC, datetime
 
 _TIMESTAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z\Z")
@@ -18,10 +17,20 @@ def timestamp_key(value: object) -> str | None:
     """A sortable key for a STIX timestamp, or None when ``value`` is not a valid one."""
     if not isinstance(value, str):
         return None
-    return _string_key(value)
+    key = _KEYS.get(value, _MISSING)
+    if key is _MISSING:
+        key = _string_key(value)
+        if len(_KEYS) >= 100_000:
+            _KEYS.clear()
+        _KEYS[value] = key
+    return key  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=65536)
+# Timestamps repeat within and across objects (created, modified, valid_from...).
+_KEYS: dict[str, str | None] = {}
+_MISSING = object()
+
+
 def _string_key(value: str) -> str | None:
     match = _TIMESTAMP.match(value)
     if match is None:

@@ -9,7 +9,6 @@ what Accord serves.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,7 @@ from accord.stix.vocab import (
 _TYPE = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?!-)){1,248}[a-z0-9]\Z")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 _IDENTIFIER = re.compile(r"([a-z0-9][a-z0-9-]{1,248}[a-z0-9])--" + _UUID + r"\Z")
+_UUID_AT = re.compile(_UUID)
 _PROPERTY = re.compile(r"[a-z0-9_]{3,250}\Z")
 # A NUL character, escaped by the JSON serialiser, and not preceded by an escaped backslash.
 _NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -56,7 +56,7 @@ class Limits:
     max_depth: int = 32
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StixObject:
     """One valid STIX object version, with what storage and policy need pulled out of it."""
 
@@ -79,13 +79,19 @@ class StixObject:
 
 def is_identifier(value: object) -> bool:
     """True when ``value`` is a well-formed STIX identifier ``type--UUID``."""
-    return isinstance(value, str) and _identifier(value)
+    if not isinstance(value, str):
+        return False
+    known = _IDENTIFIERS.get(value)
+    if known is None:
+        known = _IDENTIFIER.match(value) is not None
+        if len(_IDENTIFIERS) >= 100_000:
+            _IDENTIFIERS.clear()
+        _IDENTIFIERS[value] = known
+    return known
 
 
-@lru_cache(maxsize=65536)
-def _identifier(value: str) -> bool:
-    # References repeat (creators, markings, report members): remember the answers.
-    return _IDENTIFIER.match(value) is not None
+# References repeat (creators, markings, report members): remember the answers.
+_IDENTIFIERS: dict[str, bool] = {}
 
 
 def validate_object(obj: object, index: int, limits: Limits) -> StixObject | list[FieldError]:
@@ -100,10 +106,12 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
         errors.append(FieldError(field, message, index=index, object_id=ref))
 
     stix_type = obj.get("type")
-    if not isinstance(stix_type, str) or _TYPE.match(stix_type) is None:
+    if not isinstance(stix_type, str) or (
+        stix_type not in _KNOWN_TYPES and _TYPE.match(stix_type) is None
+    ):
         fail("type", "required: 3-250 characters of a-z, 0-9 and single hyphens")
         return errors
-    if not isinstance(object_id, str) or _IDENTIFIER.match(object_id) is None:
+    if not isinstance(object_id, str) or _UUID_AT.fullmatch(object_id, len(stix_type) + 2) is None:
         fail("id", "required: an identifier 'type--UUID' with an RFC 4122 UUID")
         return errors
     if not object_id.startswith(stix_type + "--"):
@@ -172,12 +180,13 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
     name = obj.get("name")
     description = obj.get("description")
     created_by = obj.get("created_by_ref")
+    modified = obj.get("modified")
     return StixObject(
         index=index,
         id=object_id,
         type=stix_type,
         version_key=version_key,
-        modified=obj.get("modified") if isinstance(obj.get("modified"), str) else None,
+        modified=modified if isinstance(modified, str) else None,
         created_by_ref=created_by if isinstance(created_by, str) else None,
         revoked=obj.get("revoked") is True,
         name=name if isinstance(name, str) else None,
@@ -272,6 +281,20 @@ def _check_common(obj: dict[str, Any], fail: Any) -> None:
 
 
 _CONTAINERS = (dict, list)
+_KNOWN_TYPES = SDO_TYPES | SRO_TYPES | SCO_TYPES | META_TYPES
+
+
+def _key_kind(key: str) -> int:
+    """0 for an ordinary property, 1 for ``*_ref``, 2 for ``*_refs`` (cached per name)."""
+    kind = _KEY_KINDS.get(key)
+    if kind is None:
+        kind = 1 if key.endswith("_ref") else 2 if key.endswith("_refs") else 0
+        if len(_KEY_KINDS) < 10_000:
+            _KEY_KINDS[key] = kind
+    return kind
+
+
+_KEY_KINDS: dict[str, int] = {}
 
 
 def _walk(value: Any, depth: int, max_depth: int, path: str, fail: Any) -> None:
@@ -281,15 +304,20 @@ def _walk(value: Any, depth: int, max_depth: int, path: str, fail: Any) -> None:
         return
     if isinstance(value, dict):
         for key, item in value.items():
-            where = f"{path}.{key}" if path else key
-            if key.endswith("_ref"):
+            kind = _KEY_KINDS.get(key)
+            if kind is None:
+                kind = _key_kind(key)
+            if kind == 1:
                 if not is_identifier(item):
-                    fail(where, "must be a STIX identifier 'type--UUID'")
-            elif key.endswith("_refs"):
+                    fail(f"{path}.{key}" if path else key, "must be a STIX identifier 'type--UUID'")
+            elif kind == 2:
                 if not isinstance(item, list) or not all(is_identifier(x) for x in item):
-                    fail(where, "must be a list of STIX identifiers 'type--UUID'")
+                    fail(
+                        f"{path}.{key}" if path else key,
+                        "must be a list of STIX identifiers 'type--UUID'",
+                    )
             elif isinstance(item, _CONTAINERS):
-                _walk(item, depth + 1, max_depth, where, fail)
+                _walk(item, depth + 1, max_depth, f"{path}.{key}" if path else key, fail)
     elif isinstance(value, list):
         for position, item in enumerate(value):
             if isinstance(item, _CONTAINERS):

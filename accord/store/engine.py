@@ -43,6 +43,7 @@ def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str 
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache
             cursor.execute("PRAGMA temp_store=MEMORY")
+            cursor.execute("PRAGMA wal_autocheckpoint=10000")
             cursor.close()
 
         @event.listens_for(engine, "begin")

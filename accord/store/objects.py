@@ -129,12 +129,26 @@ def insert_versions(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert many versions straight through the driver's executemany (the hot path)."""
     if not rows:
         return
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, rows)
+        return
     compiled = objects.insert().compile(dialect=connection.dialect, column_keys=list(rows[0]))
     if compiled.positional and compiled.positiontup is not None:
         order = compiled.positiontup
         connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
     else:
         connection.exec_driver_sql(str(compiled), rows)
+
+
+def _copy_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY is several times faster than a pipeline of INSERTs."""
+    columns = list(rows[0])
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY objects ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in columns))
 
 
 def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[ColumnElement[bool]]:

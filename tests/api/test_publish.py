@@ -26,8 +26,14 @@ def pair(node: Node) -> Node:
     return node
 
 
-def post(node: Node, account: str, payload: Any, audience: str = "network", tlp: str = "green",
-         content_type: str = "application/stix+json;version=2.1") -> Any:  # fmt: skip
+def post(
+    node: Node,
+    account: str,
+    payload: Any,
+    audience: str = "network",
+    tlp: str = "green",
+    content_type: str = "application/stix+json;version=2.1",
+) -> Any:
     body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
     return node.client.post(
         "/api/v1/objects",
@@ -51,8 +57,13 @@ def test_publish_bundle_and_read_it_back_unchanged(pair: Node) -> None:
     got = pair.client.get(f"/api/v1/objects/{actor['id']}", headers=pair.headers("ru"))
     assert got.status_code == 200
     assert got.json()["object"] == actor
-    assert got.json()["sharing"] == {**got.json()["sharing"], "audience": "network", "tlp": "green",
-                                     "origin": "kz-knb", "latest": True}  # fmt: skip
+    assert got.json()["sharing"] == {
+        **got.json()["sharing"],
+        "audience": "network",
+        "tlp": "green",
+        "origin": "kz-knb",
+        "latest": True,
+    }
 
 
 def test_identical_republish_is_a_noop_and_a_clash_is_flagged(pair: Node) -> None:
@@ -143,16 +154,26 @@ def test_reader_cannot_publish_and_unknown_channel_is_not_found(pair: Node) -> N
 def test_custom_objects_declared_by_extension_definitions_are_kept_whole(pair: Node) -> None:
     ext_id = new_id("extension-definition")
     definition = {
-        "type": "extension-definition", "spec_version": "2.1", "id": ext_id,
-        "created_by_ref": new_id("identity"), "created": "2026-01-01T00:00:00Z",
-        "modified": "2026-01-01T00:00:00Z", "name": "designation", "schema": "https://x.example",
-        "version": "1.0", "extension_types": ["new-sdo"],
-    }  # fmt: skip
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": ext_id,
+        "created_by_ref": new_id("identity"),
+        "created": "2026-01-01T00:00:00Z",
+        "modified": "2026-01-01T00:00:00Z",
+        "name": "designation",
+        "schema": "https://x.example",
+        "version": "1.0",
+        "extension_types": ["new-sdo"],
+    }
     custom = {
-        "type": "designation", "spec_version": "2.1", "id": new_id("designation"),
-        "created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z",
-        "jurisdiction": "KZ", "extensions": {ext_id: {"extension_type": "new-sdo"}},
-    }  # fmt: skip
+        "type": "designation",
+        "spec_version": "2.1",
+        "id": new_id("designation"),
+        "created": "2026-01-01T00:00:00Z",
+        "modified": "2026-01-01T00:00:00Z",
+        "jurisdiction": "KZ",
+        "extensions": {ext_id: {"extension_type": "new-sdo"}},
+    }
     response = post(pair, "kz", bundle(definition, custom))
     assert response.status_code == 200, response.text
     got = pair.client.get(f"/api/v1/objects/{custom['id']}", headers=pair.headers("ru")).json()

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8700
 DEMO_DB ?= var/demo.db
 
-.PHONY: run test lint format bench bench-quick clean venv
+.PHONY: run test lint format bench bench-quick clean venv openapi
 
 venv: $(STAMP)
 
@@ -46,3 +46,6 @@ bench-quick: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/*.db* .mypy_cache .ruff_cache
+
+openapi: $(STAMP)
+	$(BIN)/python -c "import json; from accord.api import create_app; from accord.config import Settings; print(json.dumps(create_app(Settings(database_url='sqlite:///:memory:')).openapi(), indent=2, sort_keys=True))" > docs/openapi.json

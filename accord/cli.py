@@ -12,17 +12,18 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Connection, Engine
 
 from accord import admin, audit
 from accord.config import DEFAULT_DATABASE_URL, Settings
-from accord.errors import AccordError
-from accord.publish import PublishLimits, publish_bytes
+from accord.errors import AccordError, StoreError
+from accord.publish import PublishLimits, publish_stream
 from accord.stix.markings import Tlp
 from accord.stix.validate import Limits
 from accord.store import directory
-from accord.store.engine import make_engine, migrate
+from accord.store.engine import is_initialised, make_engine, migrate
 
 app = typer.Typer(
     help="Accord: federated counter-terrorism intelligence cooperation.",
@@ -48,12 +49,22 @@ class State:
         self._engine: Engine | None = None
 
     @property
-    def engine(self) -> Engine:
+    def raw_engine(self) -> Engine:
         if self._engine is None:
             self._engine = make_engine(
                 self.settings.database_url, sqlite_synchronous=self.settings.sqlite_synchronous
             )
         return self._engine
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of an initialised store; a clear error when ``accord init`` is due."""
+        engine = self.raw_engine
+        if not is_initialised(engine):
+            raise StoreError(
+                f"the database {self.settings.database_url} is not initialised: run `accord init`"
+            )
+        return engine
 
 
 def _state(ctx: typer.Context) -> State:
@@ -93,7 +104,7 @@ def main_options(
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database, or migrate it to the newest schema."""
-    migrate(_state(ctx).engine)
+    migrate(_state(ctx).raw_engine)
     console.print(f"[green]database ready[/green] at {_state(ctx).settings.database_url}")
 
 
@@ -109,7 +120,7 @@ def serve(
     from accord.api import create_app
 
     state = _state(ctx)
-    migrate(state.engine)
+    migrate(state.raw_engine)
     console.print(f"Accord node on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(state.settings, state.engine), host=host, port=port, log_level="warning")
 
@@ -207,40 +218,52 @@ def channel_list(ctx: typer.Context) -> None:
 @app.command()
 def publish(
     ctx: typer.Context,
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="A STIX bundle or object")
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="STIX bundles or objects")
     ],
     account: Annotated[str, typer.Option(help="Publish as this account")],
     audience: Annotated[str, typer.Option(help="own, network, or a channel name")],
     tlp: Annotated[str, typer.Option(help="clear, green, amber, amber+strict or red")],
 ) -> None:
-    """Publish a STIX 2.1 file to an audience under a TLP marking."""
+    """Publish STIX 2.1 files to an audience under a TLP marking, one transaction per file."""
     state = _state(ctx)
     try:
         level = Tlp.from_label(tlp)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--tlp") from exc
-    raw = file.read_bytes()
     settings = state.settings
     limits = PublishLimits(
         Limits(settings.max_object_bytes, settings.max_json_depth), settings.max_bundle_objects
     )
-    with console.status(f"validating and storing {file.name}..."):
-        with _transaction(ctx) as connection:
-            publisher = directory.get_account(connection, account)
-            report = publish_bytes(
-                connection, publisher, raw, audience=audience, tlp=level, door="cli", limits=limits
-            )
-    console.print(
-        f"{file.name}: [green]{report.count('accepted')} accepted[/green], "
-        f"{report.count('unchanged')} unchanged, [red]{report.count('rejected')} rejected[/red] "
-        f"(audience {report.audience}, TLP:{report.tlp.upper()})"
+    with state.engine.connect() as connection:
+        publisher = directory.get_account(connection, account)
+    rejected = 0
+    payloads = (file.read_bytes() for file in files)
+    stream = publish_stream(
+        state.engine, publisher, payloads, audience=audience, tlp=level, door="cli", limits=limits
     )
-    for error in report.errors:
-        errors.print(
-            f"  object {error.index} {error.object_id or ''}: {error.field}: {error.message}"
-        )
-    if report.count("rejected"):
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=len(files) == 1,
+    ) as progress:
+        task = progress.add_task("publishing", total=len(files))
+        for file, report in zip(files, stream, strict=False):
+            progress.console.print(
+                f"{file.name}: [green]{report.count('accepted')} accepted[/green], "
+                f"{report.count('unchanged')} unchanged, "
+                f"[red]{report.count('rejected')} rejected[/red] "
+                f"(audience {report.audience}, TLP:{report.tlp.upper()})"
+            )
+            for error in report.errors:
+                where = f"object {error.index} {error.object_id or ''}".rstrip()
+                errors.print(f"  {file.name}: {where}: {error.field}: {error.message}")
+            rejected += report.count("rejected")
+            progress.advance(task)
+    if rejected:
         raise typer.Exit(1)
 
 
@@ -277,7 +300,7 @@ def demo(ctx: typer.Context) -> None:
     from accord.demo import load_demo
 
     state = _state(ctx)
-    migrate(state.engine)
+    migrate(state.raw_engine)
     with _transaction(ctx) as connection:
         tokens = load_demo(connection, _cli_actor())
     console.print("[bold]Demo accounts[/bold] (tokens are new each time the demo is loaded):")

@@ -8,10 +8,12 @@ whole act atomic: either every accepted object and its audit entry are stored, o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from accord import audit
 from accord.errors import FieldError, Forbidden, PolicyViolation
@@ -81,43 +83,19 @@ class PublishLimits:
     max_objects: int = 20_000
 
 
-def publish_bytes(
-    connection: Connection,
-    account: Account,
-    raw: bytes,
-    *,
-    audience: str,
-    tlp: Tlp,
-    door: str,
-    limits: PublishLimits = PublishLimits(),
-) -> PublishReport:
-    """Publish a raw JSON payload (a bundle or one object)."""
-    items = payload_objects(load_json(raw), limits.max_objects)
-    return publish_objects(
-        connection, account, items, audience=audience, tlp=tlp, door=door, limits=limits
-    )
+@dataclass(slots=True)
+class Prepared:
+    """A payload read and validated, before any database work: the part that can run ahead
+    of the store on another thread."""
+
+    results: list[ObjectResult]
+    valid: list[StixObject]
 
 
-def publish_objects(
-    connection: Connection,
-    account: Account,
-    items: list[Any],
-    *,
-    audience: str,
-    tlp: Tlp,
-    door: str,
-    limits: PublishLimits = PublishLimits(),
-    target: str | None = None,
-) -> PublishReport:
-    """Publish already-decoded objects for ``account`` to ``audience`` under ``tlp``."""
-    if not account.can("publisher"):
-        raise Forbidden(f"account {account.name!r} is a {account.role} and may not publish")
-    party = account.party
-    resolved = resolve_audience(connection, audience, party)
-    check_marking(resolved, tlp)
-
+def prepare(items: list[Any], limits: PublishLimits = PublishLimits()) -> Prepared:
+    """Validate each object; flag duplicates inside the payload and built-in TLP definitions."""
     results: list[ObjectResult] = []
-    valid: list[tuple[StixObject, Tlp]] = []
+    valid: list[StixObject] = []
     seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
         checked = validate_object(item, index, limits.object)
@@ -135,12 +113,109 @@ def publish_objects(
         if checked.type == "marking-definition" and checked.id in TLP_BY_MARKING_ID:
             result.status = "unchanged"  # the official TLP definitions are built in
             continue
+        valid.append(checked)
+    return Prepared(results, valid)
+
+
+def prepare_bytes(raw: bytes, limits: PublishLimits = PublishLimits()) -> Prepared:
+    """Decode a raw payload (a bundle or one object) and :func:`prepare` its objects."""
+    return prepare(payload_objects(load_json(raw), limits.max_objects), limits)
+
+
+def publish_bytes(
+    connection: Connection,
+    account: Account,
+    raw: bytes,
+    *,
+    audience: str,
+    tlp: Tlp,
+    door: str,
+    limits: PublishLimits = PublishLimits(),
+) -> PublishReport:
+    """Publish a raw JSON payload (a bundle or one object)."""
+    return publish_prepared(
+        connection, account, prepare_bytes(raw, limits), audience=audience, tlp=tlp, door=door
+    )
+
+
+def publish_objects(
+    connection: Connection,
+    account: Account,
+    items: list[Any],
+    *,
+    audience: str,
+    tlp: Tlp,
+    door: str,
+    limits: PublishLimits = PublishLimits(),
+    target: str | None = None,
+) -> PublishReport:
+    """Publish already-decoded objects for ``account`` to ``audience`` under ``tlp``."""
+    prepared = prepare(items, limits)
+    return publish_prepared(
+        connection, account, prepared, audience=audience, tlp=tlp, door=door, target=target
+    )
+
+
+def publish_stream(
+    engine: Engine,
+    account: Account,
+    payloads: Iterable[bytes],
+    *,
+    audience: str,
+    tlp: Tlp,
+    door: str,
+    limits: PublishLimits = PublishLimits(),
+) -> Iterator[PublishReport]:
+    """Publish many payloads, each in a transaction of its own, yielding each report.
+
+    The next payload is decoded and validated on a second thread while the current one is
+    written: SQLite and psycopg release the GIL while the database works, so both cores are
+    busy. A payload that cannot be read at all raises when its turn comes; those before it
+    are committed.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-prepare") as pool:
+        upcoming = iter(payloads)
+        first = next(upcoming, None)
+        if first is None:
+            return
+        future: Future[Prepared] | None = pool.submit(prepare_bytes, first, limits)
+        while future is not None:
+            following = next(upcoming, None)
+            ahead = pool.submit(prepare_bytes, following, limits) if following is not None else None
+            prepared = future.result()
+            with engine.begin() as connection:
+                report = publish_prepared(
+                    connection, account, prepared, audience=audience, tlp=tlp, door=door
+                )
+            yield report
+            future = ahead
+
+
+def publish_prepared(
+    connection: Connection,
+    account: Account,
+    prepared: Prepared,
+    *,
+    audience: str,
+    tlp: Tlp,
+    door: str,
+    target: str | None = None,
+) -> PublishReport:
+    """Stamp, store and audit a prepared payload in the caller's transaction."""
+    if not account.can("publisher"):
+        raise Forbidden(f"account {account.name!r} is a {account.role} and may not publish")
+    party = account.party
+    resolved = resolve_audience(connection, audience, party)
+    check_marking(resolved, tlp)
+    results = prepared.results
+    valid: list[tuple[StixObject, Tlp]] = []
+    for checked in prepared.valid:
         level = effective_tlp(tlp, checked.embedded_tlp)
         if level != tlp:
             try:
                 check_marking(resolved, level)
             except PolicyViolation as exc:  # refuse this object only
-                _reject(result, "object_marking_refs", str(exc))
+                _reject(results[checked.index], "object_marking_refs", str(exc))
                 continue
         valid.append((checked, level))
 

@@ -29,7 +29,7 @@ import orjson
 from sqlalchemy import Engine, create_engine, text
 
 from accord import admin, audit, read
-from accord.publish import PublishLimits, publish_bytes
+from accord.publish import PublishLimits, publish_bytes, publish_stream
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.engine import make_engine, migrate
@@ -129,6 +129,24 @@ def bench_library(
                     limits=LIMITS,
                 )
                 assert report.count("rejected") == 0, report.errors[:3]
+        return count, time.perf_counter() - start
+
+
+def bench_stream(
+    kind: str, pg_url: str | None, payloads: list[bytes], count: int
+) -> tuple[int, float]:
+    """The library path for bulk work: publish_stream validates the next bundle on a second
+    thread while the current one is written."""
+    with fresh_store(kind, pg_url) as (_url, engine):
+        token_for(engine, "alice", "p0")
+        with engine.connect() as connection:
+            account = directory.get_account(connection, "alice")
+        start = time.perf_counter()
+        reports = publish_stream(
+            engine, account, payloads, audience="network", tlp=Tlp.GREEN, door="cli", limits=LIMITS
+        )
+        for report in reports:
+            assert report.count("rejected") == 0, report.errors[:3]
         return count, time.perf_counter() - start
 
 
@@ -270,6 +288,10 @@ def main() -> None:
                 args.runs, lambda k=kind, p=sized: bench_library(k, args.pg, p, count)
             )
             row(f"library path, {kind}, bundles of {size:,}", rate, baseline, runs)
+        rate, runs = median_rate(
+            args.runs, lambda k=kind: bench_stream(k, args.pg, payloads, count)
+        )
+        row(f"library path, {kind}, publish_stream of 1,000-object bundles", rate, baseline, runs)
         rate, runs = median_rate(args.runs, lambda k=kind: bench_http(k, args.pg, payloads, count))
         row(f"HTTP POST, {kind}, bundles of 1,000", rate, baseline, runs)
     if not args.skip_pages:

@@ -63,3 +63,22 @@ def test_demo_loads_and_verifies(tmp_path: Path) -> None:
     out = run(db, "demo")
     assert "rats-admin" in out
     assert "intact" in run(db, "audit", "verify")
+
+
+def test_publish_many_files_reports_each_and_fails_on_rejections(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    not_ready = runner.invoke(app, ["--db", db, "party", "list"])
+    assert not_ready.exit_code != 0 and "accord init" in str(not_ready.exception)
+    run(db, "init")
+    run(db, "party", "add", "kz-knb", "--name", "KNB", "--jurisdiction", "KZ")
+    run(db, "account", "add", "alice", "--party", "kz-knb", "--role", "publisher")
+    good = tmp_path / "good.json"
+    good.write_bytes(orjson.dumps(bundle(sdo(), sdo())))
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(orjson.dumps(bundle(sdo(), sdo(created="never"))))
+    args = ["--db", db, "publish", str(good), str(bad), "--account", "alice"]
+    result = runner.invoke(app, [*args, "--audience", "own", "--tlp", "red"])
+    assert result.exit_code == 1
+    assert "good.json: 2 accepted" in result.output
+    assert "bad.json: 1 accepted" in result.output
+    assert "created" in result.output

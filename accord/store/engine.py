@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -76,6 +76,14 @@ def migrate(engine: Engine) -> None:
         raise StoreError(
             f"could not migrate the database: {exc.__class__.__name__}: {exc}"
         ) from exc
+
+
+def is_initialised(engine: Engine) -> bool:
+    """True when the schema has been created (``accord init`` or ``migrate`` ran)."""
+    try:
+        return inspect(engine).has_table("alembic_version")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot reach the database: {exc.__class__.__name__}: {exc}") from exc
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -1,0 +1,48 @@
+"""publish_stream: many payloads, one transaction each, validation running one step ahead."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from sqlalchemy import func, select
+
+from accord import admin, audit
+from accord.errors import InvalidInput
+from accord.publish import publish_stream
+from accord.stix.markings import Tlp
+from accord.store import directory
+from accord.store.schema import objects
+from tests.conftest import Database
+from tests.stix_factory import bundle, sdo
+
+ACTOR = audit.Actor("test", None, "cli")
+
+
+def count(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(objects)).scalar_one())
+
+
+def test_stream_publishes_each_payload_and_stops_at_an_unreadable_one(database: Database) -> None:
+    with database.engine.begin() as connection:
+        admin.add_party(connection, ACTOR, "kz-knb", "KNB", "KZ")
+        admin.add_account(connection, ACTOR, "alice", "kz-knb", "publisher")
+        account = directory.get_account(connection, "alice")
+    payloads = [orjson.dumps(bundle(*(sdo() for _ in range(5)))) for _ in range(4)]
+    reports = list(
+        publish_stream(
+            database.engine, account, payloads, audience="own", tlp=Tlp.AMBER, door="cli"
+        )
+    )
+    assert [r.count("accepted") for r in reports] == [5, 5, 5, 5]
+    assert count(database) == 20
+    broken = [orjson.dumps(bundle(sdo())), b"{not json", orjson.dumps(bundle(sdo()))]
+    stream = publish_stream(
+        database.engine, account, broken, audience="own", tlp=Tlp.AMBER, door="cli"
+    )
+    assert next(stream).count("accepted") == 1
+    with pytest.raises(InvalidInput):
+        next(stream)
+    assert count(database) == 21
+    with database.engine.connect() as connection:
+        assert audit.verify(connection).ok

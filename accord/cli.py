@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Engine
 from accord import admin, audit
 from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError
-from accord.publish import PublishLimits, publish_stream
+from accord.prepare import PublishLimits
+from accord.publish import publish_stream
 from accord.stix.markings import Tlp
 from accord.stix.validate import Limits
 from accord.store import directory

@@ -8,15 +8,20 @@ whole act atomic: either every accepted object and its audit entry are stored, o
 
 from __future__ import annotations
 
+import contextlib
+import pickle
+import subprocess
+import sys
+import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from sqlalchemy import Connection, Engine
 
 from accord import audit
-from accord.errors import FieldError, Forbidden, PolicyViolation
+from accord import errors as error_classes
+from accord.errors import AccordError, FieldError, Forbidden, PolicyViolation
 from accord.policy import (
     Audience,
     check_marking,
@@ -24,33 +29,30 @@ from accord.policy import (
     new_version_refusal,
     resolve_audience,
 )
-from accord.stix.markings import TLP_BY_MARKING_ID, Tlp
-from accord.stix.parse import load_json, payload_objects
+from accord.prepare import (
+    DEFAULT_LIMITS,
+    ObjectResult,
+    Prepared,
+    PublishLimits,
+    prepare,
+    prepare_bytes,
+)
+from accord.prepare_worker import read_message, write_message
+from accord.stix.markings import Tlp
 from accord.stix.timestamps import now_key
-from accord.stix.validate import Limits, StixObject, validate_object
+from accord.stix.validate import StixObject
 from accord.store import objects as store
 from accord.store.directory import Account
 
 UNVERSIONED = ("marking-definition", "extension-definition")
-
-
-@dataclass(slots=True)
-class ObjectResult:
-    """What happened to one object of a published payload."""
-
-    index: int
-    id: str | None
-    version: str | None
-    status: str  # accepted | unchanged | rejected
-    errors: list[FieldError] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"index": self.index, "id": self.id, "status": self.status}
-        if self.version is not None:
-            out["version"] = self.version
-        if self.errors:
-            out["errors"] = [e.as_dict() for e in self.errors]
-        return out
+#: Columns of the rows _store writes, in order.
+ROW_COLUMNS = (
+    "stix_id", "id_key", "version_key", "modified", "type", "created_by_ref", "name",
+    "description", "revoked", "is_latest", "tlp", "body",
+    "audience_kind", "channel_id", "origin_party_id", "account_id", "added_key",
+)  # fmt: skip
+#: How many payloads the worker process may validate ahead of the writer.
+LOOKAHEAD = 2
 
 
 @dataclass(slots=True)
@@ -77,51 +79,6 @@ class PublishReport:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PublishLimits:
-    object: Limits = Limits()
-    max_objects: int = 20_000
-
-
-@dataclass(slots=True)
-class Prepared:
-    """A payload read and validated, before any database work: the part that can run ahead
-    of the store on another thread."""
-
-    results: list[ObjectResult]
-    valid: list[StixObject]
-
-
-def prepare(items: list[Any], limits: PublishLimits = PublishLimits()) -> Prepared:
-    """Validate each object; flag duplicates inside the payload and built-in TLP definitions."""
-    results: list[ObjectResult] = []
-    valid: list[StixObject] = []
-    seen: dict[tuple[str, str], int] = {}
-    for index, item in enumerate(items):
-        checked = validate_object(item, index, limits.object)
-        if isinstance(checked, list):
-            object_id = item.get("id") if isinstance(item, dict) else None
-            results.append(ObjectResult(index, _str(object_id), None, "rejected", checked))
-            continue
-        result = ObjectResult(index, checked.id, checked.modified, "accepted")
-        results.append(result)
-        key = (checked.id, checked.version_key)
-        if key in seen:
-            _reject(result, "id", f"duplicate of the object at index {seen[key]} of this payload")
-            continue
-        seen[key] = index
-        if checked.type == "marking-definition" and checked.id in TLP_BY_MARKING_ID:
-            result.status = "unchanged"  # the official TLP definitions are built in
-            continue
-        valid.append(checked)
-    return Prepared(results, valid)
-
-
-def prepare_bytes(raw: bytes, limits: PublishLimits = PublishLimits()) -> Prepared:
-    """Decode a raw payload (a bundle or one object) and :func:`prepare` its objects."""
-    return prepare(payload_objects(load_json(raw), limits.max_objects), limits)
-
-
 def publish_bytes(
     connection: Connection,
     account: Account,
@@ -130,7 +87,7 @@ def publish_bytes(
     audience: str,
     tlp: Tlp,
     door: str,
-    limits: PublishLimits = PublishLimits(),
+    limits: PublishLimits = DEFAULT_LIMITS,
 ) -> PublishReport:
     """Publish a raw JSON payload (a bundle or one object)."""
     return publish_prepared(
@@ -146,7 +103,7 @@ def publish_objects(
     audience: str,
     tlp: Tlp,
     door: str,
-    limits: PublishLimits = PublishLimits(),
+    limits: PublishLimits = DEFAULT_LIMITS,
     target: str | None = None,
 ) -> PublishReport:
     """Publish already-decoded objects for ``account`` to ``audience`` under ``tlp``."""
@@ -164,31 +121,67 @@ def publish_stream(
     audience: str,
     tlp: Tlp,
     door: str,
-    limits: PublishLimits = PublishLimits(),
+    limits: PublishLimits = DEFAULT_LIMITS,
 ) -> Iterator[PublishReport]:
     """Publish many payloads, each in a transaction of its own, yielding each report.
 
-    The next payload is decoded and validated on a second thread while the current one is
-    written: SQLite and psycopg release the GIL while the database works, so both cores are
-    busy. A payload that cannot be read at all raises when its turn comes; those before it
-    are committed.
+    Bulk work (imports, many files, a peer's pages) keeps both cores busy: a worker process
+    (:mod:`accord.prepare_worker`) decodes and validates the next payloads while this process
+    writes the current one. Validation is pure Python and holds the GIL, so a thread would
+    not run beside the writer. A payload that cannot be read at all raises when its turn
+    comes; those before it are committed.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-prepare") as pool:
-        upcoming = iter(payloads)
-        first = next(upcoming, None)
-        if first is None:
-            return
-        future: Future[Prepared] | None = pool.submit(prepare_bytes, first, limits)
-        while future is not None:
-            following = next(upcoming, None)
-            ahead = pool.submit(prepare_bytes, following, limits) if following is not None else None
-            prepared = future.result()
-            with engine.begin() as connection:
-                report = publish_prepared(
-                    connection, account, prepared, audience=audience, tlp=tlp, door=door
-                )
-            yield report
-            future = ahead
+    for prepared in _prepared_by_worker(payloads, limits):
+        with engine.begin() as connection:
+            report = publish_prepared(
+                connection, account, prepared, audience=audience, tlp=tlp, door=door
+            )
+        yield report
+
+
+def _prepared_by_worker(payloads: Iterable[bytes], limits: PublishLimits) -> Iterator[Prepared]:
+    """Prepared payloads, in order, from a worker process running at most LOOKAHEAD ahead."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "accord.prepare_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert worker.stdin is not None and worker.stdout is not None
+    slots = threading.Semaphore(LOOKAHEAD)
+    failure: list[BaseException] = []
+
+    def feed(sink: IO[bytes]) -> None:
+        # A thread of its own, so that writing the next payload never waits on reading a
+        # result (both pipes full would deadlock).
+        try:
+            write_message(sink, pickle.dumps(limits))
+            for raw in payloads:
+                slots.acquire()
+                write_message(sink, raw)
+        except BaseException as exc:  # re-raised in the caller's thread below
+            failure.append(exc)
+        finally:
+            with contextlib.suppress(OSError):
+                sink.close()
+
+    feeder = threading.Thread(target=feed, args=(worker.stdin,), daemon=True)
+    feeder.start()
+    try:
+        while (message := read_message(worker.stdout)) is not None:
+            slots.release()
+            reply = pickle.loads(message)  # our own child process: trusted
+            if reply[0] == "error":
+                _, name, detail, errors = reply
+                raise getattr(error_classes, name, AccordError)(detail, errors=errors)
+            yield reply[1]
+        feeder.join()
+        if failure:
+            raise failure[0]
+        if worker.wait() != 0:
+            raise AccordError(f"the validation worker stopped with status {worker.returncode}")
+    finally:
+        worker.kill()
+        worker.wait()
 
 
 def publish_prepared(
@@ -207,7 +200,7 @@ def publish_prepared(
     party = account.party
     resolved = resolve_audience(connection, audience, party)
     check_marking(resolved, tlp)
-    results = prepared.results
+    results = prepared.results()
     valid: list[tuple[StixObject, Tlp]] = []
     for checked in prepared.valid:
         level = effective_tlp(tlp, checked.embedded_tlp)
@@ -215,7 +208,7 @@ def publish_prepared(
             try:
                 check_marking(resolved, level)
             except PolicyViolation as exc:  # refuse this object only
-                _reject(results[checked.index], "object_marking_refs", str(exc))
+                results[checked.position].reject("object_marking_refs", str(exc))
                 continue
         valid.append((checked, level))
 
@@ -241,15 +234,6 @@ def publish_prepared(
     return report
 
 
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _reject(result: ObjectResult, field_name: str, message: str) -> None:
-    result.status = "rejected"
-    result.errors.append(FieldError(field_name, message, index=result.index, object_id=result.id))
-
-
 def _store(
     connection: Connection,
     account: Account,
@@ -268,7 +252,7 @@ def _store(
     party = account.party
     accepted: list[tuple[StixObject, Tlp]] = []
     for obj, level in valid:
-        result = results[obj.index]
+        result = results[obj.position]
         versions = stored.get(obj.id, [])
         if versions:
             first = versions[0]
@@ -280,26 +264,25 @@ def _store(
                 audience=audience,
             )
             if refusal:
-                _reject(result, "id", refusal)
+                result.reject("id", refusal)
                 continue
             body = bodies.get((obj.id, obj.version_key))
             if body is not None:
                 if body.encode("utf-8") == obj.body:
                     result.status = "unchanged"
                 else:
-                    _reject(
-                        result,
+                    result.reject(
                         "modified",
                         "a different object with this id and modified is already stored; "
                         "a new version needs a later modified",
                     )
                 continue
             if obj.type in UNVERSIONED:
-                _reject(result, "id", f"{obj.type} objects are not versioned")
+                result.reject("id", f"{obj.type} objects are not versioned")
                 continue
             revoked = [v.version_key for v in versions if v.revoked]
             if revoked and obj.version_key > min(revoked):
-                _reject(result, "revoked", "this object was revoked; revocation is permanent")
+                result.reject("revoked", "this object was revoked; revocation is permanent")
                 continue
         accepted.append((obj, level))
 
@@ -316,26 +299,24 @@ def _store(
             else:
                 newest[stix_id] = current  # an older version arrived late
     added = now_key()
+    values = (audience.kind, audience.channel_id, party.id, account.id, added)
     rows = [
-        {
-            "stix_id": obj.id,
-            "version_key": obj.version_key,
-            "modified": obj.modified,
-            "type": obj.type,
-            "created_by_ref": obj.created_by_ref,
-            "name": obj.name,
-            "description": obj.description,
-            "revoked": obj.revoked,
-            "is_latest": newest[obj.id] == obj.version_key,
-            "audience_kind": audience.kind,
-            "channel_id": audience.channel_id,
-            "origin_party_id": party.id,
-            "tlp": int(level),
-            "account_id": account.id,
-            "added_key": added,
-            "body": obj.body.decode("utf-8"),
-        }
+        (
+            obj.id,
+            store.id_key(obj.id),
+            obj.version_key,
+            obj.modified,
+            obj.type,
+            obj.created_by_ref,
+            obj.name,
+            obj.description,
+            obj.revoked,
+            newest[obj.id] == obj.version_key,
+            int(level),
+            obj.body.decode("utf-8"),
+            *values,
+        )
         for obj, level in accepted
     ]
     store.demote_latest(connection, demote)
-    store.insert_versions(connection, rows)
+    store.insert_versions(connection, ROW_COLUMNS, rows)

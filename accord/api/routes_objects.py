@@ -12,7 +12,8 @@ from accord.api.auth import CurrentAccount, Publisher, engine_of, settings_of
 from accord.api.body import read_json_body
 from accord.api.responses import JSONBytes
 from accord.errors import ObjectsRejected, ValidationFailed
-from accord.publish import PublishLimits, publish_bytes
+from accord.prepare import PublishLimits
+from accord.publish import publish_bytes
 from accord.stix.markings import Tlp
 from accord.stix.timestamps import timestamp_key
 from accord.stix.validate import Limits

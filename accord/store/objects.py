@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     ColumnElement,
     Connection,
     Row,
@@ -21,12 +23,14 @@ from sqlalchemy import (
     any_,
     cast,
     false,
+    func,
     or_,
     select,
     true,
     update,
 )
 
+from accord.stix.validate import is_identifier
 from accord.store.schema import objects
 
 CHUNK = 900
@@ -120,12 +124,39 @@ def stored_versions(
     return found
 
 
+def id_key(stix_id: str) -> int:
+    """The indexed key of an identifier: the first 64 bits of its UUID, as a signed integer.
+
+    The uniqueness of (stix_id, version_key) is kept by the publish path, which checks what
+    is stored while it holds the store's write lock (see accord.audit.lock_head).
+    """
+    uuid = stix_id[-36:]
+    return int(uuid[0:8] + uuid[9:13] + uuid[14:18], 16) - (1 << 63)
+
+
+def same_id(stix_id: str) -> ColumnElement[bool]:
+    """The rows of one identifier; nothing for a string that is not an identifier."""
+    if not is_identifier(stix_id):
+        return false()
+    return and_(objects.c.id_key == id_key(stix_id), objects.c.stix_id == stix_id)
+
+
 def _id_in(connection: Connection, chunk: Sequence[str]) -> ColumnElement[bool]:
-    """``stix_id IN (...)``; on PostgreSQL one array parameter (``= ANY``), which plans as an
-    index lookup per element instead of a statement with hundreds of parameters."""
+    """``stix_id IN (...)`` through the id_key index; on PostgreSQL one array parameter
+    (``= ANY``), which plans as an index lookup per element."""
+    keys = sorted({id_key(stix_id) for stix_id in chunk})
     if connection.dialect.name == "postgresql":
-        return objects.c.stix_id == any_(cast(list(chunk), ARRAY(String)))
-    return objects.c.stix_id.in_(chunk)
+        return and_(
+            objects.c.id_key == any_(cast(keys, ARRAY(BigInteger))),
+            objects.c.stix_id == any_(cast(list(chunk), ARRAY(String))),
+        )
+    # SQLite: one JSON parameter each, rather than a statement with hundreds of parameters.
+    key_values = func.json_each(orjson.dumps(keys).decode()).table_valued("value")
+    id_values = func.json_each(orjson.dumps(list(chunk)).decode()).table_valued("value")
+    return and_(
+        objects.c.id_key.in_(select(key_values.c.value)),
+        objects.c.stix_id.in_(select(id_values.c.value)),
+    )
 
 
 def stored_bodies(
@@ -134,9 +165,7 @@ def stored_bodies(
     """The stored serialisation of given (id, version) pairs, to tell a re-post from a clash."""
     found: dict[tuple[str, str], str] = {}
     for chunk in _chunks(keys):
-        condition = or_(
-            *(and_(objects.c.stix_id == i, objects.c.version_key == v) for i, v in chunk)
-        )
+        condition = or_(*(and_(same_id(i), objects.c.version_key == v) for i, v in chunk))
         for row in connection.execute(
             select(objects.c.stix_id, objects.c.version_key, objects.c.body).where(condition)
         ):
@@ -149,35 +178,32 @@ def demote_latest(connection: Connection, stix_ids: Sequence[str]) -> None:
     for chunk in _chunks(stix_ids):
         connection.execute(
             update(objects)
-            .where(objects.c.stix_id.in_(chunk), objects.c.is_latest == true())
+            .where(_id_in(connection, chunk), objects.c.is_latest == true())
             .values(is_latest=False)
         )
 
 
-def insert_versions(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert many versions straight through the driver's executemany (the hot path)."""
+def insert_versions(
+    connection: Connection, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert many versions, values in the order of ``columns``, straight through the driver
+    (executemany on SQLite, COPY on PostgreSQL): the hot path of every publish."""
     if not rows:
         return
+    unknown = set(columns) - set(objects.c.keys())
+    if unknown:
+        raise ValueError(f"not columns of objects: {sorted(unknown)}")
+    names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        _copy_rows(connection, rows)
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY objects ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         return
-    compiled = objects.insert().compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    if compiled.positional and compiled.positiontup is not None:
-        order = compiled.positiontup
-        connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
-    else:
-        connection.exec_driver_sql(str(compiled), rows)
-
-
-def _copy_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL: COPY is several times faster than a pipeline of INSERTs."""
-    columns = list(rows[0])
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY objects ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(tuple(row[c] for c in columns))
+    marks = ", ".join("?" * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO objects ({names}) VALUES ({marks})", rows)
 
 
 def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[ColumnElement[bool]]:
@@ -190,6 +216,7 @@ def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[Co
     if criteria.types:
         conditions.append(column.type.in_(list(criteria.types)))
     if criteria.ids:
+        conditions.append(column.id_key.in_([id_key(i) for i in criteria.ids if is_identifier(i)]))
         conditions.append(column.stix_id.in_(list(criteria.ids)))
     if criteria.created_by_ref:
         conditions.append(column.created_by_ref == criteria.created_by_ref)
@@ -239,17 +266,11 @@ def position_of(
 ) -> int | None:
     """The ``pk`` of a version the caller may see: how a cursor becomes a position."""
     return connection.execute(
-        select(objects.c.pk).where(
-            visible, objects.c.stix_id == stix_id, objects.c.version_key == version_key
-        )
+        select(objects.c.pk).where(visible, same_id(stix_id), objects.c.version_key == version_key)
     ).scalar_one_or_none()
 
 
 def versions(connection: Connection, visible: ColumnElement[bool], stix_id: str) -> list[Row[Any]]:
     """Every visible version of one object, oldest first."""
-    query = (
-        select(*ITEM_COLUMNS)
-        .where(visible, objects.c.stix_id == stix_id)
-        .order_by(objects.c.version_key)
-    )
+    query = select(*ITEM_COLUMNS).where(visible, same_id(stix_id)).order_by(objects.c.version_key)
     return list(connection.execute(query))

@@ -52,6 +52,7 @@ def upgrade() -> None:
         "objects",
         sa.Column("pk", BigKey, primary_key=True, autoincrement=True),
         sa.Column("stix_id", sa.String(300), nullable=False),
+        sa.Column("id_key", sa.BigInteger, nullable=False),
         sa.Column("version_key", sa.String(32), nullable=False),
         sa.Column("modified", sa.String(64)),
         sa.Column("type", sa.String(250), nullable=False),
@@ -67,8 +68,8 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id")),
         sa.Column("added_key", sa.String(32), nullable=False),
         sa.Column("body", sa.Text, nullable=False),
-        sa.UniqueConstraint("stix_id", "version_key", name="uq_objects_version"),
     )
+    op.create_index("ix_objects_id_key", "objects", ["id_key"])
     op.create_index("ix_objects_type", "objects", ["type", "pk"])
     op.create_table(
         "audit_log",

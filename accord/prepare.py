@@ -1,0 +1,98 @@
+"""Reading and validating a published payload: the half of publishing that needs no database.
+
+It is kept apart from :mod:`accord.publish` so that a worker process can run it ahead of the
+store (see :func:`accord.publish.publish_stream`) without importing the storage layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.errors import FieldError
+from accord.stix.markings import TLP_BY_MARKING_ID
+from accord.stix.parse import load_json, payload_objects
+from accord.stix.validate import Limits, StixObject, validate_object
+
+
+@dataclass(slots=True)
+class ObjectResult:
+    """What happened to one object of a published payload."""
+
+    index: int
+    id: str | None
+    version: str | None
+    status: str  # accepted | unchanged | rejected
+    errors: list[FieldError] = field(default_factory=list)
+
+    def reject(self, field_name: str, message: str) -> None:
+        self.status = "rejected"
+        self.errors.append(FieldError(field_name, message, index=self.index, object_id=self.id))
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "id": self.id, "status": self.status}
+        if self.version is not None:
+            out["version"] = self.version
+        if self.errors:
+            out["errors"] = [e.as_dict() for e in self.errors]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PublishLimits:
+    object: Limits = Limits()
+    max_objects: int = 20_000
+
+
+DEFAULT_LIMITS = PublishLimits()
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A payload read and validated: the objects fit to store, and the results of the others
+    (rejected, duplicated within the payload, or built in)."""
+
+    total: int
+    valid: list[StixObject]
+    settled: dict[int, ObjectResult]
+
+    def results(self) -> list[ObjectResult]:
+        """One result per object of the payload, in order; valid objects start accepted."""
+        results: list[ObjectResult | None] = [None] * self.total
+        for obj in self.valid:
+            results[obj.position] = ObjectResult(obj.position, obj.id, obj.modified, "accepted")
+        for index, result in self.settled.items():
+            results[index] = result
+        return [r for r in results if r is not None]
+
+
+def prepare(items: list[Any], limits: PublishLimits = DEFAULT_LIMITS) -> Prepared:
+    """Validate each object; settle duplicates inside the payload and built-in TLP markings."""
+    valid: list[StixObject] = []
+    settled: dict[int, ObjectResult] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(items):
+        checked = validate_object(item, index, limits.object)
+        if isinstance(checked, list):
+            object_id = item.get("id") if isinstance(item, dict) else None
+            identifier = object_id if isinstance(object_id, str) else None
+            settled[index] = ObjectResult(index, identifier, None, "rejected", checked)
+            continue
+        key = (checked.id, checked.version_key)
+        if key in seen:
+            result = ObjectResult(index, checked.id, checked.modified, "accepted")
+            result.reject("id", f"duplicate of the object at index {seen[key]} of this payload")
+            settled[index] = result
+            continue
+        seen[key] = index
+        if checked.type == "marking-definition" and checked.id in TLP_BY_MARKING_ID:
+            # The official TLP definitions are built in.
+            settled[index] = ObjectResult(index, checked.id, checked.modified, "unchanged")
+            continue
+        valid.append(checked)
+    return Prepared(len(items), valid, settled)
+
+
+def prepare_bytes(raw: bytes, limits: PublishLimits = DEFAULT_LIMITS) -> Prepared:
+    """Decode a raw payload (a bundle or one object) and :func:`prepare` its objects."""
+    return prepare(payload_objects(load_json(raw), limits.max_objects), limits)

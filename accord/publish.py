@@ -242,7 +242,7 @@ def _store(
     results: list[ObjectResult],
 ) -> None:
     """Decide each valid object against what is stored, then write the accepted versions."""
-    stored = store.stored_versions(connection, list({obj.id for obj, _ in valid}))
+    stored = store.stored_versions(connection, {obj.id: obj.id_key for obj, _ in valid})
     clashes = [
         (obj.id, obj.version_key)
         for obj, _ in valid
@@ -303,7 +303,7 @@ def _store(
     rows = [
         (
             obj.id,
-            store.id_key(obj.id),
+            obj.id_key,
             obj.version_key,
             obj.modified,
             obj.type,

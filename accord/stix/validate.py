@@ -65,6 +65,8 @@ class StixObject(NamedTuple):
     #: Where the object stood in its payload.
     position: int
     id: str
+    #: The 64-bit key of the id that storage indexes (:func:`identifier_key`).
+    id_key: int
     type: str
     #: Sortable version key: ``modified`` (``created`` for marking definitions, "" for SCOs).
     version_key: str
@@ -77,6 +79,15 @@ class StixObject(NamedTuple):
     embedded_tlp: int | None
     #: The object exactly as it will be stored and served.
     body: bytes
+
+
+def identifier_key(identifier: str) -> int:
+    """The first 64 bits of an identifier's UUID as a signed integer: a compact index key.
+
+    Different ids may share a key (other types, or a 2^-64 chance); lookups check the id too.
+    """
+    uuid = identifier[-36:]
+    return int(uuid[0:8] + uuid[9:13] + uuid[14:18], 16) - (1 << 63)
 
 
 def is_identifier(value: object) -> bool:
@@ -186,6 +197,7 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
     return StixObject(
         index,
         object_id,
+        identifier_key(object_id),
         stix_type,
         version_key,
         modified if isinstance(modified, str) else None,

@@ -7,7 +7,7 @@ one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from accord.stix.validate import is_identifier
+from accord.stix.validate import identifier_key, is_identifier
 from accord.store.schema import objects
 
 CHUNK = 900
@@ -88,7 +88,7 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def stored_versions(
-    connection: Connection, stix_ids: Sequence[str]
+    connection: Connection, stix_ids: Mapping[str, int]
 ) -> dict[str, list[StoredVersion]]:
     """Every stored version of the given ids, whoever may see them (publish-path only)."""
     found: dict[str, list[StoredVersion]] = {}
@@ -106,8 +106,8 @@ def stored_versions(
         # A bulk load outruns autovacuum's statistics, and a planner that believes the table
         # is empty scans all of it for every lookup. These lookups are always by the index.
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    for chunk in _chunks(stix_ids):
-        for row in connection.execute(select(*columns).where(_id_in(connection, chunk))):
+    for chunk in _chunks(list(stix_ids.items())):
+        for row in connection.execute(select(*columns).where(_keyed_ids_in(connection, chunk))):
             found.setdefault(row.stix_id, []).append(
                 StoredVersion(
                     row.stix_id,
@@ -124,14 +124,10 @@ def stored_versions(
     return found
 
 
-def id_key(stix_id: str) -> int:
-    """The indexed key of an identifier: the first 64 bits of its UUID, as a signed integer.
-
-    The uniqueness of (stix_id, version_key) is kept by the publish path, which checks what
-    is stored while it holds the store's write lock (see accord.audit.lock_head).
-    """
-    uuid = stix_id[-36:]
-    return int(uuid[0:8] + uuid[9:13] + uuid[14:18], 16) - (1 << 63)
+#: The indexed key of an identifier (see accord.stix.validate.identifier_key). The uniqueness
+#: of (stix_id, version_key) is kept by the publish path, which checks what is stored while
+#: it holds the store's write lock (see accord.audit.lock_head).
+id_key = identifier_key
 
 
 def same_id(stix_id: str) -> ColumnElement[bool]:
@@ -142,9 +138,14 @@ def same_id(stix_id: str) -> ColumnElement[bool]:
 
 
 def _id_in(connection: Connection, chunk: Sequence[str]) -> ColumnElement[bool]:
+    return _keyed_ids_in(connection, [(stix_id, id_key(stix_id)) for stix_id in chunk])
+
+
+def _keyed_ids_in(connection: Connection, pairs: Sequence[tuple[str, int]]) -> ColumnElement[bool]:
     """``stix_id IN (...)`` through the id_key index; on PostgreSQL one array parameter
     (``= ANY``), which plans as an index lookup per element."""
-    keys = sorted({id_key(stix_id) for stix_id in chunk})
+    keys = sorted({key for _, key in pairs})
+    chunk = [stix_id for stix_id, _ in pairs]
     if connection.dialect.name == "postgresql":
         return and_(
             objects.c.id_key == any_(cast(keys, ARRAY(BigInteger))),

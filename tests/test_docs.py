@@ -43,3 +43,16 @@ def test_cli_commands_of_the_foundation_are_stable_and_in_the_readme() -> None:
         "accord audit verify",
     ):
         assert phrase in readme
+
+
+def test_api_docs_are_served_without_any_outside_request() -> None:
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_app(Settings(database_url="sqlite:///:memory:")))
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "http://" not in page.text.replace("http://127.0.0.1", "")
+    assert "https://" not in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/static/swagger/{asset}").status_code == 200
+    assert client.get("/").json()["docs"] == "/docs"

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from accord import __version__
 from accord.api import problems, routes_admin, routes_objects
@@ -23,6 +27,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             "Every route but /health needs `Authorization: Bearer <token>`."
         ),
         default_response_class=JSONBytes,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(
@@ -34,6 +40,38 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     def health() -> JSONBytes:
         return JSONBytes({"status": "ok", "node": settings.node_name, "version": __version__})
 
+    _serve_docs_offline(app)
+
+    @app.get("/", tags=["health"], summary="Where things are (no authentication, no data)")
+    def root() -> JSONBytes:
+        return JSONBytes(
+            {
+                "name": "Accord",
+                "version": __version__,
+                "node": settings.node_name,
+                "docs": "/docs",
+                "openapi": "/openapi.json",
+                "api": "/api/v1",
+                "health": "/health",
+            }
+        )
+
     app.include_router(routes_objects.router)
     app.include_router(routes_admin.router)
     return app
+
+
+def _serve_docs_offline(app: FastAPI) -> None:
+    """Swagger UI from files shipped in the package (swagger-ui-bundle), never from a CDN:
+    nodes run on networks that reach nothing outside."""
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Accord API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )

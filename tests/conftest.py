@@ -109,3 +109,18 @@ def node(database: Database) -> Iterator[Node]:
     app = create_app(settings, database.engine)
     with TestClient(app) as client:
         yield Node(database, client)
+
+
+@pytest.fixture
+def trio(node: Node) -> Node:
+    """Three agencies with a publisher each (kz, ru, cn), a reader (kz-reader), an admin
+    (cn-admin) and a bilateral channel kz-ru."""
+    for code, jurisdiction in (("kz-knb", "KZ"), ("ru-nac", "RU"), ("cn-mps", "CN")):
+        node.party(code, jurisdiction)
+    node.account("kz", "kz-knb")
+    node.account("ru", "ru-nac")
+    node.account("cn", "cn-mps")
+    node.account("kz-reader", "kz-knb", "reader")
+    node.account("cn-admin", "cn-mps", "admin")
+    node.channel("kz-ru", "kz-knb", "ru-nac")
+    return node

@@ -14,16 +14,8 @@ TLP_RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
 
 
 @pytest.fixture
-def pair(node: Node) -> Node:
-    node.party("kz-knb", "KZ")
-    node.party("ru-nac", "RU")
-    node.party("cn-mps", "CN")
-    node.account("kz", "kz-knb")
-    node.account("ru", "ru-nac")
-    node.account("cn", "cn-mps")
-    node.account("kz-reader", "kz-knb", "reader")
-    node.channel("kz-ru", "kz-knb", "ru-nac")
-    return node
+def pair(trio: Node) -> Node:
+    return trio
 
 
 def post(

@@ -13,15 +13,8 @@ from tests.stix_factory import bundle, new_id, sdo
 
 
 @pytest.fixture
-def world(node: Node) -> Node:
-    for code in ("kz-knb", "ru-nac", "cn-mps"):
-        node.party(code)
-    node.account("kz", "kz-knb")
-    node.account("ru", "ru-nac")
-    node.account("cn", "cn-mps")
-    node.account("cn-admin", "cn-mps", "admin")
-    node.channel("kz-ru", "kz-knb", "ru-nac")
-    return node
+def world(trio: Node) -> Node:
+    return trio
 
 
 def items(node: Node, account: str, **params: Any) -> list[dict[str, Any]]:

@@ -51,6 +51,8 @@ ROW_COLUMNS = (
     "description", "revoked", "is_latest", "tlp", "body",
     "audience_kind", "channel_id", "origin_party_id", "account_id", "added_key",
 )  # fmt: skip
+#: The marking of an object published without one when no marking is asked for (TAXII).
+UNMARKED = Tlp.AMBER
 #: How many payloads the worker process may validate ahead of the writer.
 LOOKAHEAD = 2
 
@@ -101,12 +103,13 @@ def publish_objects(
     items: list[Any],
     *,
     audience: str,
-    tlp: Tlp,
+    tlp: Tlp | None,
     door: str,
     limits: PublishLimits = DEFAULT_LIMITS,
     target: str | None = None,
 ) -> PublishReport:
-    """Publish already-decoded objects for ``account`` to ``audience`` under ``tlp``."""
+    """Publish already-decoded objects for ``account`` to ``audience`` under ``tlp``
+    (None: each object's own TLP marking, TLP:AMBER for an unmarked one)."""
     prepared = prepare(items, limits)
     return publish_prepared(
         connection, account, prepared, audience=audience, tlp=tlp, door=door, target=target
@@ -190,20 +193,28 @@ def publish_prepared(
     prepared: Prepared,
     *,
     audience: str,
-    tlp: Tlp,
+    tlp: Tlp | None,
     door: str,
     target: str | None = None,
 ) -> PublishReport:
-    """Stamp, store and audit a prepared payload in the caller's transaction."""
+    """Stamp, store and audit a prepared payload in the caller's transaction.
+
+    ``tlp`` None takes each object's own TLP marking, and TLP:AMBER for an unmarked object
+    (TAXII has no place for a marking beside the objects).
+    """
     if not account.can("publisher"):
         raise Forbidden(f"account {account.name!r} is a {account.role} and may not publish")
     party = account.party
     resolved = resolve_audience(connection, audience, party)
-    check_marking(resolved, tlp)
+    if tlp is not None:
+        check_marking(resolved, tlp)
     results = prepared.results()
     valid: list[tuple[StixObject, Tlp]] = []
     for checked in prepared.valid:
-        level = effective_tlp(tlp, checked.embedded_tlp)
+        if tlp is None:
+            level = Tlp(checked.embedded_tlp) if checked.embedded_tlp is not None else UNMARKED
+        else:
+            level = effective_tlp(tlp, checked.embedded_tlp)
         if level != tlp:
             try:
                 check_marking(resolved, level)
@@ -216,7 +227,7 @@ def publish_prepared(
     # publishes of one object cannot both believe they hold its latest version.
     audit.lock_head(connection)
     _store(connection, account, resolved, valid, results)
-    report = PublishReport(resolved.label, tlp.label, results)
+    report = PublishReport(resolved.label, tlp.label if tlp else "as marked", results)
     accepted = [f"{r.id}@{r.version or ''}" for r in results if r.status == "accepted"]
     audit.append(
         connection,
@@ -225,7 +236,7 @@ def publish_prepared(
         target=target,
         details={
             "audience": resolved.label,
-            "tlp": tlp.label,
+            "tlp": tlp.label if tlp else "as marked",
             "accepted": accepted,
             "unchanged": report.count("unchanged"),
             "rejected": report.count("rejected"),
@@ -279,6 +290,9 @@ def _store(
                 continue
             if obj.type in UNVERSIONED:
                 result.reject("id", f"{obj.type} objects are not versioned")
+                continue
+            if any(v.deleted for v in versions):
+                result.reject("id", "this object was deleted by its originator")
                 continue
             revoked = [v.version_key for v in versions if v.revoked]
             if revoked and obj.version_key > min(revoked):

@@ -31,6 +31,7 @@ class Item:
 
     stix_id: str
     version_key: str
+    modified: str | None
     body: str
     sharing: dict[str, Any]
 
@@ -83,7 +84,7 @@ def _item(row: Row[Any], names: _Names) -> Item:
         "added": key_to_timestamp(row.added_key),
         "latest": bool(row.is_latest),
     }
-    return Item(row.stix_id, row.version_key, row.body, sharing)
+    return Item(row.stix_id, row.version_key, row.modified, row.body, sharing)
 
 
 def encode_cursor(stix_id: str, version_key: str) -> str:
@@ -128,6 +129,7 @@ def list_objects(
     cursor: str | None,
     limit: int,
     door: str,
+    action: str = "read.list",
 ) -> Page:
     """One page of the objects ``account`` may see, matching ``criteria``."""
     visible = visible_to(account.party.id)
@@ -146,7 +148,7 @@ def list_objects(
     audit.append(
         connection,
         audit.Actor(account.name, account.party.code, door),
-        "read.list",
+        action,
         details={"objects": [f"{i.stix_id}@{i.version_key}" for i in items]},
     )
     return Page(items, next_cursor)

@@ -16,6 +16,11 @@ async def read_json_body(request: Request, limit: int, accepted: tuple[str, ...]
             f"Content-Type {content_type or '(none)'!r} is not accepted here; send one of "
             + ", ".join(accepted)
         )
+    return await read_raw_body(request, limit)
+
+
+async def read_raw_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit}")

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from accord.api.responses import ProblemResponse
+from accord.api.responses import ProblemResponse, TaxiiErrorResponse
 from accord.errors import PROBLEM_BASE, AccordError, FieldError
 
 log = logging.getLogger("accord.api")
@@ -30,12 +30,31 @@ def _problem(status: int, slug: str, title: str, detail: str, instance: str) -> 
 
 def _with_auth_header(response: Response, status: int) -> Response:
     if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="accord"'
+        response.headers["WWW-Authenticate"] = 'Bearer realm="accord", Basic realm="accord"'
     return response
+
+
+def _is_taxii(request: Request) -> bool:
+    return request.url.path.startswith("/taxii2")
+
+
+def _taxii_error(status: int, title: str, detail: str, code: str) -> Response:
+    """The error message of TAXII 2.1 section 3.6.1, in the TAXII media type."""
+    body = {"title": title, "description": detail, "error_code": code, "http_status": str(status)}
+    return TaxiiErrorResponse(body, status_code=status)
 
 
 async def accord_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccordError)
+    if _is_taxii(request):
+        response = _taxii_error(exc.status, exc.title, exc.detail, exc.slug)
+        if exc.errors:
+            response = _taxii_error(
+                exc.status, exc.title,
+                exc.detail + ": " + "; ".join(f"{e.field}: {e.message}" for e in exc.errors),
+                exc.slug,
+            )  # fmt: skip
+        return _with_auth_header(response, exc.status)
     response = ProblemResponse(exc.problem(request.url.path), status_code=exc.status)
     return _with_auth_header(response, exc.status)
 
@@ -47,6 +66,8 @@ async def validation_error(request: Request, exc: Exception) -> Response:
         for err in exc.errors()
     ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    if _is_taxii(request):
+        return _taxii_error(422, "Invalid input", detail, "validation-failed")
     body = {
         "type": PROBLEM_BASE + "validation-failed",
         "title": "Invalid input",
@@ -61,6 +82,9 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     slug = _HTTP_SLUGS.get(exc.status_code, "http-error")
+    if _is_taxii(request):
+        taxii = _taxii_error(exc.status_code, str(exc.detail), str(exc.detail), slug)
+        return _with_auth_header(taxii, exc.status_code)
     response = _problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
     return _with_auth_header(response, exc.status_code)
 

@@ -21,3 +21,7 @@ class JSONBytes(Response):
 
 class ProblemResponse(JSONBytes):
     media_type = PROBLEM_MEDIA_TYPE
+
+
+class TaxiiErrorResponse(JSONBytes):
+    media_type = "application/taxii+json;version=2.1"

@@ -63,6 +63,7 @@ class StoredVersion:
     origin_party_id: int
     audience_kind: str
     channel_id: int | None
+    deleted: bool = False
 
 
 @dataclass(slots=True)
@@ -79,6 +80,11 @@ class ObjectFilter:
     origin_party_id: int | None = None
     include_revoked: bool = False
     all_versions: bool = False
+    #: TAXII ``match[version]``: any of "last", "first", "all" and sortable version keys;
+    #: empty means the latest version only (or every version with all_versions).
+    versions: Sequence[str] = ()
+    #: TAXII ``match[spec_version]``: every stored object is STIX 2.1.
+    spec_versions: Sequence[str] = ()
     extra: list[ColumnElement[bool]] = field(default_factory=list)
 
 
@@ -100,6 +106,7 @@ def stored_versions(
         objects.c.origin_party_id,
         objects.c.audience_kind,
         objects.c.channel_id,
+        objects.c.deleted,
     )
     postgres = connection.dialect.name == "postgresql"
     if postgres:
@@ -117,6 +124,7 @@ def stored_versions(
                     row.origin_party_id,
                     row.audience_kind,
                     row.channel_id,
+                    bool(row.deleted),
                 )
             )
     if postgres:
@@ -209,9 +217,13 @@ def insert_versions(
 
 def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[ColumnElement[bool]]:
     column = objects.c
-    conditions: list[ColumnElement[bool]] = [visible]
-    if not criteria.all_versions:
+    conditions: list[ColumnElement[bool]] = [visible, column.deleted == false()]
+    if criteria.versions:
+        conditions.append(_version_match(criteria.versions))
+    elif not criteria.all_versions:
         conditions.append(column.is_latest == true())
+    if criteria.spec_versions and "2.1" not in criteria.spec_versions:
+        conditions.append(false())
     if not criteria.include_revoked:
         conditions.append(column.revoked == false())
     if criteria.types:
@@ -240,6 +252,31 @@ def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[Co
         conditions.append(column.origin_party_id == criteria.origin_party_id)
     conditions.extend(criteria.extra)
     return conditions
+
+
+def _version_match(tokens: Sequence[str]) -> ColumnElement[bool]:
+    """TAXII 2.1 section 3.5.1 ``match[version]``: last, first, all, or given versions."""
+    if "all" in tokens:
+        return true()
+    column = objects.c
+    earlier = objects.alias("earlier")
+    choices: list[ColumnElement[bool]] = []
+    if "last" in tokens:
+        choices.append(column.is_latest == true())
+    if "first" in tokens:
+        choices.append(
+            ~select(earlier.c.pk)
+            .where(
+                earlier.c.id_key == column.id_key,
+                earlier.c.stix_id == column.stix_id,
+                earlier.c.version_key < column.version_key,
+            )
+            .exists()
+        )
+    keys = [t for t in tokens if t not in ("last", "first")]
+    if keys:
+        choices.append(column.version_key.in_(keys))
+    return or_(*choices) if choices else false()
 
 
 def _escape_like(text: str) -> str:
@@ -275,3 +312,39 @@ def versions(connection: Connection, visible: ColumnElement[bool], stix_id: str)
     """Every visible version of one object, oldest first."""
     query = select(*ITEM_COLUMNS).where(visible, same_id(stix_id)).order_by(objects.c.version_key)
     return list(connection.execute(query))
+
+
+def tombstone(
+    connection: Connection,
+    visible: ColumnElement[bool],
+    stix_id: str,
+    origin_party_id: int,
+    versions: Sequence[str] = (),
+) -> int:
+    """Mark versions of an object deleted (all, or the given version keys); only rows the
+    caller sees and its party originated. Returns how many rows were marked."""
+    conditions = [
+        visible,
+        same_id(stix_id),
+        objects.c.origin_party_id == origin_party_id,
+        objects.c.deleted == false(),
+    ]
+    if versions:
+        conditions.append(_version_match(versions))
+    result = connection.execute(
+        update(objects).where(*conditions).values(deleted=True, is_latest=False)
+    )
+    marked = int(result.rowcount or 0)
+    if marked:  # the newest version left, if any, becomes the latest
+        newest = connection.execute(
+            select(func.max(objects.c.version_key)).where(
+                same_id(stix_id), objects.c.deleted == false()
+            )
+        ).scalar_one_or_none()
+        if newest is not None:
+            connection.execute(
+                update(objects)
+                .where(same_id(stix_id), objects.c.version_key == newest)
+                .values(is_latest=True)
+            )
+    return marked

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -90,6 +91,8 @@ objects = Table(
     Column("account_id", Integer, ForeignKey("accounts.id")),
     Column("added_key", String(32), nullable=False),
     Column("body", Text, nullable=False),
+    # A tombstone (TAXII DELETE by the originator): the row stays, readers no longer see it.
+    Column("deleted", Boolean, nullable=False, server_default=false()),
     Index("ix_objects_id_key", "id_key"),
     Index("ix_objects_type", "type", "pk"),
 )
@@ -118,4 +121,14 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+#: TAXII status resources (TAXII 2.1 section 4.3), kept so that clients can poll them.
+taxii_status = Table(
+    "taxii_status",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("party_id", Integer, ForeignKey("parties.id"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("body", Text, nullable=False),
 )

@@ -1,0 +1,359 @@
+"""The TAXII 2.1 server under ``/taxii2/`` (OASIS TAXII Version 2.1, Committee Spec 01).
+
+Every read goes through :mod:`accord.read` (the policy predicate and the audit log) and every
+write through :mod:`accord.publish`, exactly as the REST API does; a collection only narrows
+the audience. Handlers cite the section of the specification they implement.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import Connection, select
+from starlette.concurrency import run_in_threadpool
+
+from accord import __version__, audit, read
+from accord.api.auth import CurrentAccount, engine_of, settings_of
+from accord.api.body import read_raw_body
+from accord.api.responses import JSONBytes
+from accord.errors import InvalidInput, NotFound, ValidationFailed
+from accord.federation.collections import Collection, collection_for, collections_for
+from accord.federation.media import STIX, TAXII, check_content_type, negotiate
+from accord.policy import visible_to
+from accord.prepare import PublishLimits
+from accord.publish import publish_objects
+from accord.read import Item, audience_filter
+from accord.stix.timestamps import now_timestamp, timestamp_key
+from accord.stix.validate import Limits
+from accord.store import objects as store
+from accord.store.directory import Account
+from accord.store.schema import taxii_status
+
+API_ROOT = "/taxii2/api/"
+router = APIRouter(prefix="/taxii2", tags=["taxii"])
+
+
+class TaxiiResponse(JSONBytes):
+    media_type = TAXII
+
+
+def _accepts(request: Request) -> str:
+    return negotiate(request.headers.get("accept"))
+
+
+Negotiated = Annotated[str, Depends(_accepts)]
+
+
+def route(method: str, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Register ``path`` with and without its trailing slash: clients drop it."""
+
+    def register(handler: Callable[..., Any]) -> Any:
+        decorator = router.api_route(path, methods=[method], **kwargs)
+        bare = router.api_route(path.rstrip("/"), methods=[method], include_in_schema=False)
+        return bare(decorator(handler))
+
+    return register
+
+
+def _headers(items: list[Item]) -> dict[str, str]:
+    """Section 3.3.1: X-TAXII-Date-Added-First and -Last on every page."""
+    if not items:
+        return {}
+    added = [item.sharing["added"] for item in items]
+    return {"X-TAXII-Date-Added-First": min(added), "X-TAXII-Date-Added-Last": max(added)}
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _versions(value: str | None) -> list[str]:
+    """Section 3.4.2 match[version]: last (default), first, all, or timestamps."""
+    tokens = _split(value) or ["last"]
+    out = []
+    for token in tokens:
+        if token in ("last", "first", "all"):
+            out.append(token)
+        else:
+            key = timestamp_key(token)
+            if key is None:
+                raise ValidationFailed(
+                    f"match[version] {token!r}: use last, first, all or a timestamp"
+                )
+            out.append(key)
+    return out
+
+
+def _criteria(
+    connection: Connection, account: Account, collection: Collection, request: Request,
+    ids: list[str] | None = None,
+) -> store.ObjectFilter:  # fmt: skip
+    params = request.query_params
+    added_after = params.get("added_after")
+    added_key = None
+    if added_after:
+        added_key = timestamp_key(added_after)
+        if added_key is None:
+            raise ValidationFailed(f"added_after {added_after!r} is not a timestamp")
+    return store.ObjectFilter(
+        types=_split(params.get("match[type]")),
+        ids=ids if ids is not None else _split(params.get("match[id]")),
+        added_after_key=added_key,
+        audience=audience_filter(connection, account, collection.audience),
+        include_revoked=True,
+        versions=_versions(params.get("match[version]")),
+        spec_versions=_split(params.get("match[spec_version]")),
+    )
+
+
+def _limit(request: Request) -> int:
+    raw = request.query_params.get("limit")
+    maximum = settings_of(request).max_page_size
+    if raw is None:
+        return maximum
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationFailed(f"limit {raw!r} must be a positive integer")
+    return min(int(raw), maximum)
+
+
+def _page(
+    request: Request, account: Account, collection_id: str, action: str,
+    ids: list[str] | None = None,
+) -> read.Page:  # fmt: skip
+    with engine_of(request).begin() as connection:
+        collection = collection_for(connection, account, collection_id)
+        criteria = _criteria(connection, account, collection, request, ids)
+        return read.list_objects(
+            connection, account, criteria, cursor=request.query_params.get("next"),
+            limit=_limit(request), door="taxii", action=action,
+        )  # fmt: skip
+
+
+@route("GET", "/", summary="Server discovery (TAXII 2.1 section 4.1)")
+def discovery(request: Request, _account: CurrentAccount, media: Negotiated) -> TaxiiResponse:
+    settings = settings_of(request)
+    return TaxiiResponse(
+        {
+            "title": f"Accord node {settings.node_name}",
+            "description": "Counter-terrorism intelligence shared under exact audiences.",
+            "default": API_ROOT,
+            "api_roots": [API_ROOT],
+        }
+    )
+
+
+@route("GET", "/api/", summary="API root information (section 4.2)")
+def api_root(request: Request, _account: CurrentAccount, media: Negotiated) -> TaxiiResponse:
+    return TaxiiResponse(
+        {
+            "title": "Accord",
+            "description": f"Accord {__version__}",
+            "versions": [TAXII],
+            "max_content_length": settings_of(request).max_body_bytes,
+        }
+    )
+
+
+@route("GET", "/api/status/{status_id}/", summary="A status resource (section 4.3)")
+def status(
+    request: Request, account: CurrentAccount, media: Negotiated, status_id: str
+) -> TaxiiResponse:
+    with engine_of(request).connect() as connection:
+        body = connection.execute(
+            select(taxii_status.c.body).where(
+                taxii_status.c.id == status_id, taxii_status.c.party_id == account.party.id
+            )
+        ).scalar_one_or_none()
+    if body is None:
+        raise NotFound(f"no status {status_id!r}")
+    return TaxiiResponse(orjson.loads(body))
+
+
+@route("GET", "/api/collections/", summary="The caller's collections (section 5.1)")
+def collections(request: Request, account: CurrentAccount, media: Negotiated) -> TaxiiResponse:
+    with engine_of(request).connect() as connection:
+        found = collections_for(connection, account)
+    return TaxiiResponse({"collections": [c.resource() for c in found]})
+
+
+@route("GET", "/api/collections/{collection_id}/", summary="One collection (section 5.2)")
+def collection(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
+) -> TaxiiResponse:
+    with engine_of(request).connect() as connection:
+        return TaxiiResponse(collection_for(connection, account, collection_id).resource())
+
+
+def _manifest_entry(item: Item) -> dict[str, Any]:
+    version = item.modified or (item.version_key and item.version_key[:26] + "Z")
+    return {
+        "id": item.stix_id,
+        "date_added": item.sharing["added"],
+        "version": version or item.sharing["added"],
+        "media_type": STIX,
+    }
+
+
+def _envelope(page: read.Page, key: str, entries: list[Any]) -> dict[str, Any]:
+    """Section 3.7: ``more``, and ``next`` whenever more is true (clients follow only next)."""
+    body: dict[str, Any] = {"more": page.next_cursor is not None}
+    if page.next_cursor:
+        body["next"] = page.next_cursor
+    if entries:
+        body[key] = entries
+    return body
+
+
+@route("GET", "/api/collections/{collection_id}/manifest/", summary="Manifest (section 5.3)")
+def manifest(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
+) -> TaxiiResponse:
+    page = _page(request, account, collection_id, "read.manifest")
+    entries = [_manifest_entry(item) for item in page.items]
+    return TaxiiResponse(_envelope(page, "objects", entries), headers=_headers(page.items))
+
+
+@route("GET", "/api/collections/{collection_id}/objects/", summary="Get objects (section 5.4)")
+def get_objects(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
+) -> TaxiiResponse:
+    page = _page(request, account, collection_id, "read.list")
+    objects = [orjson.Fragment(item.body) for item in page.items]
+    return TaxiiResponse(_envelope(page, "objects", objects), headers=_headers(page.items))
+
+
+@route(
+    "POST", "/api/collections/{collection_id}/objects/", status_code=202,
+    summary="Add objects (section 5.5)",
+)  # fmt: skip
+async def add_objects(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
+) -> TaxiiResponse:
+    settings = settings_of(request)
+    check_content_type(request.headers.get("content-type"))
+    raw = await read_raw_body(request, settings.max_body_bytes)
+    limits = PublishLimits(
+        Limits(settings.max_object_bytes, settings.max_json_depth), settings.max_bundle_objects
+    )
+
+    def work() -> dict[str, Any]:
+        try:
+            envelope = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInput(f"malformed JSON at line {exc.lineno} column {exc.colno}") from exc
+        items = envelope.get("objects") if isinstance(envelope, dict) else None
+        if not isinstance(items, list):
+            raise InvalidInput("the body must be a TAXII envelope with a list of objects")
+        with engine_of(request).begin() as connection:
+            target = collection_for(connection, account, collection_id)
+            report = publish_objects(
+                connection, account, items, audience=target.audience, tlp=None,
+                door="taxii", limits=limits, target=collection_id,
+            )  # fmt: skip
+            body = _status_body(report.results)
+            connection.execute(
+                taxii_status.insert().values(
+                    id=body["id"],
+                    party_id=account.party.id,
+                    created_at=body["request_timestamp"],
+                    body=orjson.dumps(body).decode(),
+                )  # fmt: skip
+            )
+        return body
+
+    return TaxiiResponse(await run_in_threadpool(work), status_code=202)
+
+
+def _status_body(results: list[Any]) -> dict[str, Any]:
+    """Section 4.3.1: every object counted once, as a success (stored, or an exact
+    duplicate) or a failure with the reason; nothing is left pending."""
+    successes, failures = [], []
+    for result in results:
+        entry: dict[str, Any] = {"id": result.id or f"(object {result.index})"}
+        if result.version:
+            entry["version"] = result.version
+        if result.status == "rejected":
+            entry["message"] = "; ".join(f"{e.field}: {e.message}" for e in result.errors)
+            failures.append(entry)
+        else:
+            entry["message"] = result.status
+            successes.append(entry)
+    return {
+        "id": str(uuid.uuid4()),
+        "status": "complete",
+        "request_timestamp": now_timestamp(),
+        "total_count": len(results),
+        "success_count": len(successes),
+        "successes": successes,
+        "failure_count": len(failures),
+        "failures": failures,
+        "pending_count": 0,
+        "pendings": [],
+    }
+
+
+@route(
+    "GET", "/api/collections/{collection_id}/objects/{object_id}/",
+    summary="Get an object (section 5.6)",
+)  # fmt: skip
+def get_object(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str,
+    object_id: str,
+) -> TaxiiResponse:  # fmt: skip
+    page = _page(request, account, collection_id, "read.object", ids=[object_id])
+    if not page.items:
+        raise NotFound(f"no object {object_id!r} in this collection")
+    objects = [orjson.Fragment(item.body) for item in page.items]
+    return TaxiiResponse(_envelope(page, "objects", objects), headers=_headers(page.items))
+
+
+@route(
+    "DELETE", "/api/collections/{collection_id}/objects/{object_id}/",
+    summary="Delete an object (section 5.7): a tombstone, by its originator only",
+)  # fmt: skip
+def delete_object(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str,
+    object_id: str,
+) -> TaxiiResponse:  # fmt: skip
+    versions = _split(request.query_params.get("match[version]"))
+    keys = _versions(",".join(versions)) if versions else []
+    with engine_of(request).begin() as connection:
+        collection_for(connection, account, collection_id)
+        if not account.can("publisher"):
+            raise NotFound(f"no object {object_id!r} in this collection")
+        marked = store.tombstone(
+            connection, visible_to(account.party.id), object_id, account.party.id, keys
+        )
+        if not marked:  # not there, not visible, or not the caller's party's: all alike
+            raise NotFound(f"no object {object_id!r} of yours in this collection")
+        audit.append(
+            connection, audit.Actor(account.name, account.party.code, "taxii"), "delete",
+            target=object_id, details={"versions": keys or ["all"], "rows": marked},
+        )  # fmt: skip
+    return TaxiiResponse({})
+
+
+@route(
+    "GET", "/api/collections/{collection_id}/objects/{object_id}/versions/",
+    summary="Object versions (section 5.8)",
+)  # fmt: skip
+def versions(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str,
+    object_id: str,
+) -> TaxiiResponse:  # fmt: skip
+    with engine_of(request).begin() as connection:
+        collection = collection_for(connection, account, collection_id)
+        criteria = _criteria(connection, account, collection, request, ids=[object_id])
+        criteria.versions = ["all"]
+        page = read.list_objects(
+            connection, account, criteria, cursor=request.query_params.get("next"),
+            limit=_limit(request), door="taxii", action="read.versions",
+        )  # fmt: skip
+    if not page.items:
+        raise NotFound(f"no object {object_id!r} in this collection")
+    listed = sorted(_manifest_entry(item)["version"] for item in page.items)
+    return TaxiiResponse(_envelope(page, "versions", listed), headers=_headers(page.items))

@@ -1,0 +1,1 @@
+"""Federation: the TAXII 2.1 server, and (later) the sync client and peers."""

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,39 +16,10 @@ from sqlalchemy import func, select
 from accord import admin, audit
 from accord.store.schema import objects
 from tests.conftest import Database
+from tests.servers import free_port, start_server
 from tests.stix_factory import bundle, sdo
 
 ACTOR = audit.Actor("test", None, "cli")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_url(database: Database) -> str:
-    if database.schema:
-        return f"{database.url}?options=-csearch_path%3D{database.schema}"
-    return database.url
-
-
-def start_server(database: Database, port: int, log: Path) -> subprocess.Popen[bytes]:
-    code = "from accord.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "--db", server_url(database), "serve", "--port", str(port)],
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"server did not start: {log.read_text()}")
 
 
 @pytest.mark.slow

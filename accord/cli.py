@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,19 +13,28 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from sqlalchemy import Connection, Engine
 
 from accord import admin, audit
 from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError
+from accord.federation.sync import SyncResult, sync_all, sync_forever
 from accord.prepare import PublishLimits
 from accord.publish import publish_stream
 from accord.stix.markings import Tlp
 from accord.stix.validate import Limits
 from accord.store import directory
 from accord.store.engine import is_initialised, make_engine, migrate
+from accord.store.peers import add_peer, list_peers
 
 app = typer.Typer(
     help="Accord: federated counter-terrorism intelligence cooperation.",
@@ -39,6 +49,10 @@ app.add_typer(party_app, name="party")
 app.add_typer(account_app, name="account")
 app.add_typer(channel_app, name="channel")
 app.add_typer(audit_app, name="audit")
+peer_app = typer.Typer(
+    help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
+)
+app.add_typer(peer_app, name="peer")
 
 console = Console()
 errors = Console(stderr=True)
@@ -122,8 +136,20 @@ def serve(
 
     state = _state(ctx)
     migrate(state.raw_engine)
+    settings = state.settings
     console.print(f"Accord node on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(state.settings, state.engine), host=host, port=port, log_level="warning")
+    stop = threading.Event()
+    if settings.sync_interval > 0:
+        threading.Thread(
+            target=sync_forever,
+            kwargs={"engine": state.engine, "local_node": settings.node_name,
+                    "interval": settings.sync_interval, "stop": stop},
+            name="accord-sync", daemon=True,
+        ).start()  # fmt: skip
+    try:
+        uvicorn.run(create_app(settings, state.engine), host=host, port=port, log_level="warning")
+    finally:
+        stop.set()
 
 
 @party_app.command("add")
@@ -241,8 +267,9 @@ def publish(
     rejected = 0
     payloads = (file.read_bytes() for file in files)
     stream = publish_stream(
-        state.engine, publisher, payloads, audience=audience, tlp=level, door="cli", limits=limits
-    )
+        state.engine, publisher, payloads, audience=audience, tlp=level, door="cli",
+        limits=limits, node=settings.node_name,
+    )  # fmt: skip
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -292,6 +319,78 @@ def audit_verify(
         for problem in report.problems:
             errors.print(f"  entry {problem['seq']}: {problem['problem']}")
     if not report.ok:
+        raise typer.Exit(1)
+
+
+@peer_app.command("add")
+def peer_add(
+    ctx: typer.Context,
+    name: str,
+    url: Annotated[
+        str, typer.Option(help="TAXII API root, e.g. http://127.0.0.1:8701/taxii2/api/")
+    ],
+    collection: Annotated[str, typer.Option(help="Collection id on the peer")],
+    token: Annotated[str, typer.Option(help="Token of this node's account on the peer")],
+    kind: Annotated[str, typer.Option(help="accord, or taxii for any other server")] = "accord",
+    party: Annotated[str | None, typer.Option(help="taxii peers: whose objects they are")] = None,
+    audience: Annotated[str | None, typer.Option(help="taxii peers: who sees them here")] = None,
+) -> None:
+    """Add a peer to pull from."""
+    with _transaction(ctx) as connection:
+        peer = add_peer(connection, name, url, collection, token, kind=kind, party=party,
+                        audience=audience)  # fmt: skip
+        audit.append(connection, _cli_actor(), "admin.peer.add", target=name,
+                     details={"url": peer.url, "collection": collection, "kind": kind})  # fmt: skip
+    console.print(f"peer [bold]{peer.name}[/bold] ({peer.kind}) at {peer.url}")
+
+
+@peer_app.command("list")
+def peer_list(ctx: typer.Context) -> None:
+    """List peers, where each pull stands and the last error."""
+    with _state(ctx).engine.connect() as connection:
+        rows = list_peers(connection)
+    table = Table("name", "kind", "url", "collection", "last sync", "last error")
+    for peer in rows:
+        table.add_row(peer.name, peer.kind, peer.url, peer.collection_id,
+                      peer.last_sync_at or "never", peer.last_error or "")  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    peer: Annotated[str | None, typer.Option(help="Only this peer")] = None,
+) -> None:
+    """Pull what is new from every peer (or one), with a progress bar."""
+    state = _state(ctx)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("syncing", total=None)
+
+        def on_page(result: SyncResult) -> None:
+            progress.update(
+                task,
+                description=f"{result.peer}: {result.pages} pages, {result.received} objects "
+                f"({result.accepted} new, {result.unchanged} known, {result.rejected} refused)",
+            )
+
+        outcomes = sync_all(
+            state.engine, local_node=state.settings.node_name, only=peer, on_page=on_page
+        )
+    failed = False
+    for outcome in outcomes:
+        if isinstance(outcome, SyncResult):
+            console.print(
+                f"{outcome.peer}: {outcome.received} received, [green]{outcome.accepted} new"
+                f"[/green], {outcome.unchanged} known, [red]{outcome.rejected} refused[/red]"
+            )
+            for reason in outcome.reasons:
+                errors.print(f"  refused {reason}")
+        else:
+            failed = True
+            errors.print(f"[red]error:[/red] {outcome.detail}")
+    if failed:
         raise typer.Exit(1)
 
 

@@ -36,6 +36,8 @@ class Settings:
     max_json_depth: int = 32
     #: Largest page a caller may ask for.
     max_page_size: int = 1000
+    #: Seconds between two pulls from every peer in ``accord serve`` (0: no background sync).
+    sync_interval: int = 60
     #: SQLite ``synchronous`` pragma: FULL makes every acknowledged commit durable.
     sqlite_synchronous: str = "FULL"
 

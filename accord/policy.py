@@ -150,3 +150,15 @@ def may_pass_on(
     # AMBER never beyond the original audience; GREEN and CLEAR are capped there by
     # originator control.
     return target_party_id in audience_recipients
+
+
+def forwardable_to(party_id: int, local_node: str) -> ColumnElement[bool]:
+    """What this node may pass on to ``party_id`` over federation: TLP:RED and
+    TLP:AMBER+STRICT objects it received from another node never leave the recipient party,
+    so they go back only to their originator. Combined with :func:`visible_to`."""
+    column = objects.c
+    return or_(
+        column.origin_node == local_node,
+        column.tlp < int(Tlp.AMBER_STRICT),
+        column.origin_party_id == party_id,
+    )

@@ -13,10 +13,11 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+import orjson
 from sqlalchemy import Connection, Engine
 
 from accord import audit
@@ -42,17 +43,19 @@ from accord.stix.markings import Tlp
 from accord.stix.timestamps import now_key
 from accord.stix.validate import StixObject
 from accord.store import objects as store
-from accord.store.directory import Account
+from accord.store.directory import Account, Party
 
 UNVERSIONED = ("marking-definition", "extension-definition")
 #: Columns of the rows _store writes, in order.
 ROW_COLUMNS = (
     "stix_id", "id_key", "version_key", "modified", "type", "created_by_ref", "name",
-    "description", "revoked", "is_latest", "tlp", "body",
+    "description", "revoked", "is_latest", "tlp", "body", "origin_node", "hops",
     "audience_kind", "channel_id", "origin_party_id", "account_id", "added_key",
 )  # fmt: skip
 #: The marking of an object published without one when no marking is asked for (TAXII).
 UNMARKED = Tlp.AMBER
+#: The name a node gives itself in provenance when its settings name none.
+LOCAL_NODE = "accord-node"
 #: How many payloads the worker process may validate ahead of the writer.
 LOOKAHEAD = 2
 
@@ -90,10 +93,12 @@ def publish_bytes(
     tlp: Tlp,
     door: str,
     limits: PublishLimits = DEFAULT_LIMITS,
+    node: str = LOCAL_NODE,
 ) -> PublishReport:
     """Publish a raw JSON payload (a bundle or one object)."""
+    prepared = prepare_bytes(raw, limits)
     return publish_prepared(
-        connection, account, prepare_bytes(raw, limits), audience=audience, tlp=tlp, door=door
+        connection, account, prepared, audience=audience, tlp=tlp, door=door, node=node
     )
 
 
@@ -107,13 +112,15 @@ def publish_objects(
     door: str,
     limits: PublishLimits = DEFAULT_LIMITS,
     target: str | None = None,
+    node: str = LOCAL_NODE,
 ) -> PublishReport:
     """Publish already-decoded objects for ``account`` to ``audience`` under ``tlp``
     (None: each object's own TLP marking, TLP:AMBER for an unmarked one)."""
     prepared = prepare(items, limits)
     return publish_prepared(
-        connection, account, prepared, audience=audience, tlp=tlp, door=door, target=target
-    )
+        connection, account, prepared, audience=audience, tlp=tlp, door=door, target=target,
+        node=node,
+    )  # fmt: skip
 
 
 def publish_stream(
@@ -125,6 +132,7 @@ def publish_stream(
     tlp: Tlp,
     door: str,
     limits: PublishLimits = DEFAULT_LIMITS,
+    node: str = LOCAL_NODE,
 ) -> Iterator[PublishReport]:
     """Publish many payloads, each in a transaction of its own, yielding each report.
 
@@ -137,7 +145,7 @@ def publish_stream(
     for prepared in _prepared_by_worker(payloads, limits):
         with engine.begin() as connection:
             report = publish_prepared(
-                connection, account, prepared, audience=audience, tlp=tlp, door=door
+                connection, account, prepared, audience=audience, tlp=tlp, door=door, node=node
             )
         yield report
 
@@ -196,11 +204,13 @@ def publish_prepared(
     tlp: Tlp | None,
     door: str,
     target: str | None = None,
+    node: str = LOCAL_NODE,
 ) -> PublishReport:
     """Stamp, store and audit a prepared payload in the caller's transaction.
 
     ``tlp`` None takes each object's own TLP marking, and TLP:AMBER for an unmarked object
-    (TAXII has no place for a marking beside the objects).
+    (TAXII has no place for a marking beside the objects). ``node`` is this node's name, the
+    first entry of each new object's provenance.
     """
     if not account.can("publisher"):
         raise Forbidden(f"account {account.name!r} is a {account.role} and may not publish")
@@ -209,24 +219,12 @@ def publish_prepared(
     if tlp is not None:
         check_marking(resolved, tlp)
     results = prepared.results()
-    valid: list[tuple[StixObject, Tlp]] = []
-    for checked in prepared.valid:
-        if tlp is None:
-            level = Tlp(checked.embedded_tlp) if checked.embedded_tlp is not None else UNMARKED
-        else:
-            level = effective_tlp(tlp, checked.embedded_tlp)
-        if level != tlp:
-            try:
-                check_marking(resolved, level)
-            except PolicyViolation as exc:  # refuse this object only
-                results[checked.position].reject("object_marking_refs", str(exc))
-                continue
-        valid.append((checked, level))
-
+    valid = stamp(resolved, prepared.valid, results, lambda obj: tlp)
     # Writers are serialised on the audit head from here to commit, so that two concurrent
     # publishes of one object cannot both believe they hold its latest version.
     audit.lock_head(connection)
-    _store(connection, account, resolved, valid, results)
+    hops = orjson.dumps([node]).decode()
+    store_versions(connection, party, account.id, resolved, valid, results, lambda _: (node, hops))
     report = PublishReport(resolved.label, tlp.label if tlp else "as marked", results)
     accepted = [f"{r.id}@{r.version or ''}" for r in results if r.status == "accepted"]
     audit.append(
@@ -245,14 +243,44 @@ def publish_prepared(
     return report
 
 
-def _store(
+def stamp(
+    audience: Audience,
+    objects: list[StixObject],
+    results: list[ObjectResult],
+    requested: Callable[[StixObject], Tlp | None],
+) -> list[tuple[StixObject, Tlp]]:
+    """Each object with its effective TLP: the stricter of the one requested and its own
+    marking (its own, or TLP:AMBER when none is requested and it carries none). An object
+    whose marking contradicts the audience is refused alone."""
+    stamped: list[tuple[StixObject, Tlp]] = []
+    for obj in objects:
+        asked = requested(obj)
+        if asked is None:
+            level = Tlp(obj.embedded_tlp) if obj.embedded_tlp is not None else UNMARKED
+        else:
+            level = effective_tlp(asked, obj.embedded_tlp)
+        if level != asked:
+            try:
+                check_marking(audience, level)
+            except PolicyViolation as exc:
+                results[obj.position].reject("object_marking_refs", str(exc))
+                continue
+        stamped.append((obj, level))
+    return stamped
+
+
+def store_versions(
     connection: Connection,
-    account: Account,
+    party: Party,
+    account_id: int | None,
     audience: Audience,
     valid: list[tuple[StixObject, Tlp]],
     results: list[ObjectResult],
+    provenance: Callable[[StixObject], tuple[str, str]],
 ) -> None:
-    """Decide each valid object against what is stored, then write the accepted versions."""
+    """Decide each object of ``party`` against what is stored (originator control, versions,
+    revocation, tombstones), then write the accepted versions with their provenance
+    (origin node, JSON list of hops). The caller holds the write lock."""
     stored = store.stored_versions(connection, {obj.id: obj.id_key for obj, _ in valid})
     clashes = [
         (obj.id, obj.version_key)
@@ -260,7 +288,6 @@ def _store(
         if any(v.version_key == obj.version_key for v in stored.get(obj.id, ()))
     ]
     bodies = store.stored_bodies(connection, clashes) if clashes else {}
-    party = account.party
     accepted: list[tuple[StixObject, Tlp]] = []
     for obj, level in valid:
         result = results[obj.position]
@@ -313,7 +340,7 @@ def _store(
             else:
                 newest[stix_id] = current  # an older version arrived late
     added = now_key()
-    values = (audience.kind, audience.channel_id, party.id, account.id, added)
+    values = (audience.kind, audience.channel_id, party.id, account_id, added)
     rows = [
         (
             obj.id,
@@ -328,6 +355,7 @@ def _store(
             newest[obj.id] == obj.version_key,
             int(level),
             obj.body.decode("utf-8"),
+            *provenance(obj),
             *values,
         )
         for obj, level in accepted

@@ -83,6 +83,8 @@ def _item(row: Row[Any], names: _Names) -> Item:
         "origin": names.party(row.origin_party_id),
         "added": key_to_timestamp(row.added_key),
         "latest": bool(row.is_latest),
+        "origin_node": row.origin_node,
+        "hops": orjson.loads(row.hops),
     }
     return Item(row.stix_id, row.version_key, row.modified, row.body, sharing)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -26,12 +27,15 @@ def server_url(database: Database) -> str:
     return database.url
 
 
-def start_server(database: Database, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    database: Database, port: int, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     code = "from accord.cli import main; main()"
     process = subprocess.Popen(
         [sys.executable, "-c", code, "--db", server_url(database), "serve", "--port", str(port)],
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
+        env={**os.environ, "ACCORD_SYNC_INTERVAL": "0", **(env or {})},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -23,7 +23,7 @@ from accord.api.responses import JSONBytes
 from accord.errors import InvalidInput, NotFound, ValidationFailed
 from accord.federation.collections import Collection, collection_for, collections_for
 from accord.federation.media import STIX, TAXII, check_content_type, negotiate
-from accord.policy import visible_to
+from accord.policy import forwardable_to, visible_to
 from accord.prepare import PublishLimits
 from accord.publish import publish_objects
 from accord.read import Item, audience_filter
@@ -34,6 +34,7 @@ from accord.store.directory import Account
 from accord.store.schema import taxii_status
 
 API_ROOT = "/taxii2/api/"
+PROVENANCE_HEADER = "x-accord-provenance"
 router = APIRouter(prefix="/taxii2", tags=["taxii"])
 
 
@@ -99,7 +100,10 @@ def _criteria(
         added_key = timestamp_key(added_after)
         if added_key is None:
             raise ValidationFailed(f"added_after {added_after!r} is not a timestamp")
+    node = settings_of(request).node_name
     return store.ObjectFilter(
+        # TLP:RED and AMBER+STRICT received from elsewhere never leave this node's hands.
+        extra=[forwardable_to(account.party.id, node)],
         types=_split(params.get("match[type]")),
         ids=ids if ids is not None else _split(params.get("match[id]")),
         added_after_key=added_key,
@@ -223,7 +227,30 @@ def get_objects(
 ) -> TaxiiResponse:
     page = _page(request, account, collection_id, "read.list")
     objects = [orjson.Fragment(item.body) for item in page.items]
-    return TaxiiResponse(_envelope(page, "objects", objects), headers=_headers(page.items))
+    body = _envelope(page, "objects", objects)
+    if request.headers.get(PROVENANCE_HEADER) == "1":
+        body.update(_provenance(page))
+    return TaxiiResponse(body, headers=_headers(page.items))
+
+
+def _provenance(page: read.Page) -> dict[str, Any]:
+    """For Accord peers only (they ask with X-Accord-Provenance: 1), custom envelope
+    properties: each object's origin party, node, hops and marking, so that the receiving
+    node keeps them, and the cursor after the last object, to resume from."""
+    sharing = {
+        f"{item.stix_id}@{item.version_key}": {
+            "origin": item.sharing["origin"],
+            "node": item.sharing["origin_node"],
+            "hops": item.sharing["hops"],
+            "tlp": item.sharing["tlp"],
+        }
+        for item in page.items
+    }
+    body: dict[str, Any] = {"x_accord_provenance": sharing}
+    if page.items:
+        last = page.items[-1]
+        body["x_accord_cursor"] = read.encode_cursor(last.stix_id, last.version_key)
+    return body
 
 
 @route(
@@ -252,7 +279,7 @@ async def add_objects(
             target = collection_for(connection, account, collection_id)
             report = publish_objects(
                 connection, account, items, audience=target.audience, tlp=None,
-                door="taxii", limits=limits, target=collection_id,
+                door="taxii", limits=limits, target=collection_id, node=settings.node_name,
             )  # fmt: skip
             body = _status_body(report.results)
             connection.execute(

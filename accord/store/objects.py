@@ -48,6 +48,8 @@ ITEM_COLUMNS = (
     objects.c.origin_party_id,
     objects.c.tlp,
     objects.c.added_key,
+    objects.c.origin_node,
+    objects.c.hops,
     objects.c.body,
 )
 

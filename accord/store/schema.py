@@ -93,6 +93,9 @@ objects = Table(
     Column("body", Text, nullable=False),
     # A tombstone (TAXII DELETE by the originator): the row stays, readers no longer see it.
     Column("deleted", Boolean, nullable=False, server_default=false()),
+    # Provenance: the node where the object was first published, and every node it passed.
+    Column("origin_node", String(128), nullable=False, server_default=""),
+    Column("hops", Text, nullable=False, server_default="[]"),
     Index("ix_objects_id_key", "id_key"),
     Index("ix_objects_type", "type", "pk"),
 )
@@ -131,4 +134,26 @@ taxii_status = Table(
     Column("party_id", Integer, ForeignKey("parties.id"), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("body", Text, nullable=False),
+)
+
+#: Remote TAXII collections this node pulls from (accord.federation.sync).
+peers = Table(
+    "peers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False, unique=True),
+    # The TAXII API root, e.g. http://127.0.0.1:8701/taxii2/api/
+    Column("url", Text, nullable=False),
+    Column("collection_id", String(128), nullable=False),
+    Column("token", Text, nullable=False),
+    # accord: another Accord node (provenance travels); taxii: any other TAXII server.
+    Column("kind", String(16), nullable=False),
+    # For a taxii peer: the party its objects are attributed to and their local audience.
+    Column("party_id", Integer, ForeignKey("parties.id")),
+    Column("audience", String(128)),
+    # Where the next pull starts: the server's next token (accord), or added_after (taxii).
+    Column("cursor", Text),
+    Column("last_sync_at", String(32)),
+    Column("last_error", Text),
+    Column("created_at", String(32), nullable=False),
 )

@@ -1,0 +1,102 @@
+"""Storing what a peer sent: the publish path's checks, with the sender's sharing kept.
+
+Received objects are validated like any other. Each keeps its origin party (it must exist
+here), the sender's audience (a channel must exist here with the origin party among its
+members: an audience is never downgraded or widened, an object that cannot keep its
+audience is refused), the sender's marking, and its provenance with this node added as a
+hop. Loops end by themselves: an object that comes back is an identical re-post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from accord import audit
+from accord.errors import NotFound
+from accord.policy import resolve_audience
+from accord.prepare import ObjectResult, prepare
+from accord.publish import PublishReport, stamp, store_versions
+from accord.stix.markings import Tlp
+from accord.stix.validate import StixObject
+from accord.store import directory
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where received objects come from, for what the payload itself does not say."""
+
+    peer: str
+    #: The party objects without provenance are attributed to (a foreign TAXII server).
+    default_party: str | None
+    #: The local audience of the collection pulled (own is never pulled from another node).
+    audience: str
+
+
+def receive(
+    connection: Connection,
+    origin: Origin,
+    items: list[Any],
+    provenance: dict[str, dict[str, Any]],
+    *,
+    local_node: str,
+) -> PublishReport:
+    """Store one page received from a peer, in the caller's transaction."""
+    prepared = prepare(items)
+    results = prepared.results()
+    groups: dict[str, list[StixObject]] = {}
+    for obj in prepared.valid:
+        meta = provenance.get(f"{obj.id}@{obj.version_key}", {})
+        party = meta.get("origin") or origin.default_party
+        if not party:
+            results[obj.position].reject("origin", "the peer did not say which party made it")
+            continue
+        groups.setdefault(str(party), []).append(obj)
+    audit.lock_head(connection)
+    for code, objects in groups.items():
+        try:
+            party = directory.get_party(connection, code)
+            audience = resolve_audience(connection, origin.audience, party)
+        except NotFound:
+            for obj in objects:
+                results[obj.position].reject(
+                    "audience",
+                    f"cannot keep its audience here: party {code!r} or channel "
+                    f"{origin.audience!r} with {code!r} as a member is unknown on this node",
+                )
+            continue
+
+        def requested(obj: StixObject) -> Tlp | None:
+            label = provenance.get(f"{obj.id}@{obj.version_key}", {}).get("tlp")
+            return Tlp.from_label(label) if isinstance(label, str) else None
+
+        def trail(obj: StixObject) -> tuple[str, str]:
+            meta = provenance.get(f"{obj.id}@{obj.version_key}", {})
+            hops = [str(h) for h in meta.get("hops") or [origin.peer]]
+            if not hops or hops[-1] != local_node:
+                hops.append(local_node)
+            return str(meta.get("node") or origin.peer), orjson.dumps(hops).decode()
+
+        stamped = stamp(audience, objects, results, requested)
+        store_versions(connection, party, None, audience, stamped, results, trail)
+    report = PublishReport(origin.audience, "as sent", results)
+    audit.append(
+        connection,
+        audit.Actor(f"peer:{origin.peer}", None, "sync"),
+        "receive",
+        target=origin.peer,
+        details={
+            "audience": origin.audience,
+            "accepted": [f"{r.id}@{r.version or ''}" for r in results if r.status == "accepted"],
+            "unchanged": report.count("unchanged"),
+            "rejected": [(r.id, [e.message for e in r.errors]) for r in results if r.errors],
+        },
+    )
+    return report
+
+
+def rejected(results: list[ObjectResult]) -> int:
+    return sum(1 for r in results if r.status == "rejected")

@@ -29,6 +29,7 @@ from accord.publish import publish_objects
 from accord.read import Item, audience_filter
 from accord.stix.timestamps import now_timestamp, timestamp_key
 from accord.stix.validate import Limits
+from accord.store import directory
 from accord.store import objects as store
 from accord.store.directory import Account
 from accord.store.schema import taxii_status
@@ -384,3 +385,37 @@ def versions(
         raise NotFound(f"no object {object_id!r} in this collection")
     listed = sorted(_manifest_entry(item)["version"] for item in page.items)
     return TaxiiResponse(_envelope(page, "versions", listed), headers=_headers(page.items))
+
+
+@route(
+    "GET", "/api/collections/{collection_id}/x-accord-tombstones/",
+    summary="Deletions after a point, for Accord peers (an extension, not TAXII)",
+)  # fmt: skip
+def tombstones(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
+) -> TaxiiResponse:
+    """Deletions federate: a peer applies those of versions it received from this node."""
+    raw = request.query_params.get("after", "0")
+    if not raw.isdigit():
+        raise ValidationFailed(f"after {raw!r} must be a sequence number")
+    limit = _limit(request)
+    with engine_of(request).begin() as connection:
+        collection = collection_for(connection, account, collection_id)
+        criteria = _criteria(connection, account, collection, request)
+        rows = store.tombstones_after(
+            connection, visible_to(account.party.id), criteria, int(raw), limit + 1
+        )
+        names = {p.id: p.code for p in directory.list_parties(connection)}
+        entries = [
+            {"seq": r.seq, "id": r.stix_id, "version_key": r.version_key,
+             "origin": names.get(r.origin_party_id)}
+            for r in rows[:limit]
+        ]  # fmt: skip
+        audit.append(
+            connection, audit.Actor(account.name, account.party.code, "taxii"),
+            "read.tombstones", target=collection_id,
+            details={"tombstones": [e["id"] for e in entries]},
+        )  # fmt: skip
+    return TaxiiResponse(
+        {"more": len(rows) > limit, "node": settings_of(request).node_name, "tombstones": entries}
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, false, select, true
 
 from accord import audit
 from accord.errors import NotFound
@@ -23,6 +23,8 @@ from accord.publish import PublishReport, stamp, store_versions
 from accord.stix.markings import Tlp
 from accord.stix.validate import StixObject
 from accord.store import directory
+from accord.store import objects as store
+from accord.store.schema import objects
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +58,12 @@ def receive(
             continue
         groups.setdefault(str(party), []).append(obj)
     audit.lock_head(connection)
-    for code, objects in groups.items():
+    for code, members in groups.items():
         try:
             party = directory.get_party(connection, code)
             audience = resolve_audience(connection, origin.audience, party)
         except NotFound:
-            for obj in objects:
+            for obj in members:
                 results[obj.position].reject(
                     "audience",
                     f"cannot keep its audience here: party {code!r} or channel "
@@ -80,7 +82,7 @@ def receive(
                 hops.append(local_node)
             return str(meta.get("node") or origin.peer), orjson.dumps(hops).decode()
 
-        stamped = stamp(audience, objects, results, requested)
+        stamped = stamp(audience, members, results, requested)
         store_versions(connection, party, None, audience, stamped, results, trail)
     report = PublishReport(origin.audience, "as sent", results)
     audit.append(
@@ -100,3 +102,26 @@ def receive(
 
 def rejected(results: list[ObjectResult]) -> int:
     return sum(1 for r in results if r.status == "rejected")
+
+
+def apply_tombstone(connection: Connection, entry: dict[str, Any], peer_node: str) -> int:
+    """Delete here a version a peer deleted, if it came from the same origin party through
+    that peer's node; the local tombstone lets the deletion travel on."""
+    stix_id, version_key, code = entry.get("id"), entry.get("version_key"), entry.get("origin")
+    if not (isinstance(stix_id, str) and isinstance(version_key, str) and isinstance(code, str)):
+        return 0
+    try:
+        party = directory.get_party(connection, code)
+    except NotFound:
+        return 0
+    rows = connection.execute(
+        select(objects.c.hops).where(
+            store.same_id(stix_id),
+            objects.c.version_key == version_key,
+            objects.c.origin_party_id == party.id,
+            objects.c.deleted == false(),
+        )
+    ).all()
+    if not any(peer_node in orjson.loads(row.hops) for row in rows):
+        return 0
+    return store.tombstone(connection, true(), stix_id, party.id, [version_key])

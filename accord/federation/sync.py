@@ -23,9 +23,9 @@ from sqlalchemy import Engine
 from accord.errors import AccordError
 from accord.federation.collections import collection_id
 from accord.federation.media import TAXII
-from accord.federation.receive import Origin, receive
+from accord.federation.receive import Origin, apply_tombstone, receive
 from accord.store import directory
-from accord.store.peers import Peer, record_progress
+from accord.store.peers import Peer, record_progress, record_tombstones
 
 PAGE = 1000
 log = logging.getLogger("accord.sync")
@@ -46,6 +46,7 @@ class SyncResult:
     accepted: int = 0
     unchanged: int = 0
     rejected: int = 0
+    deleted: int = 0
     reasons: list[str] = field(default_factory=list)
 
 
@@ -136,6 +137,8 @@ def sync_peer(
             if not body.get("more"):
                 break
             params = {"limit": PAGE, "next": body["next"]}
+        if peer.kind == "accord":
+            result.deleted = _pull_tombstones(engine, peer, http, headers)
     except SyncError as exc:
         with engine.begin() as connection:
             record_progress(connection, peer.id, cursor=None, error=exc.detail)
@@ -144,6 +147,30 @@ def sync_peer(
         if own_client:
             http.close()
     return result
+
+
+def _pull_tombstones(
+    engine: Engine, peer: Peer, http: httpx.Client, headers: dict[str, str]
+) -> int:
+    """Apply the peer's deletions of versions this node received through it, then record
+    where they stop. A deletion applies only to versions of the same origin party that
+    passed through the peer's node (provenance), so a peer cannot delete others' objects."""
+    url = f"{peer.url}collections/{peer.collection_id}/x-accord-tombstones/"
+    after, applied = peer.tombstone_cursor, 0
+    while True:
+        response = _get(http, url, {"after": after, "limit": PAGE}, headers)
+        if response.status_code != 200:
+            raise SyncError(f"{url}: HTTP {response.status_code}: {response.text[:300]}")
+        body = response.json()
+        entries = body.get("tombstones", [])
+        with engine.begin() as connection:
+            for entry in entries:
+                applied += apply_tombstone(connection, entry, str(body.get("node", "")))
+            if entries:
+                after = int(entries[-1]["seq"])
+                record_tombstones(connection, peer.id, after)
+        if not body.get("more"):
+            return applied
 
 
 def sync_all(

@@ -8,7 +8,7 @@ one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -30,8 +30,9 @@ from sqlalchemy import (
     update,
 )
 
+from accord.stix.timestamps import now_timestamp
 from accord.stix.validate import identifier_key, is_identifier
-from accord.store.schema import objects
+from accord.store.schema import objects, tombstones
 
 CHUNK = 900
 
@@ -217,9 +218,13 @@ def insert_versions(
     connection.exec_driver_sql(f"INSERT INTO objects ({names}) VALUES ({marks})", rows)
 
 
-def _conditions(visible: ColumnElement[bool], criteria: ObjectFilter) -> list[ColumnElement[bool]]:
+def _conditions(
+    visible: ColumnElement[bool], criteria: ObjectFilter, *, include_deleted: bool = False
+) -> list[ColumnElement[bool]]:
     column = objects.c
-    conditions: list[ColumnElement[bool]] = [visible, column.deleted == false()]
+    conditions: list[ColumnElement[bool]] = [visible]
+    if not include_deleted:
+        conditions.append(column.deleted == false())
     if criteria.versions:
         conditions.append(_version_match(criteria.versions))
     elif not criteria.all_versions:
@@ -333,10 +338,23 @@ def tombstone(
     ]
     if versions:
         conditions.append(_version_match(versions))
-    result = connection.execute(
-        update(objects).where(*conditions).values(deleted=True, is_latest=False)
+    doomed = connection.execute(
+        select(objects.c.stix_id, objects.c.id_key, objects.c.version_key).where(*conditions)
+    ).all()
+    if not doomed:
+        return 0
+    connection.execute(
+        update(objects)
+        .where(same_id(stix_id), objects.c.version_key.in_([row.version_key for row in doomed]))
+        .values(deleted=True, is_latest=False)
     )
-    marked = int(result.rowcount or 0)
+    now = now_timestamp()
+    connection.execute(
+        tombstones.insert(),
+        [{"stix_id": r.stix_id, "id_key": r.id_key, "version_key": r.version_key, "at": now}
+         for r in doomed],
+    )  # fmt: skip
+    marked = len(doomed)
     if marked:  # the newest version left, if any, becomes the latest
         newest = connection.execute(
             select(func.max(objects.c.version_key)).where(
@@ -350,3 +368,23 @@ def tombstone(
                 .values(is_latest=True)
             )
     return marked
+
+
+def tombstones_after(
+    connection: Connection, visible: ColumnElement[bool], criteria: ObjectFilter, after: int,
+    limit: int,
+) -> list[Row[Any]]:  # fmt: skip
+    """Deletions after ``after`` of versions the caller sees in an audience, oldest first."""
+    every = replace(criteria, versions=["all"], include_revoked=True)
+    conditions = _conditions(visible, every, include_deleted=True)
+    query = (
+        select(tombstones.c.seq, tombstones.c.stix_id, tombstones.c.version_key,
+               objects.c.origin_party_id)
+        .join(objects, and_(objects.c.id_key == tombstones.c.id_key,
+                            objects.c.stix_id == tombstones.c.stix_id,
+                            objects.c.version_key == tombstones.c.version_key))
+        .where(tombstones.c.seq > after, *conditions)
+        .order_by(tombstones.c.seq)
+        .limit(limit)
+    )  # fmt: skip
+    return list(connection.execute(query))

@@ -30,6 +30,7 @@ class Peer:
     cursor: str | None
     last_sync_at: str | None
     last_error: str | None
+    tombstone_cursor: int = 0
 
 
 def add_peer(
@@ -77,6 +78,7 @@ def _peer(row: object) -> Peer:
     return Peer(
         r.id, r.name, r.url, r.collection_id, r.token, r.kind, r.party_code,  # type: ignore[attr-defined]
         r.audience, r.cursor, r.last_sync_at, r.last_error,  # type: ignore[attr-defined]
+        int(r.tombstone_cursor),  # type: ignore[attr-defined]
     )  # fmt: skip
 
 
@@ -99,3 +101,7 @@ def record_progress(
     if cursor is not None:
         values["cursor"] = cursor
     connection.execute(update(peers).where(peers.c.id == peer_id).values(**values))
+
+
+def record_tombstones(connection: Connection, peer_id: int, after: int) -> None:
+    connection.execute(update(peers).where(peers.c.id == peer_id).values(tombstone_cursor=after))

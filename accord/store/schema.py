@@ -153,7 +153,21 @@ peers = Table(
     Column("audience", String(128)),
     # Where the next pull starts: the server's next token (accord), or added_after (taxii).
     Column("cursor", Text),
+    # The last tombstone received from an Accord peer.
+    Column("tombstone_cursor", BigInteger, nullable=False, server_default="0"),
     Column("last_sync_at", String(32)),
     Column("last_error", Text),
     Column("created_at", String(32), nullable=False),
+)
+
+#: Deletions (tombstones) in the order they happened, so that they federate: a peer pulls
+#: those after the last one it applied.
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("seq", BigKey, primary_key=True, autoincrement=True),
+    Column("stix_id", String(300), nullable=False),
+    Column("id_key", BigInteger, nullable=False),
+    Column("version_key", String(32), nullable=False),
+    Column("at", String(32), nullable=False),
 )

@@ -232,3 +232,31 @@ def test_killed_sync_resumes_to_the_uninterrupted_result(
     assert len(b.ids()) == 3000
     with b.database.engine.connect() as connection:
         assert audit.verify(connection).ok
+
+
+@pytest.mark.slow
+def test_revocations_and_deletions_federate(network: dict[str, FedNode]) -> None:
+    a, b, c = (network[k] for k in "abc")
+    b.peer("from-a", a, "network")
+    c.peer("from-b", b, "network")
+    doomed, revoked = sdo(name="doomed"), sdo(name="to revoke")
+    a.publish("kz-knb", "network", "green", doomed, revoked)
+    b.sync()
+    c.sync()
+    a.publish("kz-knb", "network", "green",
+              {**revoked, "modified": "2026-06-01T00:00:00.000Z", "revoked": True})  # fmt: skip
+    deleted = httpx.delete(
+        f"{a.base}/taxii2/api/collections/{collection_id('network')}/objects/{doomed['id']}/",
+        headers={"Authorization": f"Bearer {a.tokens['kz-knb']}"},
+    )
+    assert deleted.status_code == 200
+    b.sync()
+    c.sync()
+    for node in (b, c):
+        with node.database.engine.connect() as connection:
+            rows = connection.execute(
+                select(objects.c.stix_id, objects.c.deleted, objects.c.revoked, objects.c.is_latest)
+            ).all()
+        state = {(r.stix_id, bool(r.deleted), bool(r.revoked), bool(r.is_latest)) for r in rows}
+        assert (doomed["id"], True, False, False) in state
+        assert (revoked["id"], False, True, True) in state

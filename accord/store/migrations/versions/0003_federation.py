@@ -12,6 +12,8 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+BigKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 def upgrade() -> None:
     with op.batch_alter_table("objects") as batch:
@@ -30,13 +32,24 @@ def upgrade() -> None:
         sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id")),
         sa.Column("audience", sa.String(128)),
         sa.Column("cursor", sa.Text),
+        sa.Column("tombstone_cursor", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("last_sync_at", sa.String(32)),
         sa.Column("last_error", sa.Text),
         sa.Column("created_at", sa.String(32), nullable=False),
     )
 
+    op.create_table(
+        "tombstones",
+        sa.Column("seq", BigKey, primary_key=True, autoincrement=True),
+        sa.Column("stix_id", sa.String(300), nullable=False),
+        sa.Column("id_key", sa.BigInteger, nullable=False),
+        sa.Column("version_key", sa.String(32), nullable=False),
+        sa.Column("at", sa.String(32), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("tombstones")
     op.drop_table("peers")
     with op.batch_alter_table("objects") as batch:
         batch.drop_column("hops")

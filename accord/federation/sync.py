@@ -10,6 +10,7 @@ Network errors and 5xx answers are retried with exponential backoff.
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import Callable
@@ -66,6 +67,13 @@ def audience_of(engine: Engine, peer: Peer) -> str:
     )
 
 
+def authorization(peer: Peer) -> str:
+    """Bearer for an Accord token; HTTP Basic for a foreign server's ``user:password``."""
+    if peer.kind == "taxii" and ":" in peer.token:
+        return "Basic " + base64.b64encode(peer.token.encode("utf-8")).decode("ascii")
+    return f"Bearer {peer.token}"
+
+
 def _get(
     client: httpx.Client, url: str, params: dict[str, Any], headers: dict[str, str]
 ) -> httpx.Response:
@@ -97,11 +105,7 @@ def sync_peer(
     audience = audience_of(engine, peer)
     origin = Origin(peer.name, peer.party, audience)
     url = f"{peer.url}collections/{peer.collection_id}/objects/"
-    headers = {
-        "Accept": TAXII,
-        "Authorization": f"Bearer {peer.token}",
-        "X-Accord-Provenance": "1",
-    }
+    headers = {"Accept": TAXII, "Authorization": authorization(peer), "X-Accord-Provenance": "1"}
     result = SyncResult(peer.name)
     own_client = client is None
     http = client or httpx.Client(timeout=60)

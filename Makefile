@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8700
 DEMO_DB ?= var/demo.db
+PEER_DB ?= var/demo-peer.db
+PEER_PORT ?= 8701
 
 .PHONY: run test lint format bench bench-quick clean venv openapi
 
@@ -18,13 +20,25 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(BIN)/accord --db sqlite:///$(DEMO_DB) demo
+	mkdir -p var
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(PEER_DB) $(PEER_DB)-wal $(PEER_DB)-shm
+	@echo "== First node (node-hub, the SCO RATS hub's node) =="
+	ACCORD_NODE_NAME=node-hub $(BIN)/accord --db sqlite:///$(DEMO_DB) demo | tee var/demo-tokens.txt
 	@echo ""
-	@echo "Accord node:  http://$(HOST):$(PORT)/"
-	@echo "API docs:     http://$(HOST):$(PORT)/docs"
+	@echo "== Second node (node-ru, Russia's node): pulls network, ru-cn and sco-joint from the first =="
+	ACCORD_NODE_NAME=node-ru $(BIN)/accord --db sqlite:///$(PEER_DB) demo \
+	  --peer-of http://$(HOST):$(PORT)/taxii2/api/ \
+	  --token $$(awk '$$1 == "peer-ru-nac" {print $$4}' var/demo-tokens.txt) | tee var/demo-peer-tokens.txt
+	@echo ""
+	@echo "First node:   http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs   TAXII: http://$(HOST):$(PORT)/taxii2/"
+	@echo "Second node:  http://$(HOST):$(PEER_PORT)/   API docs: http://$(HOST):$(PEER_PORT)/docs (syncs every 5 s)"
 	@echo "Try:          curl -H 'Authorization: Bearer <token>' http://$(HOST):$(PORT)/api/v1/objects"
-	$(BIN)/accord --db sqlite:///$(DEMO_DB) serve --host $(HOST) --port $(PORT)
+	@echo "Tokens are kept in var/demo-tokens.txt and var/demo-peer-tokens.txt."
+	ACCORD_NODE_NAME=node-ru ACCORD_SYNC_INTERVAL=5 $(BIN)/accord --db sqlite:///$(PEER_DB) \
+	  serve --host $(HOST) --port $(PEER_PORT) & peer=$$!; \
+	trap 'kill $$peer 2>/dev/null' EXIT INT TERM; \
+	ACCORD_NODE_NAME=node-hub ACCORD_SYNC_INTERVAL=0 $(BIN)/accord --db sqlite:///$(DEMO_DB) \
+	  serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check accord tests bench

@@ -395,14 +395,27 @@ def sync(
 
 
 @app.command()
-def demo(ctx: typer.Context) -> None:
-    """Fill an empty database with demo parties, channels, accounts and intelligence."""
-    from accord.demo import load_demo
+def demo(
+    ctx: typer.Context,
+    peer_of: Annotated[
+        str | None, typer.Option(help="Make a second node: the first node's TAXII API root")
+    ] = None,
+    token: Annotated[str | None, typer.Option(help="With --peer-of: peer-ru-nac's token")] = None,
+) -> None:
+    """Fill an empty database with demo parties, channels, accounts and intelligence; with
+    --peer-of, a second node (run by ru-nac) that pulls the first node's shared collections."""
+    from accord.demo import add_demo_peers, load_demo
 
     state = _state(ctx)
     migrate(state.raw_engine)
+    if peer_of and not token:
+        raise typer.BadParameter("--peer-of needs --token", param_hint="--token")
     with _transaction(ctx) as connection:
-        tokens = load_demo(connection, _cli_actor())
+        tokens = load_demo(
+            connection, _cli_actor(), intelligence=peer_of is None, node=state.settings.node_name
+        )
+        if peer_of and token:
+            add_demo_peers(connection, _cli_actor(), peer_of, token)
     console.print("[bold]Demo accounts[/bold] (tokens are new each time the demo is loaded):")
     for name, party, role, token in tokens:
         print(f"  {name:<13} {party:<9} {role:<10} {token}")

@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from accord import admin, audit
+from accord.federation.collections import collection_id
 from accord.publish import publish_objects
 from accord.stix.markings import Tlp
 from accord.store import directory
+from accord.store.peers import add_peer
 
 NAMESPACE = uuid.UUID("6f1d2a52-5c3b-4c52-9a8e-2f0f4f2c1a10")
 CREATED = "2026-11-02T09:00:00.000Z"
@@ -37,7 +39,10 @@ ACCOUNTS = [
     ("kz-reader", "kz-knb", "reader"),
     ("rats-liaison", "sco-rats", "publisher"),
     ("rats-admin", "sco-rats", "admin"),
+    ("peer-ru-nac", "ru-nac", "reader"),
 ]
+#: What the demo's second node (run by ru-nac) pulls from the first.
+PEER_AUDIENCES = ("network", "ru-cn", "sco-joint")
 
 
 def stable_id(stix_type: str, name: str) -> str:
@@ -129,7 +134,9 @@ def demo_publications() -> list[tuple[str, str, Tlp, list[dict[str, Any]]]]:
     ]
 
 
-def load_demo(connection: Connection, actor: audit.Actor) -> list[tuple[str, str, str, str]]:
+def load_demo(
+    connection: Connection, actor: audit.Actor, *, intelligence: bool = True, node: str = "node-1"
+) -> list[tuple[str, str, str, str]]:
     """Create the demo directory and publish the demo objects; returns the accounts' tokens."""
     for code, name, jurisdiction in PARTIES:
         admin.add_party(connection, actor, code, name, jurisdiction)
@@ -139,7 +146,18 @@ def load_demo(connection: Connection, actor: audit.Actor) -> list[tuple[str, str
     for name, party, role in ACCOUNTS:
         _account, token = admin.add_account(connection, actor, name, party, role)
         tokens.append((name, party, role, token))
-    for account_name, audience, tlp, items in demo_publications():
-        account = directory.get_account(connection, account_name)
-        publish_objects(connection, account, list(items), audience=audience, tlp=tlp, door="cli")
+    if intelligence:
+        for account_name, audience, tlp, items in demo_publications():
+            account = directory.get_account(connection, account_name)
+            publish_objects(
+                connection, account, list(items), audience=audience, tlp=tlp, door="cli", node=node
+            )
     return tokens
+
+
+def add_demo_peers(connection: Connection, actor: audit.Actor, url: str, token: str) -> None:
+    """Make this (second) demo node pull the first node's shared collections."""
+    for audience in PEER_AUDIENCES:
+        name = f"first-{audience}"
+        add_peer(connection, name, url, collection_id(audience), token)
+        audit.append(connection, actor, "admin.peer.add", target=name, details={"url": url})

@@ -82,3 +82,12 @@ def test_publish_many_files_reports_each_and_fails_on_rejections(tmp_path: Path)
     assert "good.json: 2 accepted" in result.output
     assert "bad.json: 1 accepted" in result.output
     assert "created" in result.output
+
+
+def test_demo_second_node_gets_its_peers(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'peer.db'}"
+    out = run(db, "demo", "--peer-of", "http://127.0.0.1:8700/taxii2/api/", "--token", "acc_x")
+    assert "ru-analyst" in out
+    listed = run(db, "peer", "list")
+    assert "first-network" in listed and "first-ru-cn" in listed
+    assert "no objects" not in listed

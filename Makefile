@@ -54,9 +54,11 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.federation
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.federation --quick
 
 clean:
 	rm -rf $(VENV) var/*.db* .mypy_cache .ruff_cache

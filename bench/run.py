@@ -152,7 +152,7 @@ def bench_stream(
 
 
 @contextmanager
-def server(server_url: str) -> Iterator[str]:
+def server(server_url: str, node: str = "bench-node") -> Iterator[str]:
     port = 18000 + random.randint(0, 999)
     process = subprocess.Popen(
         [
@@ -167,6 +167,7 @@ def server(server_url: str) -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "ACCORD_NODE_NAME": node, "ACCORD_SYNC_INTERVAL": "0"},
     )
     base = f"http://127.0.0.1:{port}"
     try:

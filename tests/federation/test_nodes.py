@@ -260,3 +260,20 @@ def test_revocations_and_deletions_federate(network: dict[str, FedNode]) -> None
         state = {(r.stix_id, bool(r.deleted), bool(r.revoked), bool(r.is_latest)) for r in rows}
         assert (doomed["id"], True, False, False) in state
         assert (revoked["id"], False, True, True) in state
+
+
+@pytest.mark.slow
+def test_serve_pulls_in_the_background(network: dict[str, FedNode], tmp_path: Path) -> None:
+    a, b = network["a"], network["b"]
+    b.peer("from-a", a, "network")
+    b.stop()
+    port = free_port()
+    b.base = f"http://127.0.0.1:{port}"
+    loop = {"ACCORD_NODE_NAME": b.name, "ACCORD_SYNC_INTERVAL": "1"}
+    b.process = start_server(b.database, port, tmp_path / "b-loop.log", env=loop)
+    later = sdo(name="arrives by itself")
+    a.publish("kz-knb", "network", "green", later)
+    deadline = time.monotonic() + 20
+    while later["id"] not in b.ids() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert later["id"] in b.ids()

@@ -49,6 +49,8 @@ def test_taxii2_client_round_trip(running: tuple[str, dict[str, str]]) -> None:
     new = [sdo("indicator") for _ in range(25)]
     status = channel.add_objects({"objects": new}, wait_for_completion=True, poll_interval=0.1)
     assert status.status == "complete" and status.success_count == 25
+    polled = root.get_status(status.id)
+    assert (polled.status, polled.total_count, polled.pending_count) == ("complete", 25, 0)
     again = channel.add_objects({"objects": new[:3]})
     assert again.success_count == 3 and again.failure_count == 0  # exact duplicates
 

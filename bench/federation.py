@@ -15,12 +15,8 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +32,8 @@ from accord.store import directory
 from accord.store.peers import add_peer, get_peer
 from bench.run import bundles, fill, fresh_store, server, token_for
 from bench.synthetic import objects
-
-TAXII = "application/taxii+json;version=2.1"
-COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
+from tests.servers import MEDALLION_COLLECTION as COLLECTION
+from tests.servers import TAXII, medallion_server
 
 
 def load(engine: Engine, payloads: list[bytes]) -> None:
@@ -97,48 +92,13 @@ def bench_taxii_pages(kind: str, pg: str | None, stored: int, samples: int) -> d
             "pages": len(cursors)}  # fmt: skip
 
 
-@contextmanager
-def medallion() -> Iterator[str]:
-    folder = Path(tempfile.mkdtemp(prefix="medallion-"))
-    port = 19000 + random.randint(0, 999)
-    root = f"http://127.0.0.1:{port}/api1/"
-    data = {
-        "/discovery": {"title": "medallion", "description": "", "contact": "", "default": root,
-                       "api_roots": [root]},
-        "api1": {"information": {"title": "api1", "description": "", "versions": [TAXII],
-                                 "max_content_length": 1 << 30},
-                 "status": [],
-                 "collections": [{"id": COLLECTION, "title": "feed", "description": "",
-                                  "can_read": True, "can_write": True,
-                                  "media_types": ["application/stix+json;version=2.1"],
-                                  "objects": [], "manifest": []}]},
-    }  # fmt: skip
-    (folder / "data.json").write_text(json.dumps(data))
-    config = {"backend": {"module": "medallion.backends.memory_backend",
-                          "module_class": "MemoryBackend", "filename": str(folder / "data.json")},
-              "users": {"admin": "Password0"}, "taxii": {"max_page_size": 1000}}  # fmt: skip
-    (folder / "config.json").write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "medallion.scripts.run", "--port", str(port),
-         str(folder / "config.json")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/taxii2/", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield root
-    finally:
-        process.kill()
-        process.wait()
-
-
 def bench_medallion(objs: list[dict[str, Any]]) -> dict[str, float]:
     """medallion accepting the objects in envelopes of 1,000, then serving a 1,000 page."""
-    with medallion() as root, httpx.Client(timeout=600, auth=("admin", "Password0")) as client:
+    folder = Path(tempfile.mkdtemp(prefix="medallion-"))
+    with (
+        medallion_server(folder) as root,
+        httpx.Client(timeout=600, auth=("admin", "Password0")) as client,
+    ):
         url = f"{root}collections/{COLLECTION}/objects/"
         headers = {"Accept": TAXII, "Content-Type": TAXII}
         start = time.perf_counter()

@@ -36,6 +36,7 @@ from accord.store import directory
 from accord.store.engine import make_engine, migrate
 from accord.store.objects import ObjectFilter
 from bench.synthetic import objects
+from tests.servers import wait_until_up
 
 ACTOR = audit.Actor("bench", None, "cli")
 LIMITS = PublishLimits(max_objects=20_000)
@@ -171,12 +172,7 @@ def server(server_url: str, node: str = "bench-node") -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_up(base + "/health")
         yield base
     finally:
         process.kill()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
-from tests.conftest import Database
+if TYPE_CHECKING:
+    from tests.conftest import Database
 
 
 def free_port() -> int:
@@ -46,3 +51,58 @@ def start_server(
             time.sleep(0.1)
     process.kill()
     raise AssertionError(f"server did not start: {log.read_text()}")
+
+
+MEDALLION_COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
+TAXII = "application/taxii+json;version=2.1"
+
+
+def wait_until_up(url: str, auth: tuple[str, str] | None = None, tries: int = 300) -> None:
+    """Poll ``url`` until the server answers at all (any status)."""
+    for _ in range(tries):
+        try:
+            httpx.get(url, auth=auth, headers={"Accept": TAXII}, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not come up")
+
+
+@contextmanager
+def medallion_server(folder: Path, page_size: int = 1000) -> Iterator[str]:
+    """The OASIS reference TAXII server, medallion 3.0.0 (memory backend), with one empty
+    read-write collection and one user admin/Password0; yields its API root URL."""
+    port = free_port()
+    root = f"http://127.0.0.1:{port}/api1/"
+    data = {
+        "/discovery": {"title": "medallion", "description": "", "contact": "",
+                       "default": root, "api_roots": [root]},
+        "api1": {
+            "information": {"title": "api1", "description": "", "versions": [TAXII],
+                            "max_content_length": 1 << 30},
+            "status": [],
+            "collections": [{"id": MEDALLION_COLLECTION, "title": "feed", "description": "",
+                             "can_read": True, "can_write": True,
+                             "media_types": ["application/stix+json;version=2.1"],
+                             "objects": [], "manifest": []}],
+        },
+    }  # fmt: skip
+    (folder / "data.json").write_text(json.dumps(data))
+    config = {
+        "backend": {"module": "medallion.backends.memory_backend",
+                    "module_class": "MemoryBackend", "filename": str(folder / "data.json")},
+        "users": {"admin": "Password0"},
+        "taxii": {"max_page_size": page_size},
+    }  # fmt: skip
+    (folder / "config.json").write_text(json.dumps(config))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "medallion.scripts.run", "--port", str(port),
+         str(folder / "config.json")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/taxii2/")
+        yield root
+    finally:
+        process.kill()
+        process.wait()

@@ -4,9 +4,6 @@ node pulls from: incremental, idempotent, attributed to the party and audience c
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,56 +16,17 @@ from accord.federation.sync import sync_all
 from accord.store.peers import add_peer
 from accord.store.schema import objects
 from tests.conftest import Database
-from tests.servers import free_port
+from tests.servers import MEDALLION_COLLECTION as COLLECTION
+from tests.servers import TAXII, medallion_server
 from tests.stix_factory import sdo
 
 ACTOR = audit.Actor("test", None, "cli")
-COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
-TAXII = "application/taxii+json;version=2.1"
 
 
 @pytest.fixture
 def medallion(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    root = f"http://127.0.0.1:{port}/api1/"
-    data = {
-        "/discovery": {"title": "medallion", "description": "", "contact": "",
-                       "default": root, "api_roots": [root]},
-        "api1": {
-            "information": {"title": "api1", "description": "", "versions": [TAXII],
-                            "max_content_length": 104857600},
-            "status": [],
-            "collections": [{"id": COLLECTION, "title": "feed", "description": "",
-                             "can_read": True, "can_write": True,
-                             "media_types": ["application/stix+json;version=2.1"],
-                             "objects": [], "manifest": []}],
-        },
-    }  # fmt: skip
-    (tmp_path / "data.json").write_text(json.dumps(data))
-    config = {
-        "backend": {"module": "medallion.backends.memory_backend",
-                    "module_class": "MemoryBackend", "filename": str(tmp_path / "data.json")},
-        "users": {"admin": "Password0"},
-        "taxii": {"max_page_size": 50},
-    }  # fmt: skip
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "medallion.scripts.run", "--port", str(port),
-         str(tmp_path / "config.json")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/taxii2/", auth=("admin", "Password0"),
-                          headers={"Accept": TAXII}, timeout=1)  # fmt: skip
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with medallion_server(tmp_path, page_size=50) as root:
         yield root
-    finally:
-        process.kill()
-        process.wait()
 
 
 def push(root: str, *items: dict[str, object]) -> None:

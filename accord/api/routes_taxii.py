@@ -350,12 +350,13 @@ def delete_object(
     versions = _split(request.query_params.get("match[version]"))
     keys = _versions(",".join(versions)) if versions else []
     with engine_of(request).begin() as connection:
-        collection_for(connection, account, collection_id)
+        collection = collection_for(connection, account, collection_id)
         if not account.can("publisher"):
             raise NotFound(f"no object {object_id!r} in this collection")
         marked = store.tombstone(
-            connection, visible_to(account.party.id), object_id, account.party.id, keys
-        )
+            connection, visible_to(account.party.id), object_id, account.party.id, keys,
+            audience=audience_filter(connection, account, collection.audience),
+        )  # fmt: skip
         if not marked:  # not there, not visible, or not the caller's party's: all alike
             raise NotFound(f"no object {object_id!r} of yours in this collection")
         audit.append(

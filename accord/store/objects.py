@@ -327,6 +327,7 @@ def tombstone(
     stix_id: str,
     origin_party_id: int,
     versions: Sequence[str] = (),
+    audience: tuple[str, int | None] | None = None,
 ) -> int:
     """Mark versions of an object deleted (all, or the given version keys); only rows the
     caller sees and its party originated. Returns how many rows were marked."""
@@ -338,6 +339,10 @@ def tombstone(
     ]
     if versions:
         conditions.append(_version_match(versions))
+    if audience is not None:
+        conditions.append(objects.c.audience_kind == audience[0])
+        if audience[0] == "channel":
+            conditions.append(objects.c.channel_id == audience[1])
     doomed = connection.execute(
         select(objects.c.stix_id, objects.c.id_key, objects.c.version_key).where(*conditions)
     ).all()

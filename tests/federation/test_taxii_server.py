@@ -145,6 +145,9 @@ def test_versions_match_version_and_delete(trio: Node) -> None:
     # Only the originator deletes; a tombstone hides the version, the next newest is latest.
     deny = trio.client.delete(f"{base}/", headers={**trio.headers("ru"), "Accept": TAXII})
     assert deny.status_code == 404
+    elsewhere = f"{ROOT}/collections/{NETWORK}/objects/{v1['id']}/"
+    wrong = trio.client.delete(elsewhere, headers={**trio.headers("kz"), "Accept": TAXII})
+    assert wrong.status_code == 404  # not in that collection
     gone = trio.client.delete(
         f"{base}/", params={"match[version]": v3["modified"]},
         headers={**trio.headers("kz"), "Accept": TAXII},

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from accord.api import create_app
 from accord.config import Settings
+from accord.federation.collections import collection_id
 from accord.store.engine import make_engine, migrate
 from tests.conftest import BACKENDS, PG_URL, Database, Node, _pg_schema
 
@@ -152,6 +153,38 @@ def check_views(
             else:  # indistinguishable from an object that does not exist
                 assert got.status_code == versions.status_code == 404
                 assert got.json()["detail"].replace(stix_id, missing) == absent.json()["detail"]
+        # Through TAXII a party reads its collections: its own audience, the network and the
+        # channels it is in now. Its objects in a channel it has left stay readable by REST.
+        collections = {
+            k for k, v in expected.items()
+            if v["spec"].audience < 0 or party in members[v["spec"].audience]
+        }  # fmt: skip
+        assert taxii_view(node, account, members, party) == collections
+
+
+def taxii_view(node: Node, account: str, members: list[set[int]], party: int) -> set[str]:
+    """Everything the account reads through its TAXII collections, page by page; a channel
+    it is not in must answer exactly like a collection that does not exist."""
+    seen: set[str] = set()
+    audiences = ["own", "network"] + [f"c{i}" for i, m in enumerate(members) if party in m]
+    headers = {**node.headers(account), "Accept": "application/taxii+json;version=2.1"}
+    for audience in audiences:
+        url = f"/taxii2/api/collections/{collection_id(audience)}/objects/"
+        params: dict[str, Any] = {"limit": 2}
+        while True:
+            body = node.client.get(url, params=params, headers=headers).json()
+            seen |= {o["id"] for o in body.get("objects", [])}
+            if not body["more"]:
+                break
+            params = {"limit": 2, "next": body["next"]}
+    for index, member_set in enumerate(members):
+        if party not in member_set:
+            url = f"/taxii2/api/collections/{collection_id(f'c{index}')}/objects/"
+            hidden = node.client.get(url, headers=headers)
+            absent = node.client.get(f"/taxii2/api/collections/{uuid.uuid4()}/objects/",
+                                     headers=headers)  # fmt: skip
+            assert hidden.status_code == absent.status_code == 404
+    return seen
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))

@@ -73,14 +73,15 @@ def receive(
 
         def requested(obj: StixObject) -> Tlp | None:
             label = provenance.get(f"{obj.id}@{obj.version_key}", {}).get("tlp")
-            return Tlp.from_label(label) if isinstance(label, str) else None
+            try:
+                return Tlp.from_label(label) if isinstance(label, str) else None
+            except ValueError:
+                return None  # an unknown label: the object's own marking, or AMBER
 
         def trail(obj: StixObject) -> tuple[str, str]:
-            meta = provenance.get(f"{obj.id}@{obj.version_key}", {})
-            hops = [str(h) for h in meta.get("hops") or [origin.peer]]
-            if not hops or hops[-1] != local_node:
-                hops.append(local_node)
-            return str(meta.get("node") or origin.peer), orjson.dumps(hops).decode()
+            return provenance_trail(
+                provenance.get(f"{obj.id}@{obj.version_key}", {}), origin.peer, local_node
+            )
 
         stamped = stamp(audience, members, results, requested)
         store_versions(connection, party, None, audience, stamped, results, trail)
@@ -102,6 +103,23 @@ def receive(
 
 def rejected(results: list[ObjectResult]) -> int:
     return sum(1 for r in results if r.status == "rejected")
+
+
+MAX_HOPS = 32
+MAX_NODE_NAME = 128
+
+
+def provenance_trail(meta: dict[str, Any], peer: str, local_node: str) -> tuple[str, str]:
+    """Origin node and JSON hops for a received object, from what the peer claims, bounded
+    (a peer's claims are data, not trusted structure), with this node as the last hop."""
+    raw = meta.get("hops")
+    claimed = raw if isinstance(raw, list) else [peer]
+    hops = [str(hop)[:MAX_NODE_NAME] for hop in claimed][-MAX_HOPS:]
+    if not hops or hops[-1] != local_node:
+        hops.append(local_node)
+    node = meta.get("node")
+    origin_node = str(node)[:MAX_NODE_NAME] if isinstance(node, str) and node else peer
+    return origin_node, orjson.dumps(hops).decode()
 
 
 def apply_tombstone(connection: Connection, entry: dict[str, Any], peer_node: str) -> int:

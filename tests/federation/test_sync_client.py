@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import orjson
 import pytest
 
 from accord.federation import sync
@@ -32,3 +33,13 @@ def test_gives_up_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         with pytest.raises(SyncError, match="gave up after 5 tries"):
             _get(client, "http://peer.test/objects/", {}, {})
+
+
+def test_provenance_claims_are_bounded() -> None:
+    from accord.federation.receive import MAX_HOPS, provenance_trail
+
+    node, hops = provenance_trail({"node": "x" * 500, "hops": ["n"] * 1000}, "peer", "me")
+    assert len(node) == 128
+    assert orjson.loads(hops)[-1] == "me" and len(orjson.loads(hops)) == MAX_HOPS + 1
+    node, hops = provenance_trail({"hops": "not a list"}, "peer", "me")
+    assert (node, orjson.loads(hops)) == ("peer", ["peer", "me"])

@@ -25,6 +25,7 @@ from rich.table import Table
 from sqlalchemy import Connection, Engine
 
 from accord import admin, audit
+from accord.cli_register import register_app
 from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError
 from accord.federation.sync import SyncResult, sync_all, sync_forever
@@ -49,6 +50,7 @@ app.add_typer(party_app, name="party")
 app.add_typer(account_app, name="account")
 app.add_typer(channel_app, name="channel")
 app.add_typer(audit_app, name="audit")
+app.add_typer(register_app, name="register")
 peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
 )

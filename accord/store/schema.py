@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -170,4 +171,95 @@ tombstones = Table(
     Column("id_key", BigInteger, nullable=False),
     Column("version_key", String(32), nullable=False),
     Column("at", String(32), nullable=False),
+)
+
+# --- The unified register (accord.register) --------------------------------------------
+
+#: One import of one file: what it was, and its closing report.
+register_imports = Table(
+    "register_imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    # The date the list itself was generated (UN dateGenerated), when it says so.
+    Column("generated_on", String(10)),
+    Column("at", String(32), nullable=False),
+    Column("report", Text, nullable=False),
+)
+
+#: A designated person or organisation. Records from several lists may denote one subject.
+register_subjects = Table(
+    "register_subjects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # organization | person
+    Column("name", Text, nullable=False),
+    # Persons: dates and places of birth, nationalities, documents (JSON).
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("created_at", String(32), nullable=False),
+)
+
+#: One entry of one source list, as imported; ``record_key`` is stable across imports
+#: (a UN reference number, or a jurisdiction and name for national lists).
+register_records = Table(
+    "register_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("record_key", String(300), nullable=False),
+    Column("subject_id", Integer, ForeignKey("register_subjects.id"), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("first_import_id", Integer, ForeignKey("register_imports.id"), nullable=False),
+    Column("last_import_id", Integer, ForeignKey("register_imports.id"), nullable=False),
+    UniqueConstraint("source", "record_key", name="uq_register_records_key"),
+)
+
+register_names = Table(
+    "register_names",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject_id", Integer, ForeignKey("register_subjects.id"), nullable=False),
+    Column("record_id", Integer, ForeignKey("register_records.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("quality", String(16), nullable=False),  # primary | strong | weak | former
+    Column("script", String(16), nullable=False),
+    Index("ix_register_names_subject", "subject_id"),
+)
+
+#: One jurisdiction's designation of a subject, from one record, with its current state.
+register_designations = Table(
+    "register_designations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject_id", Integer, ForeignKey("register_subjects.id"), nullable=False),
+    Column("record_id", Integer, ForeignKey("register_records.id"), nullable=False),
+    Column("jurisdiction", String(16), nullable=False),
+    Column("authority", Text, nullable=False, server_default=""),
+    Column("programme", Text, nullable=False, server_default=""),
+    Column("reference", String(64)),
+    Column("status", String(16), nullable=False),  # listed | delisted | suspended
+    Column("listed_on", String(10)),
+    Column("delisted_on", String(10)),
+    Column("legal_basis", Text, nullable=False, server_default=""),
+    Column("source_url", Text, nullable=False, server_default=""),
+    UniqueConstraint("record_id", "jurisdiction", name="uq_register_designation"),
+    Index("ix_register_designations_subject", "subject_id"),
+)
+
+#: Every dated change of a designation: the register answers "as of date D" from these.
+register_events = Table(
+    "register_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("designation_id", Integer, ForeignKey("register_designations.id"), nullable=False),
+    # When it took effect (first day of a partial date), and how precisely it is known:
+    # day | month | year | by (no later than: seen absent from a list of that date).
+    Column("on_date", String(10), nullable=False),
+    Column("precision", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("import_id", Integer, ForeignKey("register_imports.id"), nullable=False),
+    Index("ix_register_events_designation", "designation_id", "on_date"),
 )

@@ -1,0 +1,191 @@
+"""``accord register``: import lists, and read the register (show, history, divergence)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from accord import audit
+from accord.errors import InvalidInput, NotFound
+from accord.register import views
+from accord.register.csv_lists import read_designations_csv, read_national_csv
+from accord.register.dates import ListDate
+from accord.register.importer import ImportReport, import_records
+from accord.register.model import Record
+from accord.register.un_xml import read_un_xml
+
+register_app = typer.Typer(help="The unified register of designations.", no_args_is_help=True)
+import_app = typer.Typer(help="Import a list into the register.", no_args_is_help=True)
+register_app.add_typer(import_app, name="import")
+console = Console()
+errors = Console(stderr=True)
+
+FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The list")]
+STATUS_STYLE = {"listed": "red", "delisted": "green", "suspended": "yellow", "absent": "dim"}
+
+
+def _engine(ctx: typer.Context) -> Engine:
+    engine: Engine = ctx.obj.engine
+    return engine
+
+
+def _run_import(
+    ctx: typer.Context, kind: str, path: Path,
+    read: Callable[[], tuple[ListDate | None, list[Record], list[tuple[str, str]]]],
+    snapshot_source: str | None = None,
+) -> None:  # fmt: skip
+    generated, records, refused = read()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as progress:  # fmt: skip
+        task = progress.add_task(f"importing {path.name}", total=len(records))
+        with _engine(ctx).begin() as connection:
+            report = import_records(
+                connection, kind=kind, path=path, records=records, rejected=refused,
+                generated_on=generated, snapshot_source=snapshot_source,
+                on_record=lambda: progress.advance(task),
+            )  # fmt: skip
+            audit.append(connection, audit.Actor(f"cli:{kind}", None, "import"),
+                         "register.import", target=path.name, details=report.as_dict())  # fmt: skip
+    _print_report(report)
+
+
+def _print_report(report: ImportReport) -> None:
+    console.print(
+        f"{report.file}: [green]{report.added} added[/green], {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.linked} linked to existing subjects, "
+        f"[yellow]{report.delisted} delisted[/yellow], {report.relisted} relisted, "
+        f"[red]{len(report.rejected)} rejected[/red]"
+    )
+    for where, reason in report.rejected:
+        errors.print(f"  rejected {where}: {reason}")
+
+
+@import_app.command("un-xml")
+def import_un_xml(ctx: typer.Context, file: FileArg) -> None:
+    """The UN Security Council Consolidated List (XML). Entries missing from a newer list are
+    recorded as delisted, no later than the date that list was generated."""
+    _run_import(ctx, "un-xml", file, lambda: read_un_xml(file), snapshot_source="un-xml")
+
+
+@import_app.command("designations")
+def import_designations(ctx: typer.Context, file: FileArg) -> None:
+    """The multi-jurisdiction designations.csv (group_name, aliases, jurisdiction, listed,
+    date_if_known, source_url)."""
+    _run_import(ctx, "designations-csv", file, lambda: (None, *read_designations_csv(file)))
+
+
+@import_app.command("csv")
+def import_csv(
+    ctx: typer.Context,
+    file: FileArg,
+    jurisdiction: Annotated[str, typer.Option(help="ISO 3166 alpha-2 code, or UN, EU...")],
+) -> None:
+    """One agency's national list in the documented CSV format (docs/register.md)."""
+    _run_import(ctx, f"csv:{jurisdiction}", file,
+                lambda: (None, *read_national_csv(file, jurisdiction)))  # fmt: skip
+
+
+def _subject(ctx: typer.Context, subject: str) -> int:
+    if subject.isdigit():
+        return int(subject)
+    with _engine(ctx).connect() as connection:
+        found = views.find_subjects(connection, subject)
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        raise NotFound(f"no subject has a name or reference containing {subject!r}")
+    choices = "; ".join(f"{i} {n}" for i, n in found[:10])
+    raise InvalidInput(f"{subject!r} matches {len(found)} subjects, give an id: {choices}")
+
+
+@register_app.command("show")
+def show(
+    ctx: typer.Context, subject: Annotated[str, typer.Argument(help="Id, name or reference")]
+) -> None:
+    """Names, designations and where each came from."""
+    with _engine(ctx).connect() as connection:
+        found = views.show(connection, _subject(ctx, subject))
+    console.print(f"[bold]{found['name']}[/bold] ({found['kind']}, subject {found['id']})")
+    names = Table("name", "quality", "script", "from", title="Names")
+    for name in found["names"]:
+        names.add_row(name["name"], name["quality"], name["script"], name["from"])
+    console.print(names)
+    table = Table("jurisdiction", "status", "listed", "delisted", "reference", "programme", "from",
+                  title="Designations")  # fmt: skip
+    for d in found["designations"]:
+        table.add_row(d["jurisdiction"], d["status"], d["listed_on"] or "", d["delisted_on"] or "",
+                      d["reference"] or "", d["programme"], d["from"])  # fmt: skip
+    console.print(table)
+
+
+@register_app.command("history")
+def history(
+    ctx: typer.Context, subject: Annotated[str, typer.Argument(help="Id, name or reference")]
+) -> None:
+    """Every dated change of the subject's designations."""
+    with _engine(ctx).connect() as connection:
+        events = views.history(connection, _subject(ctx, subject))
+    table = Table("date", "precision", "jurisdiction", "status", "reference", "detail")
+    for e in events:
+        table.add_row(e["on_date"], e["precision"], e["jurisdiction"], e["status"],
+                      e["reference"] or "", e["detail"])  # fmt: skip
+    console.print(table)
+
+
+@register_app.command("divergence")
+def divergence(
+    ctx: typer.Context,
+    jurisdictions: Annotated[str | None, typer.Option(help="e.g. UN,RU,CN,US")] = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
+    format: Annotated[str, typer.Option(help="table, csv or json")] = "table",
+) -> None:
+    """Subjects on which jurisdictions disagree, with each one's state as of a date."""
+    chosen = [j.strip().upper() for j in jurisdictions.split(",")] if jurisdictions else None
+    try:
+        when = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{as_of!r}: use YYYY-MM-DD", param_hint="--as-of") from exc
+    with _engine(ctx).connect() as connection:
+        columns, rows = views.divergence(connection, chosen, when)
+    if format == "json":
+        print(orjson.dumps({"as_of": (when or date.today()).isoformat(), "jurisdictions": columns,
+                            "subjects": rows}, option=orjson.OPT_INDENT_2).decode())  # fmt: skip
+    elif format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["subject", "name", *columns])
+        for row in rows:
+            cells = [
+                f"{c['status']} {c['since'] or ''}".strip() for c in row["jurisdictions"].values()
+            ]
+            writer.writerow([row["subject"], row["name"], *cells])
+        sys.stdout.write(out.getvalue())
+    elif format == "table":
+        table = Table("subject", "name", *columns, title=f"Divergence as of {when or date.today()}")
+        for row in rows:
+            cells = []
+            for cell in row["jurisdictions"].values():
+                style = STATUS_STYLE.get(cell["status"], "")
+                text = (
+                    cell["status"]
+                    if cell["status"] == "absent"
+                    else f"{cell['status']} {cell['since']}"
+                )
+                cells.append(f"[{style}]{text}[/{style}]" if style else text)
+            table.add_row(str(row["subject"]), row["name"], *cells)
+        console.print(table)
+        console.print(f"{len(rows)} subjects on which {', '.join(columns)} disagree")
+    else:
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")

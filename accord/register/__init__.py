@@ -1,0 +1,1 @@
+"""The unified register: designated subjects, each jurisdiction's designations, their history."""

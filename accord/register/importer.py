@@ -1,0 +1,218 @@
+"""Applying a list to the register: records, names, designations and their dated events.
+
+The caller runs one import in one transaction, so it completes or leaves the register as it
+was. A snapshot list (the UN's) is complete: a record it no longer holds was delisted, no
+later than the date the list was generated. Records are linked to an existing subject only on
+more than a shared name: a shared reference number, or two or more shared names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from accord.errors import InvalidInput
+from accord.register.dates import ListDate
+from accord.register.model import Designation, Record, normalise
+from accord.stix.timestamps import now_timestamp
+from accord.store import register as store
+
+
+@dataclass
+class ImportReport:
+    file: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    linked: int = 0
+    delisted: int = 0
+    relisted: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "added": self.added, "updated": self.updated,
+            "unchanged": self.unchanged, "linked": self.linked, "delisted": self.delisted,
+            "relisted": self.relisted,
+            "rejected": [{"where": w, "reason": r} for w, r in self.rejected],
+        }  # fmt: skip
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class _Linker:
+    """Finds the subject a new record denotes, on more than a shared name."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.by_name: dict[str, set[int]] = {}
+        self.sources: dict[int, set[str]] = {}
+        for row in store.names_index(connection):
+            self.by_name.setdefault(normalise(row.name), set()).add(row.subject_id)
+            self.sources.setdefault(row.subject_id, set()).add(row.source)
+
+    def find(self, record: Record) -> int | None:
+        found = store.subjects_by_reference(self.connection, record.references)
+        if found:
+            return next(iter(found.values()))
+        counts: dict[int, int] = {}
+        for key in {normalise(n.name) for n in record.names}:
+            for subject in self.by_name.get(key, ()):
+                counts[subject] = counts.get(subject, 0) + 1
+        # Two entries of one list are two subjects: the list keeps them apart on purpose.
+        strong = [
+            subject for subject, shared in counts.items()
+            if shared >= 2 and record.source not in self.sources.get(subject, set())
+        ]  # fmt: skip
+        return strong[0] if len(strong) == 1 else None
+
+    def learn(self, subject_id: int, record: Record) -> None:
+        for name in record.names:
+            self.by_name.setdefault(normalise(name.name), set()).add(subject_id)
+        self.sources.setdefault(subject_id, set()).add(record.source)
+
+
+def import_records(
+    connection: Connection,
+    *,
+    kind: str,
+    path: Path,
+    records: list[Record],
+    rejected: list[tuple[str, str]],
+    generated_on: ListDate | None = None,
+    snapshot_source: str | None = None,
+    on_record: Callable[[], None] | None = None,
+) -> ImportReport:
+    """Apply ``records`` (already read and checked) in the caller's transaction."""
+    report = ImportReport(path.name, rejected=list(rejected))
+    if snapshot_source and rejected:
+        reasons = "; ".join(f"{w}: {r}" for w, r in rejected[:5])
+        raise InvalidInput(
+            f"{path.name}: {len(rejected)} entries cannot be read, and a complete list with "
+            f"entries missing would delist them: nothing was imported ({reasons})"
+        )
+    today = now_timestamp()[:10]
+    seen_on = str(generated_on) if generated_on else today
+    import_id = store.start_import(connection, kind, path.name, file_digest(path),
+                                   str(generated_on) if generated_on else None)  # fmt: skip
+    linker = _Linker(connection)
+    sources = {record.source for record in records} | ({snapshot_source} - {None})
+    known: dict[str, tuple[int, int]] = {}
+    for source in sources:
+        if source:
+            known.update(
+                {f"{source}|{k}": v for k, v in store.records_of(connection, source).items()}
+            )
+    first_seen: dict[str, str] = {}
+    for record in records:
+        full_key = f"{record.source}|{record.key}"
+        if full_key in first_seen:
+            report.rejected.append((record.where, f"duplicate of {first_seen[full_key]}"))
+            continue
+        first_seen[full_key] = record.where
+        existing = known.get(full_key)
+        payload = record.payload | {"names": [n.name for n in record.names]}
+        if existing is None:
+            subject_id = linker.find(record)
+            if subject_id is None:
+                subject_id = store.create_subject(
+                    connection, record.kind, record.primary, record.details
+                )
+            else:
+                report.linked += 1
+            record_id = store.create_record(
+                connection, record.source, record.key, subject_id, payload, import_id
+            )
+            report.added += 1
+        else:
+            record_id, subject_id = existing
+            changed = store.touch_record(connection, record_id, payload, import_id)
+            if changed:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        linker.learn(subject_id, record)
+        store.replace_names(connection, subject_id, record_id,
+                            [(n.name, n.quality, n.script) for n in record.names])  # fmt: skip
+        for designation in record.designations:
+            _apply(connection, report, subject_id, record_id, designation, import_id, seen_on)
+        if on_record:
+            on_record()
+    if snapshot_source:
+        _delist_missing(connection, report, snapshot_source, set(first_seen), import_id, seen_on)
+    store.finish_import(connection, import_id, report.as_dict())
+    return report
+
+
+def _apply(
+    connection: Connection, report: ImportReport, subject_id: int, record_id: int,
+    designation: Designation, import_id: int, seen_on: str,
+) -> None:  # fmt: skip
+    existing = store.designation_of(connection, record_id, designation.jurisdiction)
+    values = {
+        "subject_id": subject_id, "record_id": record_id,
+        "jurisdiction": designation.jurisdiction, "authority": designation.authority,
+        "programme": designation.programme, "reference": designation.reference,
+        "status": designation.status,
+        "listed_on": str(designation.listed_on) if designation.listed_on else None,
+        "delisted_on": str(designation.delisted_on) if designation.delisted_on else None,
+        "legal_basis": designation.legal_basis, "source_url": designation.source_url,
+    }  # fmt: skip
+    if existing is not None and existing.status == "delisted" and designation.delisted_on is None:
+        values["delisted_on"] = existing.delisted_on  # keep the date we learnt it on
+    designation_id = store.save_designation(
+        connection, values, existing.id if existing is not None else None
+    )
+    if existing is None:
+        listed = designation.listed_on
+        if designation.status != "listed" and listed is None:
+            # Known only as no longer listed: one event, not an invented listing.
+            _status_event(connection, designation_id, designation, import_id, seen_on)
+            return
+        store.add_event(connection, designation_id,
+                        listed.value.isoformat() if listed else seen_on,
+                        listed.precision if listed else "by", "listed",
+                        "" if listed else "listing date not given; listed by this date",
+                        import_id)  # fmt: skip
+        if designation.status != "listed":
+            _status_event(connection, designation_id, designation, import_id, seen_on)
+        return
+    if existing.status != designation.status:
+        if designation.status == "listed":
+            report.relisted += 1
+        elif designation.status == "delisted":
+            report.delisted += 1
+        _status_event(connection, designation_id, designation, import_id, seen_on)
+
+
+def _status_event(
+    connection: Connection, designation_id: int, designation: Designation, import_id: int,
+    seen_on: str,
+) -> None:  # fmt: skip
+    # A relisting is dated when it was seen: the designation's listing date is the first one.
+    when = designation.delisted_on if designation.status != "listed" else None
+    store.add_event(connection, designation_id,
+                    when.value.isoformat() if when else seen_on,
+                    when.precision if when else "by", designation.status,
+                    "" if when else f"{designation.status} by this date", import_id)  # fmt: skip
+
+
+def _delist_missing(
+    connection: Connection, report: ImportReport, source: str, present: set[str],
+    import_id: int, seen_on: str,
+) -> None:  # fmt: skip
+    for row in store.designations_of_source(connection, source):
+        if f"{source}|{row.record_key}" in present or row.status != "listed":
+            continue
+        values = {"status": "delisted", "delisted_on": seen_on}
+        store.save_designation(connection, values, row.id)
+        store.add_event(connection, row.id, seen_on, "by", "delisted",
+                        f"absent from the list generated {seen_on}", import_id)  # fmt: skip
+        report.delisted += 1

@@ -1,0 +1,150 @@
+"""Importing real public lists into the register: history, delistings, bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from accord.errors import InvalidInput
+from accord.register import views
+from accord.register.csv_lists import read_designations_csv, read_national_csv
+from accord.register.importer import import_records
+from accord.register.un_xml import read_un_xml
+from accord.store.schema import register_designations, register_records, register_subjects
+from tests.conftest import Database
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+UN_2017 = DATA / "un-sc" / "consolidated-2017-07-03.xml"
+UN_2025 = DATA / "un-sc" / "consolidated-2025-08-02.xml"
+DESIGNATIONS = DATA / "designations" / "designations.csv"
+
+
+def un(database: Database, path: Path) -> object:
+    generated, records, refused = read_un_xml(path)
+    with database.engine.begin() as connection:
+        return import_records(connection, kind="un-xml", path=path, records=records,
+                              rejected=refused, generated_on=generated,
+                              snapshot_source="un-xml")  # fmt: skip
+
+
+def subject_of(database: Database, reference: str) -> int:
+    with database.engine.connect() as connection:
+        return int(
+            connection.execute(
+                select(register_designations.c.subject_id).where(
+                    register_designations.c.reference == reference
+                )
+            ).scalar_one()
+        )
+
+
+def count(database: Database, table: object) -> int:
+    with database.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_two_un_snapshots_record_the_real_delistings(database: Database) -> None:
+    first = un(database, UN_2017)
+    assert first.added == 1021 and first.delisted == 0  # type: ignore[attr-defined]
+    second = un(database, UN_2025)
+    assert second.delisted == 305 and second.added == 163  # type: ignore[attr-defined]
+    with database.engine.connect() as connection:
+        events = views.history(connection, subject_of(database, "QDe.071"))
+        assert [(e["status"], e["on_date"], e["precision"]) for e in events] == [
+            ("listed", "2002-03-13", "day"),
+            ("delisted", "2025-08-02", "by"),
+        ]
+        before = views.status_as_of(connection, date(2020, 1, 1))
+        after = views.status_as_of(connection, date(2025, 8, 2))
+    subject = subject_of(database, "QDe.071")
+    assert before[subject]["UN"].status == "listed"
+    assert after[subject]["UN"].status == "delisted"
+    again = un(database, UN_2025)  # the same list twice changes nothing
+    assert (again.added, again.delisted, again.updated) == (0, 0, 0)  # type: ignore[attr-defined]
+
+
+def test_designations_csv_links_by_reference_and_shows_divergence(database: Database) -> None:
+    un(database, UN_2025)
+    records, refused = read_designations_csv(DESIGNATIONS)
+    assert refused == []
+    with database.engine.begin() as connection:
+        report = import_records(connection, kind="designations-csv", path=DESIGNATIONS,
+                                records=records, rejected=refused)  # fmt: skip
+    assert report.linked >= 90  # UN rows name their QDe/TAe reference
+    etim_un = subject_of(database, "QDe.088")
+    with database.engine.connect() as connection:
+        shown = views.show(connection, etim_un)
+        assert {d["jurisdiction"] for d in shown["designations"]} == {"UN"}
+        assert any(r.startswith("designations-csv:") for r in shown["records"])
+        columns, rows = views.divergence(connection, ["US", "CN"], date(2025, 1, 1))
+    by_name = {row["name"]: row["jurisdictions"] for row in rows}
+    us_etim = by_name["Eastern Turkistan Islamic Movement"]
+    assert us_etim["US"]["status"] in ("delisted", "absent")
+    assert columns == ["CN", "US"]
+
+
+def test_hostile_and_broken_xml_is_refused_and_changes_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    un(database, UN_2017)
+    before = count(database, register_records)
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+                    "<CONSOLIDATED_LIST>&b;</CONSOLIDATED_LIST>")  # fmt: skip
+    external = tmp_path / "xxe.xml"
+    external.write_text('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                        "<CONSOLIDATED_LIST>&x;</CONSOLIDATED_LIST>")  # fmt: skip
+    truncated = tmp_path / "truncated.xml"
+    truncated.write_bytes(UN_2025.read_bytes()[:50_000])
+    latin1 = tmp_path / "latin1.xml"
+    latin1.write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?><CONSOLIDATED_LIST>\xe9</CONSOLIDATED_LIST>'
+    )
+    for path, words in ((bomb, "refused"), (external, "refused"), (truncated, "line"),
+                        (latin1, "line")):  # fmt: skip
+        with pytest.raises(InvalidInput, match=words):
+            read_un_xml(path)
+    missing = tmp_path / "missing-ref.xml"
+    missing.write_text(UN_2025.read_text(encoding="utf-8").replace(
+        "<REFERENCE_NUMBER>CDe.001</REFERENCE_NUMBER>", "", 1), encoding="utf-8")  # fmt: skip
+    with pytest.raises(InvalidInput, match="nothing was imported"):
+        un(database, missing)  # a complete list with a hole would delist the entry
+    assert count(database, register_records) == before
+
+
+def test_bad_csv_rows_are_refused_by_line_and_reason(tmp_path: Path) -> None:
+    path = tmp_path / "national.csv"
+    path.write_text(
+        "name,aliases,kind,status,listed_on,delisted_on,reference\n"
+        "Good Group,GG; Хорошая группа,organization,listed,2020-01-02,,\n"
+        "Bad Date,,organization,listed,2020-02-30,,\n"
+        "Bad Status,,organization,banned,,,\n"
+        ",,organization,listed,,,\n"
+        "Backwards,,organization,delisted,2020-01-01,2019-01-01,\n",
+        encoding="utf-8",
+    )
+    records, refused = read_national_csv(path, "KZ")
+    assert [r.primary for r in records] == ["Good Group"]
+    assert records[0].names[2].script == "Cyrillic"
+    assert [w.rsplit(" ", 1)[-1] for w, _ in refused] == ["3", "4", "5", "6"]
+    assert "impossible date" in refused[0][1] and "banned" in refused[1][1]
+    with pytest.raises(InvalidInput, match="unknown jurisdiction"):
+        read_national_csv(path, "Narnia")
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("name\nCaf\xe9\n".encode("latin-1"))
+    with pytest.raises(InvalidInput, match="not UTF-8: byte 8"):
+        read_national_csv(latin1, "KZ")
+
+
+def test_duplicate_rows_are_refused(database: Database, tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("name,status\nSame Group,listed\nSame Group,listed\n", encoding="utf-8")
+    records, refused = read_national_csv(path, "TJ")
+    with database.engine.begin() as connection:
+        report = import_records(connection, kind="csv:TJ", path=path, records=records,
+                                rejected=refused)  # fmt: skip
+    assert report.added == 1 and "duplicate of" in report.rejected[0][1]
+    assert count(database, register_subjects) == 1

@@ -24,6 +24,8 @@ run: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(PEER_DB) $(PEER_DB)-wal $(PEER_DB)-shm
 	@echo "== First node (node-hub, the SCO RATS hub's node) =="
 	ACCORD_NODE_NAME=node-hub $(BIN)/accord --db sqlite:///$(DEMO_DB) demo | tee var/demo-tokens.txt
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) register import un-xml demo-data/consolidated-2025-08-02.xml
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) register import designations demo-data/designations.csv
 	@echo ""
 	@echo "== Second node (node-ru, Russia's node): pulls network, ru-cn and sco-joint from the first =="
 	ACCORD_NODE_NAME=node-ru $(BIN)/accord --db sqlite:///$(PEER_DB) demo \

@@ -118,7 +118,7 @@ def history(connection: Connection, subject_id: int) -> list[dict[str, Any]]:
         .where(register_designations.c.subject_id == subject_id)
         .order_by(register_events.c.on_date, register_events.c.id)
     )  # fmt: skip
-    return [dict(row._mapping) for row in connection.execute(query)]
+    return [{str(k): v for k, v in row._mapping.items()} for row in connection.execute(query)]
 
 
 def find_subjects(connection: Connection, text: str) -> list[tuple[int, str]]:

@@ -148,3 +148,27 @@ def test_duplicate_rows_are_refused(database: Database, tmp_path: Path) -> None:
                                 rejected=refused)  # fmt: skip
     assert report.added == 1 and "duplicate of" in report.rejected[0][1]
     assert count(database, register_subjects) == 1
+
+
+def test_register_api(trio_register: tuple[object, int]) -> None:
+    node, subject = trio_register
+    client, headers = node.client, node.headers("kz")  # type: ignore[attr-defined]
+    body = client.get("/api/v1/register/divergence", params={"as_of": "2026-01-01"},
+                      headers=headers).json()  # fmt: skip
+    assert body["jurisdictions"] and isinstance(body["subjects"], list)
+    assert (
+        client.get(f"/api/v1/register/subjects/{subject}", headers=headers).json()["id"] == subject
+    )
+    events = client.get(f"/api/v1/register/subjects/{subject}/history", headers=headers).json()
+    assert events["events"][-1]["status"] == "delisted"
+    bad = client.get("/api/v1/register/divergence", params={"as_of": "soon"}, headers=headers)
+    assert bad.status_code == 422
+    assert client.get("/api/v1/register/subjects/999999", headers=headers).status_code == 404
+
+
+@pytest.fixture
+def trio_register(trio: object) -> tuple[object, int]:
+    database = trio.database  # type: ignore[attr-defined]
+    un(database, UN_2017)
+    un(database, UN_2025)
+    return trio, subject_of(database, "QDe.071")

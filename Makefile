@@ -26,6 +26,8 @@ run: $(STAMP)
 	ACCORD_NODE_NAME=node-hub $(BIN)/accord --db sqlite:///$(DEMO_DB) demo | tee var/demo-tokens.txt
 	$(BIN)/accord --db sqlite:///$(DEMO_DB) register import un-xml demo-data/consolidated-2025-08-02.xml
 	$(BIN)/accord --db sqlite:///$(DEMO_DB) register import designations demo-data/designations.csv
+	$(BIN)/accord --db sqlite:///$(DEMO_DB) register apply-links demo-data/links.csv
+	@echo "Divergences: .venv/bin/accord --db sqlite:///$(DEMO_DB) register divergence --jurisdictions UN,RU,CN,US,KZ,KG,TJ,SCO-RATS,CSTO"
 	@echo ""
 	@echo "== Second node (node-ru, Russia's node): pulls network, ru-cn and sco-joint from the first =="
 	ACCORD_NODE_NAME=node-ru $(BIN)/accord --db sqlite:///$(PEER_DB) demo \

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from accord import audit
 from accord.errors import InvalidInput, NotFound
-from accord.register import views
+from accord.register import links, views
 from accord.register.csv_lists import read_designations_csv, read_national_csv
 from accord.register.dates import ListDate
 from accord.register.importer import ImportReport, import_records
@@ -189,3 +189,66 @@ def divergence(
         console.print(f"{len(rows)} subjects on which {', '.join(columns)} disagree")
     else:
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
+
+
+def _actor_name() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+@register_app.command("link")
+def link(
+    ctx: typer.Context,
+    record_a: Annotated[str, typer.Argument(help="source:key, as register show lists them")],
+    record_b: Annotated[str, typer.Argument(help="source:key of the other record")],
+    different: Annotated[bool, typer.Option("--different", help="They are NOT the same")] = False,
+    note: Annotated[str, typer.Option(help="Why, for the next analyst")] = "",
+) -> None:
+    """Decide that two records denote the same subject (or, with --different, not)."""
+    decision = "different" if different else "same"
+    with _engine(ctx).begin() as connection:
+        made = links.decide(connection, record_a, record_b, decision, _actor_name(), note)
+        audit.append(
+            connection, audit.Actor(_actor_name(), None, "cli"), "register.link",
+            target=f"{record_a} {record_b}", details={"decision": decision, "id": made.id},
+        )  # fmt: skip
+    console.print(f"link {made.id}: {record_a} and {record_b} are {decision}")
+
+
+@register_app.command("undo-link")
+def undo_link(ctx: typer.Context, link_id: int) -> None:
+    """Undo an analyst's link decision."""
+    with _engine(ctx).begin() as connection:
+        undone = links.undo(connection, link_id)
+        audit.append(connection, audit.Actor(_actor_name(), None, "cli"), "register.unlink",
+                     target=str(link_id), details={"decision": undone.decision})  # fmt: skip
+    console.print(f"link {link_id} undone")
+
+
+@register_app.command("apply-links")
+def apply_links(ctx: typer.Context, file: FileArg) -> None:
+    """Apply a file of decisions: CSV with record_a, record_b, decision (same|different), note."""
+    rows = list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"))))
+    with _engine(ctx).begin() as connection:
+        for row in rows:
+            decision = row.get("decision") or "same"
+            links.decide(
+                connection, row["record_a"], row["record_b"], decision, _actor_name(),
+                row.get("note", ""),
+            )  # fmt: skip
+        audit.append(connection, audit.Actor(_actor_name(), None, "cli"), "register.links",
+                     target=file.name, details={"decisions": len(rows)})  # fmt: skip
+    console.print(f"{len(rows)} link decisions applied from {file.name}")
+
+
+@register_app.command("links")
+def list_links_command(ctx: typer.Context) -> None:
+    """Every link decision, active or undone."""
+    with _engine(ctx).connect() as connection:
+        found = links.list_links(connection)
+    table = Table("id", "record a", "record b", "decision", "active", "by", "note")
+    for item in found:
+        table.add_row(str(item.id), item.record_a, item.record_b, item.decision,
+                      str(item.active), item.decided_by, item.note)  # fmt: skip
+    console.print(table)

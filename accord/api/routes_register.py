@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 
 from accord import audit
-from accord.api.auth import CurrentAccount, engine_of
+from accord.api.auth import CurrentAccount, Publisher, engine_of
 from accord.api.responses import JSONBytes
 from accord.errors import ValidationFailed
-from accord.register import views
+from accord.register import links, views
 
 router = APIRouter(prefix="/api/v1/register", tags=["register"])
 
@@ -54,3 +56,39 @@ def history(request: Request, account: CurrentAccount, subject_id: int) -> JSONB
         events = views.history(connection, subject_id)
         audit.append(connection, _actor(account), "register.history", target=str(subject_id))
     return JSONBytes({"subject": subject_id, "events": events})
+
+
+class LinkIn(BaseModel):
+    record_a: str
+    record_b: str
+    decision: str = "same"
+    note: str = ""
+
+
+def _link(found: links.Link) -> dict[str, object]:
+    return asdict(found)
+
+
+@router.get("/links", summary="Analysts' link decisions")
+def list_links(request: Request, _account: CurrentAccount) -> JSONBytes:
+    with engine_of(request).connect() as connection:
+        return JSONBytes({"links": [_link(item) for item in links.list_links(connection)]})
+
+
+@router.post("/links", status_code=201, summary="Decide two records are the same subject, or not")
+def add_link(request: Request, account: Publisher, body: LinkIn) -> JSONBytes:
+    with engine_of(request).begin() as connection:
+        made = links.decide(connection, body.record_a, body.record_b, body.decision,
+                            account.name, body.note)  # fmt: skip
+        audit.append(connection, _actor(account), "register.link",
+                     target=f"{body.record_a} {body.record_b}",
+                     details={"decision": body.decision, "id": made.id})  # fmt: skip
+    return JSONBytes(_link(made), status_code=201)
+
+
+@router.delete("/links/{link_id}", summary="Undo a link decision")
+def undo_link(request: Request, account: Publisher, link_id: int) -> JSONBytes:
+    with engine_of(request).begin() as connection:
+        undone = links.undo(connection, link_id)
+        audit.append(connection, _actor(account), "register.unlink", target=str(link_id))
+    return JSONBytes(_link(undone))

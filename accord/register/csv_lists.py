@@ -81,8 +81,9 @@ def read_designations_csv(path: Path) -> tuple[list[Record], list[tuple[str, str
             listed_on=when if status == "listed" else None,
             delisted_on=when if status != "listed" else None, source_url=row["source_url"],
         )  # fmt: skip
-        key = f"{code}|{normalise(row['group_name'])}"
-        records.append(Record("designations-csv", key, "organization", names, [designation],
+        # Each jurisdiction's rows are a list of their own: two rows of one list are two subjects.
+        key = normalise(row["group_name"])
+        records.append(Record(f"designations:{code}", key, "organization", names, [designation],
                               where, payload={"row": row}, references=references))  # fmt: skip
     return records, refused
 
@@ -121,7 +122,7 @@ def read_national_csv(path: Path, jurisdiction: str) -> tuple[list[Record], list
             reference=reference, listed_on=listed, delisted_on=delisted,
             legal_basis=row.get("legal_basis", ""), source_url=row.get("source_url", ""),
         )  # fmt: skip
-        key = reference or f"{code}|{normalise(row['name'])}"
+        key = reference or normalise(row["name"])
         records.append(Record(f"csv:{code}", key, kind, names, [designation], where,
                               payload={"row": row}, references=references))  # fmt: skip
     return records, refused

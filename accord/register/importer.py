@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from accord.errors import InvalidInput
+from accord.register import links
 from accord.register.dates import ListDate
 from accord.register.model import Designation, Record, normalise
 from accord.stix.timestamps import now_timestamp
@@ -59,8 +60,13 @@ class _Linker:
             self.sources.setdefault(row.subject_id, set()).add(row.source)
 
     def find(self, record: Record) -> int | None:
+        apart = links.kept_apart(self.connection, links.record_ref(record.source, record.key))
+
+        def allowed(subject: int) -> bool:
+            return not apart or not apart & set(links.records_of_subject(self.connection, subject))
+
         found = store.subjects_by_reference(self.connection, record.references)
-        if found:
+        if found and allowed(next(iter(found.values()))):
             return next(iter(found.values()))
         counts: dict[int, int] = {}
         for key in {normalise(n.name) for n in record.names}:
@@ -70,6 +76,7 @@ class _Linker:
         strong = [
             subject for subject, shared in counts.items()
             if shared >= 2 and record.source not in self.sources.get(subject, set())
+            and allowed(subject)
         ]  # fmt: skip
         return strong[0] if len(strong) == 1 else None
 
@@ -147,6 +154,7 @@ def import_records(
             on_record()
     if snapshot_source:
         _delist_missing(connection, report, snapshot_source, set(first_seen), import_id, seen_on)
+    report.linked += links.apply_decisions(connection)  # analysts' links outlive re-imports
     store.finish_import(connection, import_id, report.as_dict())
     return report
 

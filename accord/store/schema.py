@@ -199,6 +199,8 @@ register_subjects = Table(
     # Persons: dates and places of birth, nationalities, documents (JSON).
     Column("details", Text, nullable=False, server_default="{}"),
     Column("created_at", String(32), nullable=False),
+    # Set when an analyst's link moved this subject's records into another one.
+    Column("merged_into", Integer),
 )
 
 #: One entry of one source list, as imported; ``record_key`` is stable across imports
@@ -262,4 +264,19 @@ register_events = Table(
     Column("detail", Text, nullable=False, server_default=""),
     Column("import_id", Integer, ForeignKey("register_imports.id"), nullable=False),
     Index("ix_register_events_designation", "designation_id", "on_date"),
+)
+
+#: An analyst's decision that two records denote the same subject, or different ones. Kept
+#: across re-imports (records are named by source and key); undoing one deactivates it.
+register_links = Table(
+    "register_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_a", String(340), nullable=False),
+    Column("record_b", String(340), nullable=False),
+    Column("decision", String(16), nullable=False),  # same | different
+    Column("active", Boolean, nullable=False),
+    Column("decided_by", String(128), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("at", String(32), nullable=False),
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from accord.errors import InvalidInput
+from accord.errors import InvalidInput, ValidationFailed
 from accord.register import views
 from accord.register.csv_lists import read_designations_csv, read_national_csv
 from accord.register.importer import import_records
@@ -78,7 +78,7 @@ def test_designations_csv_links_by_reference_and_shows_divergence(database: Data
     with database.engine.connect() as connection:
         shown = views.show(connection, etim_un)
         assert {d["jurisdiction"] for d in shown["designations"]} == {"UN"}
-        assert any(r.startswith("designations-csv:") for r in shown["records"])
+        assert "designations:UN:eastern turkistan islamic movement etim" in shown["records"]
         columns, rows = views.divergence(connection, ["US", "CN"], date(2025, 1, 1))
     by_name = {row["name"]: row["jurisdictions"] for row in rows}
     us_etim = by_name["Eastern Turkistan Islamic Movement"]
@@ -172,3 +172,40 @@ def trio_register(trio: object) -> tuple[object, int]:
     un(database, UN_2017)
     un(database, UN_2025)
     return trio, subject_of(database, "QDe.071")
+
+
+def test_analyst_links_confirm_reject_undo_and_outlive_reimports(database: Database) -> None:
+    from accord.register import links
+
+    records, refused = read_designations_csv(DESIGNATIONS)
+
+    def load() -> None:
+        with database.engine.begin() as connection:
+            import_records(connection, kind="designations-csv", path=DESIGNATIONS,
+                           records=records, rejected=refused)  # fmt: skip
+
+    load()
+    ru, kz = "designations:RU:taliban movement", "designations:KZ:taliban"
+    irpt_ru = "designations:RU:islamic renaissance party of tajikistan"
+    irpt_tj = "designations:TJ:islamic renaissance party of tajikistan"
+    with database.engine.begin() as connection:
+        assert links._record(connection, irpt_ru)[1] == links._record(connection, irpt_tj)[1]
+        made = links.decide(connection, ru, kz, "same", "analyst", "the Taliban")
+        assert links._record(connection, ru)[1] == links._record(connection, kz)[1]
+        apart = links.decide(connection, irpt_ru, irpt_tj, "different", "analyst")
+        assert links._record(connection, irpt_ru)[1] != links._record(connection, irpt_tj)[1]
+        matrix = views.status_as_of(connection, date(2024, 6, 1))
+        taliban = matrix[links._record(connection, ru)[1]]
+        assert taliban["KZ"].status == "delisted" and "RU" not in taliban  # RU: not yet known
+        taliban = views.status_as_of(connection, date(2026, 1, 1))[links._record(connection, ru)[1]]
+        assert (taliban["RU"].status, taliban["RU"].since) == ("delisted", "2025-04-17")
+    load()  # a re-import keeps both decisions
+    with database.engine.begin() as connection:
+        assert links._record(connection, ru)[1] == links._record(connection, kz)[1]
+        assert links._record(connection, irpt_ru)[1] != links._record(connection, irpt_tj)[1]
+        links.undo(connection, made.id)
+        assert links._record(connection, ru)[1] != links._record(connection, kz)[1]
+        assert [link.active for link in links.list_links(connection)] == [False, True]
+        assert apart.decision == "different"
+        with pytest.raises(ValidationFailed):
+            links.decide(connection, ru, ru, "same", "analyst")

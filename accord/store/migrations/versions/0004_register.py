@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("details", sa.Text, nullable=False, server_default="{}"),
         sa.Column("created_at", sa.String(32), nullable=False),
+        sa.Column("merged_into", sa.Integer),
     )
     op.create_table(
         "register_records",
@@ -93,9 +94,22 @@ def upgrade() -> None:
         "ix_register_events_designation", "register_events", ["designation_id", "on_date"]
     )
 
+    op.create_table(
+        "register_links",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("record_a", sa.String(340), nullable=False),
+        sa.Column("record_b", sa.String(340), nullable=False),
+        sa.Column("decision", sa.String(16), nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("decided_by", sa.String(128), nullable=False),
+        sa.Column("note", sa.Text, nullable=False, server_default=""),
+        sa.Column("at", sa.String(32), nullable=False),
+    )
+
 
 def downgrade() -> None:
     for table in (
+        "register_links",
         "register_events",
         "register_designations",
         "register_names",

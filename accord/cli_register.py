@@ -22,6 +22,7 @@ from accord.errors import InvalidInput, NotFound
 from accord.register import links, views
 from accord.register.csv_lists import read_designations_csv, read_national_csv
 from accord.register.dates import ListDate
+from accord.register.ftm import CSV_COLUMNS, export_ftm, export_rows, read_ftm
 from accord.register.importer import ImportReport, import_records
 from accord.register.model import Record
 from accord.register.un_xml import read_un_xml
@@ -252,3 +253,36 @@ def list_links_command(ctx: typer.Context) -> None:
         table.add_row(str(item.id), item.record_a, item.record_b, item.decision,
                       str(item.active), item.decided_by, item.note)  # fmt: skip
     console.print(table)
+
+
+@import_app.command("ftm")
+def import_ftm(ctx: typer.Context, file: FileArg) -> None:
+    """FollowTheMoney JSON lines: entities, and a Sanction per designation."""
+    _run_import(ctx, "ftm", file, lambda: (None, *read_ftm(file)))
+
+
+@register_app.command("export")
+def export(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Argument(help="ftm (JSON lines) or csv")],
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output)")
+    ] = None,
+) -> None:
+    """Write the register out as FollowTheMoney JSON lines or CSV."""
+    buffer = io.StringIO()
+    with _engine(ctx).connect() as connection:
+        if format == "ftm":
+            for entity in export_ftm(connection):
+                buffer.write(orjson.dumps(entity).decode() + "\n")
+        elif format == "csv":
+            writer = csv.writer(buffer)
+            writer.writerow(CSV_COLUMNS)
+            writer.writerows(export_rows(connection))
+        else:
+            raise typer.BadParameter("use ftm or csv", param_hint="FORMAT")
+    if out is None:
+        sys.stdout.write(buffer.getvalue())
+    else:
+        out.write_text(buffer.getvalue(), encoding="utf-8")
+        console.print(f"register written to {out}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -209,3 +210,30 @@ def test_analyst_links_confirm_reject_undo_and_outlive_reimports(database: Datab
         assert apart.decision == "different"
         with pytest.raises(ValidationFailed):
             links.decide(connection, ru, ru, "same", "analyst")
+
+
+def test_ftm_import_and_round_trip_exports(database: Database, tmp_path: Path) -> None:
+    from accord.register.ftm import export_ftm, export_rows, read_ftm
+
+    source = DATA / "ftm" / "sample-multijurisdiction.ftm.json"
+    records, refused = read_ftm(source)
+    assert refused == [] and len(records) == 4
+    etim = next(r for r in records if r.key == "demo-etim")
+    us = next(d for d in etim.designations if d.jurisdiction == "US")
+    assert (us.status, str(us.delisted_on)) == ("delisted", "2020-10-20")
+    with database.engine.begin() as connection:
+        import_records(connection, kind="ftm", path=source, records=records, rejected=refused)
+        exported = list(export_ftm(connection))
+        rows = list(export_rows(connection))
+    sanctions = [e for e in exported if e["schema"] == "Sanction"]
+    assert len(sanctions) == 17 and len(rows) == 17
+    again = tmp_path / "again.ftm.json"
+    again.write_text("\n".join(orjson.dumps(e).decode() for e in exported), encoding="utf-8")
+    records2, refused2 = read_ftm(again)
+    assert refused2 == [] and len(records2) == 4
+    assert sum(len(r.designations) for r in records2) == 17
+    broken = tmp_path / "broken.ftm.json"
+    broken.write_text('{"id": "x", "schema": "Sanction", "properties": {"entity": ["nope"], '
+                      '"authority": ["Narnia"]}}\nnot json\n', encoding="utf-8")  # fmt: skip
+    _, problems = read_ftm(broken)
+    assert [w.rsplit(" ", 1)[-1] for w, _ in problems] == ["2", "1"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -286,3 +287,35 @@ def export(
     else:
         out.write_text(buffer.getvalue(), encoding="utf-8")
         console.print(f"register written to {out}")
+
+
+@register_app.command("publish")
+def publish_register(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Option(help="Publish as this account")],
+    audience: Annotated[str, typer.Option(help="own, network, or a channel")] = "network",
+    tlp: Annotated[str, typer.Option(help="clear, green, amber, amber+strict or red")] = "clear",
+    print_only: Annotated[bool, typer.Option("--print", help="Print the STIX bundle only")] = False,
+) -> None:
+    """Share the register as STIX: subjects with their designations (an extension)."""
+    from accord.publish import publish_objects
+    from accord.register.stix import subjects_as_stix
+    from accord.stix.markings import Tlp
+    from accord.store import directory
+
+    with _engine(ctx).begin() as connection:
+        objects = subjects_as_stix(connection)
+        if print_only:
+            bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+            print(orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode())
+            return
+        publisher = directory.get_account(connection, account)
+        report = publish_objects(connection, publisher, objects, audience=audience,
+                                 tlp=Tlp.from_label(tlp), door="cli",
+                                 node=ctx.obj.settings.node_name)  # fmt: skip
+    console.print(
+        f"register: {report.count('accepted')} new or changed, "
+        f"{report.count('unchanged')} unchanged, {report.count('rejected')} rejected"
+    )
+    for error in report.errors:
+        errors.print(f"  {error.object_id}: {error.field}: {error.message}")

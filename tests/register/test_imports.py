@@ -237,3 +237,35 @@ def test_ftm_import_and_round_trip_exports(database: Database, tmp_path: Path) -
                       '"authority": ["Narnia"]}}\nnot json\n', encoding="utf-8")  # fmt: skip
     _, problems = read_ftm(broken)
     assert [w.rsplit(" ", 1)[-1] for w, _ in problems] == ["2", "1"]
+
+
+def test_register_as_stix_passes_the_validator_and_publishes(trio: object) -> None:
+    from stix2validator import ValidationOptions, validate_instance
+
+    from accord.publish import publish_objects
+    from accord.register.stix import subjects_as_stix
+    from accord.stix.markings import Tlp
+    from accord.store import directory
+
+    database = trio.database  # type: ignore[attr-defined]
+    un(database, UN_2017)
+    records, refused = read_designations_csv(DESIGNATIONS)
+    with database.engine.begin() as connection:
+        import_records(connection, kind="designations-csv", path=DESIGNATIONS, records=records,
+                       rejected=refused)  # fmt: skip
+        objects = subjects_as_stix(connection)
+    options = ValidationOptions(version="2.1", strict=False)
+    for obj in objects[:2] + objects[2::50]:
+        result = validate_instance(orjson.loads(orjson.dumps(obj)), options)
+        assert result.is_valid, (obj["id"], [str(e) for e in result.errors])
+    etim = next(o for o in objects if o.get("name") == "EASTERN TURKISTAN ISLAMIC MOVEMENT (ETIM)")
+    designations = next(iter(etim["extensions"].values()))["designations"]
+    assert {"jurisdiction": "UN", "status": "listed"}.items() <= designations[0].items()
+    with database.engine.begin() as connection:
+        account = directory.get_account(connection, "kz")
+        first = publish_objects(connection, account, objects, audience="network",
+                                tlp=Tlp.CLEAR, door="cli")  # fmt: skip
+        again = publish_objects(connection, account, subjects_as_stix(connection),
+                                audience="network", tlp=Tlp.CLEAR, door="cli")  # fmt: skip
+    assert first.count("rejected") == 0 and first.count("accepted") == len(objects)
+    assert again.count("unchanged") == len(objects)

@@ -59,10 +59,12 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.federation
+	$(BIN)/python -m bench.register
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
 	$(BIN)/python -m bench.federation --quick
+	$(BIN)/python -m bench.register --runs 1 --subjects 10000
 
 clean:
 	rm -rf $(VENV) var/*.db* .mypy_cache .ruff_cache

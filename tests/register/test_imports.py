@@ -17,10 +17,11 @@ from accord.register.un_xml import read_un_xml
 from accord.store.schema import register_designations, register_records, register_subjects
 from tests.conftest import Database
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-UN_2017 = DATA / "un-sc" / "consolidated-2017-07-03.xml"
-UN_2025 = DATA / "un-sc" / "consolidated-2025-08-02.xml"
-DESIGNATIONS = DATA / "designations" / "designations.csv"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"  # copies of ../shared/data (public lists), see its README
+UN_2017 = DATA / "consolidated-2017-07-03.xml"
+UN_2025 = ROOT / "demo-data" / "consolidated-2025-08-02.xml"
+DESIGNATIONS = ROOT / "demo-data" / "designations.csv"
 
 
 def un(database: Database, path: Path) -> object:
@@ -215,7 +216,7 @@ def test_analyst_links_confirm_reject_undo_and_outlive_reimports(database: Datab
 def test_ftm_import_and_round_trip_exports(database: Database, tmp_path: Path) -> None:
     from accord.register.ftm import export_ftm, export_rows, read_ftm
 
-    source = DATA / "ftm" / "sample-multijurisdiction.ftm.json"
+    source = DATA / "sample-multijurisdiction.ftm.json"
     records, refused = read_ftm(source)
     assert refused == [] and len(records) == 4
     etim = next(r for r in records if r.key == "demo-etim")

@@ -54,29 +54,27 @@ def _stamp(at: str) -> str:
     return at if key else CREATED
 
 
+def _per_subject(
+    connection: Connection, value: Any, import_column: Any | None = None
+) -> dict[int, Any]:
+    """subject id -> an aggregate over its records (joined to their imports if asked)."""
+    query = select(register_records.c.subject_id, value)
+    if import_column is not None:
+        query = query.join(register_imports, register_imports.c.id == import_column)
+    return dict(connection.execute(query.group_by(register_records.c.subject_id)).all())
+
+
 def subjects_as_stix(connection: Connection) -> list[dict[str, Any]]:
     """The extension definition, its author, and one object per subject."""
-    first_record = dict(
-        connection.execute(
-            select(register_records.c.subject_id,
-                   func.min(register_records.c.source + ":" + register_records.c.record_key))
-            .group_by(register_records.c.subject_id)
-        ).all()
-    )  # fmt: skip
-    touched = dict(
-        connection.execute(
-            select(register_records.c.subject_id, func.max(register_imports.c.at))
-            .join(register_imports, register_imports.c.id == register_records.c.last_import_id)
-            .group_by(register_records.c.subject_id)
-        ).all()
-    )  # fmt: skip
-    first_seen = dict(
-        connection.execute(
-            select(register_records.c.subject_id, func.min(register_imports.c.at))
-            .join(register_imports, register_imports.c.id == register_records.c.first_import_id)
-            .group_by(register_records.c.subject_id)
-        ).all()
-    )  # fmt: skip
+    first_record = _per_subject(
+        connection, func.min(register_records.c.source + ":" + register_records.c.record_key)
+    )
+    touched = _per_subject(
+        connection, func.max(register_imports.c.at), register_records.c.last_import_id
+    )
+    first_seen = _per_subject(
+        connection, func.min(register_imports.c.at), register_records.c.first_import_id
+    )
     names: dict[int, list[str]] = {}
     for row in connection.execute(select(register_names.c.subject_id, register_names.c.name)):
         names.setdefault(row.subject_id, []).append(row.name)

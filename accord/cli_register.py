@@ -92,11 +92,23 @@ def import_designations(ctx: typer.Context, file: FileArg) -> None:
 def import_csv(
     ctx: typer.Context,
     file: FileArg,
-    jurisdiction: Annotated[str, typer.Option(help="ISO 3166 alpha-2 code, or UN, EU...")],
+    jurisdiction: Annotated[
+        str | None,
+        typer.Option(help="ISO 3166 alpha-2 code, or UN, EU...; not needed for designations.csv"),
+    ] = None,
 ) -> None:
-    """One agency's national list in the documented CSV format (docs/register.md)."""
-    _run_import(ctx, f"csv:{jurisdiction}", file,
-                lambda: (None, *read_national_csv(file, jurisdiction)))  # fmt: skip
+    """One agency's national list in the documented CSV format (docs/register.md), or a
+    multi-jurisdiction file with designations.csv's columns (recognised by its header)."""
+    header = file.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
+    if "group_name" in header and "jurisdiction" in header:
+        _run_import(ctx, "designations-csv", file, lambda: (None, *read_designations_csv(file)))
+        return
+    if not jurisdiction:
+        raise typer.BadParameter(
+            "a national list needs --jurisdiction", param_hint="--jurisdiction"
+        )
+    code = jurisdiction
+    _run_import(ctx, f"csv:{code}", file, lambda: (None, *read_national_csv(file, code)))
 
 
 def _subject(ctx: typer.Context, subject: str) -> int:

@@ -96,3 +96,23 @@ def test_demo_second_node_gets_its_peers(tmp_path: Path) -> None:
         names = {peer.name for peer in list_peers(connection)}
     engine.dispose()
     assert names == {"first-network", "first-ru-cn", "first-sco-joint"}
+
+
+def test_register_commands_end_to_end(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    db = f"sqlite:///{tmp_path / 'reg.db'}"
+    run(db, "init")
+    un_2017 = str(root / "tests" / "data" / "consolidated-2017-07-03.xml")
+    assert "1021 added" in run(db, "register", "import", "un-xml", un_2017)
+    out = run(db, "register", "import", "csv", str(root / "demo-data" / "designations.csv"))
+    assert "360 added" in out
+    national = tmp_path / "kz.csv"
+    national.write_text("name,aliases,status,listed_on\nHizb ut-Tahrir,HuT,listed,2005-03-28\n")
+    assert "1 added" in run(db, "register", "import", "csv", str(national), "--jurisdiction", "KZ")
+    assert "QDe.071" in run(db, "register", "export", "csv")
+    assert '"schema":"Sanction"' in run(db, "register", "export", "ftm")
+    assert "delisted" in run(
+        db, "register", "divergence", "--format", "csv", "--jurisdictions", "US,CN"
+    )
+    history = run(db, "register", "history", "QDe.071")
+    assert "2002-03-13" in history

@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 PEER_DB ?= var/demo-peer.db
 PEER_PORT ?= 8701
 
-.PHONY: run test lint format bench bench-quick clean venv openapi
+.PHONY: run test lint format bench bench-quick bench-screening clean venv openapi
 
 venv: $(STAMP)
 
@@ -65,6 +65,9 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick
 	$(BIN)/python -m bench.federation --quick
 	$(BIN)/python -m bench.register --runs 1 --subjects 10000
+
+bench-screening: $(STAMP)
+	$(BIN)/python -m bench.screening
 
 clean:
 	rm -rf $(VENV) var/*.db* .mypy_cache .ruff_cache

@@ -1,4 +1,6 @@
 """Screening: multilingual, explainable name matching against the register (issue 5).
 
-Only normalisation exists so far; candidate retrieval, scoring and the interfaces come next.
+So far: normalisation across scripts (normalise.py) and a pairwise scorer with explanations
+(score.py), measured by ``make bench-screening``. Candidate retrieval from an index over the
+register, qualifiers, and the API and CLI interfaces come next.
 """

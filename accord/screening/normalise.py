@@ -57,6 +57,8 @@ def to_latin(name: str) -> str:
     """Any script to lower-case ASCII words separated by single spaces ("" for junk)."""
     text = unicodedata.normalize("NFKC", name)
     text = _TRANSLITERATOR.transliterate(text).casefold()
+    # Initialisms written with dots or spaces are one word: "S.A.R.L." -> "sarl".
+    text = re.sub(r"\b(?:[a-z0-9]\.\s?){2,}", lambda m: re.sub(r"[.\s]", "", m.group()) + " ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())
 

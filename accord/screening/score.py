@@ -1,0 +1,118 @@
+"""Scoring a query name against a register name, from 0 to 1, with reasons a person can check.
+
+Each word of the query is paired with at most one word of the register name, the best pair
+first; a pair counts by how it matched: exactly, after transliteration or romanisation
+folding, by consonant skeleton (unvocalised Arabic), by edit distance, or as an initial.
+Generic organisation and company words weigh less. The score is the weighted share of both
+names that found a partner, leaning on the shorter name so that a missing middle name costs
+little; a screening hit is a lead for a person, and the explanation says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from accord.screening.normalise import Token, to_latin, tokens
+
+GENERIC_WEIGHT = 0.3
+CONFLICT_PENALTY = 0.7
+COMPANY_WORDS = frozenset({
+    "limited", "ltd", "plc", "inc", "llc", "co", "corp", "corporation", "company", "jsc",
+    "ojsc", "pjsc", "ooo", "ao", "gmbh", "ag", "sa", "srl", "bv", "holding", "holdings",
+    "group", "joint", "stock", "trading", "international", "industries", "enterprise",
+})  # fmt: skip
+VOWELS = str.maketrans("", "", "aeiouy")
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    query: str
+    register: str
+    how: str  # exact | romanisation | skeleton | edit distance | initial
+    similarity: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "register": self.register, "how": self.how,
+                "similarity": round(self.similarity, 3)}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Score:
+    score: float
+    pairs: list[Pair] = field(default_factory=list)
+    unmatched_query: list[str] = field(default_factory=list)
+    unmatched_register: list[str] = field(default_factory=list)
+
+    def explanation(self) -> dict[str, Any]:
+        return {
+            "pairs": [p.as_dict() for p in self.pairs],
+            "unmatched_query": self.unmatched_query,
+            "unmatched_register": self.unmatched_register,
+        }
+
+
+def _weight(token: Token) -> float:
+    return GENERIC_WEIGHT if token.generic or token.text in COMPANY_WORDS else 1.0
+
+
+def _similarity(a: str, b: str, raw_a: str, raw_b: str) -> tuple[float, str]:
+    if a == b:
+        return 1.0, "exact" if raw_a == raw_b else "romanisation"
+    if len(a) == 1 or len(b) == 1:
+        return (0.6, "initial") if a[0] == b[0] else (0.0, "")
+    if len(a) > 2 and len(b) > 2 and a.translate(VOWELS) == b.translate(VOWELS):
+        return 0.88, "skeleton"
+    similarity = Levenshtein.normalized_similarity(a, b)
+    return (similarity, "edit distance") if similarity >= 0.7 else (0.0, "")
+
+
+def compare(query: str, candidate: str) -> Score:
+    """Score ``candidate`` (a register name) for ``query``."""
+    left, right = tokens(query), tokens(candidate)
+    if not left or not right:
+        return Score(0.0)
+    raw_left, raw_right = to_latin(query).split(), to_latin(candidate).split()
+    options = []
+    for i, a in enumerate(left):
+        for j, b in enumerate(right):
+            similarity, how = _similarity(a.text, b.text, _raw(raw_left, a), _raw(raw_right, b))
+            if similarity > 0:
+                options.append((similarity, i, j, how))
+    options.sort(key=lambda o: -o[0])
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    pairs: list[tuple[int, int, float, str]] = []
+    for similarity, i, j, how in options:
+        if i not in used_left and j not in used_right:
+            used_left.add(i)
+            used_right.add(j)
+            pairs.append((i, j, similarity, how))
+    weight_left = sum(_weight(t) for t in left)
+    weight_right = sum(_weight(t) for t in right)
+    got_left = sum(_weight(left[i]) * s for i, _, s, _ in pairs)
+    got_right = sum(_weight(right[j]) * s for _, j, s, _ in pairs)
+    share_left, share_right = got_left / weight_left, got_right / weight_right
+    token_score = 0.75 * min(share_left, share_right) + 0.25 * max(share_left, share_right)
+    # A part missing on one side is common (a middle name, a legal form); a part present on
+    # both sides that matches nothing is a conflict: another person or group.
+    lone_left = [t for i, t in enumerate(left) if i not in used_left and _weight(t) == 1.0]
+    lone_right = [t for j, t in enumerate(right) if j not in used_right and _weight(t) == 1.0]
+    token_score *= CONFLICT_PENALTY ** min(len(lone_left), len(lone_right))
+    # Words split or run together ("Ramimakhlouf", "Patr ushev"): the names written whole.
+    joined = Levenshtein.normalized_similarity(
+        "".join(t.text for t in left), "".join(t.text for t in right)
+    )
+    score = max(token_score, joined if joined >= 0.9 else 0.0)
+    return Score(
+        round(min(score, 1.0), 4),
+        [Pair(left[i].text, right[j].text, how, s) for i, j, s, how in pairs],
+        [t.text for i, t in enumerate(left) if i not in used_left],
+        [t.text for j, t in enumerate(right) if j not in used_right],
+    )
+
+
+def _raw(raw: list[str], token: Token) -> str:
+    return token.text if token.text in raw else ""

@@ -1,0 +1,28 @@
+"""The scorer: cross-script matches score high and say how; conflicts and strangers score low."""
+
+from __future__ import annotations
+
+from accord.screening.score import compare
+
+
+def test_cross_script_and_romanisation_match_with_reasons() -> None:
+    xi = compare("习近平", "Xi Jinping")
+    assert xi.score >= 0.9
+    nusra = compare("Джебхат ан-Нусра", "Jabhat al-Nusra")
+    assert nusra.score >= 0.8
+    assert {p.how for p in nusra.pairs} <= {"exact", "romanisation", "edit distance", "skeleton"}
+    assert nusra.explanation()["pairs"][0]["register"] in ("jabhat", "nusra")
+
+
+def test_missing_parts_cost_little_conflicting_parts_cost_much() -> None:
+    missing = compare("Sergei Lavrov", "Sergey Viktorovich Lavrov")
+    conflict = compare("TAHA YASSIN RAMADAN AL-MOSULI", "TAHA YASSIN RAMADAN AL-JIZRAWI")
+    assert missing.score > 0.7 > conflict.score
+    assert conflict.unmatched_query == ["mosuli"] and conflict.unmatched_register == ["jizrawi"]
+
+
+def test_legal_forms_and_split_words() -> None:
+    assert compare("Bowne Global Solutions, S.A.R.L.", "Bowne Global Solutions SARL").score >= 0.9
+    assert compare("Ramimakhlouf", "Rami Makhlouf").score >= 0.9
+    assert compare("ICBC (Asia) Limited", "ICBC (London) plc").score < 0.7
+    assert compare("", "anything").score == 0.0

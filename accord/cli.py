@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from accord import admin, audit
 from accord.cli_register import register_app
+from accord.cli_screen import screen_command
 from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError
 from accord.federation.sync import SyncResult, sync_all, sync_forever
@@ -51,6 +52,7 @@ app.add_typer(account_app, name="account")
 app.add_typer(channel_app, name="channel")
 app.add_typer(audit_app, name="audit")
 app.add_typer(register_app, name="register")
+app.command("screen")(screen_command)
 peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
 )

@@ -10,7 +10,14 @@ from sqlalchemy import Engine
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from accord import __version__
-from accord.api import problems, routes_admin, routes_objects, routes_register, routes_taxii
+from accord.api import (
+    problems,
+    routes_admin,
+    routes_objects,
+    routes_register,
+    routes_screen,
+    routes_taxii,
+)
 from accord.api.responses import JSONBytes
 from accord.config import Settings
 from accord.store.engine import make_engine
@@ -60,6 +67,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_admin.router)
     app.include_router(routes_taxii.router)
     app.include_router(routes_register.router)
+    app.include_router(routes_screen.router)
     return app
 
 

@@ -7,6 +7,7 @@ record keyed by its REFERENCE_NUMBER (QDi.001, TAe.004...), designated by jurisd
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -74,9 +75,10 @@ def _record(file_name: str, element: Element, tag: str, kind: str, position: int
     if original:
         names.append(Name(original, "strong", script_of(original)))
     for alias in element.findall(f"{tag}_ALIAS"):
-        alias_name = _text(alias, "ALIAS_NAME")
-        if alias_name:  # the list has empty placeholders: <ALIAS_NAME/>
-            quality = QUALITY.get(_text(alias, "QUALITY").lower(), "weak")
+        quality = QUALITY.get(_text(alias, "QUALITY").lower(), "weak")
+        # The list has empty placeholders (<ALIAS_NAME/>), and some entries pack several
+        # names in one: "جبهة النصرة (the Victory Front; Jabhat al-Nusrah; ...)".
+        for alias_name in split_names(_text(alias, "ALIAS_NAME")):
             names.append(Name(alias_name, quality, script_of(alias_name)))
     try:
         listed = parse_list_date(_text(element, "LISTED_ON"))
@@ -97,6 +99,14 @@ def _record(file_name: str, element: Element, tag: str, kind: str, position: int
     payload = {"DATAID": _text(element, "DATAID"), "VERSIONNUM": _text(element, "VERSIONNUM"),
                "COMMENTS1": _text(element, "COMMENTS1")}  # fmt: skip
     return Record("un-xml", reference, kind, names, [designation], where, details, payload)
+
+
+def split_names(text: str) -> list[str]:
+    """One name, or the several names packed in one field with parentheses and semicolons."""
+    if ";" not in text:
+        return [text] if text else []
+    parts = [" ".join(p.split()).strip(" ,.") for p in re.split(r"[;()]", text)]
+    return [part for part in parts if part]
 
 
 def _fields(elements: list[Element], keys: tuple[str, ...]) -> list[dict[str, str]]:

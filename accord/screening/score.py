@@ -27,6 +27,11 @@ COMPANY_WORDS = frozenset({
 VOWELS = str.maketrans("", "", "aeiouy")
 
 
+def skeleton(word: str) -> str:
+    """The consonants of a word, after its first letter: how unvocalised Arabic reads."""
+    return word[:1] + word[1:].translate(VOWELS)
+
+
 @dataclass(frozen=True, slots=True)
 class Pair:
     query: str
@@ -63,7 +68,7 @@ def _similarity(a: str, b: str, raw_a: str, raw_b: str) -> tuple[float, str]:
         return 1.0, "exact" if raw_a == raw_b else "romanisation"
     if len(a) == 1 or len(b) == 1:
         return (0.6, "initial") if a[0] == b[0] else (0.0, "")
-    if len(a) > 2 and len(b) > 2 and a.translate(VOWELS) == b.translate(VOWELS):
+    if len(a) > 2 and len(b) > 2 and skeleton(a) == skeleton(b):
         return 0.88, "skeleton"
     similarity = Levenshtein.normalized_similarity(a, b)
     return (similarity, "edit distance") if similarity >= 0.7 else (0.0, "")

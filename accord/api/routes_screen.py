@@ -1,0 +1,80 @@
+"""POST /api/v1/screen: one query or a batch of up to 1,000 against the register."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from accord import audit
+from accord.api.auth import CurrentAccount, engine_of
+from accord.api.responses import JSONBytes
+from accord.errors import PayloadTooLarge
+from accord.screening.index import ScreeningIndex
+from accord.screening.service import DEFAULT_THRESHOLD, screen
+from accord.screening.service import Query as ScreenQuery
+
+router = APIRouter(prefix="/api/v1", tags=["screening"])
+MAX_BATCH = 1000
+_LOCK = threading.Lock()
+
+
+class NameQuery(BaseModel):
+    id: str | None = None
+    name: str = Field(description="In any script")
+    type: str | None = Field(default=None, description="Person or Organization")
+    birth_date: str | None = Field(default=None, description="YYYY-MM-DD or YYYY")
+    nationality: str | None = None
+
+
+class ScreenRequest(BaseModel):
+    queries: list[NameQuery] | None = None
+    name: str | None = None
+    type: str | None = None
+    birth_date: str | None = None
+    nationality: str | None = None
+
+
+def _index(request: Request) -> ScreeningIndex:
+    """The app's index, caught up with the register (cheap when nothing changed)."""
+    with _LOCK:
+        index: ScreeningIndex | None = getattr(request.app.state, "screening_index", None)
+        if index is None:
+            index = ScreeningIndex()
+            request.app.state.screening_index = index
+        with engine_of(request).connect() as connection:
+            index.refresh(connection)
+        return index
+
+
+@router.post("/screen", summary="Screen names against the register (a lead, never a decision)")
+def screen_route(
+    request: Request,
+    account: CurrentAccount,
+    body: ScreenRequest,
+    threshold: Annotated[float, Query(ge=0, le=1)] = DEFAULT_THRESHOLD,
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> JSONBytes:
+    if body.queries is not None:
+        items = body.queries
+    else:
+        items = [NameQuery(name=body.name or "", type=body.type, birth_date=body.birth_date,
+                           nationality=body.nationality)]  # fmt: skip
+    if len(items) > MAX_BATCH:
+        raise PayloadTooLarge(f"{len(items)} queries; a batch holds at most {MAX_BATCH}")
+    index = _index(request)
+    results: list[dict[str, Any]] = [
+        screen(index, ScreenQuery(q.id or str(n), q.name, q.type, q.birth_date, q.nationality),
+               threshold=threshold, limit=limit)
+        for n, q in enumerate(items, start=1)
+    ]  # fmt: skip
+    with engine_of(request).begin() as connection:
+        audit.append(
+            connection, audit.Actor(account.name, account.party.code, "api"), "screen",
+            details={"queries": len(results), "threshold": threshold,
+                     "matches": sum(1 for r in results for m in r["matches"] if m["match"])},
+        )  # fmt: skip
+    note = "a match is a lead for a person to check, not a decision"
+    return JSONBytes({"threshold": threshold, "results": results, "note": note})

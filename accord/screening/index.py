@@ -1,0 +1,152 @@
+"""Candidate retrieval: postings over every name of every subject, so that a query reads a
+few short lists instead of the whole register.
+
+A name is reachable by each of its folded words, each word's consonant skeleton (unvocalised
+Arabic), and each word's leading letters (typos late in a word). Generic organisation words
+are not posted: they would point at everything. The index follows the register by name ids:
+:meth:`ScreeningIndex.refresh` adds new names and drops vanished ones, without a rebuild.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, func, select
+
+from accord.screening.normalise import tokens
+from accord.screening.score import COMPANY_WORDS, skeleton
+from accord.store.schema import (
+    register_designations,
+    register_imports,
+    register_links,
+    register_names,
+    register_subjects,
+)
+
+PREFIX = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    name_id: int
+    subject_id: int
+    name: str
+    keys: tuple[str, ...]
+
+
+@dataclass
+class Subject:
+    name: str
+    kind: str
+    details: dict[str, Any]
+    references: list[str] = field(default_factory=list)
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    """The posting keys of a name."""
+    keys: set[str] = set()
+    for token in tokens(name):
+        if token.generic or token.text in COMPANY_WORDS:
+            continue
+        word = token.text
+        keys.add("w:" + word)
+        consonants = skeleton(word)
+        if len(consonants) >= 2:
+            keys.add("s:" + consonants)
+        if len(word) > PREFIX:
+            keys.add("p:" + word[:PREFIX])
+    return tuple(sorted(keys))
+
+
+class ScreeningIndex:
+    def __init__(self) -> None:
+        self.entries: dict[int, Entry] = {}
+        self.postings: dict[str, set[int]] = defaultdict(set)
+        self.subjects: dict[int, Subject] = {}
+        self.signature: tuple[Any, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, name_id: int, subject_id: int, name: str) -> None:
+        entry = Entry(name_id, subject_id, name, name_keys(name))
+        self.entries[name_id] = entry
+        for key in entry.keys:
+            self.postings[key].add(name_id)
+
+    def remove(self, name_id: int) -> None:
+        entry = self.entries.pop(name_id, None)
+        if entry is None:
+            return
+        for key in entry.keys:
+            posting = self.postings.get(key)
+            if posting is not None:
+                posting.discard(name_id)
+                if not posting:
+                    del self.postings[key]
+
+    def candidates(self, query: str, limit: int = 50) -> list[Entry]:
+        """Names sharing the most (and the rarest) keys with the query."""
+        weights: dict[int, float] = defaultdict(float)
+        for key in name_keys(query):
+            posting = self.postings.get(key)
+            if not posting:
+                continue
+            weight = (2.0 if key[0] == "w" else 1.0) / (1.0 + len(posting) / 50)
+            for name_id in posting:
+                weights[name_id] += weight
+        best = sorted(weights.items(), key=lambda item: -item[1])[:limit]
+        return [self.entries[name_id] for name_id, _ in best]
+
+    def refresh(self, connection: Connection) -> bool:
+        """Catch up with the register; True when anything changed."""
+        signature = _signature(connection)
+        if signature == self.signature:
+            return False
+        current = dict(
+            connection.execute(select(register_names.c.id, register_names.c.subject_id)).all()
+        )
+        for name_id in [i for i in self.entries if current.get(i) != self.entries[i].subject_id]:
+            self.remove(name_id)
+        new_ids = [i for i in current if i not in self.entries]
+        for start in range(0, len(new_ids), 5000):
+            chunk = new_ids[start : start + 5000]
+            rows = connection.execute(
+                select(register_names.c.id, register_names.c.subject_id, register_names.c.name)
+                .where(register_names.c.id.in_(chunk))
+            )  # fmt: skip
+            for row in rows:
+                self.add(row.id, row.subject_id, row.name)
+        self._load_subjects(connection)
+        self.signature = signature
+        return True
+
+    def _load_subjects(self, connection: Connection) -> None:
+        subjects = {
+            row.id: Subject(row.name, row.kind, orjson.loads(row.details))
+            for row in connection.execute(
+                select(register_subjects.c.id, register_subjects.c.name,
+                       register_subjects.c.kind, register_subjects.c.details)
+            )
+        }  # fmt: skip
+        for row in connection.execute(
+            select(register_designations.c.subject_id, register_designations.c.reference)
+            .where(register_designations.c.reference.is_not(None))
+        ):  # fmt: skip
+            subject = subjects.get(row.subject_id)
+            if subject is not None and row.reference not in subject.references:
+                subject.references.append(row.reference)
+        self.subjects = subjects
+
+
+def _signature(connection: Connection) -> tuple[Any, ...]:
+    """Changes whenever an import or a link decision may have changed names or subjects."""
+    return (
+        connection.execute(select(func.max(register_imports.c.id))).scalar(),
+        connection.execute(select(func.count(register_links.c.id))).scalar(),
+        connection.execute(select(func.count()).where(register_links.c.active)).scalar(),
+        connection.execute(select(func.count(register_names.c.id))).scalar(),
+    )

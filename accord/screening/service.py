@@ -1,0 +1,101 @@
+"""Screening queries against the register: candidates from the index, scored, qualified,
+explained. A hit is a lead for a person, never a decision: every match says why."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from accord.screening.index import ScreeningIndex, Subject
+from accord.screening.score import compare
+
+DEFAULT_THRESHOLD = 0.7
+MAX_NAME = 1000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+KINDS = {"person": "person", "organization": "organization", "organisation": "organization",
+         "company": "organization", "legalentity": "organization"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    id: str
+    name: str
+    type: str | None = None
+    birth_date: str | None = None
+    nationality: str | None = None
+
+
+def check_query(query: Query) -> str | None:
+    """Why a query cannot be screened, or None."""
+    if not query.name or not query.name.strip():
+        return "name is empty"
+    if len(query.name) > MAX_NAME:
+        return f"name is {len(query.name)} characters long; the limit is {MAX_NAME}"
+    if query.type and query.type.strip().lower() not in KINDS:
+        return f"type {query.type!r}: expected Person or Organization"
+    return None
+
+
+def _qualify(query: Query, subject: Subject, score: float, notes: list[str]) -> float:
+    """Birth date, nationality and type raise or lower a name score, and say so."""
+    if query.type:
+        wanted = KINDS[query.type.strip().lower()]
+        if wanted != subject.kind:
+            notes.append(f"type: the query is a {wanted}, the subject a {subject.kind}")
+            score *= 0.6
+    details = subject.details
+    if query.birth_date and details.get("birth_dates"):
+        years = {str(d.get("DATE", d.get("YEAR", "")))[:4] for d in details["birth_dates"]}
+        years.discard("")
+        if years:
+            if query.birth_date[:4] in years:
+                notes.append(f"birth year {query.birth_date[:4]} matches")
+                score = min(1.0, score + 0.05)
+            else:
+                notes.append(f"birth year {query.birth_date[:4]} differs from {sorted(years)}")
+                score *= 0.75
+    if query.nationality and details.get("nationalities"):
+        wanted = query.nationality.strip().casefold()
+        known = [n.casefold() for n in details["nationalities"]]
+        if any(wanted == n or (len(wanted) > 3 and wanted in n) for n in known):
+            notes.append(f"nationality {query.nationality} matches")
+        else:
+            notes.append(f"nationality {query.nationality} differs from {details['nationalities']}")
+            score *= 0.85
+    return score
+
+
+def screen(
+    index: ScreeningIndex, query: Query, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 5
+) -> dict[str, Any]:
+    """The best matches of one query, best first; an error instead for an unusable query."""
+    problem = check_query(query)
+    if problem:
+        return {"id": query.id, "error": problem, "matches": []}
+    name = _CONTROL.sub(" ", query.name)
+    best: dict[int, dict[str, Any]] = {}
+    for entry in index.candidates(name):
+        result = compare(name, entry.name)
+        if result.score <= 0:
+            continue
+        subject = index.subjects.get(entry.subject_id)
+        if subject is None:
+            continue
+        notes: list[str] = []
+        score = round(_qualify(query, subject, result.score, notes), 4)
+        known = best.get(entry.subject_id)
+        if known is not None and known["score"] >= score:
+            continue
+        best[entry.subject_id] = {
+            "subject_id": entry.subject_id,
+            "name": subject.name,
+            "matched_name": entry.name,
+            "score": score,
+            "match": score >= threshold,
+            "references": sorted(subject.references),
+            "explanation": {**result.explanation(), "qualifiers": notes,
+                            "note": "a lead for a person to check, not a decision"},
+        }  # fmt: skip
+    ranked = sorted(best.values(), key=lambda m: (-m["score"], m["subject_id"]))[:limit]
+    return {"id": query.id, "matches": ranked}

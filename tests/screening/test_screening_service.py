@@ -1,0 +1,128 @@
+"""Screening end to end: the index over a real register, the API, the CLI, bad input."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import delete
+from typer.testing import CliRunner
+
+from accord.cli import app
+from accord.register.importer import import_records
+from accord.register.un_xml import read_un_xml
+from accord.screening.index import ScreeningIndex
+from accord.screening.service import Query, screen
+from accord.store.schema import register_names
+from tests.conftest import Database, Node
+from tests.servers import server_url
+
+UN_2025 = Path(__file__).resolve().parents[2] / "demo-data" / "consolidated-2025-08-02.xml"
+
+
+def load_un(database: Database) -> None:
+    generated, records, refused = read_un_xml(UN_2025)
+    with database.engine.begin() as connection:
+        import_records(
+            connection, kind="un-xml", path=UN_2025, records=records, rejected=refused,
+            generated_on=generated, snapshot_source="un-xml",
+        )  # fmt: skip
+
+
+@pytest.fixture
+def index(database: Database) -> ScreeningIndex:
+    load_un(database)
+    built = ScreeningIndex()
+    with database.engine.connect() as connection:
+        built.refresh(connection)
+    return built
+
+
+def test_cross_script_query_finds_the_subject_with_references(index: ScreeningIndex) -> None:
+    result = screen(index, Query("1", "Джебхат ан-Нусра"))
+    best = result["matches"][0]
+    assert best["match"] and "QDe.137" in best["references"]
+    assert best["explanation"]["pairs"] and "not a decision" in best["explanation"]["note"]
+    assert screen(index, Query("2", "Completely Unrelated Bakery Ltd"))["matches"] == [] or all(
+        not m["match"]
+        for m in screen(index, Query("2", "Completely Unrelated Bakery Ltd"))["matches"]
+    )
+
+
+def test_qualifiers_lower_a_wrong_type(index: ScreeningIndex) -> None:
+    def nusra(kind: str) -> dict[str, object]:
+        matches = screen(index, Query("1", "Jabhat al-Nusrah", kind), limit=20)["matches"]
+        return next(m for m in matches if "QDe.137" in m["references"])
+
+    as_org, as_person = nusra("Organization"), nusra("Person")
+    assert as_person["score"] < as_org["score"]  # type: ignore[operator]
+    assert any("type" in note for note in as_person["explanation"]["qualifiers"])  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [("", "empty"), ("   ", "empty"), ("x" * 10_000, "limit"), ("ok", None)],
+)
+def test_bad_names_get_clear_answers(index: ScreeningIndex, name: str, error: str | None) -> None:
+    result = screen(index, Query("q", name))
+    assert (error is None and "error" not in result) or error in result["error"]
+    assert "matches" in screen(index, Query("q", "Nusra 🙂 \x07 фронт"))
+
+
+def test_index_follows_the_register_without_a_rebuild(
+    database: Database, index: ScreeningIndex
+) -> None:
+    size = len(index)
+    with database.engine.connect() as connection:
+        assert index.refresh(connection) is False  # nothing changed: nothing read
+    with database.engine.begin() as connection:
+        gone = connection.execute(
+            delete(register_names).where(register_names.c.name == "Jabhat al-Nusrah")
+        ).rowcount
+    with database.engine.connect() as connection:
+        assert index.refresh(connection) is True
+    assert len(index) == size - gone
+    load_un(database)  # a re-import writes the names again
+    with database.engine.connect() as connection:
+        assert index.refresh(connection) is True
+    assert len(index) == size
+
+
+def test_api_single_and_batch_are_audited(trio: Node) -> None:
+    load_un(trio.database)
+    headers = trio.headers("kz")
+    one = trio.client.post("/api/v1/screen", json={"name": "Al-Nusrah Front"}, headers=headers)
+    assert one.status_code == 200 and one.json()["results"][0]["matches"]
+    batch = {"queries": [{"id": "a", "name": "Jabhat al-Nusra"}, {"id": "b", "name": ""}]}
+    body = trio.client.post("/api/v1/screen", json=batch, headers=headers).json()
+    assert [r["id"] for r in body["results"]] == ["a", "b"] and "error" in body["results"][1]
+    big = {"queries": [{"name": "x"}] * 1001}
+    assert trio.client.post("/api/v1/screen", json=big, headers=headers).status_code == 413
+    trio.account("auditor", "kz-knb", "admin")
+    entries = trio.client.get("/api/v1/audit", headers=trio.headers("auditor")).json()["entries"]
+    assert sum(1 for e in entries if e["action"] == "screen") == 2
+
+
+def test_cli_file_to_jsonl_and_csv(database: Database, tmp_path: Path) -> None:
+    load_un(database)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "id,name,type\n1,Jabhat al-Nusrah,Organization\n2,,\n3,Nobody Special,Person\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    out = tmp_path / "out.jsonl"
+    url = server_url(database)
+    result = runner.invoke(app, ["--db", url, "screen", "--file", str(manifest), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [orjson.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["1", "2", "3"]
+    assert lines[0]["matches"][0]["match"] and lines[1]["error"] == "name is empty"
+    as_csv = tmp_path / "out.csv"
+    runner.invoke(
+        app, ["--db", database.url, "screen", "--file", str(manifest), "--out", str(as_csv)]
+    )
+    rows = list(csv.DictReader(as_csv.open()))
+    assert rows[0]["id"] == "1" and float(rows[0]["score"]) >= 0.7

@@ -121,8 +121,9 @@ def test_cli_file_to_jsonl_and_csv(database: Database, tmp_path: Path) -> None:
     assert [line["id"] for line in lines] == ["1", "2", "3"]
     assert lines[0]["matches"][0]["match"] and lines[1]["error"] == "name is empty"
     as_csv = tmp_path / "out.csv"
-    runner.invoke(
-        app, ["--db", database.url, "screen", "--file", str(manifest), "--out", str(as_csv)]
+    again = runner.invoke(
+        app, ["--db", url, "screen", "--file", str(manifest), "--out", str(as_csv)]
     )
+    assert again.exit_code == 0, again.output
     rows = list(csv.DictReader(as_csv.open()))
     assert rows[0]["id"] == "1" and float(rows[0]["score"]) >= 0.7

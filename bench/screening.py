@@ -31,6 +31,7 @@ def f1(scores: list[tuple[float, bool]], threshold: float) -> tuple[float, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threshold", type=float, default=0.7)
+    parser.add_argument("--sizes", default="10000,100000", help="register sizes for speed")
     args = parser.parse_args()
     rows = list(csv.DictReader(CASES.open(encoding="utf-8")))
     start = time.perf_counter()
@@ -42,6 +43,72 @@ def main() -> None:
     print("| threshold | precision | recall | F1 | logic-v2 F1 (anchor) |\n|---|---|---|---|---|")
     print(f"| {args.threshold:.2f} | {p:.3f} | {r:.3f} | {f:.3f} | 0.796 |")
     print(f"| best {best[3]:.2f} | {best[0]:.3f} | {best[1]:.3f} | {best[2]:.3f} | |")
+    speed([int(size) for size in args.sizes.split(",") if size])
+
+
+SYLLABLES = ("ab", "al", "an", "ar", "ba", "da", "di", "el", "fa", "ha", "hu", "ib", "ja", "ka",
+             "ki", "la", "ma", "mu", "na", "ni", "or", "ra", "ri", "sa", "se", "ta", "tu", "ul",
+             "va", "ya", "za", "zo", "ko", "lo", "po", "go", "ne", "ve", "mi", "so")  # fmt: skip
+
+
+def synthetic_names(count: int, seed: int = 5) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+
+    def word() -> str:
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+
+    return [" ".join(word() for _ in range(rng.randint(2, 4))) for _ in range(count)]
+
+
+def typo(name: str, seed: int) -> str:
+    import random
+
+    rng = random.Random(seed)
+    chars = list(name)
+    position = rng.randrange(1, len(chars) - 1)
+    chars[position] = rng.choice("aeiouklmnrst")
+    return "".join(chars)
+
+
+def speed(sizes: list[int], queries: int = 2000) -> None:
+    import resource
+
+    from rapidfuzz import fuzz, process
+
+    from accord.screening.index import ScreeningIndex
+    from accord.screening.score import prepare_name
+    from accord.screening.service import Query, screen
+
+    print("\n| register names | index build | queries/s (top 5, one core) | brute force rapidfuzz "
+          "queries/s | peak RSS |\n|---|---|---|---|---|")  # fmt: skip
+    for size in sizes:
+        names = synthetic_names(size)
+        prepare_name.cache_clear()
+        start = time.perf_counter()
+        index = ScreeningIndex()
+        for name_id, name in enumerate(names, start=1):
+            index.add(name_id, name_id, name)
+        from accord.screening.index import Subject
+
+        index.subjects = {i: Subject(n, "organization", {}) for i, n in enumerate(names, start=1)}
+        build = time.perf_counter() - start
+        asked = [typo(names[(i * 7919) % size], i) for i in range(queries)]
+        start = time.perf_counter()
+        found = 0
+        for n, name in enumerate(asked):
+            result = screen(index, Query(str(n), name))
+            found += bool(result["matches"])
+        rate = queries / (time.perf_counter() - start)
+        sample = asked[:50]
+        start = time.perf_counter()
+        for name in sample:
+            process.extract(name, names, scorer=fuzz.token_sort_ratio, limit=5)
+        brute = len(sample) / (time.perf_counter() - start)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| {size:,} | {build:.2f} s | {rate:,.0f} ({found / queries:.0%} found a candidate) "
+              f"| {brute:,.1f} | {rss:.0f} MiB |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from accord.screening.normalise import tokens
-from accord.screening.score import COMPANY_WORDS, skeleton
+from accord.screening.score import COMPANY_WORDS, PreparedName, prepare_name, skeleton
 from accord.store.schema import (
     register_designations,
     register_imports,
@@ -27,6 +27,8 @@ from accord.store.schema import (
 )
 
 PREFIX = 4
+#: Longest fuzzy (skeleton, prefix) posting read when the query also has whole-word hits.
+FUZZY_POSTING_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class Entry:
     subject_id: int
     name: str
     keys: tuple[str, ...]
+    prepared: PreparedName
 
 
 @dataclass
@@ -72,7 +75,7 @@ class ScreeningIndex:
         return len(self.entries)
 
     def add(self, name_id: int, subject_id: int, name: str) -> None:
-        entry = Entry(name_id, subject_id, name, name_keys(name))
+        entry = Entry(name_id, subject_id, name, name_keys(name), prepare_name(name))
         self.entries[name_id] = entry
         for key in entry.keys:
             self.postings[key].add(name_id)
@@ -91,9 +94,18 @@ class ScreeningIndex:
     def candidates(self, query: str, limit: int = 50) -> list[Entry]:
         """Names sharing the most (and the rarest) keys with the query."""
         weights: dict[int, float] = defaultdict(float)
-        for key in name_keys(query):
+        keys = name_keys(query)
+        for key in keys:
             posting = self.postings.get(key)
             if not posting:
+                continue
+            # A key most names share says little and costs much: skip the fuzzy ones when
+            # the query has words to go by.
+            if (
+                key[0] != "w"
+                and len(posting) > FUZZY_POSTING_LIMIT
+                and any(k[0] == "w" and k in self.postings for k in keys)
+            ):
                 continue
             weight = (2.0 if key[0] == "w" else 1.0) / (1.0 + len(posting) / 50)
             for name_id in posting:

@@ -11,6 +11,7 @@ little; a screening hit is a lead for a person, and the explanation says why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -27,6 +28,7 @@ COMPANY_WORDS = frozenset({
 VOWELS = str.maketrans("", "", "aeiouy")
 
 
+@lru_cache(maxsize=500_000)
 def skeleton(word: str) -> str:
     """The consonants of a word, after its first letter: how unvocalised Arabic reads."""
     return word[:1] + word[1:].translate(VOWELS)
@@ -74,16 +76,43 @@ def _similarity(a: str, b: str, raw_a: str, raw_b: str) -> tuple[float, str]:
     return (similarity, "edit distance") if similarity >= 0.7 else (0.0, "")
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    """A name analysed once: its tokens, their weights, its words before folding, whole."""
+
+    tokens: tuple[Token, ...]
+    weights: tuple[float, ...]
+    raw: frozenset[str]
+    joined: str
+
+
+@lru_cache(maxsize=200_000)
+def prepare_name(name: str) -> PreparedName:
+    found = tuple(tokens(name))
+    return PreparedName(
+        found,
+        tuple(_weight(t) for t in found),
+        frozenset(to_latin(name).split()),
+        "".join(t.text for t in found),
+    )
+
+
 def compare(query: str, candidate: str) -> Score:
     """Score ``candidate`` (a register name) for ``query``."""
-    left, right = tokens(query), tokens(candidate)
+    return compare_prepared(prepare_name(query), prepare_name(candidate))
+
+
+def compare_prepared(query: PreparedName, candidate: PreparedName) -> Score:
+    left, right = query.tokens, candidate.tokens
     if not left or not right:
         return Score(0.0)
-    raw_left, raw_right = to_latin(query).split(), to_latin(candidate).split()
     options = []
     for i, a in enumerate(left):
+        raw_a = a.text if a.text in query.raw else ""
         for j, b in enumerate(right):
-            similarity, how = _similarity(a.text, b.text, _raw(raw_left, a), _raw(raw_right, b))
+            similarity, how = _similarity(
+                a.text, b.text, raw_a, b.text if b.text in candidate.raw else ""
+            )
             if similarity > 0:
                 options.append((similarity, i, j, how))
     options.sort(key=lambda o: -o[0])
@@ -95,29 +124,23 @@ def compare(query: str, candidate: str) -> Score:
             used_left.add(i)
             used_right.add(j)
             pairs.append((i, j, similarity, how))
-    weight_left = sum(_weight(t) for t in left)
-    weight_right = sum(_weight(t) for t in right)
-    got_left = sum(_weight(left[i]) * s for i, _, s, _ in pairs)
-    got_right = sum(_weight(right[j]) * s for _, j, s, _ in pairs)
-    share_left, share_right = got_left / weight_left, got_right / weight_right
+    got_left = sum(query.weights[i] * s for i, _, s, _ in pairs)
+    got_right = sum(candidate.weights[j] * s for _, j, s, _ in pairs)
+    share_left, share_right = got_left / sum(query.weights), got_right / sum(candidate.weights)
     token_score = 0.75 * min(share_left, share_right) + 0.25 * max(share_left, share_right)
     # A part missing on one side is common (a middle name, a legal form); a part present on
     # both sides that matches nothing is a conflict: another person or group.
-    lone_left = [t for i, t in enumerate(left) if i not in used_left and _weight(t) == 1.0]
-    lone_right = [t for j, t in enumerate(right) if j not in used_right and _weight(t) == 1.0]
-    token_score *= CONFLICT_PENALTY ** min(len(lone_left), len(lone_right))
+    lone_left = sum(1 for i, w in enumerate(query.weights) if i not in used_left and w == 1.0)
+    lone_right = sum(1 for j, w in enumerate(candidate.weights) if j not in used_right and w == 1.0)
+    token_score *= CONFLICT_PENALTY ** min(lone_left, lone_right)
     # Words split or run together ("Ramimakhlouf", "Patr ushev"): the names written whole.
-    joined = Levenshtein.normalized_similarity(
-        "".join(t.text for t in left), "".join(t.text for t in right)
-    )
-    score = max(token_score, joined if joined >= 0.9 else 0.0)
+    score = token_score
+    if abs(len(query.joined) - len(candidate.joined)) <= 0.2 * max(len(query.joined), 1):
+        joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
+        score = max(token_score, joined if joined >= 0.9 else 0.0)
     return Score(
         round(min(score, 1.0), 4),
         [Pair(left[i].text, right[j].text, how, s) for i, j, s, how in pairs],
         [t.text for i, t in enumerate(left) if i not in used_left],
         [t.text for j, t in enumerate(right) if j not in used_right],
     )
-
-
-def _raw(raw: list[str], token: Token) -> str:
-    return token.text if token.text in raw else ""

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.screening.index import ScreeningIndex, Subject
-from accord.screening.score import compare
+from accord.screening.score import compare_prepared, prepare_name
 
 DEFAULT_THRESHOLD = 0.7
+#: How many of the index's best candidates are scored in full.
+CANDIDATES = 15
 MAX_NAME = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 KINDS = {"person": "person", "organization": "organization", "organisation": "organization",
@@ -75,8 +77,9 @@ def screen(
         return {"id": query.id, "error": problem, "matches": []}
     name = _CONTROL.sub(" ", query.name)
     best: dict[int, dict[str, Any]] = {}
-    for entry in index.candidates(name):
-        result = compare(name, entry.name)
+    prepared = prepare_name(name)
+    for entry in index.candidates(name, limit=CANDIDATES):
+        result = compare_prepared(prepared, entry.prepared)
         if result.score <= 0:
             continue
         subject = index.subjects.get(entry.subject_id)

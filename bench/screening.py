@@ -43,6 +43,7 @@ def main() -> None:
     print("| threshold | precision | recall | F1 | logic-v2 F1 (anchor) |\n|---|---|---|---|---|")
     print(f"| {args.threshold:.2f} | {p:.3f} | {r:.3f} | {f:.3f} | 0.796 |")
     print(f"| best {best[3]:.2f} | {best[0]:.3f} | {best[1]:.3f} | {best[2]:.3f} | |")
+    labelled(args.threshold)
     speed([int(size) for size in args.sizes.split(",") if size])
 
 
@@ -109,6 +110,47 @@ def speed(sizes: list[int], queries: int = 2000) -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"| {size:,} | {build:.2f} s | {rate:,.0f} ({found / queries:.0%} found a candidate) "
               f"| {brute:,.1f} | {rss:.0f} MiB |", flush=True)  # fmt: skip
+
+
+def labelled(threshold: float) -> None:
+    """Recall and precision on the set built from the UN list (bench/labelled.py): a match on
+    the right entry is a true positive; a match on any other entry, or on the entry a hard
+    negative was derived from, is a false positive."""
+    import tempfile
+
+    from accord.register.importer import import_records
+    from accord.register.un_xml import read_un_xml
+    from accord.screening.index import ScreeningIndex
+    from accord.screening.service import Query, screen
+    from accord.store.engine import make_engine, migrate
+
+    root = Path(__file__).resolve().parent.parent
+    source = root / "demo-data" / "consolidated-2025-08-02.xml"
+    engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/l.db", sqlite_synchronous="OFF")
+    migrate(engine)
+    generated, records, refused = read_un_xml(source)
+    with engine.begin() as connection:
+        import_records(
+            connection, kind="un-xml", path=source, records=records, rejected=refused,
+            generated_on=generated, snapshot_source="un-xml",
+        )  # fmt: skip
+    index = ScreeningIndex()
+    with engine.connect() as connection:
+        index.refresh(connection)
+    rows = list(csv.DictReader((root / "tests" / "data" / "screening-labelled.csv").open()))
+    scored = []  # (score, correct) for every candidate returned; positives total
+    positives = sum(1 for row in rows if row["expected"])
+    for row in rows:
+        result = screen(index, Query("q", row["query"]), threshold=0.0, limit=5)
+        for match in result["matches"]:
+            right = row["expected"] and row["expected"] in match["references"]
+            scored.append((match["score"], bool(right)))
+    print("\n| labelled set (UN list) | threshold | precision | recall |\n|---|---|---|---|")
+    for cut in sorted({threshold, *[t / 100 for t in range(50, 100, 5)]}):
+        tp = sum(1 for s, ok in scored if s >= cut and ok)
+        fp = sum(1 for s, ok in scored if s >= cut and not ok)
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        print(f"| {len(rows)} queries | {cut:.2f} | {precision:.3f} | {tp / positives:.3f} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""A labelled screening set built from public facts: the UN Consolidated List (2025-08-02).
+
+For a fixed sample of its entries: the name in its original script (mostly Arabic, given by
+the list), the name written in Cyrillic, the name with its words reordered, with one part
+missing, with a typo: each should find its entry. Hard negatives: the name with one part
+replaced by a part of another entry's name (another person or group), which should not.
+
+    python -m bench.labelled     # writes tests/data/screening-labelled.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import icu
+
+from accord.register.un_xml import read_un_xml
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "demo-data" / "consolidated-2025-08-02.xml"
+TARGET = ROOT / "tests" / "data" / "screening-labelled.csv"
+
+
+def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
+    _, records, _ = read_un_xml(SOURCE)
+    rng = random.Random(seed)
+    cyrillic = icu.Transliterator.createInstance("Latin-Cyrillic")
+    chosen = rng.sample([r for r in records if len(r.primary.split()) >= 2], sample)
+    all_words = [w for r in records for w in r.primary.split() if len(w) > 3]
+    rows: list[dict[str, str]] = []
+
+    def add(query: str, expected: str, variant: str, derived_from: str = "") -> None:
+        rows.append({"query": query, "expected": expected, "variant": variant,
+                     "derived_from": derived_from or expected})  # fmt: skip
+
+    for record in chosen:
+        words = record.primary.split()
+        reference = record.key
+        original = next((n.name for n in record.names[1:] if n.script != "Latin"), None)
+        if original:
+            add(original, reference, f"original script ({record.names[1].script})")
+        add(cyrillic.transliterate(record.primary.title()), reference, "Cyrillic")
+        add(" ".join(reversed(words)), reference, "reordered")
+        if len(words) >= 3:
+            missing = list(words)
+            del missing[rng.randrange(1, len(words) - 1)]
+            add(" ".join(missing), reference, "missing part")
+        long_words = [i for i, w in enumerate(words) if len(w) >= 5]
+        if long_words:
+            i = rng.choice(long_words)
+            word = words[i]
+            j = rng.randrange(1, len(word) - 1)
+            typo = word[:j] + word[j + 1] + word[j] + word[j + 2 :]  # swapped letters
+            add(" ".join(words[:i] + [typo] + words[i + 1 :]), reference, "typo")
+        stranger = list(words)
+        k = max(range(len(words)), key=lambda n: len(words[n]))
+        stranger[k] = rng.choice([w for w in all_words if w[:2] != words[k][:2]])
+        add(" ".join(stranger), "", "hard negative: one part of another name", reference)
+    return rows
+
+
+def main() -> None:
+    rows = build()
+    with TARGET.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["query", "expected", "variant", "derived_from"])
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} labelled queries written to {TARGET}")
+
+
+if __name__ == "__main__":
+    main()

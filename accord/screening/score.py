@@ -18,14 +18,30 @@ from rapidfuzz.distance import Levenshtein
 
 from accord.screening.normalise import Token, to_latin, tokens
 
-GENERIC_WEIGHT = 0.3
+GENERIC_WEIGHT = 0.2
 CONFLICT_PENALTY = 0.7
 COMPANY_WORDS = frozenset({
     "limited", "ltd", "plc", "inc", "llc", "co", "corp", "corporation", "company", "jsc",
     "ojsc", "pjsc", "ooo", "ao", "gmbh", "ag", "sa", "srl", "bv", "holding", "holdings",
     "group", "joint", "stock", "trading", "international", "industries", "enterprise",
+    "cjsc", "intl", "sp", "z", "oo",
 })  # fmt: skip
 VOWELS = str.maketrans("", "", "aeiouy")
+
+
+_PHONETIC = (("sch", "s"), ("sh", "s"), ("ch", "k"), ("kh", "h"), ("ph", "f"), ("th", "t"),
+             ("dh", "d"), ("gh", "g"), ("x", "s"), ("q", "k"), ("c", "k"), ("z", "s"),
+             ("w", "v"), ("y", "i"), ("j", "i"))  # fmt: skip
+
+
+@lru_cache(maxsize=500_000)
+def phonetic(word: str) -> str:
+    """A sound key: letters that romanisations use for one sound folded together (Xi/Shi/Si,
+    Qaeda/Kaida), vowels after the first letter dropped, doubled letters once."""
+    for source, target in _PHONETIC:
+        word = word.replace(source, target)
+    key = word[:1] + word[1:].translate(VOWELS)
+    return "".join(c for i, c in enumerate(key) if i == 0 or c != key[i - 1])
 
 
 @lru_cache(maxsize=500_000)
@@ -73,7 +89,11 @@ def _similarity(a: str, b: str, raw_a: str, raw_b: str) -> tuple[float, str]:
     if len(a) > 2 and len(b) > 2 and skeleton(a) == skeleton(b):
         return 0.88, "skeleton"
     similarity = Levenshtein.normalized_similarity(a, b)
-    return (similarity, "edit distance") if similarity >= 0.7 else (0.0, "")
+    if similarity >= 0.7:
+        return similarity, "edit distance"
+    if phonetic(a) == phonetic(b):  # both have two letters or more here
+        return (0.8 if min(len(a), len(b)) > 3 else 0.75), "phonetic"
+    return 0.0, ""
 
 
 @dataclass(frozen=True, slots=True)

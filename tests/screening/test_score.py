@@ -26,3 +26,13 @@ def test_legal_forms_and_split_words() -> None:
     assert compare("Ramimakhlouf", "Rami Makhlouf").score >= 0.9
     assert compare("ICBC (Asia) Limited", "ICBC (London) plc").score < 0.7
     assert compare("", "anything").score == 0.0
+
+
+def test_legal_forms_numbers_apostrophes_and_sounds() -> None:
+    assert compare("Siemens Aktiengesellschaft", "Siemens AG").score >= 0.9
+    assert compare("OAO Gazprom", "Open Joint Stock Company Gazprom").score >= 0.9
+    assert compare("Brigade Forty-Four", "Brigade 44").score >= 0.9
+    assert compare("1st International Bank", "First International Bank").score >= 0.9
+    assert compare("Al Qaeda", "Al Qa'ida").score >= 0.8
+    shi = compare("Shi Jinping", "Xi Jinping")
+    assert shi.score >= 0.8 and "phonetic" in {p.how for p in shi.pairs}

@@ -146,10 +146,15 @@ def serve(
     if settings.sync_interval > 0:
         threading.Thread(
             target=sync_forever,
-            kwargs={"engine": state.engine, "local_node": settings.node_name,
-                    "interval": settings.sync_interval, "stop": stop},
-            name="accord-sync", daemon=True,
-        ).start()  # fmt: skip
+            kwargs={
+                "engine": state.engine,
+                "local_node": settings.node_name,
+                "interval": settings.sync_interval,
+                "stop": stop,
+            },
+            name="accord-sync",
+            daemon=True,
+        ).start()
     try:
         uvicorn.run(create_app(settings, state.engine), host=host, port=port, log_level="warning")
     finally:
@@ -271,9 +276,15 @@ def publish(
     rejected = 0
     payloads = (file.read_bytes() for file in files)
     stream = publish_stream(
-        state.engine, publisher, payloads, audience=audience, tlp=level, door="cli",
-        limits=limits, node=settings.node_name,
-    )  # fmt: skip
+        state.engine,
+        publisher,
+        payloads,
+        audience=audience,
+        tlp=level,
+        door="cli",
+        limits=limits,
+        node=settings.node_name,
+    )
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -341,10 +352,16 @@ def peer_add(
 ) -> None:
     """Add a peer to pull from."""
     with _transaction(ctx) as connection:
-        peer = add_peer(connection, name, url, collection, token, kind=kind, party=party,
-                        audience=audience)  # fmt: skip
-        audit.append(connection, _cli_actor(), "admin.peer.add", target=name,
-                     details={"url": peer.url, "collection": collection, "kind": kind})  # fmt: skip
+        peer = add_peer(
+            connection, name, url, collection, token, kind=kind, party=party, audience=audience
+        )
+        audit.append(
+            connection,
+            _cli_actor(),
+            "admin.peer.add",
+            target=name,
+            details={"url": peer.url, "collection": collection, "kind": kind},
+        )
     console.print(f"peer [bold]{peer.name}[/bold] ({peer.kind}) at {peer.url}")
 
 
@@ -355,8 +372,14 @@ def peer_list(ctx: typer.Context) -> None:
         rows = list_peers(connection)
     table = Table("name", "kind", "url", "collection", "last sync", "last error")
     for peer in rows:
-        table.add_row(peer.name, peer.kind, peer.url, peer.collection_id,
-                      peer.last_sync_at or "never", peer.last_error or "")  # fmt: skip
+        table.add_row(
+            peer.name,
+            peer.kind,
+            peer.url,
+            peer.collection_id,
+            peer.last_sync_at or "never",
+            peer.last_error or "",
+        )
     console.print(table)
 
 

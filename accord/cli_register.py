@@ -44,22 +44,39 @@ def _engine(ctx: typer.Context) -> Engine:
 
 
 def _run_import(
-    ctx: typer.Context, kind: str, path: Path,
+    ctx: typer.Context,
+    kind: str,
+    path: Path,
     read: Callable[[], tuple[ListDate | None, list[Record], list[tuple[str, str]]]],
     snapshot_source: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     generated, records, refused = read()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as progress:  # fmt: skip
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
         task = progress.add_task(f"importing {path.name}", total=len(records))
         with _engine(ctx).begin() as connection:
             report = import_records(
-                connection, kind=kind, path=path, records=records, rejected=refused,
-                generated_on=generated, snapshot_source=snapshot_source,
+                connection,
+                kind=kind,
+                path=path,
+                records=records,
+                rejected=refused,
+                generated_on=generated,
+                snapshot_source=snapshot_source,
                 on_record=lambda: progress.advance(task),
-            )  # fmt: skip
-            audit.append(connection, audit.Actor(f"cli:{kind}", None, "import"),
-                         "register.import", target=path.name, details=report.as_dict())  # fmt: skip
+            )
+            audit.append(
+                connection,
+                audit.Actor(f"cli:{kind}", None, "import"),
+                "register.import",
+                target=path.name,
+                details=report.as_dict(),
+            )
     _print_report(report)
 
 
@@ -136,11 +153,26 @@ def show(
     for name in found["names"]:
         names.add_row(name["name"], name["quality"], name["script"], name["from"])
     console.print(names)
-    table = Table("jurisdiction", "status", "listed", "delisted", "reference", "programme", "from",
-                  title="Designations")  # fmt: skip
+    table = Table(
+        "jurisdiction",
+        "status",
+        "listed",
+        "delisted",
+        "reference",
+        "programme",
+        "from",
+        title="Designations",
+    )
     for d in found["designations"]:
-        table.add_row(d["jurisdiction"], d["status"], d["listed_on"] or "", d["delisted_on"] or "",
-                      d["reference"] or "", d["programme"], d["from"])  # fmt: skip
+        table.add_row(
+            d["jurisdiction"],
+            d["status"],
+            d["listed_on"] or "",
+            d["delisted_on"] or "",
+            d["reference"] or "",
+            d["programme"],
+            d["from"],
+        )
     console.print(table)
 
 
@@ -153,8 +185,14 @@ def history(
         events = views.history(connection, _subject(ctx, subject))
     table = Table("date", "precision", "jurisdiction", "status", "reference", "detail")
     for e in events:
-        table.add_row(e["on_date"], e["precision"], e["jurisdiction"], e["status"],
-                      e["reference"] or "", e["detail"])  # fmt: skip
+        table.add_row(
+            e["on_date"],
+            e["precision"],
+            e["jurisdiction"],
+            e["status"],
+            e["reference"] or "",
+            e["detail"],
+        )
     console.print(table)
 
 
@@ -174,8 +212,16 @@ def divergence(
     with _engine(ctx).connect() as connection:
         columns, rows = views.divergence(connection, chosen, when)
     if format == "json":
-        print(orjson.dumps({"as_of": (when or date.today()).isoformat(), "jurisdictions": columns,
-                            "subjects": rows}, option=orjson.OPT_INDENT_2).decode())  # fmt: skip
+        print(
+            orjson.dumps(
+                {
+                    "as_of": (when or date.today()).isoformat(),
+                    "jurisdictions": columns,
+                    "subjects": rows,
+                },
+                option=orjson.OPT_INDENT_2,
+            ).decode()
+        )
     elif format == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -224,9 +270,12 @@ def link(
     with _engine(ctx).begin() as connection:
         made = links.decide(connection, record_a, record_b, decision, _actor_name(), note)
         audit.append(
-            connection, audit.Actor(_actor_name(), None, "cli"), "register.link",
-            target=f"{record_a} {record_b}", details={"decision": decision, "id": made.id},
-        )  # fmt: skip
+            connection,
+            audit.Actor(_actor_name(), None, "cli"),
+            "register.link",
+            target=f"{record_a} {record_b}",
+            details={"decision": decision, "id": made.id},
+        )
     console.print(f"link {made.id}: {record_a} and {record_b} are {decision}")
 
 
@@ -235,8 +284,13 @@ def undo_link(ctx: typer.Context, link_id: int) -> None:
     """Undo an analyst's link decision."""
     with _engine(ctx).begin() as connection:
         undone = links.undo(connection, link_id)
-        audit.append(connection, audit.Actor(_actor_name(), None, "cli"), "register.unlink",
-                     target=str(link_id), details={"decision": undone.decision})  # fmt: skip
+        audit.append(
+            connection,
+            audit.Actor(_actor_name(), None, "cli"),
+            "register.unlink",
+            target=str(link_id),
+            details={"decision": undone.decision},
+        )
     console.print(f"link {link_id} undone")
 
 
@@ -248,11 +302,20 @@ def apply_links(ctx: typer.Context, file: FileArg) -> None:
         for row in rows:
             decision = row.get("decision") or "same"
             links.decide(
-                connection, row["record_a"], row["record_b"], decision, _actor_name(),
+                connection,
+                row["record_a"],
+                row["record_b"],
+                decision,
+                _actor_name(),
                 row.get("note", ""),
-            )  # fmt: skip
-        audit.append(connection, audit.Actor(_actor_name(), None, "cli"), "register.links",
-                     target=file.name, details={"decisions": len(rows)})  # fmt: skip
+            )
+        audit.append(
+            connection,
+            audit.Actor(_actor_name(), None, "cli"),
+            "register.links",
+            target=file.name,
+            details={"decisions": len(rows)},
+        )
     console.print(f"{len(rows)} link decisions applied from {file.name}")
 
 
@@ -263,8 +326,15 @@ def list_links_command(ctx: typer.Context) -> None:
         found = links.list_links(connection)
     table = Table("id", "record a", "record b", "decision", "active", "by", "note")
     for item in found:
-        table.add_row(str(item.id), item.record_a, item.record_b, item.decision,
-                      str(item.active), item.decided_by, item.note)  # fmt: skip
+        table.add_row(
+            str(item.id),
+            item.record_a,
+            item.record_b,
+            item.decision,
+            str(item.active),
+            item.decided_by,
+            item.note,
+        )
     console.print(table)
 
 
@@ -322,9 +392,15 @@ def publish_register(
             print(orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode())
             return
         publisher = directory.get_account(connection, account)
-        report = publish_objects(connection, publisher, objects, audience=audience,
-                                 tlp=Tlp.from_label(tlp), door="cli",
-                                 node=ctx.obj.settings.node_name)  # fmt: skip
+        report = publish_objects(
+            connection,
+            publisher,
+            objects,
+            audience=audience,
+            tlp=Tlp.from_label(tlp),
+            door="cli",
+            node=ctx.obj.settings.node_name,
+        )
     console.print(
         f"register: {report.count('accepted')} new or changed, "
         f"{report.count('unchanged')} unchanged, {report.count('rejected')} rejected"

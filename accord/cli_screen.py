@@ -17,8 +17,17 @@ from accord.screening.index import ScreeningIndex
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
 
 console = Console()
-CSV_OUT = ("id", "subject_id", "name", "matched_name", "score", "match", "references",
-           "explanation", "error")  # fmt: skip
+CSV_OUT = (
+    "id",
+    "subject_id",
+    "name",
+    "matched_name",
+    "score",
+    "match",
+    "references",
+    "explanation",
+    "error",
+)
 
 
 def _rows(path: Path) -> Any:
@@ -51,8 +60,10 @@ def screen_command(
     with engine.connect() as connection:
         index.refresh(connection)
     if file is None:
-        results = [screen(index, Query(str(n), name, type), threshold=threshold, limit=limit)
-                   for n, name in enumerate(names or [], start=1)]  # fmt: skip
+        results = [
+            screen(index, Query(str(n), name, type), threshold=threshold, limit=limit)
+            for n, name in enumerate(names or [], start=1)
+        ]
         _audit(engine, len(results), results, names or [])
         if as_json:
             for result in results:
@@ -61,25 +72,40 @@ def screen_command(
         for name, result in zip(names or [], results, strict=True):
             table = Table("score", "match", "subject", "matched name", "references", title=name)
             for m in result["matches"]:
-                table.add_row(f"{m['score']:.2f}", "yes" if m["match"] else "", m["name"],
-                              m["matched_name"], ", ".join(m["references"]))  # fmt: skip
+                table.add_row(
+                    f"{m['score']:.2f}",
+                    "yes" if m["match"] else "",
+                    m["name"],
+                    m["matched_name"],
+                    ", ".join(m["references"]),
+                )
             console.print(table if result["matches"] else f"{name}: no candidates")
         return
     target = out or file.with_suffix(".results.jsonl")
     total = sum(1 for _ in _rows(file))
     written = matched = 0
-    with target.open("w", encoding="utf-8", newline="") as sink, Progress(
-        TextColumn("screening {task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console,
-    ) as progress:  # fmt: skip
+    with (
+        target.open("w", encoding="utf-8", newline="") as sink,
+        Progress(
+            TextColumn("screening {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress,
+    ):
         task = progress.add_task(file.name, total=total)
         writer = csv.writer(sink) if target.suffix == ".csv" else None
         if writer:
             writer.writerow(CSV_OUT)
         for line, row in _rows(file):
-            query = Query(row.get("id") or f"line {line}", row.get("name") or "",
-                          row.get("type") or None, row.get("birth_date") or None,
-                          row.get("nationality") or None)  # fmt: skip
+            query = Query(
+                row.get("id") or f"line {line}",
+                row.get("name") or "",
+                row.get("type") or None,
+                row.get("birth_date") or None,
+                row.get("nationality") or None,
+            )
             result = screen(index, query, threshold=threshold, limit=limit)
             matched += any(m["match"] for m in result["matches"])
             if writer:
@@ -96,14 +122,28 @@ def _write_csv(writer: Any, result: dict[str, Any]) -> None:
     if not result["matches"]:
         writer.writerow([result["id"], "", "", "", "", "", "", "", result.get("error", "")])
     for m in result["matches"]:
-        writer.writerow([result["id"], m["subject_id"], m["name"], m["matched_name"], m["score"],
-                         m["match"], ";".join(m["references"]),
-                         orjson.dumps(m["explanation"]).decode(), ""])  # fmt: skip
+        writer.writerow(
+            [
+                result["id"],
+                m["subject_id"],
+                m["name"],
+                m["matched_name"],
+                m["score"],
+                m["match"],
+                ";".join(m["references"]),
+                orjson.dumps(m["explanation"]).decode(),
+                "",
+            ]
+        )
 
 
 def _audit(engine: Any, count: int, results: list[dict[str, Any]] | None, what: list[str]) -> None:
     matches = sum(1 for r in results or [] for m in r["matches"] if m["match"])
     with engine.begin() as connection:
-        audit.append(connection, audit.Actor("cli", None, "cli"), "screen",
-                     target=", ".join(what)[:300],
-                     details={"queries": count, "matches": matches})  # fmt: skip
+        audit.append(
+            connection,
+            audit.Actor("cli", None, "cli"),
+            "screen",
+            target=", ".join(what)[:300],
+            details={"queries": count, "matches": matches},
+        )

@@ -48,10 +48,26 @@ from accord.store.directory import Account, Party
 UNVERSIONED = ("marking-definition", "extension-definition")
 #: Columns of the rows _store writes, in order.
 ROW_COLUMNS = (
-    "stix_id", "id_key", "version_key", "modified", "type", "created_by_ref", "name",
-    "description", "revoked", "is_latest", "tlp", "body", "origin_node", "hops",
-    "audience_kind", "channel_id", "origin_party_id", "account_id", "added_key",
-)  # fmt: skip
+    "stix_id",
+    "id_key",
+    "version_key",
+    "modified",
+    "type",
+    "created_by_ref",
+    "name",
+    "description",
+    "revoked",
+    "is_latest",
+    "tlp",
+    "body",
+    "origin_node",
+    "hops",
+    "audience_kind",
+    "channel_id",
+    "origin_party_id",
+    "account_id",
+    "added_key",
+)
 #: The marking of an object published without one when no marking is asked for (TAXII).
 UNMARKED = Tlp.AMBER
 #: The name a node gives itself in provenance when its settings name none.
@@ -118,9 +134,15 @@ def publish_objects(
     (None: each object's own TLP marking, TLP:AMBER for an unmarked one)."""
     prepared = prepare(items, limits)
     return publish_prepared(
-        connection, account, prepared, audience=audience, tlp=tlp, door=door, target=target,
+        connection,
+        account,
+        prepared,
+        audience=audience,
+        tlp=tlp,
+        door=door,
+        target=target,
         node=node,
-    )  # fmt: skip
+    )
 
 
 def publish_stream(

@@ -41,8 +41,9 @@ def load(engine: Engine, payloads: list[bytes]) -> None:
     with engine.connect() as connection:
         account = directory.get_account(connection, "loader")
     limits = PublishLimits(max_objects=20_000)
-    for report in publish_stream(engine, account, payloads, audience="network",
-                                 tlp=Tlp.GREEN, door="cli", limits=limits):  # fmt: skip
+    for report in publish_stream(
+        engine, account, payloads, audience="network", tlp=Tlp.GREEN, door="cli", limits=limits
+    ):
         assert report.count("rejected") == 0
 
 
@@ -88,8 +89,11 @@ def bench_taxii_pages(kind: str, pg: str | None, stored: int, samples: int) -> d
                 timings.append((time.perf_counter() - start) * 1000)
                 assert response.status_code == 200 and len(response.json()["objects"]) == 1000
     timings.sort()
-    return {"p50": statistics.median(timings), "p99": timings[max(0, int(len(timings) * 0.99) - 1)],
-            "pages": len(cursors)}  # fmt: skip
+    return {
+        "p50": statistics.median(timings),
+        "p99": timings[max(0, int(len(timings) * 0.99) - 1)],
+        "pages": len(cursors),
+    }
 
 
 def bench_medallion(objs: list[dict[str, Any]]) -> dict[str, float]:
@@ -104,9 +108,10 @@ def bench_medallion(objs: list[dict[str, Any]]) -> dict[str, float]:
         start = time.perf_counter()
         for offset in range(0, len(objs), 1000):
             response = client.post(
-                url, content=json.dumps({"objects": objs[offset : offset + 1000]}),
+                url,
+                content=json.dumps({"objects": objs[offset : offset + 1000]}),
                 headers=headers,
-            )  # fmt: skip
+            )
             assert response.status_code == 202, response.text[:300]
         accept = len(objs) / (time.perf_counter() - start)
         timings = []
@@ -131,8 +136,10 @@ def main() -> None:
     print(f"objects: {count:,} synthetic; pages with {stored:,} stored")
     base = bench_medallion(objs[:2000])
     accept, page_ms = base["accept"], base["page_ms"]
-    print(f"| medallion 3.0.0, memory backend: accept | {accept:,.0f} obj/s "
-          f"| page of 1,000 with {base['stored']:,} stored | {page_ms:,.0f} ms |")  # fmt: skip
+    print(
+        f"| medallion 3.0.0, memory backend: accept | {accept:,.0f} obj/s "
+        f"| page of 1,000 with {base['stored']:,} stored | {page_ms:,.0f} ms |"
+    )
     print("| measure | median | vs medallion | runs |\n|---|---|---|---|")
     for kind in ["sqlite"] + (["postgresql"] if args.pg else []):
         rates = []
@@ -140,15 +147,21 @@ def main() -> None:
             n, seconds = bench_sync(kind, args.pg, payloads, count)
             rates.append(n / seconds)
         rate = statistics.median(rates)
-        print(f"| sync A→B over TAXII, {kind}, {count:,} objects | {rate:,.0f} obj/s "
-              f"| {rate / base['accept']:.1f}x medallion's accept rate "
-              f"| {', '.join(f'{r:,.0f}' for r in rates)} |", flush=True)  # fmt: skip
+        print(
+            f"| sync A→B over TAXII, {kind}, {count:,} objects | {rate:,.0f} obj/s "
+            f"| {rate / base['accept']:.1f}x medallion's accept rate "
+            f"| {', '.join(f'{r:,.0f}' for r in rates)} |",
+            flush=True,
+        )
     print("\n| TAXII GET, 1,000 objects | p50 | p99 | vs medallion (p50) |\n|---|---|---|---|")
     for kind in ["sqlite"] + (["postgresql"] if args.pg else []):
         pages = bench_taxii_pages(kind, args.pg, stored, 100)
-        print(f"| {kind}, {stored:,} stored ({pages['pages']:.0f} pages in the collection) "
-              f"| {pages['p50']:.1f} ms | {pages['p99']:.1f} ms "
-              f"| {base['page_ms'] / pages['p50']:,.0f}x faster |", flush=True)  # fmt: skip
+        print(
+            f"| {kind}, {stored:,} stored ({pages['pages']:.0f} pages in the collection) "
+            f"| {pages['p50']:.1f} ms | {pages['p99']:.1f} ms "
+            f"| {base['page_ms'] / pages['p50']:,.0f}x faster |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,14 @@ def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
 
     def add(query: str, expected: str, variant: str, derived_from: str = "") -> None:
-        rows.append({"query": query, "expected": expected, "variant": variant,
-                     "derived_from": derived_from or expected})  # fmt: skip
+        rows.append(
+            {
+                "query": query,
+                "expected": expected,
+                "variant": variant,
+                "derived_from": derived_from or expected,
+            }
+        )
 
     for record in chosen:
         words = record.primary.split()

@@ -53,8 +53,10 @@ def timed_import(kind: str, *files: Path) -> tuple[float, float]:
     folder = tempfile.mkdtemp(prefix="accord-register-")
     out = subprocess.run(
         [sys.executable, "-c", CHILD, f"sqlite:///{folder}/r.db", kind, *map(str, files)],
-        check=True, capture_output=True, text=True,
-    ).stdout.split()  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return float(out[-2]), float(out[-1]) / 1024  # seconds, MiB
 
 
@@ -71,32 +73,63 @@ def synthetic_divergence(subjects: int, jurisdictions: int) -> tuple[float, int,
         import_id = connection.execute(
             register_imports.insert().values(
                 kind="synthetic", file_name="-", sha256="-", at=now, report="{}"
-            )  # fmt: skip
+            )
         ).inserted_primary_key[0]
-        connection.execute(register_subjects.insert(), [
-            {"id": i, "kind": "organization", "name": f"Group {i}", "created_at": now}
-            for i in range(1, subjects + 1)
-        ])  # fmt: skip
-        connection.execute(register_records.insert(), [
-            {"id": i, "source": "synthetic", "record_key": str(i), "subject_id": i, "payload": "{}",
-             "first_import_id": import_id, "last_import_id": import_id}
-            for i in range(1, subjects + 1)
-        ])  # fmt: skip
+        connection.execute(
+            register_subjects.insert(),
+            [
+                {"id": i, "kind": "organization", "name": f"Group {i}", "created_at": now}
+                for i in range(1, subjects + 1)
+            ],
+        )
+        connection.execute(
+            register_records.insert(),
+            [
+                {
+                    "id": i,
+                    "source": "synthetic",
+                    "record_key": str(i),
+                    "subject_id": i,
+                    "payload": "{}",
+                    "first_import_id": import_id,
+                    "last_import_id": import_id,
+                }
+                for i in range(1, subjects + 1)
+            ],
+        )
         next_id = 1
         for subject in range(1, subjects + 1):
             for code in rng.sample(codes, rng.randint(1, min(8, jurisdictions))):
                 listed = date(rng.randint(2001, 2024), rng.randint(1, 12), rng.randint(1, 28))
                 delisted = rng.random() < 0.2
-                designations.append({"id": next_id, "subject_id": subject, "record_id": subject,
-                                     "jurisdiction": code,
-                                     "status": "delisted" if delisted else "listed"})  # fmt: skip
-                events.append({"designation_id": next_id, "on_date": listed.isoformat(),
-                               "precision": "day", "status": "listed",
-                               "import_id": import_id})  # fmt: skip
+                designations.append(
+                    {
+                        "id": next_id,
+                        "subject_id": subject,
+                        "record_id": subject,
+                        "jurisdiction": code,
+                        "status": "delisted" if delisted else "listed",
+                    }
+                )
+                events.append(
+                    {
+                        "designation_id": next_id,
+                        "on_date": listed.isoformat(),
+                        "precision": "day",
+                        "status": "listed",
+                        "import_id": import_id,
+                    }
+                )
                 if delisted:
-                    events.append({"designation_id": next_id, "on_date": "2025-01-01",
-                                   "precision": "day", "status": "delisted",
-                                   "import_id": import_id})  # fmt: skip
+                    events.append(
+                        {
+                            "designation_id": next_id,
+                            "on_date": "2025-01-01",
+                            "precision": "day",
+                            "status": "delisted",
+                            "import_id": import_id,
+                        }
+                    )
                 next_id += 1
         connection.execute(register_designations.insert(), designations)
         connection.execute(register_events.insert(), events)
@@ -116,21 +149,32 @@ def main() -> None:
     args = parser.parse_args()
     print("| measure | median time | peak memory (RSS) | runs (s) |\n|---|---|---|---|")
     for label, kind, files in (
-        ("import the UN list of 2025-08-02 (879 entries)", "un-xml",
-         [DEMO / "consolidated-2025-08-02.xml"]),
-        ("import designations.csv (360 rows, 13 jurisdictions)", "designations",
-         [DEMO / "designations.csv"]),
-    ):  # fmt: skip
+        (
+            "import the UN list of 2025-08-02 (879 entries)",
+            "un-xml",
+            [DEMO / "consolidated-2025-08-02.xml"],
+        ),
+        (
+            "import designations.csv (360 rows, 13 jurisdictions)",
+            "designations",
+            [DEMO / "designations.csv"],
+        ),
+    ):
         runs = [timed_import(kind, *files) for _ in range(args.runs)]
         seconds = statistics.median(r[0] for r in runs)
         memory = statistics.median(r[1] for r in runs)
-        print(f"| {label} | {seconds:.2f} s | {memory:.0f} MiB | "
-              f"{', '.join(f'{r[0]:.2f}' for r in runs)} |", flush=True)  # fmt: skip
+        print(
+            f"| {label} | {seconds:.2f} s | {memory:.0f} MiB | "
+            f"{', '.join(f'{r[0]:.2f}' for r in runs)} |",
+            flush=True,
+        )
     runs = [synthetic_divergence(args.subjects, args.jurisdictions) for _ in range(args.runs)]
     seconds = statistics.median(r[0] for r in runs)
-    print(f"| divergence, {args.subjects:,} subjects x {args.jurisdictions} jurisdictions "
-          f"({runs[0][1]:,} designations; {runs[0][2]:,} diverge) | {seconds:.2f} s | — | "
-          f"{', '.join(f'{r[0]:.2f}' for r in runs)} |")  # fmt: skip
+    print(
+        f"| divergence, {args.subjects:,} subjects x {args.jurisdictions} jurisdictions "
+        f"({runs[0][1]:,} designations; {runs[0][2]:,} diverge) | {seconds:.2f} s | — | "
+        f"{', '.join(f'{r[0]:.2f}' for r in runs)} |"
+    )
 
 
 if __name__ == "__main__":

@@ -47,9 +47,48 @@ def main() -> None:
     speed([int(size) for size in args.sizes.split(",") if size])
 
 
-SYLLABLES = ("ab", "al", "an", "ar", "ba", "da", "di", "el", "fa", "ha", "hu", "ib", "ja", "ka",
-             "ki", "la", "ma", "mu", "na", "ni", "or", "ra", "ri", "sa", "se", "ta", "tu", "ul",
-             "va", "ya", "za", "zo", "ko", "lo", "po", "go", "ne", "ve", "mi", "so")  # fmt: skip
+SYLLABLES = (
+    "ab",
+    "al",
+    "an",
+    "ar",
+    "ba",
+    "da",
+    "di",
+    "el",
+    "fa",
+    "ha",
+    "hu",
+    "ib",
+    "ja",
+    "ka",
+    "ki",
+    "la",
+    "ma",
+    "mu",
+    "na",
+    "ni",
+    "or",
+    "ra",
+    "ri",
+    "sa",
+    "se",
+    "ta",
+    "tu",
+    "ul",
+    "va",
+    "ya",
+    "za",
+    "zo",
+    "ko",
+    "lo",
+    "po",
+    "go",
+    "ne",
+    "ve",
+    "mi",
+    "so",
+)
 
 
 def synthetic_names(count: int, seed: int = 5) -> list[str]:
@@ -82,8 +121,10 @@ def speed(sizes: list[int], queries: int = 2000) -> None:
     from accord.screening.score import prepare_name
     from accord.screening.service import Query, screen
 
-    print("\n| register names | index build | queries/s (top 5, one core) | brute force rapidfuzz "
-          "queries/s | peak RSS |\n|---|---|---|---|---|")  # fmt: skip
+    print(
+        "\n| register names | index build | queries/s (top 5, one core) | brute force rapidfuzz "
+        "queries/s | peak RSS |\n|---|---|---|---|---|"
+    )
     for size in sizes:
         names = synthetic_names(size)
         prepare_name.cache_clear()
@@ -108,8 +149,11 @@ def speed(sizes: list[int], queries: int = 2000) -> None:
             process.extract(name, names, scorer=fuzz.token_sort_ratio, limit=5)
         brute = len(sample) / (time.perf_counter() - start)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"| {size:,} | {build:.2f} s | {rate:,.0f} ({found / queries:.0%} found a candidate) "
-              f"| {brute:,.1f} | {rss:.0f} MiB |", flush=True)  # fmt: skip
+        print(
+            f"| {size:,} | {build:.2f} s | {rate:,.0f} ({found / queries:.0%} found a candidate) "
+            f"| {brute:,.1f} | {rss:.0f} MiB |",
+            flush=True,
+        )
 
 
 def labelled(threshold: float) -> None:
@@ -131,9 +175,14 @@ def labelled(threshold: float) -> None:
     generated, records, refused = read_un_xml(source)
     with engine.begin() as connection:
         import_records(
-            connection, kind="un-xml", path=source, records=records, rejected=refused,
-            generated_on=generated, snapshot_source="un-xml",
-        )  # fmt: skip
+            connection,
+            kind="un-xml",
+            path=source,
+            records=records,
+            rejected=refused,
+            generated_on=generated,
+            snapshot_source="un-xml",
+        )
     index = ScreeningIndex()
     with engine.connect() as connection:
         index.refresh(connection)

@@ -75,31 +75,58 @@ def medallion_server(folder: Path, page_size: int = 1000) -> Iterator[str]:
     port = free_port()
     root = f"http://127.0.0.1:{port}/api1/"
     data = {
-        "/discovery": {"title": "medallion", "description": "", "contact": "",
-                       "default": root, "api_roots": [root]},
-        "api1": {
-            "information": {"title": "api1", "description": "", "versions": [TAXII],
-                            "max_content_length": 1 << 30},
-            "status": [],
-            "collections": [{"id": MEDALLION_COLLECTION, "title": "feed", "description": "",
-                             "can_read": True, "can_write": True,
-                             "media_types": ["application/stix+json;version=2.1"],
-                             "objects": [], "manifest": []}],
+        "/discovery": {
+            "title": "medallion",
+            "description": "",
+            "contact": "",
+            "default": root,
+            "api_roots": [root],
         },
-    }  # fmt: skip
+        "api1": {
+            "information": {
+                "title": "api1",
+                "description": "",
+                "versions": [TAXII],
+                "max_content_length": 1 << 30,
+            },
+            "status": [],
+            "collections": [
+                {
+                    "id": MEDALLION_COLLECTION,
+                    "title": "feed",
+                    "description": "",
+                    "can_read": True,
+                    "can_write": True,
+                    "media_types": ["application/stix+json;version=2.1"],
+                    "objects": [],
+                    "manifest": [],
+                }
+            ],
+        },
+    }
     (folder / "data.json").write_text(json.dumps(data))
     config = {
-        "backend": {"module": "medallion.backends.memory_backend",
-                    "module_class": "MemoryBackend", "filename": str(folder / "data.json")},
+        "backend": {
+            "module": "medallion.backends.memory_backend",
+            "module_class": "MemoryBackend",
+            "filename": str(folder / "data.json"),
+        },
         "users": {"admin": "Password0"},
         "taxii": {"max_page_size": page_size},
-    }  # fmt: skip
+    }
     (folder / "config.json").write_text(json.dumps(config))
     process = subprocess.Popen(
-        [sys.executable, "-m", "medallion.scripts.run", "--port", str(port),
-         str(folder / "config.json")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "medallion.scripts.run",
+            "--port",
+            str(port),
+            str(folder / "config.json"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/taxii2/")
         yield root

@@ -156,9 +156,10 @@ def check_views(
         # Through TAXII a party reads its collections: its own audience, the network and the
         # channels it is in now. Its objects in a channel it has left stay readable by REST.
         collections = {
-            k for k, v in expected.items()
+            k
+            for k, v in expected.items()
             if v["spec"].audience < 0 or party in members[v["spec"].audience]
-        }  # fmt: skip
+        }
         assert taxii_view(node, account, members, party) == collections
 
 
@@ -181,8 +182,9 @@ def taxii_view(node: Node, account: str, members: list[set[int]], party: int) ->
         if party not in member_set:
             url = f"/taxii2/api/collections/{collection_id(f'c{index}')}/objects/"
             hidden = node.client.get(url, headers=headers)
-            absent = node.client.get(f"/taxii2/api/collections/{uuid.uuid4()}/objects/",
-                                     headers=headers)  # fmt: skip
+            absent = node.client.get(
+                f"/taxii2/api/collections/{uuid.uuid4()}/objects/", headers=headers
+            )
             assert hidden.status_code == absent.status_code == 404
     return seen
 

@@ -50,10 +50,11 @@ async def accord_error(request: Request, exc: Exception) -> Response:
         response = _taxii_error(exc.status, exc.title, exc.detail, exc.slug)
         if exc.errors:
             response = _taxii_error(
-                exc.status, exc.title,
+                exc.status,
+                exc.title,
                 exc.detail + ": " + "; ".join(f"{e.field}: {e.message}" for e in exc.errors),
                 exc.slug,
-            )  # fmt: skip
+            )
         return _with_auth_header(response, exc.status)
     response = ProblemResponse(exc.problem(request.url.path), status_code=exc.status)
     return _with_auth_header(response, exc.status)

@@ -49,9 +49,15 @@ async def publish_route(
     def work() -> dict[str, Any]:
         with engine_of(request).begin() as connection:
             report = publish_bytes(
-                connection, account, raw, audience=audience, tlp=level, door="api",
-                limits=limits, node=settings.node_name,
-            )  # fmt: skip
+                connection,
+                account,
+                raw,
+                audience=audience,
+                tlp=level,
+                door="api",
+                limits=limits,
+                node=settings.node_name,
+            )
         return report.as_dict()
 
     body = await run_in_threadpool(work)

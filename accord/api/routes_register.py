@@ -36,10 +36,15 @@ def divergence(
     chosen = [j.strip().upper() for j in jurisdictions.split(",")] if jurisdictions else None
     with engine_of(request).begin() as connection:
         columns, rows = views.divergence(connection, chosen, when)
-        audit.append(connection, _actor(account), "register.divergence",
-                     details={"jurisdictions": columns, "as_of": as_of})  # fmt: skip
-    return JSONBytes({"as_of": (when or date.today()).isoformat(), "jurisdictions": columns,
-                      "subjects": rows})  # fmt: skip
+        audit.append(
+            connection,
+            _actor(account),
+            "register.divergence",
+            details={"jurisdictions": columns, "as_of": as_of},
+        )
+    return JSONBytes(
+        {"as_of": (when or date.today()).isoformat(), "jurisdictions": columns, "subjects": rows}
+    )
 
 
 @router.get("/subjects/{subject_id}", summary="A subject: names, designations, provenance")
@@ -78,11 +83,16 @@ def list_links(request: Request, _account: CurrentAccount) -> JSONBytes:
 @router.post("/links", status_code=201, summary="Decide two records are the same subject, or not")
 def add_link(request: Request, account: Publisher, body: LinkIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        made = links.decide(connection, body.record_a, body.record_b, body.decision,
-                            account.name, body.note)  # fmt: skip
-        audit.append(connection, _actor(account), "register.link",
-                     target=f"{body.record_a} {body.record_b}",
-                     details={"decision": body.decision, "id": made.id})  # fmt: skip
+        made = links.decide(
+            connection, body.record_a, body.record_b, body.decision, account.name, body.note
+        )
+        audit.append(
+            connection,
+            _actor(account),
+            "register.link",
+            target=f"{body.record_a} {body.record_b}",
+            details={"decision": body.decision, "id": made.id},
+        )
     return JSONBytes(_link(made), status_code=201)
 
 

@@ -60,21 +60,36 @@ def screen_route(
     if body.queries is not None:
         items = body.queries
     else:
-        items = [NameQuery(name=body.name or "", type=body.type, birth_date=body.birth_date,
-                           nationality=body.nationality)]  # fmt: skip
+        items = [
+            NameQuery(
+                name=body.name or "",
+                type=body.type,
+                birth_date=body.birth_date,
+                nationality=body.nationality,
+            )
+        ]
     if len(items) > MAX_BATCH:
         raise PayloadTooLarge(f"{len(items)} queries; a batch holds at most {MAX_BATCH}")
     index = _index(request)
     results: list[dict[str, Any]] = [
-        screen(index, ScreenQuery(q.id or str(n), q.name, q.type, q.birth_date, q.nationality),
-               threshold=threshold, limit=limit)
+        screen(
+            index,
+            ScreenQuery(q.id or str(n), q.name, q.type, q.birth_date, q.nationality),
+            threshold=threshold,
+            limit=limit,
+        )
         for n, q in enumerate(items, start=1)
-    ]  # fmt: skip
+    ]
     with engine_of(request).begin() as connection:
         audit.append(
-            connection, audit.Actor(account.name, account.party.code, "api"), "screen",
-            details={"queries": len(results), "threshold": threshold,
-                     "matches": sum(1 for r in results for m in r["matches"] if m["match"])},
-        )  # fmt: skip
+            connection,
+            audit.Actor(account.name, account.party.code, "api"),
+            "screen",
+            details={
+                "queries": len(results),
+                "threshold": threshold,
+                "matches": sum(1 for r in results for m in r["matches"] if m["match"]),
+            },
+        )
     note = "a match is a lead for a person to check, not a decision"
     return JSONBytes({"threshold": threshold, "results": results, "note": note})

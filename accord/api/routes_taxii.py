@@ -91,9 +91,12 @@ def _versions(value: str | None) -> list[str]:
 
 
 def _criteria(
-    connection: Connection, account: Account, collection: Collection, request: Request,
+    connection: Connection,
+    account: Account,
+    collection: Collection,
+    request: Request,
     ids: list[str] | None = None,
-) -> store.ObjectFilter:  # fmt: skip
+) -> store.ObjectFilter:
     params = request.query_params
     added_after = params.get("added_after")
     added_key = None
@@ -126,16 +129,24 @@ def _limit(request: Request) -> int:
 
 
 def _page(
-    request: Request, account: Account, collection_id: str, action: str,
+    request: Request,
+    account: Account,
+    collection_id: str,
+    action: str,
     ids: list[str] | None = None,
-) -> read.Page:  # fmt: skip
+) -> read.Page:
     with engine_of(request).begin() as connection:
         collection = collection_for(connection, account, collection_id)
         criteria = _criteria(connection, account, collection, request, ids)
         return read.list_objects(
-            connection, account, criteria, cursor=request.query_params.get("next"),
-            limit=_limit(request), door="taxii", action=action,
-        )  # fmt: skip
+            connection,
+            account,
+            criteria,
+            cursor=request.query_params.get("next"),
+            limit=_limit(request),
+            door="taxii",
+            action=action,
+        )
 
 
 @route("GET", "/", summary="Server discovery (TAXII 2.1 section 4.1)")
@@ -255,9 +266,11 @@ def _provenance(page: read.Page) -> dict[str, Any]:
 
 
 @route(
-    "POST", "/api/collections/{collection_id}/objects/", status_code=202,
+    "POST",
+    "/api/collections/{collection_id}/objects/",
+    status_code=202,
     summary="Add objects (section 5.5)",
-)  # fmt: skip
+)
 async def add_objects(
     request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
 ) -> TaxiiResponse:
@@ -279,9 +292,16 @@ async def add_objects(
         with engine_of(request).begin() as connection:
             target = collection_for(connection, account, collection_id)
             report = publish_objects(
-                connection, account, items, audience=target.audience, tlp=None,
-                door="taxii", limits=limits, target=collection_id, node=settings.node_name,
-            )  # fmt: skip
+                connection,
+                account,
+                items,
+                audience=target.audience,
+                tlp=None,
+                door="taxii",
+                limits=limits,
+                target=collection_id,
+                node=settings.node_name,
+            )
             body = _status_body(report.results)
             connection.execute(
                 taxii_status.insert().values(
@@ -289,7 +309,7 @@ async def add_objects(
                     party_id=account.party.id,
                     created_at=body["request_timestamp"],
                     body=orjson.dumps(body).decode(),
-                )  # fmt: skip
+                )
             )
         return body
 
@@ -325,13 +345,17 @@ def _status_body(results: list[Any]) -> dict[str, Any]:
 
 
 @route(
-    "GET", "/api/collections/{collection_id}/objects/{object_id}/",
+    "GET",
+    "/api/collections/{collection_id}/objects/{object_id}/",
     summary="Get an object (section 5.6)",
-)  # fmt: skip
+)
 def get_object(
-    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str,
+    request: Request,
+    account: CurrentAccount,
+    media: Negotiated,
+    collection_id: str,
     object_id: str,
-) -> TaxiiResponse:  # fmt: skip
+) -> TaxiiResponse:
     page = _page(request, account, collection_id, "read.object", ids=[object_id])
     if not page.items:
         raise NotFound(f"no object {object_id!r} in this collection")
@@ -340,13 +364,17 @@ def get_object(
 
 
 @route(
-    "DELETE", "/api/collections/{collection_id}/objects/{object_id}/",
+    "DELETE",
+    "/api/collections/{collection_id}/objects/{object_id}/",
     summary="Delete an object (section 5.7): a tombstone, by its originator only",
-)  # fmt: skip
+)
 def delete_object(
-    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str,
+    request: Request,
+    account: CurrentAccount,
+    media: Negotiated,
+    collection_id: str,
     object_id: str,
-) -> TaxiiResponse:  # fmt: skip
+) -> TaxiiResponse:
     versions = _split(request.query_params.get("match[version]"))
     keys = _versions(",".join(versions)) if versions else []
     with engine_of(request).begin() as connection:
@@ -354,34 +382,50 @@ def delete_object(
         if not account.can("publisher"):
             raise NotFound(f"no object {object_id!r} in this collection")
         marked = store.tombstone(
-            connection, visible_to(account.party.id), object_id, account.party.id, keys,
+            connection,
+            visible_to(account.party.id),
+            object_id,
+            account.party.id,
+            keys,
             audience=audience_filter(connection, account, collection.audience),
-        )  # fmt: skip
+        )
         if not marked:  # not there, not visible, or not the caller's party's: all alike
             raise NotFound(f"no object {object_id!r} of yours in this collection")
         audit.append(
-            connection, audit.Actor(account.name, account.party.code, "taxii"), "delete",
-            target=object_id, details={"versions": keys or ["all"], "rows": marked},
-        )  # fmt: skip
+            connection,
+            audit.Actor(account.name, account.party.code, "taxii"),
+            "delete",
+            target=object_id,
+            details={"versions": keys or ["all"], "rows": marked},
+        )
     return TaxiiResponse({})
 
 
 @route(
-    "GET", "/api/collections/{collection_id}/objects/{object_id}/versions/",
+    "GET",
+    "/api/collections/{collection_id}/objects/{object_id}/versions/",
     summary="Object versions (section 5.8)",
-)  # fmt: skip
+)
 def versions(
-    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str,
+    request: Request,
+    account: CurrentAccount,
+    media: Negotiated,
+    collection_id: str,
     object_id: str,
-) -> TaxiiResponse:  # fmt: skip
+) -> TaxiiResponse:
     with engine_of(request).begin() as connection:
         collection = collection_for(connection, account, collection_id)
         criteria = _criteria(connection, account, collection, request, ids=[object_id])
         criteria.versions = ["all"]
         page = read.list_objects(
-            connection, account, criteria, cursor=request.query_params.get("next"),
-            limit=_limit(request), door="taxii", action="read.versions",
-        )  # fmt: skip
+            connection,
+            account,
+            criteria,
+            cursor=request.query_params.get("next"),
+            limit=_limit(request),
+            door="taxii",
+            action="read.versions",
+        )
     if not page.items:
         raise NotFound(f"no object {object_id!r} in this collection")
     listed = sorted(_manifest_entry(item)["version"] for item in page.items)
@@ -389,9 +433,10 @@ def versions(
 
 
 @route(
-    "GET", "/api/collections/{collection_id}/x-accord-tombstones/",
+    "GET",
+    "/api/collections/{collection_id}/x-accord-tombstones/",
     summary="Deletions after a point, for Accord peers (an extension, not TAXII)",
-)  # fmt: skip
+)
 def tombstones(
     request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
 ) -> TaxiiResponse:
@@ -408,15 +453,21 @@ def tombstones(
         )
         names = {p.id: p.code for p in directory.list_parties(connection)}
         entries = [
-            {"seq": r.seq, "id": r.stix_id, "version_key": r.version_key,
-             "origin": names.get(r.origin_party_id)}
+            {
+                "seq": r.seq,
+                "id": r.stix_id,
+                "version_key": r.version_key,
+                "origin": names.get(r.origin_party_id),
+            }
             for r in rows[:limit]
-        ]  # fmt: skip
+        ]
         audit.append(
-            connection, audit.Actor(account.name, account.party.code, "taxii"),
-            "read.tombstones", target=collection_id,
+            connection,
+            audit.Actor(account.name, account.party.code, "taxii"),
+            "read.tombstones",
+            target=collection_id,
             details={"tombstones": [e["id"] for e in entries]},
-        )  # fmt: skip
+        )
     return TaxiiResponse(
         {"more": len(rows) > limit, "node": settings_of(request).node_name, "tombstones": entries}
     )

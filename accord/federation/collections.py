@@ -50,14 +50,20 @@ def collections_for(connection: Connection, account: Account) -> list[Collection
     party = account.party
     found = [
         Collection(
-            collection_id("own"), "own", f"{party.code}: own",
-            f"Intelligence that {party.name} keeps to itself", writer,
+            collection_id("own"),
+            "own",
+            f"{party.code}: own",
+            f"Intelligence that {party.name} keeps to itself",
+            writer,
         ),
         Collection(
-            collection_id("network"), "network", "Network",
-            "Intelligence shared with every party of the network", writer,
+            collection_id("network"),
+            "network",
+            "Network",
+            "Intelligence shared with every party of the network",
+            writer,
         ),
-    ]  # fmt: skip
+    ]
     for channel in directory.list_channels(connection, party.id):
         found.append(
             Collection(
@@ -66,7 +72,7 @@ def collections_for(connection: Connection, account: Account) -> list[Collection
                 f"Channel {channel.name}",
                 channel.description or "Shared with " + ", ".join(channel.members),
                 writer,
-            )  # fmt: skip
+            )
         )
     return found
 

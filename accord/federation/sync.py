@@ -126,9 +126,12 @@ def sync_peer(
                 cursor = response.headers.get("X-TAXII-Date-Added-Last") or cursor
             with engine.begin() as connection:
                 report = receive(
-                    connection, origin, objects, body.get("x_accord_provenance", {}),
+                    connection,
+                    origin,
+                    objects,
+                    body.get("x_accord_provenance", {}),
                     local_node=local_node,
-                )  # fmt: skip
+                )
                 record_progress(connection, peer.id, cursor=cursor, error=None)
             result.pages += 1
             result.received += len(objects)
@@ -178,9 +181,12 @@ def _pull_tombstones(
 
 
 def sync_all(
-    engine: Engine, *, local_node: str, only: str | None = None,
+    engine: Engine,
+    *,
+    local_node: str,
+    only: str | None = None,
     on_page: Callable[[SyncResult], None] | None = None,
-) -> list[SyncResult | SyncError]:  # fmt: skip
+) -> list[SyncResult | SyncError]:
     """Pull from every peer (or one); a failing peer does not stop the others."""
     from accord.store.peers import get_peer, list_peers
 

@@ -19,10 +19,25 @@ from accord.register.jurisdictions import jurisdiction_of
 from accord.register.model import STATUSES, Designation, Name, Record, normalise, script_of
 
 UN_REFERENCE = re.compile(r"[A-Z]{2}[ie]\.\d{3}\Z")
-NATIONAL_COLUMNS = ("name", "aliases", "kind", "status", "listed_on", "delisted_on",
-                    "reference", "programme", "legal_basis", "source_url")  # fmt: skip
-LISTED = {"yes": "listed", "listed": "listed", "no": "delisted", "delisted": "delisted",
-          "suspended": "suspended"}  # fmt: skip
+NATIONAL_COLUMNS = (
+    "name",
+    "aliases",
+    "kind",
+    "status",
+    "listed_on",
+    "delisted_on",
+    "reference",
+    "programme",
+    "legal_basis",
+    "source_url",
+)
+LISTED = {
+    "yes": "listed",
+    "listed": "listed",
+    "no": "delisted",
+    "delisted": "delisted",
+    "suspended": "suspended",
+}
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -77,14 +92,28 @@ def read_designations_csv(path: Path) -> tuple[list[Record], list[tuple[str, str
             continue
         names, references = _names(row["group_name"], row["aliases"])
         designation = Designation(
-            jurisdiction=code, status=status, programme=programme, authority=programme,
+            jurisdiction=code,
+            status=status,
+            programme=programme,
+            authority=programme,
             listed_on=when if status == "listed" else None,
-            delisted_on=when if status != "listed" else None, source_url=row["source_url"],
-        )  # fmt: skip
+            delisted_on=when if status != "listed" else None,
+            source_url=row["source_url"],
+        )
         # Each jurisdiction's rows are a list of their own: two rows of one list are two subjects.
         key = normalise(row["group_name"])
-        records.append(Record(f"designations:{code}", key, "organization", names, [designation],
-                              where, payload={"row": row}, references=references))  # fmt: skip
+        records.append(
+            Record(
+                f"designations:{code}",
+                key,
+                "organization",
+                names,
+                [designation],
+                where,
+                payload={"row": row},
+                references=references,
+            )
+        )
     return records, refused
 
 
@@ -118,11 +147,26 @@ def read_national_csv(path: Path, jurisdiction: str) -> tuple[list[Record], list
         names, references = _names(row["name"], row.get("aliases", ""))
         reference = row.get("reference") or None
         designation = Designation(
-            jurisdiction=code, status=status, programme=row.get("programme", ""),
-            reference=reference, listed_on=listed, delisted_on=delisted,
-            legal_basis=row.get("legal_basis", ""), source_url=row.get("source_url", ""),
-        )  # fmt: skip
+            jurisdiction=code,
+            status=status,
+            programme=row.get("programme", ""),
+            reference=reference,
+            listed_on=listed,
+            delisted_on=delisted,
+            legal_basis=row.get("legal_basis", ""),
+            source_url=row.get("source_url", ""),
+        )
         key = reference or normalise(row["name"])
-        records.append(Record(f"csv:{code}", key, kind, names, [designation], where,
-                              payload={"row": row}, references=references))  # fmt: skip
+        records.append(
+            Record(
+                f"csv:{code}",
+                key,
+                kind,
+                names,
+                [designation],
+                where,
+                payload={"row": row},
+                references=references,
+            )
+        )
     return records, refused

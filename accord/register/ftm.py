@@ -16,8 +16,12 @@ from accord.register.jurisdictions import jurisdiction_of
 from accord.register.model import Designation, Name, Record, script_of
 from accord.store.schema import register_designations, register_names, register_subjects
 
-ENTITY_SCHEMAS = {"Organization": "organization", "LegalEntity": "organization",
-                  "Company": "organization", "Person": "person"}  # fmt: skip
+ENTITY_SCHEMAS = {
+    "Organization": "organization",
+    "LegalEntity": "organization",
+    "Company": "organization",
+    "Person": "person",
+}
 
 
 def _first(props: dict[str, Any], key: str) -> str:
@@ -48,8 +52,9 @@ def read_ftm(path: Path) -> tuple[list[Record], list[tuple[str, str]]]:
             sanctions.append((number, entity))
         elif schema in ENTITY_SCHEMAS:
             if identifier in entities:
-                refused.append((f"{path.name}: line {number}",
-                                f"duplicate of line {entities[identifier][0]}"))  # fmt: skip
+                refused.append(
+                    (f"{path.name}: line {number}", f"duplicate of line {entities[identifier][0]}")
+                )
             else:
                 entities[identifier] = (number, entity)
     designations: dict[str, list[Designation]] = {}
@@ -75,11 +80,17 @@ def read_ftm(path: Path) -> tuple[list[Record], list[tuple[str, str]]]:
             continue
         if end is not None:
             status = "delisted"
-        designations.setdefault(target, []).append(Designation(
-            jurisdiction=code, status=status, programme=_first(props, "program") or programme,
-            authority=_first(props, "authority"), listed_on=start, delisted_on=end,
-            source_url=_first(props, "sourceUrl"),
-        ))  # fmt: skip
+        designations.setdefault(target, []).append(
+            Designation(
+                jurisdiction=code,
+                status=status,
+                programme=_first(props, "program") or programme,
+                authority=_first(props, "authority"),
+                listed_on=start,
+                delisted_on=end,
+                source_url=_first(props, "sourceUrl"),
+            )
+        )
     records = []
     for identifier, (number, entity) in entities.items():
         props = entity.get("properties", {})
@@ -91,9 +102,17 @@ def read_ftm(path: Path) -> tuple[list[Record], list[tuple[str, str]]]:
         names += [Name(a, "strong", script_of(a)) for a in props.get("alias", []) if a != primary]
         names += [Name(a, "weak", script_of(a)) for a in props.get("weakAlias", [])]
         names += [Name(a, "former", script_of(a)) for a in props.get("previousName", [])]
-        records.append(Record("ftm", identifier, ENTITY_SCHEMAS[entity["schema"]], names,
-                              designations.get(identifier, []), f"{path.name}: line {number}",
-                              payload={"entity": entity}))  # fmt: skip
+        records.append(
+            Record(
+                "ftm",
+                identifier,
+                ENTITY_SCHEMAS[entity["schema"]],
+                names,
+                designations.get(identifier, []),
+                f"{path.name}: line {number}",
+                payload={"entity": entity},
+            )
+        )
     return records, refused
 
 
@@ -120,24 +139,44 @@ def export_ftm(connection: Connection) -> Iterator[dict[str, Any]]:
             "endDate": [row.delisted_on] if row.delisted_on else [],
             "sourceUrl": [row.source_url] if row.source_url else [],
         }
-        yield {"id": f"accord-designation-{row.id}", "schema": "Sanction",
-               "properties": {k: v for k, v in props.items() if v}}  # fmt: skip
+        yield {
+            "id": f"accord-designation-{row.id}",
+            "schema": "Sanction",
+            "properties": {k: v for k, v in props.items() if v},
+        }
 
 
-CSV_COLUMNS = ("subject", "name", "kind", "jurisdiction", "status", "listed_on", "delisted_on",
-               "reference", "programme", "source_url")  # fmt: skip
+CSV_COLUMNS = (
+    "subject",
+    "name",
+    "kind",
+    "jurisdiction",
+    "status",
+    "listed_on",
+    "delisted_on",
+    "reference",
+    "programme",
+    "source_url",
+)
 
 
 def export_rows(connection: Connection) -> Iterator[tuple[Any, ...]]:
     """One CSV row per designation, with its subject."""
     query = (
-        select(register_subjects.c.id, register_subjects.c.name, register_subjects.c.kind,
-               register_designations.c.jurisdiction, register_designations.c.status,
-               register_designations.c.listed_on, register_designations.c.delisted_on,
-               register_designations.c.reference, register_designations.c.programme,
-               register_designations.c.source_url)
+        select(
+            register_subjects.c.id,
+            register_subjects.c.name,
+            register_subjects.c.kind,
+            register_designations.c.jurisdiction,
+            register_designations.c.status,
+            register_designations.c.listed_on,
+            register_designations.c.delisted_on,
+            register_designations.c.reference,
+            register_designations.c.programme,
+            register_designations.c.source_url,
+        )
         .join(register_designations, register_designations.c.subject_id == register_subjects.c.id)
         .order_by(register_subjects.c.id, register_designations.c.jurisdiction)
-    )  # fmt: skip
+    )
     for row in connection.execute(query):
         yield tuple(row)

@@ -37,11 +37,15 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "file": self.file, "added": self.added, "updated": self.updated,
-            "unchanged": self.unchanged, "linked": self.linked, "delisted": self.delisted,
+            "file": self.file,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "linked": self.linked,
+            "delisted": self.delisted,
             "relisted": self.relisted,
             "rejected": [{"where": w, "reason": r} for w, r in self.rejected],
-        }  # fmt: skip
+        }
 
 
 def file_digest(path: Path) -> str:
@@ -74,10 +78,12 @@ class _Linker:
                 counts[subject] = counts.get(subject, 0) + 1
         # Two entries of one list are two subjects: the list keeps them apart on purpose.
         strong = [
-            subject for subject, shared in counts.items()
-            if shared >= 2 and record.source not in self.sources.get(subject, set())
+            subject
+            for subject, shared in counts.items()
+            if shared >= 2
+            and record.source not in self.sources.get(subject, set())
             and allowed(subject)
-        ]  # fmt: skip
+        ]
         return strong[0] if len(strong) == 1 else None
 
     def learn(self, subject_id: int, record: Record) -> None:
@@ -107,8 +113,9 @@ def import_records(
         )
     today = now_timestamp()[:10]
     seen_on = str(generated_on) if generated_on else today
-    import_id = store.start_import(connection, kind, path.name, file_digest(path),
-                                   str(generated_on) if generated_on else None)  # fmt: skip
+    import_id = store.start_import(
+        connection, kind, path.name, file_digest(path), str(generated_on) if generated_on else None
+    )
     linker = _Linker(connection)
     sources = {record.source for record in records} | ({snapshot_source} - {None})
     known: dict[str, tuple[int, int]] = {}
@@ -146,8 +153,9 @@ def import_records(
             else:
                 report.unchanged += 1
         linker.learn(subject_id, record)
-        store.replace_names(connection, subject_id, record_id,
-                            [(n.name, n.quality, n.script) for n in record.names])  # fmt: skip
+        store.replace_names(
+            connection, subject_id, record_id, [(n.name, n.quality, n.script) for n in record.names]
+        )
         for designation in record.designations:
             _apply(connection, report, subject_id, record_id, designation, import_id, seen_on)
         if on_record:
@@ -160,19 +168,28 @@ def import_records(
 
 
 def _apply(
-    connection: Connection, report: ImportReport, subject_id: int, record_id: int,
-    designation: Designation, import_id: int, seen_on: str,
-) -> None:  # fmt: skip
+    connection: Connection,
+    report: ImportReport,
+    subject_id: int,
+    record_id: int,
+    designation: Designation,
+    import_id: int,
+    seen_on: str,
+) -> None:
     existing = store.designation_of(connection, record_id, designation.jurisdiction)
     values = {
-        "subject_id": subject_id, "record_id": record_id,
-        "jurisdiction": designation.jurisdiction, "authority": designation.authority,
-        "programme": designation.programme, "reference": designation.reference,
+        "subject_id": subject_id,
+        "record_id": record_id,
+        "jurisdiction": designation.jurisdiction,
+        "authority": designation.authority,
+        "programme": designation.programme,
+        "reference": designation.reference,
         "status": designation.status,
         "listed_on": str(designation.listed_on) if designation.listed_on else None,
         "delisted_on": str(designation.delisted_on) if designation.delisted_on else None,
-        "legal_basis": designation.legal_basis, "source_url": designation.source_url,
-    }  # fmt: skip
+        "legal_basis": designation.legal_basis,
+        "source_url": designation.source_url,
+    }
     if existing is not None and existing.status == "delisted" and designation.delisted_on is None:
         values["delisted_on"] = existing.delisted_on  # keep the date we learnt it on
     designation_id = store.save_designation(
@@ -184,11 +201,15 @@ def _apply(
             # Known only as no longer listed: one event, not an invented listing.
             _status_event(connection, designation_id, designation, import_id, seen_on)
             return
-        store.add_event(connection, designation_id,
-                        listed.value.isoformat() if listed else seen_on,
-                        listed.precision if listed else "by", "listed",
-                        "" if listed else "listing date not given; listed by this date",
-                        import_id)  # fmt: skip
+        store.add_event(
+            connection,
+            designation_id,
+            listed.value.isoformat() if listed else seen_on,
+            listed.precision if listed else "by",
+            "listed",
+            "" if listed else "listing date not given; listed by this date",
+            import_id,
+        )
         if designation.status != "listed":
             _status_event(connection, designation_id, designation, import_id, seen_on)
         return
@@ -201,26 +222,45 @@ def _apply(
 
 
 def _status_event(
-    connection: Connection, designation_id: int, designation: Designation, import_id: int,
+    connection: Connection,
+    designation_id: int,
+    designation: Designation,
+    import_id: int,
     seen_on: str,
-) -> None:  # fmt: skip
+) -> None:
     # A relisting is dated when it was seen: the designation's listing date is the first one.
     when = designation.delisted_on if designation.status != "listed" else None
-    store.add_event(connection, designation_id,
-                    when.value.isoformat() if when else seen_on,
-                    when.precision if when else "by", designation.status,
-                    "" if when else f"{designation.status} by this date", import_id)  # fmt: skip
+    store.add_event(
+        connection,
+        designation_id,
+        when.value.isoformat() if when else seen_on,
+        when.precision if when else "by",
+        designation.status,
+        "" if when else f"{designation.status} by this date",
+        import_id,
+    )
 
 
 def _delist_missing(
-    connection: Connection, report: ImportReport, source: str, present: set[str],
-    import_id: int, seen_on: str,
-) -> None:  # fmt: skip
+    connection: Connection,
+    report: ImportReport,
+    source: str,
+    present: set[str],
+    import_id: int,
+    seen_on: str,
+) -> None:
     for row in store.designations_of_source(connection, source):
         if f"{source}|{row.record_key}" in present or row.status != "listed":
             continue
         values = {"status": "delisted", "delisted_on": seen_on}
         store.save_designation(connection, values, row.id)
-        store.add_event(connection, row.id, seen_on, "by", "delisted",
-                        f"absent from the list generated {seen_on}", import_id)  # fmt: skip
+        store.add_event(
+            connection,
+            row.id,
+            seen_on,
+            "by",
+            "delisted",
+            f"absent from the list generated {seen_on}",
+            import_id,
+        )
         report.delisted += 1

@@ -12,12 +12,29 @@ from accord.store.directory import BLOC_JURISDICTIONS, check_jurisdiction
 
 #: Words that open a jurisdiction label, and the code they stand for.
 NAMED = {
-    "un security council": "UN", "un": "UN", "usa": "US", "united states": "US",
-    "pakistan": "PK", "india": "IN", "russia": "RU", "tajikistan": "TJ", "kazakhstan": "KZ",
-    "eu": "EU", "european union": "EU", "kyrgyzstan": "KG", "turkey": "TR", "türkiye": "TR",
-    "china": "CN", "sco rats": "SCO-RATS", "csto": "CSTO", "uzbekistan": "UZ",
-    "united arab emirates": "AE", "uae": "AE", "united kingdom": "GB", "uk": "GB",
-}  # fmt: skip
+    "un security council": "UN",
+    "un": "UN",
+    "usa": "US",
+    "united states": "US",
+    "pakistan": "PK",
+    "india": "IN",
+    "russia": "RU",
+    "tajikistan": "TJ",
+    "kazakhstan": "KZ",
+    "eu": "EU",
+    "european union": "EU",
+    "kyrgyzstan": "KG",
+    "turkey": "TR",
+    "türkiye": "TR",
+    "china": "CN",
+    "sco rats": "SCO-RATS",
+    "csto": "CSTO",
+    "uzbekistan": "UZ",
+    "united arab emirates": "AE",
+    "uae": "AE",
+    "united kingdom": "GB",
+    "uk": "GB",
+}
 _LABEL = re.compile(r"\s*([^()]+?)\s*(?:\((.*)\))?\s*\Z", re.S)
 
 
@@ -34,6 +51,8 @@ def jurisdiction_of(label: str) -> tuple[str, str]:
         if upper in BLOC_JURISDICTIONS or re.fullmatch(r"[A-Z]{2}", head):
             code = check_jurisdiction(upper)
         else:
-            raise ValueError(f"unknown jurisdiction {label!r}: use an ISO 3166 alpha-2 code or "
-                             f"one of {', '.join(sorted(BLOC_JURISDICTIONS))}")  # fmt: skip
+            raise ValueError(
+                f"unknown jurisdiction {label!r}: use an ISO 3166 alpha-2 code or "
+                f"one of {', '.join(sorted(BLOC_JURISDICTIONS))}"
+            )
     return code, programme

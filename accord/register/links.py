@@ -68,9 +68,11 @@ def records_of_subject(connection: Connection, subject_id: int) -> list[str]:
 
 
 def _move_records(connection: Connection, record_ids: list[int], subject_id: int) -> None:
-    for table, column in ((register_records, register_records.c.id),
-                          (register_names, register_names.c.record_id),
-                          (register_designations, register_designations.c.record_id)):  # fmt: skip
+    for table, column in (
+        (register_records, register_records.c.id),
+        (register_names, register_names.c.record_id),
+        (register_designations, register_designations.c.record_id),
+    ):
         connection.execute(
             update(table).where(column.in_(record_ids)).values(subject_id=subject_id)
         )
@@ -123,7 +125,7 @@ def decide(
             decided_by=by,
             note=note,
             at=now_timestamp(),
-        )  # fmt: skip
+        )
         .returning(register_links.c.id)
     ).scalar_one()
     return get_link(connection, int(new_id))
@@ -146,8 +148,16 @@ def get_link(connection: Connection, link_id: int) -> Link:
     row = connection.execute(select(register_links).where(register_links.c.id == link_id)).first()
     if row is None:
         raise NotFound(f"no link {link_id}")
-    return Link(row.id, row.record_a, row.record_b, row.decision, bool(row.active),
-                row.decided_by, row.note, row.at)  # fmt: skip
+    return Link(
+        row.id,
+        row.record_a,
+        row.record_b,
+        row.decision,
+        bool(row.active),
+        row.decided_by,
+        row.note,
+        row.at,
+    )
 
 
 def list_links(connection: Connection) -> list[Link]:
@@ -159,10 +169,11 @@ def kept_apart(connection: Connection, ref: str) -> set[str]:
     """Records an analyst said are not the same as ``ref``: automatic links avoid them."""
     rows = connection.execute(
         select(register_links.c.record_a, register_links.c.record_b).where(
-            register_links.c.active, register_links.c.decision == "different",
+            register_links.c.active,
+            register_links.c.decision == "different",
             or_(register_links.c.record_a == ref, register_links.c.record_b == ref),
         )
-    )  # fmt: skip
+    )
     return {r.record_b if r.record_a == ref else r.record_a for r in rows}
 
 

@@ -32,8 +32,12 @@ CREATED = "2026-11-26T00:00:00.000Z"
 def extension_definition() -> dict[str, Any]:
     """The extension that carries designations on a subject (STIX 2.1 section 7.3)."""
     return {
-        "type": "extension-definition", "spec_version": "2.1", "id": EXTENSION_ID,
-        "created_by_ref": AUTHOR_ID, "created": CREATED, "modified": CREATED,
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": EXTENSION_ID,
+        "created_by_ref": AUTHOR_ID,
+        "created": CREATED,
+        "modified": CREATED,
         "name": "Accord designations",
         "description": "Each jurisdiction's designation of a subject: jurisdiction (ISO 3166 "
         "alpha-2 or a body such as UN, EU, SCO-RATS), status (listed, delisted, suspended), "
@@ -41,12 +45,19 @@ def extension_definition() -> dict[str, Any]:
         "schema": "docs/register.md#stix",
         "version": "1.0.0",
         "extension_types": ["property-extension"],
-    }  # fmt: skip
+    }
 
 
 def author() -> dict[str, Any]:
-    return {"type": "identity", "spec_version": "2.1", "id": AUTHOR_ID, "created": CREATED,
-            "modified": CREATED, "name": "Accord register", "identity_class": "system"}  # fmt: skip
+    return {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": AUTHOR_ID,
+        "created": CREATED,
+        "modified": CREATED,
+        "name": "Accord register",
+        "identity_class": "system",
+    }
 
 
 def _stamp(at: str) -> str:
@@ -99,14 +110,21 @@ def subjects_as_stix(connection: Connection) -> list[dict[str, Any]]:
         created = _stamp(first_seen[subject.id])
         modified = max(created, _stamp(touched[subject.id]))
         obj: dict[str, Any] = {
-            "type": stix_type, "spec_version": "2.1",
+            "type": stix_type,
+            "spec_version": "2.1",
             "id": f"{stix_type}--{uuid.uuid5(NAMESPACE, first_record[subject.id])}",
-            "created": created, "modified": modified, "created_by_ref": AUTHOR_ID,
+            "created": created,
+            "modified": modified,
+            "created_by_ref": AUTHOR_ID,
             "name": subject.name,
             "aliases": sorted({n for n in names.get(subject.id, []) if n != subject.name}),
-            "extensions": {EXTENSION_ID: {"extension_type": "property-extension",
-                                          "designations": designations.get(subject.id, [])}},
-        }  # fmt: skip
+            "extensions": {
+                EXTENSION_ID: {
+                    "extension_type": "property-extension",
+                    "designations": designations.get(subject.id, []),
+                }
+            },
+        }
         if stix_type == "threat-actor":
             obj["threat_actor_types"] = ["terrorist"]
         if not obj["aliases"]:

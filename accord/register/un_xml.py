@@ -47,8 +47,10 @@ def read_un_xml(path: Path) -> tuple[ListDate | None, list[Record], list[tuple[s
         raise InvalidInput(f"{path.name}: CONSOLIDATED_LIST@dateGenerated: {exc}") from exc
     records: list[Record] = []
     refused: list[tuple[str, str]] = []
-    for section, tag, kind in (("INDIVIDUALS", "INDIVIDUAL", "person"),
-                               ("ENTITIES", "ENTITY", "organization")):  # fmt: skip
+    for section, tag, kind in (
+        ("INDIVIDUALS", "INDIVIDUAL", "person"),
+        ("ENTITIES", "ENTITY", "organization"),
+    ):
         for position, element in enumerate(root.findall(f"{section}/{tag}"), start=1):
             try:
                 records.append(_record(path.name, element, tag, kind, position))
@@ -96,8 +98,11 @@ def _record(file_name: str, element: Element, tag: str, kind: str, position: int
         listed_on=listed,
         source_url="https://scsanctions.un.org/resources/xml/en/consolidated.xml",
     )
-    payload = {"DATAID": _text(element, "DATAID"), "VERSIONNUM": _text(element, "VERSIONNUM"),
-               "COMMENTS1": _text(element, "COMMENTS1")}  # fmt: skip
+    payload = {
+        "DATAID": _text(element, "DATAID"),
+        "VERSIONNUM": _text(element, "VERSIONNUM"),
+        "COMMENTS1": _text(element, "COMMENTS1"),
+    }
     return Record("un-xml", reference, kind, names, [designation], where, details, payload)
 
 

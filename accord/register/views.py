@@ -36,13 +36,18 @@ def status_as_of(connection: Connection, as_of: date | None) -> dict[int, dict[s
     """
     limit = (as_of or date.today()).isoformat()
     query = (
-        select(register_designations.c.subject_id, register_designations.c.jurisdiction,
-               register_events.c.on_date, register_events.c.precision, register_events.c.status,
-               register_events.c.id)
+        select(
+            register_designations.c.subject_id,
+            register_designations.c.jurisdiction,
+            register_events.c.on_date,
+            register_events.c.precision,
+            register_events.c.status,
+            register_events.c.id,
+        )
         .join(register_events, register_events.c.designation_id == register_designations.c.id)
         .where(register_events.c.on_date <= limit)
         .order_by(register_events.c.on_date, register_events.c.id)
-    )  # fmt: skip
+    )
     matrix: dict[int, dict[str, Cell]] = {}
     for row in connection.execute(query):
         matrix.setdefault(row.subject_id, {})[row.jurisdiction] = Cell(
@@ -65,10 +70,16 @@ def divergence(
             continue
         if not any(cell.status != ABSENT for cell in states.values()):
             continue
-        rows.append({"subject": subject_id, "name": names.get(subject_id, "?"),
-                     "jurisdictions": {j: {"status": c.status, "since": c.since,
-                                           "precision": c.precision}
-                                       for j, c in states.items()}})  # fmt: skip
+        rows.append(
+            {
+                "subject": subject_id,
+                "name": names.get(subject_id, "?"),
+                "jurisdictions": {
+                    j: {"status": c.status, "since": c.since, "precision": c.precision}
+                    for j, c in states.items()
+                },
+            }
+        )
     rows.sort(key=lambda r: str(r["name"]).casefold())
     return columns, rows
 
@@ -93,31 +104,50 @@ def show(connection: Connection, subject_id: int) -> dict[str, Any]:
         )
     ]
     designations = [
-        {"jurisdiction": r.jurisdiction, "status": r.status, "programme": r.programme,
-         "reference": r.reference, "listed_on": r.listed_on, "delisted_on": r.delisted_on,
-         "source_url": r.source_url, "from": records.get(r.record_id)}
+        {
+            "jurisdiction": r.jurisdiction,
+            "status": r.status,
+            "programme": r.programme,
+            "reference": r.reference,
+            "listed_on": r.listed_on,
+            "delisted_on": r.delisted_on,
+            "source_url": r.source_url,
+            "from": records.get(r.record_id),
+        }
         for r in connection.execute(
             select(register_designations)
             .where(register_designations.c.subject_id == subject_id)
             .order_by(register_designations.c.jurisdiction)
         )
-    ]  # fmt: skip
-    return {"id": subject.id, "kind": subject.kind, "name": subject.name,
-            "details": orjson.loads(subject.details), "names": names,
-            "designations": designations, "records": sorted(records.values())}  # fmt: skip
+    ]
+    return {
+        "id": subject.id,
+        "kind": subject.kind,
+        "name": subject.name,
+        "details": orjson.loads(subject.details),
+        "names": names,
+        "designations": designations,
+        "records": sorted(records.values()),
+    }
 
 
 def history(connection: Connection, subject_id: int) -> list[dict[str, Any]]:
     """Every dated change of every designation of a subject, oldest first."""
     show(connection, subject_id)  # 404 for an unknown subject
     query = (
-        select(register_events.c.on_date, register_events.c.precision, register_events.c.status,
-               register_events.c.detail, register_designations.c.jurisdiction,
-               register_designations.c.reference, register_designations.c.programme)
+        select(
+            register_events.c.on_date,
+            register_events.c.precision,
+            register_events.c.status,
+            register_events.c.detail,
+            register_designations.c.jurisdiction,
+            register_designations.c.reference,
+            register_designations.c.programme,
+        )
         .join(register_designations, register_designations.c.id == register_events.c.designation_id)
         .where(register_designations.c.subject_id == subject_id)
         .order_by(register_events.c.on_date, register_events.c.id)
-    )  # fmt: skip
+    )
     return [{str(k): v for k, v in row._mapping.items()} for row in connection.execute(query)]
 
 

@@ -127,9 +127,10 @@ class ScreeningIndex:
         for start in range(0, len(new_ids), 5000):
             chunk = new_ids[start : start + 5000]
             rows = connection.execute(
-                select(register_names.c.id, register_names.c.subject_id, register_names.c.name)
-                .where(register_names.c.id.in_(chunk))
-            )  # fmt: skip
+                select(
+                    register_names.c.id, register_names.c.subject_id, register_names.c.name
+                ).where(register_names.c.id.in_(chunk))
+            )
             for row in rows:
                 self.add(row.id, row.subject_id, row.name)
         self._load_subjects(connection)
@@ -140,14 +141,19 @@ class ScreeningIndex:
         subjects = {
             row.id: Subject(row.name, row.kind, orjson.loads(row.details))
             for row in connection.execute(
-                select(register_subjects.c.id, register_subjects.c.name,
-                       register_subjects.c.kind, register_subjects.c.details)
+                select(
+                    register_subjects.c.id,
+                    register_subjects.c.name,
+                    register_subjects.c.kind,
+                    register_subjects.c.details,
+                )
             )
-        }  # fmt: skip
+        }
         for row in connection.execute(
-            select(register_designations.c.subject_id, register_designations.c.reference)
-            .where(register_designations.c.reference.is_not(None))
-        ):  # fmt: skip
+            select(register_designations.c.subject_id, register_designations.c.reference).where(
+                register_designations.c.reference.is_not(None)
+            )
+        ):
             subject = subjects.get(row.subject_id)
             if subject is not None and row.reference not in subject.references:
                 subject.references.append(row.reference)

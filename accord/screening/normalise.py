@@ -23,25 +23,77 @@ _TRANSLITERATOR = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "at", "an", "az", "ash", "ath", "ul", "ud"})
 
 #: Words that name the kind of organisation rather than the organisation.
-GENERIC_WORDS = frozenset({
-    "movement", "front", "party", "organization", "organisation", "group", "jamaat", "jamaah",
-    "jamaa", "jamiat", "harakat", "hizb", "tanzim", "brigade", "brigades", "army", "battalion",
-    "union", "council", "islamic", "of", "the", "for", "and", "in", "dvizhenie", "partiya",
-    "partia", "organizatsiya", "organizacia", "tehrik", "tahrik", "jabhat", "jabha",
-})  # fmt: skip
+GENERIC_WORDS = frozenset(
+    {
+        "movement",
+        "front",
+        "party",
+        "organization",
+        "organisation",
+        "group",
+        "jamaat",
+        "jamaah",
+        "jamaa",
+        "jamiat",
+        "harakat",
+        "hizb",
+        "tanzim",
+        "brigade",
+        "brigades",
+        "army",
+        "battalion",
+        "union",
+        "council",
+        "islamic",
+        "of",
+        "the",
+        "for",
+        "and",
+        "in",
+        "dvizhenie",
+        "partiya",
+        "partia",
+        "organizatsiya",
+        "organizacia",
+        "tehrik",
+        "tahrik",
+        "jabhat",
+        "jabha",
+    }
+)
 
 #: Spellings of one name that romanisation conventions disagree on.
 SPELLINGS = {
-    "mohammed": "muhammad", "mohammad": "muhammad", "mohamed": "muhammad",
-    "muhammed": "muhammad", "mohamad": "muhammad", "muhamad": "muhammad",
-    "ahmed": "ahmad", "husein": "husayn", "hussein": "husayn", "hussain": "husayn",
-    "osama": "usama", "abdullah": "abdallah", "abdulla": "abdallah",
-    "turkestan": "turkistan", "taleban": "taliban",
-}  # fmt: skip
+    "mohammed": "muhammad",
+    "mohammad": "muhammad",
+    "mohamed": "muhammad",
+    "muhammed": "muhammad",
+    "mohamad": "muhammad",
+    "muhamad": "muhammad",
+    "ahmed": "ahmad",
+    "husein": "husayn",
+    "hussein": "husayn",
+    "hussain": "husayn",
+    "osama": "usama",
+    "abdullah": "abdallah",
+    "abdulla": "abdallah",
+    "turkestan": "turkistan",
+    "taleban": "taliban",
+}
 
 # Russian (and other Cyrillic) romanisations, folded to one form: Dzh/J, Kh/H, Zh/J, Ts/C...
-_CYRILLIC_FOLDS = (("dzh", "j"), ("dz", "j"), ("zh", "j"), ("kh", "h"), ("ts", "c"),
-                   ("sch", "sh"), ("yu", "u"), ("ya", "a"), ("iy", "i"), ("yi", "i"))  # fmt: skip
+_CYRILLIC_FOLDS = (
+    ("dzh", "j"),
+    ("dz", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("ts", "c"),
+    ("sch", "sh"),
+    ("yu", "u"),
+    ("ya", "a"),
+    ("iy", "i"),
+    ("yi", "i"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +119,68 @@ def to_latin(name: str) -> str:
 
 #: Legal forms and their usual abbreviations, spelt out: folded to the abbreviation.
 LEGAL_FORMS = (
-    ("open joint stock company", "ojsc"), ("public joint stock company", "pjsc"),
-    ("closed joint stock company", "cjsc"), ("joint stock company", "jsc"),
-    ("limited liability company", "llc"), ("public limited company", "plc"),
-    ("societatea cu raspundere limitata", "srl"), ("societe anonyme", "sa"),
-    ("gesellschaft mit beschrankter haftung", "gmbh"), ("aktiengesellschaft", "ag"),
-    ("aktiengeselschaft", "ag"), ("limited", "ltd"), ("corporation", "corp"),
-    ("incorporated", "inc"), ("company", "co"), ("international", "intl"),
-    ("oao", "ojsc"), ("zao", "cjsc"), ("ooo", "llc"), ("pao", "pjsc"), ("ao", "jsc"),
-)  # fmt: skip
+    ("open joint stock company", "ojsc"),
+    ("public joint stock company", "pjsc"),
+    ("closed joint stock company", "cjsc"),
+    ("joint stock company", "jsc"),
+    ("limited liability company", "llc"),
+    ("public limited company", "plc"),
+    ("societatea cu raspundere limitata", "srl"),
+    ("societe anonyme", "sa"),
+    ("gesellschaft mit beschrankter haftung", "gmbh"),
+    ("aktiengesellschaft", "ag"),
+    ("aktiengeselschaft", "ag"),
+    ("limited", "ltd"),
+    ("corporation", "corp"),
+    ("incorporated", "inc"),
+    ("company", "co"),
+    ("international", "intl"),
+    ("oao", "ojsc"),
+    ("zao", "cjsc"),
+    ("ooo", "llc"),
+    ("pao", "pjsc"),
+    ("ao", "jsc"),
+)
 _NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "first": 1, "second": 2, "third": 3,
-    "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-}  # fmt: skip
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+}
 
 
 def _numbers(words: list[str]) -> list[str]:

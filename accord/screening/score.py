@@ -20,18 +20,63 @@ from accord.screening.normalise import Token, to_latin, tokens
 
 GENERIC_WEIGHT = 0.2
 CONFLICT_PENALTY = 0.7
-COMPANY_WORDS = frozenset({
-    "limited", "ltd", "plc", "inc", "llc", "co", "corp", "corporation", "company", "jsc",
-    "ojsc", "pjsc", "ooo", "ao", "gmbh", "ag", "sa", "srl", "bv", "holding", "holdings",
-    "group", "joint", "stock", "trading", "international", "industries", "enterprise",
-    "cjsc", "intl", "sp", "z", "oo",
-})  # fmt: skip
+COMPANY_WORDS = frozenset(
+    {
+        "limited",
+        "ltd",
+        "plc",
+        "inc",
+        "llc",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "jsc",
+        "ojsc",
+        "pjsc",
+        "ooo",
+        "ao",
+        "gmbh",
+        "ag",
+        "sa",
+        "srl",
+        "bv",
+        "holding",
+        "holdings",
+        "group",
+        "joint",
+        "stock",
+        "trading",
+        "international",
+        "industries",
+        "enterprise",
+        "cjsc",
+        "intl",
+        "sp",
+        "z",
+        "oo",
+    }
+)
 VOWELS = str.maketrans("", "", "aeiouy")
 
 
-_PHONETIC = (("sch", "s"), ("sh", "s"), ("ch", "k"), ("kh", "h"), ("ph", "f"), ("th", "t"),
-             ("dh", "d"), ("gh", "g"), ("x", "s"), ("q", "k"), ("c", "k"), ("z", "s"),
-             ("w", "v"), ("y", "i"), ("j", "i"))  # fmt: skip
+_PHONETIC = (
+    ("sch", "s"),
+    ("sh", "s"),
+    ("ch", "k"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("gh", "g"),
+    ("x", "s"),
+    ("q", "k"),
+    ("c", "k"),
+    ("z", "s"),
+    ("w", "v"),
+    ("y", "i"),
+    ("j", "i"),
+)
 
 
 @lru_cache(maxsize=500_000)
@@ -58,8 +103,12 @@ class Pair:
     similarity: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "register": self.register, "how": self.how,
-                "similarity": round(self.similarity, 3)}  # fmt: skip
+        return {
+            "query": self.query,
+            "register": self.register,
+            "how": self.how,
+            "similarity": round(self.similarity, 3),
+        }
 
 
 @dataclass(slots=True)

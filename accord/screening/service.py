@@ -15,8 +15,13 @@ DEFAULT_THRESHOLD = 0.7
 CANDIDATES = 15
 MAX_NAME = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-KINDS = {"person": "person", "organization": "organization", "organisation": "organization",
-         "company": "organization", "legalentity": "organization"}  # fmt: skip
+KINDS = {
+    "person": "person",
+    "organization": "organization",
+    "organisation": "organization",
+    "company": "organization",
+    "legalentity": "organization",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +102,11 @@ def screen(
             "score": score,
             "match": score >= threshold,
             "references": sorted(subject.references),
-            "explanation": {**result.explanation(), "qualifiers": notes,
-                            "note": "a lead for a person to check, not a decision"},
-        }  # fmt: skip
+            "explanation": {
+                **result.explanation(),
+                "qualifiers": notes,
+                "note": "a lead for a person to check, not a decision",
+            },
+        }
     ranked = sorted(best.values(), key=lambda m: (-m["score"], m["subject_id"]))[:limit]
     return {"id": query.id, "matches": ranked}

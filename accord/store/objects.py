@@ -356,9 +356,11 @@ def tombstone(
     now = now_timestamp()
     connection.execute(
         tombstones.insert(),
-        [{"stix_id": r.stix_id, "id_key": r.id_key, "version_key": r.version_key, "at": now}
-         for r in doomed],
-    )  # fmt: skip
+        [
+            {"stix_id": r.stix_id, "id_key": r.id_key, "version_key": r.version_key, "at": now}
+            for r in doomed
+        ],
+    )
     marked = len(doomed)
     if marked:  # the newest version left, if any, becomes the latest
         newest = connection.execute(
@@ -376,20 +378,32 @@ def tombstone(
 
 
 def tombstones_after(
-    connection: Connection, visible: ColumnElement[bool], criteria: ObjectFilter, after: int,
+    connection: Connection,
+    visible: ColumnElement[bool],
+    criteria: ObjectFilter,
+    after: int,
     limit: int,
-) -> list[Row[Any]]:  # fmt: skip
+) -> list[Row[Any]]:
     """Deletions after ``after`` of versions the caller sees in an audience, oldest first."""
     every = replace(criteria, versions=["all"], include_revoked=True)
     conditions = _conditions(visible, every, include_deleted=True)
     query = (
-        select(tombstones.c.seq, tombstones.c.stix_id, tombstones.c.version_key,
-               objects.c.origin_party_id)
-        .join(objects, and_(objects.c.id_key == tombstones.c.id_key,
-                            objects.c.stix_id == tombstones.c.stix_id,
-                            objects.c.version_key == tombstones.c.version_key))
+        select(
+            tombstones.c.seq,
+            tombstones.c.stix_id,
+            tombstones.c.version_key,
+            objects.c.origin_party_id,
+        )
+        .join(
+            objects,
+            and_(
+                objects.c.id_key == tombstones.c.id_key,
+                objects.c.stix_id == tombstones.c.stix_id,
+                objects.c.version_key == tombstones.c.version_key,
+            ),
+        )
         .where(tombstones.c.seq > after, *conditions)
         .order_by(tombstones.c.seq)
         .limit(limit)
-    )  # fmt: skip
+    )
     return list(connection.execute(query))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,9 +35,16 @@ class Peer:
 
 
 def add_peer(
-    connection: Connection, name: str, url: str, collection_id: str, token: str, *,
-    kind: str = "accord", party: str | None = None, audience: str | None = None,
-) -> Peer:  # fmt: skip
+    connection: Connection,
+    name: str,
+    url: str,
+    collection_id: str,
+    token: str,
+    *,
+    kind: str = "accord",
+    party: str | None = None,
+    audience: str | None = None,
+) -> Peer:
     if not _NAME.match(name):
         raise ValidationFailed(f"peer name {name!r}: use letters, digits, '.', '_' and '-'")
     if not url.startswith(("http://", "https://")):
@@ -61,7 +69,7 @@ def add_peer(
                     party_id=party_id,
                     audience=audience,
                     created_at=now_timestamp(),
-                )  # fmt: skip
+                )
             )
     except IntegrityError as exc:
         raise Conflict(f"a peer named {name!r} already exists") from exc
@@ -73,13 +81,21 @@ _QUERY = select(peers, parties.c.code.label("party_code")).outerjoin(
 )
 
 
-def _peer(row: object) -> Peer:
-    r = row
+def _peer(r: Any) -> Peer:
     return Peer(
-        r.id, r.name, r.url, r.collection_id, r.token, r.kind, r.party_code,  # type: ignore[attr-defined]
-        r.audience, r.cursor, r.last_sync_at, r.last_error,  # type: ignore[attr-defined]
-        int(r.tombstone_cursor),  # type: ignore[attr-defined]
-    )  # fmt: skip
+        r.id,
+        r.name,
+        r.url,
+        r.collection_id,
+        r.token,
+        r.kind,
+        r.party_code,
+        r.audience,
+        r.cursor,
+        r.last_sync_at,
+        r.last_error,
+        int(r.tombstone_cursor),
+    )
 
 
 def get_peer(connection: Connection, name: str) -> Peer:

@@ -32,7 +32,7 @@ def start_import(
                 generated_on=generated_on,
                 at=now_timestamp(),
                 report="{}",
-            )  # fmt: skip
+            )
             .returning(register_imports.c.id)
         ).scalar_one()
     )
@@ -49,9 +49,10 @@ def finish_import(connection: Connection, import_id: int, report: dict[str, Any]
 def records_of(connection: Connection, source: str) -> dict[str, tuple[int, int]]:
     """key -> (record id, subject id) of every record of a source."""
     rows = connection.execute(
-        select(register_records.c.record_key, register_records.c.id, register_records.c.subject_id)
-        .where(register_records.c.source == source)
-    )  # fmt: skip
+        select(
+            register_records.c.record_key, register_records.c.id, register_records.c.subject_id
+        ).where(register_records.c.source == source)
+    )
     return {row.record_key: (row.id, row.subject_id) for row in rows}
 
 
@@ -59,9 +60,10 @@ def subjects_by_reference(connection: Connection, references: Sequence[str]) -> 
     if not references:
         return {}
     rows = connection.execute(
-        select(register_designations.c.reference, register_designations.c.subject_id)
-        .where(register_designations.c.reference.in_(list(references)))
-    )  # fmt: skip
+        select(register_designations.c.reference, register_designations.c.subject_id).where(
+            register_designations.c.reference.in_(list(references))
+        )
+    )
     return {row.reference: row.subject_id for row in rows}
 
 
@@ -85,16 +87,20 @@ def create_subject(connection: Connection, kind: str, name: str, details: dict[s
                 name=name,
                 details=orjson.dumps(details).decode(),
                 created_at=now_timestamp(),
-            )  # fmt: skip
+            )
             .returning(register_subjects.c.id)
         ).scalar_one()
     )
 
 
 def create_record(
-    connection: Connection, source: str, key: str, subject_id: int, payload: dict[str, Any],
+    connection: Connection,
+    source: str,
+    key: str,
+    subject_id: int,
+    payload: dict[str, Any],
     import_id: int,
-) -> int:  # fmt: skip
+) -> int:
     return int(
         connection.execute(
             insert(register_records)
@@ -105,7 +111,7 @@ def create_record(
                 payload=orjson.dumps(payload).decode(),
                 first_import_id=import_id,
                 last_import_id=import_id,
-            )  # fmt: skip
+            )
             .returning(register_records.c.id)
         ).scalar_one()
     )
@@ -134,9 +140,17 @@ def replace_names(
     if names:
         connection.execute(
             insert(register_names),
-            [{"subject_id": subject_id, "record_id": record_id, "name": n, "quality": q,
-              "script": s} for n, q, s in names],
-        )  # fmt: skip
+            [
+                {
+                    "subject_id": subject_id,
+                    "record_id": record_id,
+                    "name": n,
+                    "quality": q,
+                    "script": s,
+                }
+                for n, q, s in names
+            ],
+        )
 
 
 def designation_of(connection: Connection, record_id: int, jurisdiction: str) -> Row[Any] | None:
@@ -172,9 +186,14 @@ def save_designation(connection: Connection, values: dict[str, Any], existing: i
 
 
 def add_event(
-    connection: Connection, designation_id: int, on_date: str, precision: str, status: str,
-    detail: str, import_id: int,
-) -> None:  # fmt: skip
+    connection: Connection,
+    designation_id: int,
+    on_date: str,
+    precision: str,
+    status: str,
+    detail: str,
+    import_id: int,
+) -> None:
     connection.execute(
         insert(register_events).values(
             designation_id=designation_id,
@@ -183,5 +202,5 @@ def add_event(
             status=status,
             detail=detail,
             import_id=import_id,
-        )  # fmt: skip
+        )
     )

@@ -31,10 +31,11 @@ def medallion(tmp_path: Path) -> Iterator[str]:
 
 def push(root: str, *items: dict[str, object]) -> None:
     response = httpx.post(
-        f"{root}collections/{COLLECTION}/objects/", auth=("admin", "Password0"),
+        f"{root}collections/{COLLECTION}/objects/",
+        auth=("admin", "Password0"),
         content=json.dumps({"objects": list(items)}),
         headers={"Accept": TAXII, "Content-Type": TAXII},
-    )  # fmt: skip
+    )
     assert response.status_code == 202, response.text
 
 
@@ -42,8 +43,16 @@ def push(root: str, *items: dict[str, object]) -> None:
 def test_an_accord_node_pulls_from_medallion(database: Database, medallion: str) -> None:
     with database.engine.begin() as connection:
         admin.add_party(connection, ACTOR, "ua-ssu", "SSU", "UA")
-        add_peer(connection, "oasis", medallion, COLLECTION, "admin:Password0",
-                 kind="taxii", party="ua-ssu", audience="network")  # fmt: skip
+        add_peer(
+            connection,
+            "oasis",
+            medallion,
+            COLLECTION,
+            "admin:Password0",
+            kind="taxii",
+            party="ua-ssu",
+            audience="network",
+        )
     first = [sdo("indicator") for _ in range(120)]
     push(medallion, *first)
     outcome = sync_all(database.engine, local_node="node-x")[0]

@@ -60,18 +60,26 @@ class FedNode:
 
     def publish(self, account: str, audience: str, tlp: str, *items: dict[str, Any]) -> None:
         response = httpx.post(
-            f"{self.base}/api/v1/objects", params={"audience": audience, "tlp": tlp},
+            f"{self.base}/api/v1/objects",
+            params={"audience": audience, "tlp": tlp},
             content=orjson.dumps(bundle(*items)),
-            headers={"Authorization": f"Bearer {self.tokens[account]}",
-                     "Content-Type": "application/json"},
-        )  # fmt: skip
+            headers={
+                "Authorization": f"Bearer {self.tokens[account]}",
+                "Content-Type": "application/json",
+            },
+        )
         assert response.status_code == 200, response.text
 
     def peer(self, name: str, source: FedNode, audience: str) -> None:
         """This node pulls ``audience`` from ``source`` with an account of its own party."""
         with self.database.engine.begin() as connection:
-            add_peer(connection, name, f"{source.base}/taxii2/api/", collection_id(audience),
-                     source.tokens[f"peer-{PARTIES[self.key]}"])  # fmt: skip
+            add_peer(
+                connection,
+                name,
+                f"{source.base}/taxii2/api/",
+                collection_id(audience),
+                source.tokens[f"peer-{PARTIES[self.key]}"],
+            )
 
     def sync(self, only: str | None = None) -> None:
         for outcome in sync_all(self.database.engine, local_node=self.name, only=only):
@@ -80,8 +88,9 @@ class FedNode:
     def start(self, tmp: Path) -> None:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        self.process = start_server(self.database, port, tmp / f"{self.name}.log",
-                                    env={"ACCORD_NODE_NAME": self.name})  # fmt: skip
+        self.process = start_server(
+            self.database, port, tmp / f"{self.name}.log", env={"ACCORD_NODE_NAME": self.name}
+        )
 
     def stop(self) -> None:
         if self.process:
@@ -121,10 +130,12 @@ def network(database: Database, tmp_path: Path) -> Iterator[dict[str, FedNode]]:
             admin.add_channel(connection, ACTOR, "kz-ru", ["kz-knb", "ru-nac"])
             admin.add_channel(connection, ACTOR, "sco-joint", list(PARTIES.values()))
             node.tokens[PARTIES[key]] = admin.add_account(
-                connection, ACTOR, PARTIES[key], PARTIES[key], "publisher")[1]  # fmt: skip
+                connection, ACTOR, PARTIES[key], PARTIES[key], "publisher"
+            )[1]
             for code in PARTIES.values():
                 node.tokens[f"peer-{code}"] = admin.add_account(
-                    connection, ACTOR, f"peer-{code}", code, "reader")[1]  # fmt: skip
+                    connection, ACTOR, f"peer-{code}", code, "reader"
+                )[1]
         node.start(tmp_path)
         nodes[key] = node
     try:
@@ -214,8 +225,14 @@ def test_killed_sync_resumes_to_the_uninterrupted_result(
     c.sync()  # the uninterrupted reference
 
     env = {**os.environ, "ACCORD_NODE_NAME": b.name}
-    command = [sys.executable, "-c", "from accord.cli import main; main()",
-               "--db", server_url(b.database), "sync"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-c",
+        "from accord.cli import main; main()",
+        "--db",
+        server_url(b.database),
+        "sync",
+    ]
     worker = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -225,8 +242,12 @@ def test_killed_sync_resumes_to_the_uninterrupted_result(
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
     a.stop()  # and the source goes down too
-    a.process = start_server(a.database, int(a.base.rsplit(":", 1)[1]), tmp_path / "a2.log",
-                             env={"ACCORD_NODE_NAME": a.name})  # fmt: skip
+    a.process = start_server(
+        a.database,
+        int(a.base.rsplit(":", 1)[1]),
+        tmp_path / "a2.log",
+        env={"ACCORD_NODE_NAME": a.name},
+    )
     b.sync()
     assert b.ids() == c.ids()
     assert len(b.ids()) == 3000
@@ -243,8 +264,12 @@ def test_revocations_and_deletions_federate(network: dict[str, FedNode]) -> None
     a.publish("kz-knb", "network", "green", doomed, revoked)
     b.sync()
     c.sync()
-    a.publish("kz-knb", "network", "green",
-              {**revoked, "modified": "2026-06-01T00:00:00.000Z", "revoked": True})  # fmt: skip
+    a.publish(
+        "kz-knb",
+        "network",
+        "green",
+        {**revoked, "modified": "2026-06-01T00:00:00.000Z", "revoked": True},
+    )
     deleted = httpx.delete(
         f"{a.base}/taxii2/api/collections/{collection_id('network')}/objects/{doomed['id']}/",
         headers={"Authorization": f"Bearer {a.tokens['kz-knb']}"},

@@ -76,9 +76,10 @@ def test_add_objects_status_duplicates_and_policy(trio: Node) -> None:
     assert polled.json() == status
     assert get(trio, "cn", f"{ROOT}/status/{status['id']}/").status_code == 404
     wrong = trio.client.post(
-        f"{ROOT}/collections/{KZ_RU}/objects/", content=b"{}",
+        f"{ROOT}/collections/{KZ_RU}/objects/",
+        content=b"{}",
         headers={**trio.headers("kz"), "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     assert wrong.status_code == 415
     red = sdo(object_marking_refs=["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"])
     assert add(trio, "kz", NETWORK, red).json()["failure_count"] == 1
@@ -149,9 +150,10 @@ def test_versions_match_version_and_delete(trio: Node) -> None:
     wrong = trio.client.delete(elsewhere, headers={**trio.headers("kz"), "Accept": TAXII})
     assert wrong.status_code == 404  # not in that collection
     gone = trio.client.delete(
-        f"{base}/", params={"match[version]": v3["modified"]},
+        f"{base}/",
+        params={"match[version]": v3["modified"]},
         headers={**trio.headers("kz"), "Accept": TAXII},
-    )  # fmt: skip
+    )
     assert gone.status_code == 200
     assert names() == ["v2"]
     trio.client.delete(f"{base}/", headers={**trio.headers("kz"), "Accept": TAXII})

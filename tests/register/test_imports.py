@@ -27,9 +27,15 @@ DESIGNATIONS = ROOT / "demo-data" / "designations.csv"
 def un(database: Database, path: Path) -> object:
     generated, records, refused = read_un_xml(path)
     with database.engine.begin() as connection:
-        return import_records(connection, kind="un-xml", path=path, records=records,
-                              rejected=refused, generated_on=generated,
-                              snapshot_source="un-xml")  # fmt: skip
+        return import_records(
+            connection,
+            kind="un-xml",
+            path=path,
+            records=records,
+            rejected=refused,
+            generated_on=generated,
+            snapshot_source="un-xml",
+        )
 
 
 def subject_of(database: Database, reference: str) -> int:
@@ -73,8 +79,13 @@ def test_designations_csv_links_by_reference_and_shows_divergence(database: Data
     records, refused = read_designations_csv(DESIGNATIONS)
     assert refused == []
     with database.engine.begin() as connection:
-        report = import_records(connection, kind="designations-csv", path=DESIGNATIONS,
-                                records=records, rejected=refused)  # fmt: skip
+        report = import_records(
+            connection,
+            kind="designations-csv",
+            path=DESIGNATIONS,
+            records=records,
+            rejected=refused,
+        )
     assert report.linked >= 90  # UN rows name their QDe/TAe reference
     etim_un = subject_of(database, "QDe.088")
     with database.engine.connect() as connection:
@@ -94,24 +105,36 @@ def test_hostile_and_broken_xml_is_refused_and_changes_nothing(
     un(database, UN_2017)
     before = count(database, register_records)
     bomb = tmp_path / "bomb.xml"
-    bomb.write_text('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
-                    "<CONSOLIDATED_LIST>&b;</CONSOLIDATED_LIST>")  # fmt: skip
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+        "<CONSOLIDATED_LIST>&b;</CONSOLIDATED_LIST>"
+    )
     external = tmp_path / "xxe.xml"
-    external.write_text('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                        "<CONSOLIDATED_LIST>&x;</CONSOLIDATED_LIST>")  # fmt: skip
+    external.write_text(
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        "<CONSOLIDATED_LIST>&x;</CONSOLIDATED_LIST>"
+    )
     truncated = tmp_path / "truncated.xml"
     truncated.write_bytes(UN_2025.read_bytes()[:50_000])
     latin1 = tmp_path / "latin1.xml"
     latin1.write_bytes(
         b'<?xml version="1.0" encoding="UTF-8"?><CONSOLIDATED_LIST>\xe9</CONSOLIDATED_LIST>'
     )
-    for path, words in ((bomb, "refused"), (external, "refused"), (truncated, "line"),
-                        (latin1, "line")):  # fmt: skip
+    for path, words in (
+        (bomb, "refused"),
+        (external, "refused"),
+        (truncated, "line"),
+        (latin1, "line"),
+    ):
         with pytest.raises(InvalidInput, match=words):
             read_un_xml(path)
     missing = tmp_path / "missing-ref.xml"
-    missing.write_text(UN_2025.read_text(encoding="utf-8").replace(
-        "<REFERENCE_NUMBER>CDe.001</REFERENCE_NUMBER>", "", 1), encoding="utf-8")  # fmt: skip
+    missing.write_text(
+        UN_2025.read_text(encoding="utf-8").replace(
+            "<REFERENCE_NUMBER>CDe.001</REFERENCE_NUMBER>", "", 1
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(InvalidInput, match="nothing was imported"):
         un(database, missing)  # a complete list with a hole would delist the entry
     assert count(database, register_records) == before
@@ -146,8 +169,9 @@ def test_duplicate_rows_are_refused(database: Database, tmp_path: Path) -> None:
     path.write_text("name,status\nSame Group,listed\nSame Group,listed\n", encoding="utf-8")
     records, refused = read_national_csv(path, "TJ")
     with database.engine.begin() as connection:
-        report = import_records(connection, kind="csv:TJ", path=path, records=records,
-                                rejected=refused)  # fmt: skip
+        report = import_records(
+            connection, kind="csv:TJ", path=path, records=records, rejected=refused
+        )
     assert report.added == 1 and "duplicate of" in report.rejected[0][1]
     assert count(database, register_subjects) == 1
 
@@ -155,8 +179,9 @@ def test_duplicate_rows_are_refused(database: Database, tmp_path: Path) -> None:
 def test_register_api(trio_register: tuple[object, int]) -> None:
     node, subject = trio_register
     client, headers = node.client, node.headers("kz")  # type: ignore[attr-defined]
-    body = client.get("/api/v1/register/divergence", params={"as_of": "2026-01-01"},
-                      headers=headers).json()  # fmt: skip
+    body = client.get(
+        "/api/v1/register/divergence", params={"as_of": "2026-01-01"}, headers=headers
+    ).json()
     assert body["jurisdictions"] and isinstance(body["subjects"], list)
     assert (
         client.get(f"/api/v1/register/subjects/{subject}", headers=headers).json()["id"] == subject
@@ -183,8 +208,13 @@ def test_analyst_links_confirm_reject_undo_and_outlive_reimports(database: Datab
 
     def load() -> None:
         with database.engine.begin() as connection:
-            import_records(connection, kind="designations-csv", path=DESIGNATIONS,
-                           records=records, rejected=refused)  # fmt: skip
+            import_records(
+                connection,
+                kind="designations-csv",
+                path=DESIGNATIONS,
+                records=records,
+                rejected=refused,
+            )
 
     load()
     ru, kz = "designations:RU:taliban movement", "designations:KZ:taliban"
@@ -234,8 +264,11 @@ def test_ftm_import_and_round_trip_exports(database: Database, tmp_path: Path) -
     assert refused2 == [] and len(records2) == 4
     assert sum(len(r.designations) for r in records2) == 17
     broken = tmp_path / "broken.ftm.json"
-    broken.write_text('{"id": "x", "schema": "Sanction", "properties": {"entity": ["nope"], '
-                      '"authority": ["Narnia"]}}\nnot json\n', encoding="utf-8")  # fmt: skip
+    broken.write_text(
+        '{"id": "x", "schema": "Sanction", "properties": {"entity": ["nope"], '
+        '"authority": ["Narnia"]}}\nnot json\n',
+        encoding="utf-8",
+    )
     _, problems = read_ftm(broken)
     assert [w.rsplit(" ", 1)[-1] for w, _ in problems] == ["2", "1"]
 
@@ -252,8 +285,13 @@ def test_register_as_stix_passes_the_validator_and_publishes(trio: object) -> No
     un(database, UN_2017)
     records, refused = read_designations_csv(DESIGNATIONS)
     with database.engine.begin() as connection:
-        import_records(connection, kind="designations-csv", path=DESIGNATIONS, records=records,
-                       rejected=refused)  # fmt: skip
+        import_records(
+            connection,
+            kind="designations-csv",
+            path=DESIGNATIONS,
+            records=records,
+            rejected=refused,
+        )
         objects = subjects_as_stix(connection)
     options = ValidationOptions(version="2.1", strict=False)
     for obj in objects[:2] + objects[2::50]:
@@ -264,9 +302,16 @@ def test_register_as_stix_passes_the_validator_and_publishes(trio: object) -> No
     assert {"jurisdiction": "UN", "status": "listed"}.items() <= designations[0].items()
     with database.engine.begin() as connection:
         account = directory.get_account(connection, "kz")
-        first = publish_objects(connection, account, objects, audience="network",
-                                tlp=Tlp.CLEAR, door="cli")  # fmt: skip
-        again = publish_objects(connection, account, subjects_as_stix(connection),
-                                audience="network", tlp=Tlp.CLEAR, door="cli")  # fmt: skip
+        first = publish_objects(
+            connection, account, objects, audience="network", tlp=Tlp.CLEAR, door="cli"
+        )
+        again = publish_objects(
+            connection,
+            account,
+            subjects_as_stix(connection),
+            audience="network",
+            tlp=Tlp.CLEAR,
+            door="cli",
+        )
     assert first.count("rejected") == 0 and first.count("accepted") == len(objects)
     assert again.count("unchanged") == len(objects)

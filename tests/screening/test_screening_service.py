@@ -26,9 +26,14 @@ def load_un(database: Database) -> None:
     generated, records, refused = read_un_xml(UN_2025)
     with database.engine.begin() as connection:
         import_records(
-            connection, kind="un-xml", path=UN_2025, records=records, rejected=refused,
-            generated_on=generated, snapshot_source="un-xml",
-        )  # fmt: skip
+            connection,
+            kind="un-xml",
+            path=UN_2025,
+            records=records,
+            rejected=refused,
+            generated_on=generated,
+            snapshot_source="un-xml",
+        )
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ def _similarity(a: str, b: str, raw_a: str, raw_b: str) -> tuple[float, str]:
     if len(a) > 2 and len(b) > 2 and skeleton(a) == skeleton(b):
         return 0.88, "skeleton"
     similarity = Levenshtein.normalized_similarity(a, b)
-    if similarity >= 0.7:
+    if similarity >= 0.7 and min(len(a), len(b)) >= 4:  # "uday"/"ali" are not typos
         return similarity, "edit distance"
     if phonetic(a) == phonetic(b):  # both have two letters or more here
         return (0.8 if min(len(a), len(b)) > 3 else 0.75), "phonetic"
@@ -196,7 +196,7 @@ def compare_prepared(query: PreparedName, candidate: PreparedName) -> Score:
     got_left = sum(query.weights[i] * s for i, _, s, _ in pairs)
     got_right = sum(candidate.weights[j] * s for _, j, s, _ in pairs)
     share_left, share_right = got_left / sum(query.weights), got_right / sum(candidate.weights)
-    token_score = 0.75 * min(share_left, share_right) + 0.25 * max(share_left, share_right)
+    token_score = 0.6 * min(share_left, share_right) + 0.4 * max(share_left, share_right)
     # A part missing on one side is common (a middle name, a legal form); a part present on
     # both sides that matches nothing is a conflict: another person or group.
     lone_left = sum(1 for i, w in enumerate(query.weights) if i not in used_left and w == 1.0)

@@ -14,8 +14,6 @@ import orjson
 import typer
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
@@ -25,6 +23,7 @@ from rich.table import Table
 from sqlalchemy import Connection, Engine
 
 from accord import admin, audit
+from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
 from accord.cli_screen import screen_command
 from accord.config import DEFAULT_DATABASE_URL, Settings
@@ -33,7 +32,6 @@ from accord.federation.sync import SyncResult, sync_all, sync_forever
 from accord.prepare import PublishLimits
 from accord.publish import publish_stream
 from accord.stix.markings import Tlp
-from accord.stix.validate import Limits
 from accord.store import directory
 from accord.store.engine import is_initialised, make_engine, migrate
 from accord.store.peers import add_peer, list_peers
@@ -268,9 +266,7 @@ def publish(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--tlp") from exc
     settings = state.settings
-    limits = PublishLimits(
-        Limits(settings.max_object_bytes, settings.max_json_depth), settings.max_bundle_objects
-    )
+    limits = PublishLimits.from_settings(settings)
     with state.engine.connect() as connection:
         publisher = directory.get_account(connection, account)
     rejected = 0
@@ -285,14 +281,7 @@ def publish(
         limits=limits,
         node=settings.node_name,
     )
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=len(files) == 1,
-    ) as progress:
+    with progress_bar(console, transient=len(files) == 1) as progress:
         task = progress.add_task("publishing", total=len(files))
         for file, report in zip(files, stream, strict=False):
             progress.console.print(

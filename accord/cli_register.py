@@ -6,7 +6,6 @@ import csv
 import io
 import sys
 import uuid
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,19 +13,15 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
 from accord import audit
+from accord.cli_progress import progress_bar
 from accord.errors import InvalidInput, NotFound
 from accord.register import links, views
-from accord.register.csv_lists import read_designations_csv, read_national_csv
-from accord.register.dates import ListDate
-from accord.register.ftm import CSV_COLUMNS, export_ftm, export_rows, read_ftm
-from accord.register.importer import ImportReport, import_records
-from accord.register.model import Record
-from accord.register.un_xml import read_un_xml
+from accord.register.ftm import CSV_COLUMNS, export_ftm, export_rows
+from accord.register.importer import ImportReport, ListFile, import_list, read_list
 
 register_app = typer.Typer(help="The unified register of designations.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a list into the register.", no_args_is_help=True)
@@ -43,38 +38,16 @@ def _engine(ctx: typer.Context) -> Engine:
     return engine
 
 
-def _run_import(
-    ctx: typer.Context,
-    kind: str,
-    path: Path,
-    read: Callable[[], tuple[ListDate | None, list[Record], list[tuple[str, str]]]],
-    snapshot_source: str | None = None,
-) -> None:
-    generated, records, refused = read()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task(f"importing {path.name}", total=len(records))
+def _run_import(ctx: typer.Context, listed: ListFile) -> None:
+    with progress_bar(console) as progress:
+        task = progress.add_task(f"importing {listed.path.name}", total=len(listed.records))
         with _engine(ctx).begin() as connection:
-            report = import_records(
-                connection,
-                kind=kind,
-                path=path,
-                records=records,
-                rejected=refused,
-                generated_on=generated,
-                snapshot_source=snapshot_source,
-                on_record=lambda: progress.advance(task),
-            )
+            report = import_list(connection, listed, on_record=lambda: progress.advance(task))
             audit.append(
                 connection,
-                audit.Actor(f"cli:{kind}", None, "import"),
+                audit.Actor(f"cli:{listed.kind}", None, "import"),
                 "register.import",
-                target=path.name,
+                target=listed.path.name,
                 details=report.as_dict(),
             )
     _print_report(report)
@@ -95,14 +68,14 @@ def _print_report(report: ImportReport) -> None:
 def import_un_xml(ctx: typer.Context, file: FileArg) -> None:
     """The UN Security Council Consolidated List (XML). Entries missing from a newer list are
     recorded as delisted, no later than the date that list was generated."""
-    _run_import(ctx, "un-xml", file, lambda: read_un_xml(file), snapshot_source="un-xml")
+    _run_import(ctx, read_list("un-xml", file))
 
 
 @import_app.command("designations")
 def import_designations(ctx: typer.Context, file: FileArg) -> None:
     """The multi-jurisdiction designations.csv (group_name, aliases, jurisdiction, listed,
     date_if_known, source_url)."""
-    _run_import(ctx, "designations-csv", file, lambda: (None, *read_designations_csv(file)))
+    _run_import(ctx, read_list("designations", file))
 
 
 @import_app.command("csv")
@@ -116,16 +89,7 @@ def import_csv(
 ) -> None:
     """One agency's national list in the documented CSV format (docs/register.md), or a
     multi-jurisdiction file with designations.csv's columns (recognised by its header)."""
-    header = file.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
-    if "group_name" in header and "jurisdiction" in header:
-        _run_import(ctx, "designations-csv", file, lambda: (None, *read_designations_csv(file)))
-        return
-    if not jurisdiction:
-        raise typer.BadParameter(
-            "a national list needs --jurisdiction", param_hint="--jurisdiction"
-        )
-    code = jurisdiction
-    _run_import(ctx, f"csv:{code}", file, lambda: (None, *read_national_csv(file, code)))
+    _run_import(ctx, read_list("csv", file, jurisdiction))
 
 
 def _subject(ctx: typer.Context, subject: str) -> int:
@@ -341,7 +305,7 @@ def list_links_command(ctx: typer.Context) -> None:
 @import_app.command("ftm")
 def import_ftm(ctx: typer.Context, file: FileArg) -> None:
     """FollowTheMoney JSON lines: entities, and a Sanction per designation."""
-    _run_import(ctx, "ftm", file, lambda: (None, *read_ftm(file)))
+    _run_import(ctx, read_list("ftm", file))
 
 
 @register_app.command("export")

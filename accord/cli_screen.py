@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from accord import audit
+from accord.cli_progress import progress_bar
 from accord.screening.index import ScreeningIndex
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
 
@@ -86,15 +86,9 @@ def screen_command(
     written = matched = 0
     with (
         target.open("w", encoding="utf-8", newline="") as sink,
-        Progress(
-            TextColumn("screening {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress,
+        progress_bar(console) as progress,
     ):
-        task = progress.add_task(file.name, total=total)
+        task = progress.add_task(f"screening {file.name}", total=total)
         writer = csv.writer(sink) if target.suffix == ".csv" else None
         if writer:
             writer.writerow(CSV_OUT)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.config import Settings
 from accord.errors import FieldError
 from accord.stix.markings import TLP_BY_MARKING_ID
 from accord.stix.parse import load_json, payload_objects
@@ -42,6 +43,14 @@ class ObjectResult:
 class PublishLimits:
     object: Limits = Limits()
     max_objects: int = 20_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PublishLimits:
+        """The limits a node's settings set, for every door that publishes."""
+        return cls(
+            Limits(settings.max_object_bytes, settings.max_json_depth),
+            settings.max_bundle_objects,
+        )
 
 
 DEFAULT_LIMITS = PublishLimits()

@@ -162,8 +162,7 @@ def labelled(threshold: float) -> None:
     negative was derived from, is a false positive."""
     import tempfile
 
-    from accord.register.importer import import_records
-    from accord.register.un_xml import read_un_xml
+    from accord.register.importer import import_list, read_list
     from accord.screening.index import ScreeningIndex
     from accord.screening.service import Query, screen
     from accord.store.engine import make_engine, migrate
@@ -172,17 +171,9 @@ def labelled(threshold: float) -> None:
     source = root / "demo-data" / "consolidated-2025-08-02.xml"
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/l.db", sqlite_synchronous="OFF")
     migrate(engine)
-    generated, records, refused = read_un_xml(source)
+    listed = read_list("un-xml", source)
     with engine.begin() as connection:
-        import_records(
-            connection,
-            kind="un-xml",
-            path=source,
-            records=records,
-            rejected=refused,
-            generated_on=generated,
-            snapshot_source="un-xml",
-        )
+        import_list(connection, listed)
     index = ScreeningIndex()
     with engine.connect() as connection:
         index.refresh(connection)

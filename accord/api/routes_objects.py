@@ -16,7 +16,6 @@ from accord.prepare import PublishLimits
 from accord.publish import publish_bytes
 from accord.stix.markings import Tlp
 from accord.stix.timestamps import timestamp_key
-from accord.stix.validate import Limits
 from accord.store.objects import ObjectFilter
 
 router = APIRouter(prefix="/api/v1/objects", tags=["objects"])
@@ -42,9 +41,7 @@ async def publish_route(
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from exc
     raw = await read_json_body(request, settings.max_body_bytes, STIX_MEDIA_TYPES)
-    limits = PublishLimits(
-        Limits(settings.max_object_bytes, settings.max_json_depth), settings.max_bundle_objects
-    )
+    limits = PublishLimits.from_settings(settings)
 
     def work() -> dict[str, Any]:
         with engine_of(request).begin() as connection:

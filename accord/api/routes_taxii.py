@@ -28,7 +28,6 @@ from accord.prepare import PublishLimits
 from accord.publish import publish_objects
 from accord.read import Item, audience_filter
 from accord.stix.timestamps import now_timestamp, timestamp_key
-from accord.stix.validate import Limits
 from accord.store import directory
 from accord.store import objects as store
 from accord.store.directory import Account
@@ -134,10 +133,13 @@ def _page(
     collection_id: str,
     action: str,
     ids: list[str] | None = None,
+    every_version: bool = False,
 ) -> read.Page:
     with engine_of(request).begin() as connection:
         collection = collection_for(connection, account, collection_id)
         criteria = _criteria(connection, account, collection, request, ids)
+        if every_version:
+            criteria.versions = ["all"]
         return read.list_objects(
             connection,
             account,
@@ -277,9 +279,7 @@ async def add_objects(
     settings = settings_of(request)
     check_content_type(request.headers.get("content-type"))
     raw = await read_raw_body(request, settings.max_body_bytes)
-    limits = PublishLimits(
-        Limits(settings.max_object_bytes, settings.max_json_depth), settings.max_bundle_objects
-    )
+    limits = PublishLimits.from_settings(settings)
 
     def work() -> dict[str, Any]:
         try:
@@ -413,19 +413,9 @@ def versions(
     collection_id: str,
     object_id: str,
 ) -> TaxiiResponse:
-    with engine_of(request).begin() as connection:
-        collection = collection_for(connection, account, collection_id)
-        criteria = _criteria(connection, account, collection, request, ids=[object_id])
-        criteria.versions = ["all"]
-        page = read.list_objects(
-            connection,
-            account,
-            criteria,
-            cursor=request.query_params.get("next"),
-            limit=_limit(request),
-            door="taxii",
-            action="read.versions",
-        )
+    page = _page(
+        request, account, collection_id, "read.versions", ids=[object_id], every_version=True
+    )
     if not page.items:
         raise NotFound(f"no object {object_id!r} in this collection")
     listed = sorted(_manifest_entry(item)["version"] for item in page.items)

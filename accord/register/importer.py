@@ -18,8 +18,11 @@ from sqlalchemy import Connection
 
 from accord.errors import InvalidInput
 from accord.register import links
+from accord.register.csv_lists import read_designations_csv, read_national_csv
 from accord.register.dates import ListDate
+from accord.register.ftm import read_ftm
 from accord.register.model import Designation, Record, normalise
+from accord.register.un_xml import read_un_xml
 from accord.stix.timestamps import now_timestamp
 from accord.store import register as store
 
@@ -264,3 +267,53 @@ def _delist_missing(
             import_id,
         )
         report.delisted += 1
+
+
+@dataclass
+class ListFile:
+    """A list read from a file and checked, ready for :func:`import_list`."""
+
+    kind: str
+    path: Path
+    records: list[Record]
+    refused: list[tuple[str, str]]
+    generated_on: ListDate | None = None
+    #: Set for a complete list (the UN's): what it no longer holds was delisted.
+    snapshot_source: str | None = None
+
+
+def read_list(kind: str, path: Path, jurisdiction: str | None = None) -> ListFile:
+    """Read ``un-xml``, ``designations``, ``ftm``, or ``csv`` (a national list with its
+    jurisdiction, or a file with designations.csv's columns, recognised by its header)."""
+    if kind == "un-xml":
+        generated, records, refused = read_un_xml(path)
+        return ListFile(kind, path, records, refused, generated, snapshot_source="un-xml")
+    if kind == "csv":
+        header = path.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
+        if "group_name" in header and "jurisdiction" in header:
+            kind = "designations"
+        elif not jurisdiction:
+            raise InvalidInput(f"{path.name}: a national list needs its jurisdiction")
+        else:
+            return ListFile(f"csv:{jurisdiction}", path, *read_national_csv(path, jurisdiction))
+    if kind == "designations":
+        return ListFile("designations-csv", path, *read_designations_csv(path))
+    if kind == "ftm":
+        return ListFile(kind, path, *read_ftm(path))
+    raise InvalidInput(f"unknown list kind {kind!r}: use un-xml, designations, csv or ftm")
+
+
+def import_list(
+    connection: Connection, listed: ListFile, on_record: Callable[[], None] | None = None
+) -> ImportReport:
+    """Apply a read list in the caller's transaction (see :func:`import_records`)."""
+    return import_records(
+        connection,
+        kind=listed.kind,
+        path=listed.path,
+        records=listed.records,
+        rejected=listed.refused,
+        generated_on=listed.generated_on,
+        snapshot_source=listed.snapshot_source,
+        on_record=on_record,
+    )

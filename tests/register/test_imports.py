@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from accord.errors import InvalidInput, ValidationFailed
 from accord.register import views
 from accord.register.csv_lists import read_designations_csv, read_national_csv
-from accord.register.importer import import_records
+from accord.register.importer import ImportReport, import_list, import_records, read_list
 from accord.register.un_xml import read_un_xml
 from accord.store.schema import register_designations, register_records, register_subjects
 from tests.conftest import Database
@@ -25,17 +25,13 @@ DESIGNATIONS = ROOT / "demo-data" / "designations.csv"
 
 
 def un(database: Database, path: Path) -> object:
-    generated, records, refused = read_un_xml(path)
+    return load(database, "un-xml", path)
+
+
+def load(database: Database, kind: str, path: Path) -> ImportReport:
+    listed = read_list(kind, path)
     with database.engine.begin() as connection:
-        return import_records(
-            connection,
-            kind="un-xml",
-            path=path,
-            records=records,
-            rejected=refused,
-            generated_on=generated,
-            snapshot_source="un-xml",
-        )
+        return import_list(connection, listed)
 
 
 def subject_of(database: Database, reference: str) -> int:
@@ -76,16 +72,8 @@ def test_two_un_snapshots_record_the_real_delistings(database: Database) -> None
 
 def test_designations_csv_links_by_reference_and_shows_divergence(database: Database) -> None:
     un(database, UN_2025)
-    records, refused = read_designations_csv(DESIGNATIONS)
-    assert refused == []
-    with database.engine.begin() as connection:
-        report = import_records(
-            connection,
-            kind="designations-csv",
-            path=DESIGNATIONS,
-            records=records,
-            rejected=refused,
-        )
+    assert read_designations_csv(DESIGNATIONS)[1] == []
+    report = load(database, "designations", DESIGNATIONS)
     assert report.linked >= 90  # UN rows name their QDe/TAe reference
     etim_un = subject_of(database, "QDe.088")
     with database.engine.connect() as connection:
@@ -204,19 +192,10 @@ def trio_register(trio: object) -> tuple[object, int]:
 def test_analyst_links_confirm_reject_undo_and_outlive_reimports(database: Database) -> None:
     from accord.register import links
 
-    records, refused = read_designations_csv(DESIGNATIONS)
+    def load_designations() -> None:
+        load(database, "designations", DESIGNATIONS)
 
-    def load() -> None:
-        with database.engine.begin() as connection:
-            import_records(
-                connection,
-                kind="designations-csv",
-                path=DESIGNATIONS,
-                records=records,
-                rejected=refused,
-            )
-
-    load()
+    load_designations()
     ru, kz = "designations:RU:taliban movement", "designations:KZ:taliban"
     irpt_ru = "designations:RU:islamic renaissance party of tajikistan"
     irpt_tj = "designations:TJ:islamic renaissance party of tajikistan"
@@ -231,7 +210,7 @@ def test_analyst_links_confirm_reject_undo_and_outlive_reimports(database: Datab
         assert taliban["KZ"].status == "delisted" and "RU" not in taliban  # RU: not yet known
         taliban = views.status_as_of(connection, date(2026, 1, 1))[links._record(connection, ru)[1]]
         assert (taliban["RU"].status, taliban["RU"].since) == ("delisted", "2025-04-17")
-    load()  # a re-import keeps both decisions
+    load_designations()  # a re-import keeps both decisions
     with database.engine.begin() as connection:
         assert links._record(connection, ru)[1] == links._record(connection, kz)[1]
         assert links._record(connection, irpt_ru)[1] != links._record(connection, irpt_tj)[1]
@@ -283,15 +262,8 @@ def test_register_as_stix_passes_the_validator_and_publishes(trio: object) -> No
 
     database = trio.database  # type: ignore[attr-defined]
     un(database, UN_2017)
-    records, refused = read_designations_csv(DESIGNATIONS)
-    with database.engine.begin() as connection:
-        import_records(
-            connection,
-            kind="designations-csv",
-            path=DESIGNATIONS,
-            records=records,
-            rejected=refused,
-        )
+    load(database, "designations", DESIGNATIONS)
+    with database.engine.connect() as connection:
         objects = subjects_as_stix(connection)
     options = ValidationOptions(version="2.1", strict=False)
     for obj in objects[:2] + objects[2::50]:

@@ -11,8 +11,7 @@ from sqlalchemy import delete
 from typer.testing import CliRunner
 
 from accord.cli import app
-from accord.register.importer import import_records
-from accord.register.un_xml import read_un_xml
+from accord.register.importer import import_list, read_list
 from accord.screening.index import ScreeningIndex
 from accord.screening.service import Query, screen
 from accord.store.schema import register_names
@@ -23,17 +22,9 @@ UN_2025 = Path(__file__).resolve().parents[2] / "demo-data" / "consolidated-2025
 
 
 def load_un(database: Database) -> None:
-    generated, records, refused = read_un_xml(UN_2025)
+    listed = read_list("un-xml", UN_2025)
     with database.engine.begin() as connection:
-        import_records(
-            connection,
-            kind="un-xml",
-            path=UN_2025,
-            records=records,
-            rejected=refused,
-            generated_on=generated,
-            snapshot_source="un-xml",
-        )
+        import_list(connection, listed)
 
 
 @pytest.fixture

@@ -4,6 +4,12 @@ For a fixed sample of its entries: the name in its original script (mostly Arabi
 the list), the name written in Cyrillic, the name with its words reordered, with one part
 missing, with a typo: each should find its entry. Hard negatives: the name with one part
 replaced by a part of another entry's name (another person or group), which should not.
+Chinese: every entry with a name in Han script is asked for by that name and by its pinyin
+(the list's Latin spelling is not reused), a few entries only, since the list holds few.
+
+A variant that is, once normalised, exactly a name of another entry (the UN lists some
+persons twice, under two regimes; "AHMAD HASSAN" with a part dropped is another listed Ahmad
+Hasan) names that entry too: its reference is kept in ``also``, and a match on it is right.
 
     python -m bench.labelled     # writes tests/data/screening-labelled.csv
 """
@@ -17,6 +23,7 @@ from pathlib import Path
 import icu
 
 from accord.register.un_xml import read_un_xml
+from accord.screening.normalise import key
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "demo-data" / "consolidated-2025-08-02.xml"
@@ -30,16 +37,33 @@ def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
     chosen = rng.sample([r for r in records if len(r.primary.split()) >= 2], sample)
     all_words = [w for r in records for w in r.primary.split() if len(w) > 3]
     rows: list[dict[str, str]] = []
+    by_key: dict[str, set[str]] = {}
+    for record in records:
+        for name in record.names:
+            by_key.setdefault(key(name.name), set()).add(record.key)
 
     def add(query: str, expected: str, variant: str, derived_from: str = "") -> None:
+        also = sorted(by_key.get(key(query), set()) - {expected, derived_from})
+        if not expected and also:
+            return  # a "stranger" that is in fact a listed name: no negative
         rows.append(
             {
                 "query": query,
                 "expected": expected,
                 "variant": variant,
                 "derived_from": derived_from or expected,
+                "also": " ".join(also),
             }
         )
+
+    pinyin = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
+    for record in records:
+        for name in record.names:
+            if name.script == "Han":
+                han = "".join(c for c in name.name if "\u4e00" <= c <= "\u9fff")
+                add(han, record.key, "Chinese (Han script)")
+                syllables = pinyin.transliterate(han).split()
+                add(" ".join(syllables).title(), record.key, "Chinese (pinyin, by syllable)")
 
     for record in chosen:
         words = record.primary.split()
@@ -48,7 +72,11 @@ def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
         if original:
             add(original, reference, f"original script ({record.names[1].script})")
         add(cyrillic.transliterate(record.primary.title()), reference, "Cyrillic")
-        add(" ".join(reversed(words)), reference, "reordered")
+        # Reordered as lists and manifests do: family name first ("SURNAME Given Middle"),
+        # or with a comma where the name has "bin"/"ben" (whose order carries meaning).
+        particles = {"BIN", "BEN", "IBN", "BINT", "OULD"} & {w.upper() for w in words}
+        comma = "," if particles else ""
+        add(f"{words[-1]}{comma} {' '.join(words[:-1])}", reference, "reordered")
         if len(words) >= 3:
             missing = list(words)
             del missing[rng.randrange(1, len(words) - 1)]
@@ -70,7 +98,9 @@ def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
 def main() -> None:
     rows = build()
     with TARGET.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["query", "expected", "variant", "derived_from"])
+        writer = csv.DictWriter(
+            handle, fieldnames=["query", "expected", "variant", "derived_from", "also"]
+        )
         writer.writeheader()
         writer.writerows(rows)
     print(f"{len(rows)} labelled queries written to {TARGET}")

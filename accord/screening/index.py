@@ -2,14 +2,17 @@
 few short lists instead of the whole register.
 
 A name is reachable by each of its folded words, each word's consonant skeleton (unvocalised
-Arabic), and each word's leading letters (typos late in a word). Generic organisation words
-are not posted: they would point at everything. The index follows the register by name ids:
+Arabic), each word's leading and trailing letters (a typo late or early in a word), and, for a
+name of several words, its initials (so that "PLA" finds "People's Liberation Army"). Generic
+organisation words, titles and legal forms are not posted: they would point at everything.
+The index follows the register by name ids:
 :meth:`ScreeningIndex.refresh` adds new names and drops vanished ones, without a rebuild.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +20,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from accord.screening.normalise import tokens
-from accord.screening.score import COMPANY_WORDS, PreparedName, prepare_name, skeleton
+from accord.screening.score import STOPWORDS, PreparedName, prepare_name, skeleton
 from accord.store.schema import (
     register_designations,
     register_imports,
@@ -27,6 +30,8 @@ from accord.store.schema import (
 )
 
 PREFIX = 4
+#: A word held by at most this share of the register's names counts fully.
+RARE = 0.005
 #: Longest fuzzy (skeleton, prefix) posting read when the query also has whole-word hits.
 FUZZY_POSTING_LIMIT = 300
 
@@ -48,11 +53,12 @@ class Subject:
     references: list[str] = field(default_factory=list)
 
 
-def name_keys(name: str) -> tuple[str, ...]:
-    """The posting keys of a name."""
+def name_keys(name: str, *, acronyms: bool = False) -> tuple[str, ...]:
+    """The posting keys of a name; with ``acronyms``, also its initials as a word."""
     keys: set[str] = set()
-    for token in tokens(name):
-        if token.generic or token.text in COMPANY_WORDS:
+    found = tokens(name)
+    for token in found:
+        if token.generic:
             continue
         word = token.text
         keys.add("w:" + word)
@@ -61,6 +67,10 @@ def name_keys(name: str) -> tuple[str, ...]:
             keys.add("s:" + consonants)
         if len(word) > PREFIX:
             keys.add("p:" + word[:PREFIX])
+            keys.add("x:" + word[-PREFIX:])
+    if acronyms and 2 <= len(found) <= 8:
+        keys.add("w:" + "".join(t.text[0] for t in found))
+        keys.add("w:" + "".join(t.text[0] for t in found if t.text not in STOPWORDS))
     return tuple(sorted(keys))
 
 
@@ -70,13 +80,16 @@ class ScreeningIndex:
         self.postings: dict[str, set[int]] = defaultdict(set)
         self.subjects: dict[int, Subject] = {}
         self.signature: tuple[Any, ...] | None = None
+        #: How many names hold each folded word: rare words say more about who is meant.
+        self.frequency: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def add(self, name_id: int, subject_id: int, name: str) -> None:
-        entry = Entry(name_id, subject_id, name, name_keys(name), prepare_name(name))
+        entry = Entry(name_id, subject_id, name, name_keys(name, acronyms=True), prepare_name(name))
         self.entries[name_id] = entry
+        self.frequency.update({t.text for t in entry.prepared.tokens})
         for key in entry.keys:
             self.postings[key].add(name_id)
 
@@ -84,12 +97,20 @@ class ScreeningIndex:
         entry = self.entries.pop(name_id, None)
         if entry is None:
             return
+        self.frequency.subtract({t.text for t in entry.prepared.tokens})
         for key in entry.keys:
             posting = self.postings.get(key)
             if posting is not None:
                 posting.discard(name_id)
                 if not posting:
                     del self.postings[key]
+
+    def rarity(self, word: str) -> float:
+        """1.0 for a word few names hold, down to 0.4 for one in a tenth of them or more."""
+        share = self.frequency.get(word, 0) / max(len(self.entries), 1)
+        if share <= RARE:
+            return 1.0
+        return max(0.4, 1.0 - 0.2 * math.log2(share / RARE))
 
     def candidates(self, query: str, limit: int = 50) -> list[Entry]:
         """Names sharing the most (and the rarest) keys with the query."""

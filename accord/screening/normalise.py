@@ -4,8 +4,12 @@ NFKC and case folding first; ICU's ``Any-Latin; Latin-ASCII`` transliterates Cyr
 Arabic, Han (pinyin), Greek and the rest; then the common romanisation conventions of one
 script are folded together (Russian "dzh"/"j", "kh"/"h"; the Arabic article "al-"/"el-"/
 "ad-"/"an-"; Muhammad/Mohammed), so that one name written two ways gives the same tokens.
-Generic organisation words (movement, front, party...) are kept but marked, so that a scorer
-can weigh them down rather than drop them.
+Each token carries its role in the name: a name part, a patronymic (Slavic -ovich/-ovna, or
+an Arabic name after "bin"/"ibn", which names a forebear), a title, a legal form, a generic
+organisation word (movement, front, party...), a number, a country. Generic words are kept but
+marked, so that a scorer can weigh them down rather than drop them; a scorer can also refuse
+to pair a person's own name with a forebear's ("Salman bin Muhammad" is not "Muhammad bin
+Salman").
 """
 
 from __future__ import annotations
@@ -96,12 +100,125 @@ _CYRILLIC_FOLDS = (
 )
 
 
+#: Forms of address and ranks: they say who a person is, not which person.
+TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "president",
+        "prime",
+        "minister",
+        "general",
+        "gen",
+        "colonel",
+        "col",
+        "major",
+        "commander",
+        "sheikh",
+        "shaykh",
+        "shaikh",
+        "sheik",
+        "mullah",
+        "mulla",
+        "maulana",
+        "mawlawi",
+        "maulvi",
+        "mawlavi",
+        "haji",
+        "hajji",
+        "alhaji",
+        "qari",
+        "imam",
+        "hafiz",
+        "ustad",
+        "ustadh",
+        "jr",
+        "sr",
+    }
+)
+
+#: "Son of" / "daughter of": what follows names a forebear (Arabic nasab, Maghrebi "ben").
+PARTICLES = frozenset({"bin", "ibn", "bint", "binti", "ben", "ould", "walad", "ibnu"})
+
+#: Legal forms and company words: they say what kind of body, not which.
+COMPANY_WORDS = frozenset(
+    {
+        "limited",
+        "ltd",
+        "plc",
+        "inc",
+        "llc",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "jsc",
+        "ojsc",
+        "pjsc",
+        "ooo",
+        "ao",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "bv",
+        "ab",
+        "as",
+        "lp",
+        "holding",
+        "holdings",
+        "group",
+        "joint",
+        "stock",
+        "trading",
+        "international",
+        "industries",
+        "enterprise",
+        "cjsc",
+        "intl",
+        "sp",
+        "z",
+        "oo",
+    }
+)
+_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "xi": 11, "xii": 12}
+_PATRONYMIC = re.compile(
+    r"[a-z]{3,}(?:ovich|evich|ovych|evych|ovna|evna|ivna|ichna|ogly|kyzy|uly)$"
+)
+
+
+def _countries() -> frozenset[str]:
+    """One-word country names in English, from ICU's locale data (no list kept here)."""
+    english = icu.Locale("en")
+    names = set()
+    for code in icu.Locale.getISOCountries():
+        name = to_latin(icu.Locale("", code).getDisplayCountry(english))
+        if name and " " not in name:
+            names.add(name)
+    return frozenset(names)
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One word of a name: its folded form, and whether it is a generic organisation word."""
+    """One word of a name: its folded form, its role, and whether it names a forebear.
+
+    Roles: ``name``, ``patronymic``, ``title``, ``particle``, ``legal`` (legal form or company
+    word), ``generic`` (organisation word), ``number``, ``place`` (a country).
+    """
 
     text: str
-    generic: bool
+    role: str = "name"
+    lineage: bool = False
+
+    @property
+    def generic(self) -> bool:
+        """Weighed down by a scorer and never posted in an index."""
+        return self.role in ("generic", "legal", "title", "particle")
 
 
 @lru_cache(maxsize=100_000)
@@ -109,8 +226,10 @@ def to_latin(name: str) -> str:
     """Any script to lower-case ASCII words separated by single spaces ("" for junk)."""
     text = unicodedata.normalize("NFKC", name)
     text = _TRANSLITERATOR.transliterate(text).casefold()
+    # Marks ICU leaves on upper case ("ЬЮ" -> "'\u0331U"): dropped.
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     # Apostrophes and okinas belong to the word: "Qa'ida" is one word, not "qa ida".
-    text = re.sub(r"(?<=[a-z])['\u2019\u02bc\u02bb`](?=[a-z])", "", text)
+    text = re.sub(r"(?<=[a-z])['\u2019\u02bc\u02bb\u02b9\u02ba`](?=[a-z])", "", text)
     # Initialisms written with dots or spaces are one word: "S.A.R.L." -> "sarl".
     text = re.sub(r"\b(?:[a-z0-9]\.\s?){2,}", lambda m: re.sub(r"[.\s]", "", m.group()) + " ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
@@ -119,6 +238,13 @@ def to_latin(name: str) -> str:
 
 #: Legal forms and their usual abbreviations, spelt out: folded to the abbreviation.
 LEGAL_FORMS = (
+    ("obsestvo s ogranicennoj otvetstvennostu", "llc"),
+    ("tovarisestvo s ogranicennoj otvetstvennostu", "llc"),
+    ("publicnoe akcionernoe obsestvo", "pjsc"),
+    ("otkrytoe akcionernoe obsestvo", "ojsc"),
+    ("zakrytoe akcionernoe obsestvo", "cjsc"),
+    ("akcionernoe obsestvo", "jsc"),
+    ("sp z oo", "llc"),
     ("open joint stock company", "ojsc"),
     ("public joint stock company", "pjsc"),
     ("closed joint stock company", "cjsc"),
@@ -213,18 +339,83 @@ def fold(word: str) -> str:
     return SPELLINGS.get(word, word)
 
 
-def tokens(name: str) -> list[Token]:
-    """The folded tokens of a name; the Arabic article is split off ("al-Nusra" -> nusra)."""
+def _role(word: str, folded: str, first: bool) -> str:
+    if word.isdigit():
+        return "number"
+    if not first and word in _ROMAN:
+        return "number"
+    if folded in GENERIC_WORDS or word in GENERIC_WORDS:
+        return "generic"
+    if word in COMPANY_WORDS or folded in COMPANY_WORDS:
+        return "legal"
+    if word in TITLES:
+        return "title"
+    if word in PARTICLES and not first:
+        return "particle"
+    if word in COUNTRIES:
+        return "place"
+    if _PATRONYMIC.match(word):
+        return "patronymic"
+    return "name"
+
+
+#: "Abd al-Aziz", "Abdul Aziz", "Abdelaziz", "عبد العزيز": "servant of" + a word, however
+#: written, becomes the two words "abd aziz".
+_ABD = frozenset(
+    {"abd", "bd", "abdul", "abdel", "abdal", "abdol", "abdu", "abdur", "abdus", "abdar"}
+)
+_ABD_JOINED = re.compile(r"^abd(?:ul|el|al|ol|ur|ar|us|as|ud|ad|u)(?=[a-z]{3,}$)")
+
+
+def _servant_names(words: list[str]) -> list[str]:
+    """Theophoric "Abd al-X" names in one form: "abd" and the word it governs."""
+    out: list[str] = []
+    article_follows = False
+    for word in words:
+        if article_follows and word in ARTICLES:
+            article_follows = False
+            continue
+        article_follows = False
+        if word in _ABD:
+            out.append("abd")
+            article_follows = True
+            continue
+        joined = _ABD_JOINED.match(word)
+        if joined:
+            out += ["abd", word[joined.end() :]]
+            continue
+        out.append(word)
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def tokens(name: str) -> tuple[Token, ...]:
+    """The folded tokens of a name, with roles; the Arabic article is split off ("al-Nusra" ->
+    nusra); "bin"/"ibn" becomes a particle and what follows it a forebear's name."""
     out: list[Token] = []
+    if name.count(",") == 1:  # "SURNAME, Given" as lists write it: the person's order
+        family, given = name.split(",")
+        if given.strip() and family.strip():
+            name = f"{given} {family}"
     text = " " + to_latin(name) + " "
     for spelt, short in LEGAL_FORMS:
         text = text.replace(f" {spelt} ", f" {short} ")
-    for word in _numbers(text.split()):
+    lineage = False
+    for word in _servant_names(_numbers(text.split())):
         if word in ARTICLES:
             continue
-        folded = fold(word)
-        out.append(Token(folded, folded in GENERIC_WORDS or word in GENERIC_WORDS))
-    return out
+        role = _role(word, fold(word), not out)
+        if role == "number" and word in _ROMAN:
+            word = str(_ROMAN[word])
+        if role == "particle":
+            lineage = True
+            out.append(Token("bin", role, False))
+            continue
+        out.append(Token(word if role in ("legal", "number") else fold(word), role, lineage))
+    return tuple(out)
+
+
+COUNTRIES = _countries()
 
 
 def key(name: str) -> str:

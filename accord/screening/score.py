@@ -10,53 +10,53 @@ little; a screening hit is a lead for a person, and the explanation says why.
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+import icu
+from rapidfuzz.distance import OSA, Levenshtein
 
+from accord.screening.equivalents import equivalent
 from accord.screening.normalise import Token, to_latin, tokens
 
-GENERIC_WEIGHT = 0.2
+#: How much a token of each role weighs beside a name part.
+WEIGHTS = {
+    "name": 1.0,
+    "place": 1.0,
+    "number": 0.3,
+    "patronymic": 0.5,
+    "generic": 0.2,
+    "legal": 0.2,
+    "title": 0.1,
+    "particle": 0.1,
+}
 CONFLICT_PENALTY = 0.7
-COMPANY_WORDS = frozenset(
-    {
-        "limited",
-        "ltd",
-        "plc",
-        "inc",
-        "llc",
-        "co",
-        "corp",
-        "corporation",
-        "company",
-        "jsc",
-        "ojsc",
-        "pjsc",
-        "ooo",
-        "ao",
-        "gmbh",
-        "ag",
-        "sa",
-        "srl",
-        "bv",
-        "holding",
-        "holdings",
-        "group",
-        "joint",
-        "stock",
-        "trading",
-        "international",
-        "industries",
-        "enterprise",
-        "cjsc",
-        "intl",
-        "sp",
-        "z",
-        "oo",
-    }
-)
+#: A country on one side only ("Santander Mexico" / "Santander"), or legal forms of two
+#: different families ("AG" / "GmbH", "L.P." / "L.L.C."): usually another body.
+PLACE_PENALTY = 0.75
+LEGAL_PENALTY = 0.75
+RELATIVE_PENALTY = 0.8
+#: Legal forms that one body may carry under several names (OAO became PJSC, OOO is LLC).
+LEGAL_FAMILIES = {
+    **dict.fromkeys(("jsc", "ojsc", "pjsc", "cjsc"), "joint stock"),
+    **dict.fromkeys(("llc",), "limited liability"),
+    **dict.fromkeys(("ltd", "plc"), "limited"),
+    **dict.fromkeys(("inc", "corp", "co"), "corporation"),
+    **dict.fromkeys(("sa", "sas", "sarl"), "societe"),
+    **dict.fromkeys(("ag",), "ag"),
+    **dict.fromkeys(("gmbh",), "gmbh"),
+    **dict.fromkeys(("lp",), "lp"),
+    **dict.fromkeys(("bv",), "bv"),
+    **dict.fromkeys(("ab",), "ab"),
+}
+STOPWORDS = frozenset({"of", "the", "and", "for", "in", "de"})
+#: How much the better-covered and the worse-covered side count, by kind of subject: a
+#: person's list entry often has parts a query lacks (a middle name, a forebear); a body's
+#: extra words more often name another body.
+BALANCE = {"person": (0.75, 0.25), "organization": (0.5, 0.5), None: (0.6, 0.4)}
 VOWELS = str.maketrans("", "", "aeiouy")
 
 
@@ -126,90 +126,270 @@ class Score:
         }
 
 
-def _weight(token: Token) -> float:
-    return GENERIC_WEIGHT if token.generic or token.text in COMPANY_WORDS else 1.0
+def _weight(token: Token, kind: str | None, rarity: Callable[[str], float] | None = None) -> float:
+    if token.role == "place" and kind == "person":
+        return 1.0
+    if token.role == "name" and rarity is not None:
+        return rarity(token.text)
+    return WEIGHTS[token.role]
 
 
-def _similarity(a: str, b: str, raw_a: str, raw_b: str) -> tuple[float, str]:
-    if a == b:
-        return 1.0, "exact" if raw_a == raw_b else "romanisation"
-    if len(a) == 1 or len(b) == 1:
-        return (0.6, "initial") if a[0] == b[0] else (0.0, "")
-    if len(a) > 2 and len(b) > 2 and skeleton(a) == skeleton(b):
+def _similarity(
+    a: Token, b: Token, raw_a: bool, raw_b: bool, shortest: int = 4
+) -> tuple[float, str]:
+    x, y = a.text, b.text
+    if (a.role == "number") != (b.role == "number"):
+        return 0.0, ""
+    if x == y:
+        return 1.0, "exact" if raw_a and raw_b else "romanisation"
+    if a.role == "number":  # 23 is not 24
+        return 0.0, ""
+    if len(x) == 1 or len(y) == 1:
+        return (0.6, "initial") if x[0] == y[0] else (0.0, "")
+    if equivalent(x, y):
+        return 0.9, "name equivalent"
+    if len(x) > 2 and len(y) > 2 and skeleton(x) == skeleton(y):
         return 0.88, "skeleton"
-    similarity = Levenshtein.normalized_similarity(a, b)
-    if similarity >= 0.7 and min(len(a), len(b)) >= 4:  # "uday"/"ali" are not typos
+    similarity = OSA.normalized_similarity(x, y)  # a swap of two letters is one edit
+    if similarity >= 0.7 and min(len(x), len(y)) >= shortest:  # "uday"/"ali" are not typos
         return similarity, "edit distance"
-    if phonetic(a) == phonetic(b):  # both have two letters or more here
-        return (0.8 if min(len(a), len(b)) > 3 else 0.75), "phonetic"
+    if phonetic(x) == phonetic(y):  # both have two letters or more here
+        return (0.8 if min(len(x), len(y)) > 3 else 0.75), "phonetic"
     return 0.0, ""
+
+
+_SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
+_EAST_ASIAN = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA")
+
+
+def _east_asian(name: str) -> str | None:
+    """The characters of a name written wholly in Han, Hangul or Kana (Han simplified), or
+    None. Each such character is a syllable: two names in these scripts are compared
+    character by character, since romanisation merges homophones (高市 / 高石: "gao shi")."""
+    letters = [c for c in unicodedata.normalize("NFKC", name) if c.isalnum()]
+    if not letters or not all(unicodedata.name(c, "").startswith(_EAST_ASIAN) for c in letters):
+        return None
+    return str(_SIMPLIFIED.transliterate("".join(letters)))
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedName:
-    """A name analysed once: its tokens, their weights, its words before folding, whole."""
+    """A name analysed once: its tokens, their words before folding, whole, East Asian."""
 
     tokens: tuple[Token, ...]
-    weights: tuple[float, ...]
     raw: frozenset[str]
     joined: str
+    east_asian: str | None
+    has_lineage: bool
 
 
 @lru_cache(maxsize=200_000)
 def prepare_name(name: str) -> PreparedName:
-    found = tuple(tokens(name))
+    found = tokens(name)
     return PreparedName(
         found,
-        tuple(_weight(t) for t in found),
         frozenset(to_latin(name).split()),
         "".join(t.text for t in found),
+        _east_asian(name),
+        any(t.lineage for t in found),
     )
 
 
-def compare(query: str, candidate: str) -> Score:
-    """Score ``candidate`` (a register name) for ``query``."""
-    return compare_prepared(prepare_name(query), prepare_name(candidate))
+def compare(query: str, candidate: str, kind: str | None = None) -> Score:
+    """Score ``candidate`` (a register name) for ``query``; ``kind`` is the subject's kind
+    (person or organization) when known."""
+    return compare_prepared(prepare_name(query), prepare_name(candidate), kind)
 
 
-def compare_prepared(query: PreparedName, candidate: PreparedName) -> Score:
+def _compare_characters(left: str, right: str) -> Score:
+    pairs: list[Pair] = []
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    for tag, q0, q1, r0, _ in Levenshtein.opcodes(left, right):
+        if tag == "equal":
+            for offset in range(q1 - q0):
+                pairs.append(Pair(left[q0 + offset], right[r0 + offset], "exact", 1.0))
+                used_left.add(q0 + offset)
+                used_right.add(r0 + offset)
+    return Score(
+        round(Levenshtein.normalized_similarity(left, right), 4),
+        pairs,
+        [c for i, c in enumerate(left) if i not in used_left],
+        [c for j, c in enumerate(right) if j not in used_right],
+    )
+
+
+def _initials(short: Token, side: tuple[Token, ...], free: set[int]) -> list[int] | None:
+    """Positions of consecutive free tokens whose first letters spell ``short`` (an acronym
+    or initials: "PLA", "JC"), stop words skippable; None if there are none."""
+    word = short.text
+    if not 2 <= len(word) <= 8 or not word.isalpha():
+        return None
+    for start in range(len(side)):
+        run: list[int] = []
+        position = start
+        while position < len(side) and len(run) < len(word) and position in free:
+            token = side[position]
+            if token.text[0] == word[len(run)]:
+                run.append(position)
+            elif token.text not in STOPWORDS:
+                break
+            position += 1
+        if len(run) == len(word):
+            return run
+    return None
+
+
+def compare_prepared(
+    query: PreparedName,
+    candidate: PreparedName,
+    kind: str | None = None,
+    rarity: Callable[[str], float] | None = None,
+) -> Score:
+    """As :func:`compare`; ``rarity`` (from the index: 1.0 for a rare word, less for a word
+    many register names share, such as Muhammad or Kim) weighs each name part by how much it
+    says about who is meant."""
+    if query.east_asian and candidate.east_asian:
+        return _compare_characters(query.east_asian, candidate.east_asian)
     left, right = query.tokens, candidate.tokens
     if not left or not right:
         return Score(0.0)
+    # A forebear's name is not the person's own: with "bin" on both sides, roles must agree.
+    roles_agree = query.has_lineage and candidate.has_lineage
+    # The first part of a person's name is the person's own: a register name whose first part
+    # is left over while the query's first part matched a later one is a relative ("Noor
+    # Barzan Ibrahim" is Barzan Ibrahim's child).
+    # A person's name has short parts that are not typos of each other (Ali, Adi); a body's
+    # short words may be ("Benz" / "Benn").
+    shortest = 4 if kind == "person" else 3
     options = []
     for i, a in enumerate(left):
-        raw_a = a.text if a.text in query.raw else ""
+        raw_a = a.text in query.raw
         for j, b in enumerate(right):
-            similarity, how = _similarity(
-                a.text, b.text, raw_a, b.text if b.text in candidate.raw else ""
-            )
+            if roles_agree and a.lineage != b.lineage:
+                continue
+            similarity, how = _similarity(a, b, raw_a, b.text in candidate.raw, shortest)
             if similarity > 0:
                 options.append((similarity, i, j, how))
     options.sort(key=lambda o: -o[0])
     used_left: set[int] = set()
     used_right: set[int] = set()
-    pairs: list[tuple[int, int, float, str]] = []
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float, str]] = []
     for similarity, i, j, how in options:
         if i not in used_left and j not in used_right:
             used_left.add(i)
             used_right.add(j)
-            pairs.append((i, j, similarity, how))
-    got_left = sum(query.weights[i] * s for i, _, s, _ in pairs)
-    got_right = sum(candidate.weights[j] * s for _, j, s, _ in pairs)
-    share_left, share_right = got_left / sum(query.weights), got_right / sum(candidate.weights)
-    token_score = 0.6 * min(share_left, share_right) + 0.4 * max(share_left, share_right)
+            pairs.append(((i,), (j,), similarity, how))
+    pairs += _pair_pieces(left, right, used_left, used_right)
+    weights_left = [_weight(t, kind, rarity) for t in left]
+    weights_right = [_weight(t, kind, rarity) for t in right]
+    got_left = sum(weights_left[i] * s for q, _, s, _ in pairs for i in q)
+    got_right = sum(weights_right[j] * s for _, r, s, _ in pairs for j in r)
+    share_left, share_right = got_left / sum(weights_left), got_right / sum(weights_right)
+    more, less = BALANCE.get(kind, BALANCE[None])
+    if sum(1 for q, _, _, _ in pairs if left[q[0]].role == "name") < 2:
+        more, less = 0.5, 0.5  # one matched part is weak evidence ("Walijan")
+    token_score = more * max(share_left, share_right) + less * min(share_left, share_right)
     # A part missing on one side is common (a middle name, a legal form); a part present on
     # both sides that matches nothing is a conflict: another person or group.
-    lone_left = sum(1 for i, w in enumerate(query.weights) if i not in used_left and w == 1.0)
-    lone_right = sum(1 for j, w in enumerate(candidate.weights) if j not in used_right and w == 1.0)
-    token_score *= CONFLICT_PENALTY ** min(lone_left, lone_right)
-    # Words split or run together ("Ramimakhlouf", "Patr ushev"): the names written whole.
+    lone_left = [left[i] for i in range(len(left)) if i not in used_left]
+    lone_right = [right[j] for j in range(len(right)) if j not in used_right]
+    if kind == "person" and _relative(pairs, left, right):
+        token_score *= RELATIVE_PENALTY
+    names_left = sum(1 for t in lone_left if _conflicting(t, kind))
+    names_right = sum(1 for t in lone_right if _conflicting(t, kind))
+    token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
+    if kind != "person" and any(t.role == "place" for t in lone_left + lone_right):
+        token_score *= PLACE_PENALTY
+    legal_left = {LEGAL_FAMILIES[t.text] for t in left if t.text in LEGAL_FAMILIES}
+    legal_right = {LEGAL_FAMILIES[t.text] for t in right if t.text in LEGAL_FAMILIES}
+    if legal_left and legal_right and not legal_left & legal_right:
+        token_score *= LEGAL_PENALTY
     score = token_score
-    if abs(len(query.joined) - len(candidate.joined)) <= 0.2 * max(len(query.joined), 1):
+    # Words split or run together differently ("Ramimakhlouf"), or a typo in a body's short
+    # word ("Mercedes-Benn"): the names written whole. A person's differing own name
+    # ("Uday" / "Qusay") is a conflict, not a typo.
+    if (len(left) != len(right) or kind != "person") and abs(
+        len(query.joined) - len(candidate.joined)
+    ) <= 0.2 * max(len(query.joined), 1):
         joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
         score = max(token_score, joined if joined >= 0.9 else 0.0)
     return Score(
         round(min(score, 1.0), 4),
-        [Pair(left[i].text, right[j].text, how, s) for i, j, s, how in pairs],
-        [t.text for i, t in enumerate(left) if i not in used_left],
-        [t.text for j, t in enumerate(right) if j not in used_right],
+        [
+            Pair(_shown(left, q), _shown(right, r), how, s)
+            for q, r, s, how in sorted(pairs, key=lambda p: p[0][0])
+        ],
+        [t.text for t in lone_left],
+        [t.text for t in lone_right],
     )
+
+
+def _relative(
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float, str]],
+    left: tuple[Token, ...],
+    right: tuple[Token, ...],
+) -> bool:
+    """Whether one side's first name part is left over while the other side's first part
+    matched a later part of it: a parent or child, by Arabic (and Korean) naming."""
+    first_left = next((i for i, t in enumerate(left) if t.role == "name"), None)
+    first_right = next((j for j, t in enumerate(right) if t.role == "name"), None)
+    if first_left is None or first_right is None:
+        return False
+    matched = {q[0]: r[0] for q, r, _, _ in pairs}
+    back = {r[0]: q[0] for q, r, _, _ in pairs}
+    later_right = matched.get(first_left, -1) > first_right and first_right not in back
+    later_left = back.get(first_right, -1) > first_left and first_left not in matched
+    return later_right or later_left
+
+
+def _conflicting(token: Token, kind: str | None) -> bool:
+    """Whether a part found on both sides without a partner means another subject."""
+    return token.role in ("name", "patronymic") or (token.role == "place" and kind == "person")
+
+
+def _shown(side: tuple[Token, ...], positions: tuple[int, ...]) -> str:
+    return " ".join(side[p].text for p in positions)
+
+
+def _pair_pieces(
+    left: tuple[Token, ...],
+    right: tuple[Token, ...],
+    used_left: set[int],
+    used_right: set[int],
+) -> list[tuple[tuple[int, ...], tuple[int, ...], float, str]]:
+    """Second pass over the words left alone: initials and acronyms ("JC" / "Jean Claude",
+    "PLA" / "People's Liberation Army"), and one word written as two ("Patr ushev")."""
+    found: list[tuple[tuple[int, ...], tuple[int, ...], float, str]] = []
+    for one, other, used_one, used_other, flip in (
+        (left, right, used_left, used_right, False),
+        (right, left, used_right, used_left, True),
+    ):
+        for i, token in enumerate(one):
+            if i in used_one or token.role == "number":
+                continue
+            free = {j for j in range(len(other)) if j not in used_other}
+            how, similarity = "initials", 0.85
+            run = _initials(token, other, free)
+            if run is None:
+                how, similarity = "written apart", 0.95
+                run = _split(token, other, free)
+            if run is None:
+                continue
+            used_one.add(i)
+            used_other.update(run)
+            mine, theirs = (i,), tuple(run)
+            found.append(
+                (theirs, mine, similarity, how) if flip else (mine, theirs, similarity, how)
+            )
+    return found
+
+
+def _split(token: Token, side: tuple[Token, ...], free: set[int]) -> list[int] | None:
+    """Two neighbouring free tokens that together spell ``token``, near enough."""
+    for j in range(len(side) - 1):
+        if j in free and j + 1 in free:
+            joined = side[j].text + side[j + 1].text
+            if Levenshtein.normalized_similarity(joined, token.text) >= 0.9:
+                return [j, j + 1]
+    return None

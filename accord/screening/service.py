@@ -84,11 +84,11 @@ def screen(
     best: dict[int, dict[str, Any]] = {}
     prepared = prepare_name(name)
     for entry in index.candidates(name, limit=CANDIDATES):
-        result = compare_prepared(prepared, entry.prepared)
-        if result.score <= 0:
-            continue
         subject = index.subjects.get(entry.subject_id)
         if subject is None:
+            continue
+        result = compare_prepared(prepared, entry.prepared, subject.kind, index.rarity)
+        if result.score <= 0:
             continue
         notes: list[str] = []
         score = round(_qualify(query, subject, result.score, notes), 4)

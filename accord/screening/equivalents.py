@@ -1,0 +1,71 @@
+"""Given names that are one name in several languages, and common short forms of given names.
+
+A border officer reads "Yusuf" on a passport and "Joseph" on a list; "Ivan" and "John";
+"Fyodor", "Theodore" and "Ted". Each line below is one family of equivalent forms, already
+in the folded spelling that :func:`accord.screening.normalise.fold` gives. A word may sit in
+several families (Ted: Theodore and Edward); two words are equivalent when they share one.
+These are linguistic facts about names, not about people: no family says anything of who
+carries the name.
+"""
+
+from __future__ import annotations
+
+from accord.screening.normalise import fold
+
+_FAMILIES = """
+john juan jean johann johannes ivan giovanni jan joao yahya ioann ioannis sean jon
+joseph josef jose yusuf yosef iosif giuseppe osip yusup jusuf
+michael mikhail michel miguel mikael mihail mikhael michail mike mick
+peter pyotr petr pierre pedro pietro butrus petro
+paul pavel pablo paolo paulo
+jacob yakov jakob yaqub yakub giacomo jacques
+abraham ibrahim avraam avram
+moses musa moshe moisei moises
+david dawud daud dovud davit
+solomon suleiman sulayman suleyman sulaiman suleman
+george georgy georgi jorge giorgi georgios jurgen
+alexander aleksandr alexandre alejandro alessandro iskandar aleksander oleksandr sasha alex
+theodore fyodor fedor teodor ted teddy theo
+edward eduard edouard eduardo ted ed eddie
+benjamin ben veniamin binyamin benny
+william bill will wilhelm guillaume guillermo willem
+robert bob rob bobby roberto
+richard rick dick ricardo
+nicholas nikolai nikolay nicolas nick nikola niccolo mykola
+gregory grigory grigori gregor gregorio
+stephen steven stepan esteban stefan steve stefano etienne
+andrew andrei andrey andres andre andrea andriy
+daniel danil daniil danny daniele
+elizabeth liz elisabeth yelizaveta elizaveta isabel
+catherine katherine kate ekaterina yekaterina katarina caterina
+mary maria mariya maryam miriam marie
+matthew matvei matvey mateo matthias matteo
+thomas tom foma tomas tommaso
+anthony anton antonio tony antoine
+elijah ilya ilyas elias
+isaac ishaq isak
+ishmael ismail
+aaron harun
+zachary zakariya zakaria zaharia
+jonah yunus yunus jonas
+job ayub ayyub
+noah nuh noe
+james jim jimmy jamie
+""".strip()
+
+
+def _build() -> dict[str, frozenset[int]]:
+    families: dict[str, set[int]] = {}
+    for number, line in enumerate(_FAMILIES.splitlines()):
+        for word in line.split():
+            families.setdefault(fold(word), set()).add(number)
+    return {word: frozenset(numbers) for word, numbers in families.items()}
+
+
+FAMILIES = _build()
+
+
+def equivalent(a: str, b: str) -> bool:
+    """Whether two folded given names are forms of one name."""
+    left, right = FAMILIES.get(a), FAMILIES.get(b)
+    return bool(left and right and left & right)

@@ -205,12 +205,13 @@ def _compare_characters(left: str, right: str) -> Score:
     pairs: list[Pair] = []
     used_left: set[int] = set()
     used_right: set[int] = set()
-    for tag, q0, q1, r0, _ in Levenshtein.opcodes(left, right):
-        if tag == "equal":
-            for offset in range(q1 - q0):
-                pairs.append(Pair(left[q0 + offset], right[r0 + offset], "exact", 1.0))
-                used_left.add(q0 + offset)
-                used_right.add(r0 + offset)
+    for block in Levenshtein.opcodes(left, right):
+        if block.tag == "equal":
+            for offset in range(block.src_end - block.src_start):
+                q, r = block.src_start + offset, block.dest_start + offset
+                pairs.append(Pair(left[q], right[r], "exact", 1.0))
+                used_left.add(q)
+                used_right.add(r)
     return Score(
         round(Levenshtein.normalized_similarity(left, right), 4),
         pairs,

@@ -30,6 +30,8 @@ from accord.store.schema import (
 )
 
 PREFIX = 4
+#: Candidates sharing less than this part of the best candidate's key weight are dropped.
+SHARE_FLOOR = 0.2
 #: A word held by at most this share of the register's names counts fully.
 RARE = 0.005
 #: Longest fuzzy (skeleton, prefix) posting read when the query also has whole-word hits.
@@ -132,7 +134,11 @@ class ScreeningIndex:
             for name_id in posting:
                 weights[name_id] += weight
         best = sorted(weights.items(), key=lambda item: -item[1])[:limit]
-        return [self.entries[name_id] for name_id, _ in best]
+        if not best:
+            return []
+        # Names that share far less with the query than the best one are not worth scoring.
+        floor = best[0][1] * SHARE_FLOOR
+        return [self.entries[name_id] for name_id, weight in best if weight >= floor]
 
     def refresh(self, connection: Connection) -> bool:
         """Catch up with the register; True when anything changed."""

@@ -227,7 +227,10 @@ def to_latin(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     text = _TRANSLITERATOR.transliterate(text).casefold()
     # Marks ICU leaves on upper case ("ЬЮ" -> "'\u0331U"): dropped.
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if not text.isascii():
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     # Apostrophes and okinas belong to the word: "Qa'ida" is one word, not "qa ida".
     text = re.sub(r"(?<=[a-z])['\u2019\u02bc\u02bb\u02b9\u02ba`](?=[a-z])", "", text)
     # Initialisms written with dots or spaces are one word: "S.A.R.L." -> "sarl".
@@ -328,6 +331,7 @@ def _numbers(words: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=500_000)
 def fold(word: str) -> str:
     """One romanisation of a word: known spellings, then Cyrillic digraphs, doubled letters."""
     word = SPELLINGS.get(word, word)
@@ -339,6 +343,10 @@ def fold(word: str) -> str:
     return SPELLINGS.get(word, word)
 
 
+_LEGAL_FIRST = frozenset(spelt.split()[0] for spelt, _ in LEGAL_FORMS)
+
+
+@lru_cache(maxsize=500_000)
 def _role(word: str, folded: str, first: bool) -> str:
     if word.isdigit():
         return "number"
@@ -398,8 +406,9 @@ def tokens(name: str) -> tuple[Token, ...]:
         if given.strip() and family.strip():
             name = f"{given} {family}"
     text = " " + to_latin(name) + " "
-    for spelt, short in LEGAL_FORMS:
-        text = text.replace(f" {spelt} ", f" {short} ")
+    if not _LEGAL_FIRST.isdisjoint(text.split()):
+        for spelt, short in LEGAL_FORMS:
+            text = text.replace(f" {spelt} ", f" {short} ")
     lineage = False
     for word in _servant_names(_numbers(text.split())):
         if word in ARTICLES:

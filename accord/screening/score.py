@@ -150,8 +150,11 @@ def _similarity(
         return 0.9, "name equivalent"
     if len(x) > 2 and len(y) > 2 and skeleton(x) == skeleton(y):
         return 0.88, "skeleton"
-    similarity = OSA.normalized_similarity(x, y)  # a swap of two letters is one edit
-    if similarity >= 0.7 and min(len(x), len(y)) >= shortest:  # "uday"/"ali" are not typos
+    longest = max(len(x), len(y))
+    similarity = 0.0
+    if min(len(x), len(y)) >= shortest and longest - min(len(x), len(y)) <= 0.3 * longest:
+        similarity = OSA.normalized_similarity(x, y)  # a swap of two letters is one edit
+    if similarity >= 0.7:  # "uday"/"ali" are not typos
         return similarity, "edit distance"
     if phonetic(x) == phonetic(y):  # both have two letters or more here
         return (0.8 if min(len(x), len(y)) > 3 else 0.75), "phonetic"
@@ -224,7 +227,7 @@ def _initials(short: Token, side: tuple[Token, ...], free: set[int]) -> list[int
     """Positions of consecutive free tokens whose first letters spell ``short`` (an acronym
     or initials: "PLA", "JC"), stop words skippable; None if there are none."""
     word = short.text
-    if not 2 <= len(word) <= 8 or not word.isalpha():
+    if not 2 <= len(word) <= min(8, len(free)) or not word.isalpha():
         return None
     for start in range(len(side)):
         run: list[int] = []
@@ -281,7 +284,8 @@ def compare_prepared(
             used_left.add(i)
             used_right.add(j)
             pairs.append(((i,), (j,), similarity, how))
-    pairs += _pair_pieces(left, right, used_left, used_right)
+    if len(used_left) < len(left) and len(used_right) < len(right):
+        pairs += _pair_pieces(left, right, used_left, used_right)
     weights_left = [_weight(t, kind, rarity) for t in left]
     weights_right = [_weight(t, kind, rarity) for t in right]
     got_left = sum(weights_left[i] * s for q, _, s, _ in pairs for i in q)
@@ -310,7 +314,7 @@ def compare_prepared(
     # Words split or run together differently ("Ramimakhlouf"), or a typo in a body's short
     # word ("Mercedes-Benn"): the names written whole. A person's differing own name
     # ("Uday" / "Qusay") is a conflict, not a typo.
-    if (len(left) != len(right) or kind != "person") and abs(
+    if (len(left) != len(right) or kind != "person") and token_score < 0.9 and abs(
         len(query.joined) - len(candidate.joined)
     ) <= 0.2 * max(len(query.joined), 1):
         joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
@@ -388,6 +392,8 @@ def _pair_pieces(
 
 def _split(token: Token, side: tuple[Token, ...], free: set[int]) -> list[int] | None:
     """Two neighbouring free tokens that together spell ``token``, near enough."""
+    if len(free) < 2:
+        return None
     for j in range(len(side) - 1):
         if j in free and j + 1 in free:
             joined = side[j].text + side[j + 1].text

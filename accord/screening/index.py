@@ -11,9 +11,11 @@ The index follows the register by name ids:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -30,8 +32,10 @@ from accord.store.schema import (
 )
 
 PREFIX = 4
+#: How many names a query visits in full before long postings only add to those found.
+VISIT_BUDGET = 600
 #: Candidates sharing less than this part of the best candidate's key weight are dropped.
-SHARE_FLOOR = 0.2
+SHARE_FLOOR = 0.35
 #: A word held by at most this share of the register's names counts fully.
 RARE = 0.005
 #: Longest fuzzy (skeleton, prefix) posting read when the query also has whole-word hits.
@@ -84,6 +88,7 @@ class ScreeningIndex:
         self.signature: tuple[Any, ...] | None = None
         #: How many names hold each folded word: rare words say more about who is meant.
         self.frequency: Counter[str] = Counter()
+        self._rarity: dict[str, float] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -92,6 +97,7 @@ class ScreeningIndex:
         entry = Entry(name_id, subject_id, name, name_keys(name, acronyms=True), prepare_name(name))
         self.entries[name_id] = entry
         self.frequency.update({t.text for t in entry.prepared.tokens})
+        self._rarity.clear()
         for key in entry.keys:
             self.postings[key].add(name_id)
 
@@ -100,6 +106,7 @@ class ScreeningIndex:
         if entry is None:
             return
         self.frequency.subtract({t.text for t in entry.prepared.tokens})
+        self._rarity.clear()
         for key in entry.keys:
             posting = self.postings.get(key)
             if posting is not None:
@@ -109,31 +116,43 @@ class ScreeningIndex:
 
     def rarity(self, word: str) -> float:
         """1.0 for a word few names hold, down to 0.4 for one in a tenth of them or more."""
+        known = self._rarity.get(word)
+        if known is not None:
+            return known
         share = self.frequency.get(word, 0) / max(len(self.entries), 1)
-        if share <= RARE:
-            return 1.0
-        return max(0.4, 1.0 - 0.2 * math.log2(share / RARE))
+        value = 1.0 if share <= RARE else max(0.4, 1.0 - 0.2 * math.log2(share / RARE))
+        self._rarity[word] = value
+        return value
 
     def candidates(self, query: str, limit: int = 50) -> list[Entry]:
-        """Names sharing the most (and the rarest) keys with the query."""
+        """Names sharing the most (and the rarest) keys with the query.
+
+        Keys are read rarest first. Once ``VISIT_BUDGET`` names have been visited, a long
+        posting only adds to names already found, so that a query costs about the same
+        however large the register grows."""
         weights: dict[int, float] = defaultdict(float)
         keys = name_keys(query)
-        for key in keys:
-            posting = self.postings.get(key)
-            if not posting:
-                continue
+        has_words = any(k[0] == "w" and k in self.postings for k in keys)
+        found = sorted(
+            ((len(posting), key, posting) for key in keys if (posting := self.postings.get(key))),
+            key=itemgetter(0),
+        )
+        budget = VISIT_BUDGET
+        for size, key, posting in found:
             # A key most names share says little and costs much: skip the fuzzy ones when
             # the query has words to go by.
-            if (
-                key[0] != "w"
-                and len(posting) > FUZZY_POSTING_LIMIT
-                and any(k[0] == "w" and k in self.postings for k in keys)
-            ):
+            if key[0] != "w" and size > FUZZY_POSTING_LIMIT and has_words:
                 continue
-            weight = (2.0 if key[0] == "w" else 1.0) / (1.0 + len(posting) / 50)
-            for name_id in posting:
-                weights[name_id] += weight
-        best = sorted(weights.items(), key=lambda item: -item[1])[:limit]
+            weight = (2.0 if key[0] == "w" else 1.0) / (1.0 + size / 50)
+            if size <= budget or not weights:
+                budget -= size
+                for name_id in posting:
+                    weights[name_id] += weight
+            else:
+                for name_id in weights:
+                    if name_id in posting:
+                        weights[name_id] += weight
+        best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
         if not best:
             return []
         # Names that share far less with the query than the best one are not worth scoring.

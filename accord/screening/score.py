@@ -137,12 +137,25 @@ def _weight(token: Token, kind: str | None, rarity: Callable[[str], float] | Non
 def _similarity(
     a: Token, b: Token, raw_a: bool, raw_b: bool, shortest: int = 4
 ) -> tuple[float, str]:
-    x, y = a.text, b.text
-    if (a.role == "number") != (b.role == "number"):
+    similarity, how = _word_similarity(
+        a.text, b.text, a.role == "number", b.role == "number", shortest
+    )
+    if how == "exact" and not (raw_a and raw_b):
+        return similarity, "romanisation"
+    return similarity, how
+
+
+@lru_cache(maxsize=1_000_000)
+def _word_similarity(
+    x: str, y: str, number_x: bool, number_y: bool, shortest: int
+) -> tuple[float, str]:
+    """How alike two folded words are, and by which route; ``shortest`` is the shortest word
+    an edit distance may pair."""
+    if number_x != number_y:
         return 0.0, ""
     if x == y:
-        return 1.0, "exact" if raw_a and raw_b else "romanisation"
-    if a.role == "number":  # 23 is not 24
+        return 1.0, "exact"
+    if number_x:  # 23 is not 24
         return 0.0, ""
     if len(x) == 1 or len(y) == 1:
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
@@ -154,7 +167,7 @@ def _similarity(
     similarity = 0.0
     if min(len(x), len(y)) >= shortest and longest - min(len(x), len(y)) <= 0.3 * longest:
         similarity = OSA.normalized_similarity(x, y)  # a swap of two letters is one edit
-    if similarity >= 0.7:  # "uday"/"ali" are not typos
+    if similarity >= 0.7:
         return similarity, "edit distance"
     if phonetic(x) == phonetic(y):  # both have two letters or more here
         return (0.8 if min(len(x), len(y)) > 3 else 0.75), "phonetic"
@@ -314,9 +327,11 @@ def compare_prepared(
     # Words split or run together differently ("Ramimakhlouf"), or a typo in a body's short
     # word ("Mercedes-Benn"): the names written whole. A person's differing own name
     # ("Uday" / "Qusay") is a conflict, not a typo.
-    if (len(left) != len(right) or kind != "person") and token_score < 0.9 and abs(
-        len(query.joined) - len(candidate.joined)
-    ) <= 0.2 * max(len(query.joined), 1):
+    if (
+        (len(left) != len(right) or kind != "person")
+        and token_score < 0.9
+        and abs(len(query.joined) - len(candidate.joined)) <= 0.2 * max(len(query.joined), 1)
+    ):
         joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
         score = max(token_score, joined if joined >= 0.9 else 0.0)
     return Score(

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from accord.screening.index import ScreeningIndex, Subject
-from accord.screening.score import compare_prepared, prepare_name
+from accord.screening.index import Entry, ScreeningIndex, Subject
+from accord.screening.score import Score, compare_prepared, prepare_name
 
 DEFAULT_THRESHOLD = 0.7
 #: How many of the index's best candidates are scored in full.
@@ -81,8 +81,8 @@ def screen(
     if problem:
         return {"id": query.id, "error": problem, "matches": []}
     name = _CONTROL.sub(" ", query.name)
-    best: dict[int, dict[str, Any]] = {}
     prepared = prepare_name(name)
+    best: dict[int, tuple[float, Entry, Score, list[str]]] = {}
     for entry in index.candidates(name, limit=CANDIDATES):
         subject = index.subjects.get(entry.subject_id)
         if subject is None:
@@ -93,20 +93,31 @@ def screen(
         notes: list[str] = []
         score = round(_qualify(query, subject, result.score, notes), 4)
         known = best.get(entry.subject_id)
-        if known is not None and known["score"] >= score:
-            continue
-        best[entry.subject_id] = {
-            "subject_id": entry.subject_id,
-            "name": subject.name,
-            "matched_name": entry.name,
-            "score": score,
-            "match": score >= threshold,
-            "references": sorted(subject.references),
-            "explanation": {
-                **result.explanation(),
-                "qualifiers": notes,
-                "note": "a lead for a person to check, not a decision",
-            },
-        }
-    ranked = sorted(best.values(), key=lambda m: (-m["score"], m["subject_id"]))[:limit]
-    return {"id": query.id, "matches": ranked}
+        if known is None or known[0] < score:
+            best[entry.subject_id] = (score, entry, result, notes)
+    ranked = sorted(best.values(), key=lambda m: (-m[0], m[1].subject_id))[:limit]
+    return {
+        "id": query.id,
+        "matches": [
+            _match(index.subjects[entry.subject_id], entry, score, result, notes, threshold)
+            for score, entry, result, notes in ranked
+        ],
+    }
+
+
+def _match(
+    subject: Subject, entry: Entry, score: float, result: Score, notes: list[str], threshold: float
+) -> dict[str, Any]:
+    return {
+        "subject_id": entry.subject_id,
+        "name": subject.name,
+        "matched_name": entry.name,
+        "score": score,
+        "match": score >= threshold,
+        "references": sorted(subject.references),
+        "explanation": {
+            **result.explanation(),
+            "qualifiers": notes,
+            "note": "a lead for a person to check, not a decision",
+        },
+    }

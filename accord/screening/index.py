@@ -11,12 +11,15 @@ The index follows the register by name ids:
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, func, select
@@ -42,13 +45,18 @@ RARE = 0.005
 FUZZY_POSTING_LIMIT = 300
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """One name of one subject, analysed."""
+
     name_id: int
     subject_id: int
     name: str
-    keys: tuple[str, ...]
+    acronyms: bool
     prepared: PreparedName
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return name_keys(self.name, acronyms=self.acronyms)
 
 
 @dataclass
@@ -64,20 +72,25 @@ def name_keys(name: str, *, acronyms: bool = False) -> tuple[str, ...]:
     keys: set[str] = set()
     found = tokens(name)
     for token in found:
-        if token.generic:
-            continue
-        word = token.text
-        keys.add("w:" + word)
-        consonants = skeleton(word)
-        if len(consonants) >= 2:
-            keys.add("s:" + consonants)
-        if len(word) > PREFIX:
-            keys.add("p:" + word[:PREFIX])
-            keys.add("x:" + word[-PREFIX:])
+        keys.update(_word_keys(token.text, token.generic))
     if acronyms and 2 <= len(found) <= 8:
         keys.add("w:" + "".join(t.text[0] for t in found))
         keys.add("w:" + "".join(t.text[0] for t in found if t.text not in STOPWORDS))
-    return tuple(sorted(keys))
+    return tuple(keys)
+
+
+@lru_cache(maxsize=500_000)
+def _word_keys(word: str, generic: bool) -> tuple[str, ...]:
+    """One word's keys, made once and shared by every name that holds it."""
+    if generic:
+        return ()
+    keys = ["w:" + word]
+    consonants = skeleton(word)
+    if len(consonants) >= 2:
+        keys.append("s:" + consonants)
+    if len(word) > PREFIX:
+        keys += ["p:" + word[:PREFIX], "x:" + word[-PREFIX:]]
+    return tuple(keys)
 
 
 class ScreeningIndex:
@@ -93,19 +106,39 @@ class ScreeningIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def add(self, name_id: int, subject_id: int, name: str) -> None:
-        entry = Entry(name_id, subject_id, name, name_keys(name, acronyms=True), prepare_name(name))
+    def add(self, name_id: int, subject_id: int, name: str, kind: str | None = None) -> None:
+        """Index one name; a body's name is also found by its initials ("PLA")."""
+        entry = Entry(name_id, subject_id, name, kind != "person", prepare_name(name))
         self.entries[name_id] = entry
-        self.frequency.update({t.text for t in entry.prepared.tokens})
-        self._rarity.clear()
+        frequency = self.frequency
+        for word in {t.text for t in tokens(name)}:
+            frequency[word] = frequency.get(word, 0) + 1
+        if self._rarity:
+            self._rarity.clear()
         for key in entry.keys:
             self.postings[key].add(name_id)
+
+    def add_many(self, rows: Iterable[tuple[int, int, str, str | None]]) -> None:
+        """Index many names (name id, subject id, name, kind) at once.
+
+        The cyclic garbage collector is paused meanwhile (a build makes millions of small
+        objects and none of them cycles; the collector's passes over them would double the
+        time), and what was built is frozen out of its later passes."""
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for name_id, subject_id, name, kind in rows:
+                self.add(name_id, subject_id, name, kind)
+        finally:
+            if was_enabled:
+                gc.enable()
+            gc.freeze()
 
     def remove(self, name_id: int) -> None:
         entry = self.entries.pop(name_id, None)
         if entry is None:
             return
-        self.frequency.subtract({t.text for t in entry.prepared.tokens})
+        self.frequency.subtract({t.text for t in tokens(entry.name)})
         self._rarity.clear()
         for key in entry.keys:
             posting = self.postings.get(key)
@@ -174,11 +207,15 @@ class ScreeningIndex:
             chunk = new_ids[start : start + 5000]
             rows = connection.execute(
                 select(
-                    register_names.c.id, register_names.c.subject_id, register_names.c.name
-                ).where(register_names.c.id.in_(chunk))
+                    register_names.c.id,
+                    register_names.c.subject_id,
+                    register_names.c.name,
+                    register_subjects.c.kind,
+                )
+                .join(register_subjects, register_subjects.c.id == register_names.c.subject_id)
+                .where(register_names.c.id.in_(chunk))
             )
-            for row in rows:
-                self.add(row.id, row.subject_id, row.name)
+            self.add_many((row.id, row.subject_id, row.name, row.kind) for row in rows)
         self._load_subjects(connection)
         self.signature = signature
         return True

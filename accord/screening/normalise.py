@@ -214,11 +214,19 @@ class Token:
     text: str
     role: str = "name"
     lineage: bool = False
+    #: The word as written (after transliteration), before romanisation folding.
+    raw: bool = True
 
     @property
     def generic(self) -> bool:
         """Weighed down by a scorer and never posted in an index."""
         return self.role in ("generic", "legal", "title", "particle")
+
+
+_APOSTROPHE = re.compile(r"(?<=[a-z])['\u2019\u02bc\u02bb\u02b9\u02ba`](?=[a-z])")
+_INITIALISM = re.compile(r"\b(?:[a-z0-9]\.\s?){2,}")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_DOUBLED = re.compile(r"([a-z])\1+")
 
 
 @lru_cache(maxsize=100_000)
@@ -232,10 +240,11 @@ def to_latin(name: str) -> str:
             c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
         )
     # Apostrophes and okinas belong to the word: "Qa'ida" is one word, not "qa ida".
-    text = re.sub(r"(?<=[a-z])['\u2019\u02bc\u02bb\u02b9\u02ba`](?=[a-z])", "", text)
+    text = _APOSTROPHE.sub("", text)
     # Initialisms written with dots or spaces are one word: "S.A.R.L." -> "sarl".
-    text = re.sub(r"\b(?:[a-z0-9]\.\s?){2,}", lambda m: re.sub(r"[.\s]", "", m.group()) + " ", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text)
+    if "." in text:
+        text = _INITIALISM.sub(lambda m: "".join(m.group().split()).replace(".", "") + " ", text)
+    text = _NON_WORD.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -312,6 +321,9 @@ _NUMBERS = {
 }
 
 
+_NUMBER_WORDS = frozenset(_NUMBERS)
+
+
 def _numbers(words: list[str]) -> list[str]:
     """Number words to digits: "forty four" -> "44", "first" -> "1"."""
     out: list[str] = []
@@ -337,7 +349,8 @@ def fold(word: str) -> str:
     word = SPELLINGS.get(word, word)
     for source, target in _CYRILLIC_FOLDS:
         word = word.replace(source, target)
-    word = re.sub(r"([a-z])\1+", r"\1", word)  # "jabhatt", "nusrah"/"nussra"; not "44"
+    if _DOUBLED.search(word):
+        word = _DOUBLED.sub(r"\1", word)  # "jabhatt", "nusrah"/"nussra"; not "44"
     if len(word) > 3 and word.endswith("h") and word[-2] in "aeiou":
         word = word[:-1]  # "Nusrah" / "Nusra"
     return SPELLINGS.get(word, word)
@@ -409,19 +422,34 @@ def tokens(name: str) -> tuple[Token, ...]:
     if not _LEGAL_FIRST.isdisjoint(text.split()):
         for spelt, short in LEGAL_FORMS:
             text = text.replace(f" {spelt} ", f" {short} ")
+    words = text.split()
+    if not _NUMBER_WORDS.isdisjoint(words) or any(w.isdigit() for w in words):
+        words = _numbers(words)
+    if any(w.startswith(("abd", "bd")) for w in words):
+        words = _servant_names(words)
     lineage = False
-    for word in _servant_names(_numbers(text.split())):
+    for word in words:
         if word in ARTICLES:
             continue
-        role = _role(word, fold(word), not out)
-        if role == "number" and word in _ROMAN:
-            word = str(_ROMAN[word])
-        if role == "particle":
-            lineage = True
-            out.append(Token("bin", role, False))
-            continue
-        out.append(Token(word if role in ("legal", "number") else fold(word), role, lineage))
+        token = _token(word, not out, lineage)
+        lineage = lineage or token.role == "particle"
+        out.append(token)
     return tuple(out)
+
+
+@lru_cache(maxsize=500_000)
+def _token(word: str, first: bool, lineage: bool) -> Token:
+    """One word's token: made once per distinct word and place, and shared by every name that
+    holds it (a register of a million names holds far fewer words)."""
+    role = _role(word, fold(word), first)
+    if role == "particle":
+        return Token("bin", role, False)
+    if role == "number":
+        return Token(str(_ROMAN.get(word, word)), role, lineage)
+    if role == "legal":
+        return Token(word, role, lineage)
+    folded = fold(word)
+    return Token(folded, role, lineage, folded == word)
 
 
 COUNTRIES = _countries()

@@ -20,7 +20,7 @@ import icu
 from rapidfuzz.distance import OSA, Levenshtein
 
 from accord.screening.equivalents import equivalent
-from accord.screening.normalise import Token, to_latin, tokens
+from accord.screening.normalise import Token, tokens
 
 #: How much a token of each role weighs beside a name part.
 WEIGHTS = {
@@ -182,6 +182,8 @@ def _east_asian(name: str) -> str | None:
     """The characters of a name written wholly in Han, Hangul or Kana (Han simplified), or
     None. Each such character is a syllable: two names in these scripts are compared
     character by character, since romanisation merges homophones (高市 / 高石: "gao shi")."""
+    if name.isascii():
+        return None
     letters = [c for c in unicodedata.normalize("NFKC", name) if c.isalnum()]
     if not letters or not all(unicodedata.name(c, "").startswith(_EAST_ASIAN) for c in letters):
         return None
@@ -193,7 +195,6 @@ class PreparedName:
     """A name analysed once: its tokens, their words before folding, whole, East Asian."""
 
     tokens: tuple[Token, ...]
-    raw: frozenset[str]
     joined: str
     east_asian: str | None
     has_lineage: bool
@@ -204,7 +205,6 @@ def prepare_name(name: str) -> PreparedName:
     found = tokens(name)
     return PreparedName(
         found,
-        frozenset(to_latin(name).split()),
         "".join(t.text for t in found),
         _east_asian(name),
         any(t.lineage for t in found),
@@ -281,11 +281,10 @@ def compare_prepared(
     shortest = 4 if kind == "person" else 3
     options = []
     for i, a in enumerate(left):
-        raw_a = a.text in query.raw
         for j, b in enumerate(right):
             if roles_agree and a.lineage != b.lineage:
                 continue
-            similarity, how = _similarity(a, b, raw_a, b.text in candidate.raw, shortest)
+            similarity, how = _similarity(a, b, a.raw, b.raw, shortest)
             if similarity > 0:
                 options.append((similarity, i, j, how))
     options.sort(key=lambda o: -o[0])

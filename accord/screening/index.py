@@ -3,7 +3,8 @@ few short lists instead of the whole register.
 
 A name is reachable by each of its folded words, each word's consonant skeleton (unvocalised
 Arabic), each word's leading and trailing letters (a typo late or early in a word), and, for a
-name of several words, its initials (so that "PLA" finds "People's Liberation Army"). Generic
+name of several words, its initials (so that "PLA" finds "People's Liberation Army"); a
+short word also by its one-letter deletions, which a typo in it leaves partly intact. Generic
 organisation words, titles and legal forms are not posted: they would point at everything.
 The index follows the register by name ids:
 :meth:`ScreeningIndex.refresh` adds new names and drops vanished ones, without a rebuild.
@@ -35,8 +36,10 @@ from accord.store.schema import (
 )
 
 PREFIX = 4
+#: Words up to this long are also posted under their one-letter deletions.
+SHORT = 4
 #: How many names a query visits in full before long postings only add to those found.
-VISIT_BUDGET = 600
+VISIT_BUDGET = 250
 #: Candidates sharing less than this part of the best candidate's key weight are dropped.
 SHARE_FLOOR = 0.35
 #: A word held by at most this share of the register's names counts fully.
@@ -88,9 +91,13 @@ def _word_keys(word: str, generic: bool) -> tuple[str, ...]:
     consonants = skeleton(word)
     if len(consonants) >= 2:
         keys.append("s:" + consonants)
-    if len(word) > PREFIX:
+    if len(word) >= PREFIX:
         keys += ["p:" + word[:PREFIX], "x:" + word[-PREFIX:]]
-    return tuple(keys)
+    if 3 <= len(word) <= SHORT:
+        # A short word has few other keys a typo leaves intact: the word and its one-letter
+        # deletions meet the same of a word one edit away ("goan" / "gman": "gan").
+        keys += ["d:" + word] + ["d:" + word[:i] + word[i + 1 :] for i in range(len(word))]
+    return tuple(dict.fromkeys(keys))
 
 
 class ScreeningIndex:
@@ -157,6 +164,18 @@ class ScreeningIndex:
         self._rarity[word] = value
         return value
 
+    def _query_keys(self, query: str) -> set[str]:
+        """A query's keys: a word the register holds as written is looked up as itself and by
+        its skeleton; a word it does not hold (a typo, another spelling) by all its keys."""
+        keys: set[str] = set()
+        for token in tokens(query):
+            word_keys = _word_keys(token.text, token.generic)
+            if word_keys and word_keys[0] in self.postings:
+                keys.update(k for k in word_keys if k[0] in "ws")
+            else:
+                keys.update(word_keys)
+        return keys
+
     def candidates(self, query: str, limit: int = 50) -> list[Entry]:
         """Names sharing the most (and the rarest) keys with the query.
 
@@ -164,7 +183,7 @@ class ScreeningIndex:
         posting only adds to names already found, so that a query costs about the same
         however large the register grows."""
         weights: dict[int, float] = defaultdict(float)
-        keys = name_keys(query)
+        keys = self._query_keys(query)
         has_words = any(k[0] == "w" and k in self.postings for k in keys)
         found = sorted(
             ((len(posting), key, posting) for key in keys if (posting := self.postings.get(key))),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import orjson
 import typer
@@ -30,14 +31,40 @@ CSV_OUT = (
 )
 
 
-def _rows(path: Path) -> Any:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"id", "name"} - set(reader.fieldnames or [])
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str], str | None]]:
+    """The manifest's rows: (line, fields, None), or (line, what it could read, why the row
+    cannot be screened) for a malformed row, so that one bad row never stops a manifest."""
+    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = [column.strip().lower() for column in next(reader)]
+        except (StopIteration, csv.Error) as error:
+            raise typer.BadParameter(f"{path.name}: no readable header ({error})") from None
+        missing = {"id", "name"} - set(header)
         if missing:
             raise typer.BadParameter(f"{path.name} lacks columns {', '.join(sorted(missing))}")
-        for row in reader:
-            yield reader.line_num, row
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield reader.line_num, {}, f"line {reader.line_num}: malformed CSV ({error})"
+                continue
+            if not fields:
+                continue
+            row = dict(zip(header, fields, strict=False))
+            if len(fields) != len(header):
+                yield (
+                    reader.line_num,
+                    row,
+                    f"line {reader.line_num} has {len(fields)} fields; the header has "
+                    f"{len(header)}",
+                )
+            elif any("\udc80" <= c <= "\udcff" for field in fields for c in field):
+                yield reader.line_num, {}, f"line {reader.line_num} is not valid UTF-8"
+            else:
+                yield reader.line_num, row, None
 
 
 def screen_command(
@@ -92,7 +119,13 @@ def screen_command(
         writer = csv.writer(sink) if target.suffix == ".csv" else None
         if writer:
             writer.writerow(CSV_OUT)
-        for line, row in _rows(file):
+        for line, row, problem in _rows(file):
+            if problem:
+                result = {"id": row.get("id") or f"line {line}", "error": problem, "matches": []}
+                _write(sink, writer, result)
+                written += 1
+                progress.advance(task)
+                continue
             query = Query(
                 row.get("id") or f"line {line}",
                 row.get("name") or "",
@@ -102,14 +135,18 @@ def screen_command(
             )
             result = screen(index, query, threshold=threshold, limit=limit)
             matched += any(m["match"] for m in result["matches"])
-            if writer:
-                _write_csv(writer, result)
-            else:
-                sink.write(orjson.dumps(result).decode() + "\n")
+            _write(sink, writer, result)
             written += 1
             progress.advance(task)
     _audit(engine, written, None, [file.name])
     console.print(f"{written} rows screened, {matched} with a match; results in {target}")
+
+
+def _write(sink: TextIO, writer: Any, result: dict[str, Any]) -> None:
+    if writer:
+        _write_csv(writer, result)
+    else:
+        sink.write(orjson.dumps(result).decode() + "\n")
 
 
 def _write_csv(writer: Any, result: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from accord import audit
 from accord.api.auth import CurrentAccount, engine_of
@@ -30,7 +30,12 @@ class NameQuery(BaseModel):
 
 
 class ScreenRequest(BaseModel):
-    queries: list[NameQuery] | None = None
+    queries: list[Any] | None = Field(
+        default=None,
+        description="Up to 1,000 queries, each shaped as NameQuery; a malformed one gets an "
+        "error in its place and does not stop the others",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/NameQuery"}},
+    )
     name: str | None = None
     type: str | None = None
     birth_date: str | None = None
@@ -49,6 +54,17 @@ def _index(request: Request) -> ScreeningIndex:
         return index
 
 
+def _item(position: int, raw: Any) -> NameQuery | str:
+    """One batch item, or why it cannot be read (naming where), so that it alone fails."""
+    try:
+        return NameQuery.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        place = f"queries[{position}]" + (f".{where}" if where else "")
+        return f"{place}: {first['msg']}"
+
+
 @router.post("/screen", summary="Screen names against the register (a lead, never a decision)")
 def screen_route(
     request: Request,
@@ -57,8 +73,11 @@ def screen_route(
     threshold: Annotated[float, Query(ge=0, le=1)] = DEFAULT_THRESHOLD,
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> JSONBytes:
+    items: list[NameQuery | str]
     if body.queries is not None:
-        items = body.queries
+        if len(body.queries) > MAX_BATCH:
+            raise PayloadTooLarge(f"{len(body.queries)} queries; a batch holds at most {MAX_BATCH}")
+        items = [_item(n, raw) for n, raw in enumerate(body.queries)]
     else:
         items = [
             NameQuery(
@@ -68,11 +87,11 @@ def screen_route(
                 nationality=body.nationality,
             )
         ]
-    if len(items) > MAX_BATCH:
-        raise PayloadTooLarge(f"{len(items)} queries; a batch holds at most {MAX_BATCH}")
     index = _index(request)
     results: list[dict[str, Any]] = [
-        screen(
+        {"id": str(n), "error": q, "matches": []}
+        if isinstance(q, str)
+        else screen(
             index,
             ScreenQuery(q.id or str(n), q.name, q.type, q.birth_date, q.nationality),
             threshold=threshold,

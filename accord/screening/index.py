@@ -165,15 +165,12 @@ class ScreeningIndex:
         return value
 
     def _query_keys(self, query: str) -> set[str]:
-        """A query's keys: a word the register holds as written is looked up as itself and by
-        its skeleton; a word it does not hold (a typo, another spelling) by all its keys."""
+        """A query's keys: all the keys of its words (a word the register holds as written may
+        still be a typo of another: "Vazali" for "Vazani")."""
         keys: set[str] = set()
         for token in tokens(query):
             word_keys = _word_keys(token.text, token.generic)
-            if word_keys and word_keys[0] in self.postings:
-                keys.update(k for k in word_keys if k[0] in "ws")
-            else:
-                keys.update(word_keys)
+            keys.update(word_keys)
         return keys
 
     def candidates(self, query: str, limit: int = 50) -> list[Entry]:

@@ -14,6 +14,7 @@ DEFAULT_THRESHOLD = 0.7
 #: How many of the index's best candidates are scored in full.
 CANDIDATES = 15
 MAX_NAME = 1000
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 KINDS = {
     "person": "person",
@@ -41,6 +42,8 @@ def check_query(query: Query) -> str | None:
         return f"name is {len(query.name)} characters long; the limit is {MAX_NAME}"
     if query.type and query.type.strip().lower() not in KINDS:
         return f"type {query.type!r}: expected Person or Organization"
+    if query.birth_date and not _DATE.match(query.birth_date.strip()):
+        return f"birth_date {query.birth_date!r}: expected YYYY-MM-DD, YYYY-MM or YYYY"
     return None
 
 

@@ -94,11 +94,28 @@ def test_api_single_and_batch_are_audited(trio: Node) -> None:
     batch = {"queries": [{"id": "a", "name": "Jabhat al-Nusra"}, {"id": "b", "name": ""}]}
     body = trio.client.post("/api/v1/screen", json=batch, headers=headers).json()
     assert [r["id"] for r in body["results"]] == ["a", "b"] and "error" in body["results"][1]
+    mixed = {
+        "queries": [
+            {"id": "ok", "name": "Jabhat al-Nusra"},
+            {"id": "n", "name": 5},
+            "not an object",
+            {"id": "d", "name": "Al-Nusrah Front", "birth_date": "yesterday"},
+            {"id": "x" * 3, "name": "x" * 10_000},
+        ]
+    }
+    got = trio.client.post("/api/v1/screen", json=mixed, headers=headers)
+    assert got.status_code == 200, got.text
+    answers = got.json()["results"]
+    assert answers[0]["matches"] and "error" not in answers[0]
+    assert answers[1]["error"].startswith("queries[1].name")
+    assert answers[2]["error"].startswith("queries[2]")
+    assert "birth_date 'yesterday'" in answers[3]["error"]
+    assert "limit is 1000" in answers[4]["error"]
     big = {"queries": [{"name": "x"}] * 1001}
     assert trio.client.post("/api/v1/screen", json=big, headers=headers).status_code == 413
     trio.account("auditor", "kz-knb", "admin")
     entries = trio.client.get("/api/v1/audit", headers=trio.headers("auditor")).json()["entries"]
-    assert sum(1 for e in entries if e["action"] == "screen") == 2
+    assert sum(1 for e in entries if e["action"] == "screen") == 3
 
 
 def test_cli_file_to_jsonl_and_csv(database: Database, tmp_path: Path) -> None:
@@ -123,3 +140,32 @@ def test_cli_file_to_jsonl_and_csv(database: Database, tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     rows = list(csv.DictReader(as_csv.open()))
     assert rows[0]["id"] == "1" and float(rows[0]["score"]) >= 0.7
+
+
+def test_cli_manifest_survives_malformed_rows(database: Database, tmp_path: Path) -> None:
+    """Too many fields, a NUL byte, bytes that are not UTF-8, an emoji, control characters:
+    each bad row gets an answer or an error naming its line, and the rows after it are still
+    screened."""
+    load_un(database)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_bytes(
+        b"id,name,type\n"
+        b"1,Jabhat al-Nusrah,Organization\n"
+        b"2,too,many,fields\n"
+        b"3,Nul\x00Byte,\n"
+        b"4,\xff\xfe not utf-8,\n"
+        + "5,🙂 \x07 Фронт ан-Нусра,\n".encode()
+        + b"6,Jabhat al-Nusra,\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(
+        app, ["--db", server_url(database), "screen", "--file", str(manifest), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = {line["id"]: line for line in map(orjson.loads, out.read_text().splitlines())}
+    assert set(lines) == {"1", "2", "3", "line 5", "5", "6"}
+    assert "line 3 has 4 fields" in lines["2"]["error"]
+    assert "error" not in lines["3"]  # a NUL is a control character: screened without it
+    assert "line 5 is not valid UTF-8" in lines["line 5"]["error"]
+    assert lines["5"]["matches"] and "error" not in lines["5"]
+    assert lines["6"]["matches"][0]["match"]

@@ -186,7 +186,18 @@ COMPANY_WORDS = frozenset(
         "oo",
     }
 )
-_ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "xi": 11, "xii": 12}
+#: Roman numerals of two letters or more (a lone "V" or "X" is more often an initial), save
+#: those that are as often syllables of names (Chinese "Xi", "Li"; Vietnamese "Vi").
+_ROMAN_NUMERAL = re.compile(r"^(?=[ivxl]{2,}$)(?!(?:xi|li|vi)$)(xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
+
+
+def _roman(word: str) -> int:
+    """The value of a Roman numeral ("xiii" -> 13)."""
+    values = [_ROMAN_VALUES[c] for c in word]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
 _PATRONYMIC = re.compile(
     r"[a-z]{3,}(?:ovich|evich|ovych|evych|ovna|evna|ivna|ichna|ogly|kyzy|uly)$"
 )
@@ -363,7 +374,7 @@ _LEGAL_FIRST = frozenset(spelt.split()[0] for spelt, _ in LEGAL_FORMS)
 def _role(word: str, folded: str, first: bool) -> str:
     if word.isdigit():
         return "number"
-    if not first and word in _ROMAN:
+    if not first and _ROMAN_NUMERAL.match(word):
         return "number"
     if folded in GENERIC_WORDS or word in GENERIC_WORDS:
         return "generic"
@@ -445,7 +456,7 @@ def _token(word: str, first: bool, lineage: bool) -> Token:
     if role == "particle":
         return Token("bin", role, False)
     if role == "number":
-        return Token(str(_ROMAN.get(word, word)), role, lineage)
+        return Token(word if word.isdigit() else str(_roman(word)), role, lineage)
     if role == "legal":
         return Token(word, role, lineage)
     folded = fold(word)

@@ -34,10 +34,12 @@ WEIGHTS = {
     "particle": 0.1,
 }
 CONFLICT_PENALTY = 0.7
-#: A country on one side only ("Santander Mexico" / "Santander"), or legal forms of two
-#: different families ("AG" / "GmbH", "L.P." / "L.L.C."): usually another body.
+#: A country on one side only ("Santander Mexico" / "Santander"), a number on one side only
+#: ("Solutions II" / "Solutions"), or legal forms of two different families ("AG" / "GmbH",
+#: "L.P." / "L.L.C."): usually another body.
 PLACE_PENALTY = 0.75
 LEGAL_PENALTY = 0.75
+NUMBER_PENALTY = 0.75
 RELATIVE_PENALTY = 0.8
 #: Legal forms that one body may carry under several names (OAO became PJSC, OOO is LLC).
 LEGAL_FAMILIES = {
@@ -56,7 +58,7 @@ STOPWORDS = frozenset({"of", "the", "and", "for", "in", "de"})
 #: How much the better-covered and the worse-covered side count, by kind of subject: a
 #: person's list entry often has parts a query lacks (a middle name, a forebear); a body's
 #: extra words more often name another body.
-BALANCE = {"person": (0.75, 0.25), "organization": (0.5, 0.5), None: (0.6, 0.4)}
+BALANCE = {"person": (0.75, 0.25), "organization": (0.3, 0.7), None: (0.6, 0.4)}
 VOWELS = str.maketrans("", "", "aeiouy")
 
 
@@ -304,8 +306,11 @@ def compare_prepared(
     got_right = sum(weights_right[j] * s for _, r, s, _ in pairs for j in r)
     share_left, share_right = got_left / sum(weights_left), got_right / sum(weights_right)
     more, less = BALANCE.get(kind, BALANCE[None])
-    if sum(1 for q, _, _, _ in pairs if left[q[0]].role == "name") < 2:
-        more, less = 0.5, 0.5  # one matched part is weak evidence ("Walijan")
+    titled = any(t.role == "title" for t in left + right)
+    if sum(1 for q, _, _, _ in pairs if left[q[0]].role == "name") < 2 and not titled:
+        # One matched part is weak evidence ("Walijan"), unless a title says who is meant
+        # ("President Erdogan", "Mullah Omar").
+        more, less = min(more, 0.5), max(less, 0.5)
     token_score = more * max(share_left, share_right) + less * min(share_left, share_right)
     # A part missing on one side is common (a middle name, a legal form); a part present on
     # both sides that matches nothing is a conflict: another person or group.
@@ -316,12 +321,19 @@ def compare_prepared(
     names_left = sum(1 for t in lone_left if _conflicting(t, kind))
     names_right = sum(1 for t in lone_right if _conflicting(t, kind))
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
+    # What tells two bodies apart beyond their words: a country, a number one of them carries
+    # alone ("Solutions II"), legal forms of two families. They hold however alike the words.
+    qualifier = 1.0
     if kind != "person" and any(t.role == "place" for t in lone_left + lone_right):
-        token_score *= PLACE_PENALTY
+        qualifier *= PLACE_PENALTY
+    numbers_left = any(t.role == "number" for t in left)
+    numbers_right = any(t.role == "number" for t in right)
+    if numbers_left != numbers_right:
+        qualifier *= NUMBER_PENALTY
     legal_left = {LEGAL_FAMILIES[t.text] for t in left if t.text in LEGAL_FAMILIES}
     legal_right = {LEGAL_FAMILIES[t.text] for t in right if t.text in LEGAL_FAMILIES}
     if legal_left and legal_right and not legal_left & legal_right:
-        token_score *= LEGAL_PENALTY
+        qualifier *= LEGAL_PENALTY
     score = token_score
     # Words split or run together differently ("Ramimakhlouf"), or a typo in a body's short
     # word ("Mercedes-Benn"): the names written whole. A person's differing own name
@@ -334,7 +346,7 @@ def compare_prepared(
         joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
         score = max(token_score, joined if joined >= 0.9 else 0.0)
     return Score(
-        round(min(score, 1.0), 4),
+        round(min(score * qualifier, 1.0), 4),
         [
             Pair(_shown(left, q), _shown(right, r), how, s)
             for q, r, s, how in sorted(pairs, key=lambda p: p[0][0])
@@ -359,7 +371,13 @@ def _relative(
     back = {r[0]: q[0] for q, r, _, _ in pairs}
     later_right = matched.get(first_left, -1) > first_right and first_right not in back
     later_left = back.get(first_right, -1) > first_left and first_left not in matched
-    return later_right or later_left
+    if not (later_right or later_left):
+        return False
+    # A chain of names shifted by one generation: the shorter name's parts match a run of
+    # neighbouring parts of the longer one. (A Western name used by its middle part, "Boris
+    # Johnson" in "Alexandre Boris de Pfeffel Johnson", matches parts apart.)
+    positions = sorted(matched.values()) if later_right else sorted(back.values())
+    return len(positions) >= 2 and positions[-1] - positions[0] == len(positions) - 1
 
 
 def _conflicting(token: Token, kind: str | None) -> bool:

@@ -2,14 +2,17 @@
 
 For a fixed sample of its entries: the name in its original script (mostly Arabic, given by
 the list), the name written in Cyrillic, the name with its words reordered, with one part
-missing, with a typo: each should find its entry. Hard negatives: the name with one part
-replaced by a part of another entry's name (another person or group), which should not.
+missing (a person's middle name; a body's legal form or generic word), with a typo: each
+should find its entry. Hard negatives: the name with one part replaced by a part of another
+entry's name (another person or group), which should not.
 Chinese: every entry with a name in Han script is asked for by that name and by its pinyin
 (the list's Latin spelling is not reused), a few entries only, since the list holds few.
 
-A variant that is, once normalised, exactly a name of another entry (the UN lists some
-persons twice, under two regimes; "AHMAD HASSAN" with a part dropped is another listed Ahmad
-Hasan) names that entry too: its reference is kept in ``also``, and a match on it is right.
+A variant that is, once normalised, exactly a name of another entry ("AHMAD HASSAN" with a
+part dropped is another listed Ahmad Hasan) names that entry too, and so does any variant of
+an entry that shares a whole name with another (the UN lists some persons twice, under two
+regimes: Hassan Dahir Aweys is QDi.042 and SOi.001): their references are kept in ``also``,
+and a match on them is right.
 
     python -m bench.labelled     # writes tests/data/screening-labelled.csv
 """
@@ -23,11 +26,16 @@ from pathlib import Path
 import icu
 
 from accord.register.un_xml import read_un_xml
-from accord.screening.normalise import key
+from accord.screening.normalise import key, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "demo-data" / "consolidated-2025-08-02.xml"
 TARGET = ROOT / "tests" / "data" / "screening-labelled.csv"
+
+
+def _generic(word: str) -> bool:
+    found = tokens(word)
+    return bool(found) and all(t.generic for t in found)
 
 
 def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
@@ -42,8 +50,14 @@ def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
         for name in record.names:
             by_key.setdefault(key(name.name), set()).add(record.key)
 
+    twins: dict[str, set[str]] = {}  # records sharing a whole name: one subject listed twice
+    for record in records:
+        for name in record.names:
+            twins.setdefault(record.key, set()).update(by_key[key(name.name)])
+
     def add(query: str, expected: str, variant: str, derived_from: str = "") -> None:
-        also = sorted(by_key.get(key(query), set()) - {expected, derived_from})
+        also = by_key.get(key(query), set()) | (twins.get(expected, set()) if expected else set())
+        also = sorted(also - {expected, derived_from})
         if not expected and also:
             return  # a "stranger" that is in fact a listed name: no negative
         rows.append(
@@ -79,8 +93,18 @@ def build(sample: int = 120, seed: int = 29) -> list[dict[str, str]]:
         add(f"{words[-1]}{comma} {' '.join(words[:-1])}", reference, "reordered")
         if len(words) >= 3:
             missing = list(words)
-            del missing[rng.randrange(1, len(words) - 1)]
-            add(" ".join(missing), reference, "missing part")
+            dropped = rng.randrange(1, len(words) - 1)
+            if record.kind == "person":
+                del missing[dropped]  # a middle name left out
+                add(" ".join(missing), reference, "missing part")
+            else:
+                # A body is written without its legal form or kind of body ("Co", "Trading
+                # Company"); without one of its distinctive words it is more often another
+                # body (the Afghan branch of Al-Haramain is not its Kenyan one).
+                generic = [i for i, t in enumerate(missing) if _generic(t)]
+                if generic:
+                    del missing[generic[-1]]
+                    add(" ".join(missing), reference, "missing legal form or generic word")
         long_words = [i for i, w in enumerate(words) if len(w) >= 5]
         if long_words:
             i = rng.choice(long_words)

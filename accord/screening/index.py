@@ -188,19 +188,23 @@ class ScreeningIndex:
         )
         budget = VISIT_BUDGET
         for size, key, posting in found:
-            # A key most names share says little and costs much: skip the fuzzy ones when
-            # the query has words to go by.
-            if key[0] != "w" and size > FUZZY_POSTING_LIMIT and has_words:
-                continue
             weight = (2.0 if key[0] == "w" else 1.0) / (1.0 + size / 50)
-            if size <= budget or not weights:
+            # A long posting only adds to the names found so far: past the visit budget, and
+            # for a fuzzy key most names share when the query has words to go by.
+            long = size > budget or (key[0] != "w" and size > FUZZY_POSTING_LIMIT and has_words)
+            if long and weights:
+                if size < len(weights):
+                    for name_id in posting:
+                        if name_id in weights:
+                            weights[name_id] += weight
+                else:
+                    for name_id in weights:
+                        if name_id in posting:
+                            weights[name_id] += weight
+            else:
                 budget -= size
                 for name_id in posting:
                     weights[name_id] += weight
-            else:
-                for name_id in weights:
-                    if name_id in posting:
-                        weights[name_id] += weight
         best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
         if not best:
             return []

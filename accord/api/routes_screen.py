@@ -34,7 +34,7 @@ class ScreenRequest(BaseModel):
         default=None,
         description="Up to 1,000 queries, each shaped as NameQuery; a malformed one gets an "
         "error in its place and does not stop the others",
-        json_schema_extra={"items": {"$ref": "#/components/schemas/NameQuery"}},
+        json_schema_extra={"items": NameQuery.model_json_schema()},
     )
     name: str | None = None
     type: str | None = None

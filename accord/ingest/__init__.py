@@ -1,0 +1,1 @@
+"""Open-source articles in, structured and evidenced intelligence out (rule-based, offline)."""

@@ -1,0 +1,800 @@
+"""Who, what, where and when in an article's kept lines, each with its evidence.
+
+Rule-based and offline: capitalised phrases are split into places (gazetteer), persons
+(introduced by a title or role, or speaking), organisations (a word such as Ministry, Front,
+Institute; an acronym in brackets; a name of the register) and the rest; incidents are
+sentences with an attack word, read for victim, perpetrator, place, date and how sure the
+attribution is. Offsets are into ``Document.text``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.ingest import dates
+from accord.ingest.gazetteer import (
+    COMMON_CAPITALS,
+    DEMONYMS,
+    ORG_HEADS,
+    ROLE_NOUNS,
+    TITLE_WORDS,
+    country_name,
+    places,
+)
+from accord.screening.normalise import key as name_key
+from accord.screening.score import compare
+
+_APOSTROPHES = "'’"
+_WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'’\-]*|\d+|[^\w\s]", re.UNICODE)
+_SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z])")
+_CONNECTORS = frozenset({"of", "al", "el", "bin", "ibn", "de", "the", "for", "and", "ul", "ad"})
+SPEECH = frozenset(
+    "said says noted stressed explained told added suggested stated warned argued claimed "
+    "reported announced emphasized emphasised pointed specified believes believed".split()
+)
+_ROLE_STOP = frozenset(
+    "said says was were is are has have had by and who which that when while after before "
+    "with on in".split()
+)
+_PERSON_CONTEXT = frozenset(
+    "killed shot murdered assassinated arrested detained wounded injured".split()
+)
+TRIGGERS = {
+    "assassination": ("assassinated", "assassination"),
+    "killing": ("killed", "murdered", "shot dead", "killing of", "stabbed to death"),
+    "bombing": (
+        "bombing",
+        "bomb",
+        "explosion",
+        "blast",
+        "suicide bomber",
+        "car bomb",
+        "explosive",
+    ),
+    "ramming attack": ("ramming attack", "rammed", "ramming"),
+    "shooting": ("shooting", "opened fire", "gunmen", "gunman"),
+    "hostage taking": ("hostage", "hostages", "kidnapped", "abducted"),
+    "stabbing": ("stabbing", "stabbed"),
+    "plot": ("plot", "plotted", "planned attack", "foiled"),
+    "attack": ("attack", "attacked", "assault", "raid"),
+}
+_BACKGROUND = re.compile(
+    r"\b(reminded|recalled|recalling|earlier|previous(ly)?|in the past|last year|years? ago|"
+    r"back in|former|had been|had carried out|history of|also reminded)\b",
+    re.IGNORECASE,
+)
+_CLAIMED = re.compile(r"\bclaimed (the )?responsibility|\bclaimed the attack", re.IGNORECASE)
+_SUSPECTED = re.compile(
+    r"\b(suspect(ed)?|believed|allegedly|reportedly|linked to|affiliated with|may have|"
+    r"thought to|presumably|accused)\b",
+    re.IGNORECASE,
+)
+_ALIAS = re.compile(
+    r"^\s*(?:formerly(?: known)?(?: as)?|also known as|aka|a\.k\.a\.|known as|previously)\s+"
+    r"(?P<alias>.+)$",
+    re.IGNORECASE,
+)
+_CLAIM = re.compile(
+    r"(?P<claim>(?:outlawed|banned|designated|prohibited|listed)(?: as a terrorist "
+    r"organi[sz]ation)?\s+(?:in|by)\s+(?P<where>[A-Z][\w ]+))",
+)
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Item:
+    kind: str  # person | organisation | location
+    name: str
+    aliases: set[str] = field(default_factory=set)
+    evidence: list[Mention] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    country: str | None = None
+    place_kind: str | None = None
+    register: dict[str, Any] | None = None
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    group: bool = False
+
+    def cite(self, start: int, end: int, text: str) -> None:
+        if not any(m.start == start and m.end == end for m in self.evidence):
+            self.evidence.append(Mention(start, end, text))
+        shown = " ".join(text.split())
+        if shown != self.name:
+            self.aliases.add(shown)
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def capital(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def bare(self) -> str:
+        """Without a possessive: "Kyrgyzstan’s" -> "Kyrgyzstan"."""
+        for mark in _APOSTROPHES:
+            if self.text.endswith(mark + "s"):
+                return self.text[:-2]
+        return self.text
+
+
+class Reader:
+    """One article read once; ``linker`` finds register subjects for organisation names."""
+
+    def __init__(
+        self,
+        text: str,
+        kept: list[tuple[int, int]],
+        anchor: dt.date | None,
+        linker: Any | None = None,
+    ) -> None:
+        self.text = text
+        self.kept = kept
+        self.anchor = anchor
+        self.linker = linker
+        self.places = places()
+        self.items: dict[tuple[str, str], Item] = {}
+        self.incidents: list[dict[str, Any]] = []
+        self.event_dates: list[dates.Found] = []
+        self.person_spans: list[tuple[int, int]] = []
+        self.org_spans: list[tuple[int, int]] = []
+
+    # -- sentences and phrases -------------------------------------------------------------
+
+    def sentences(self) -> list[tuple[int, int]]:
+        found = []
+        for start, end in self.kept:
+            cursor = start
+            for match in _SENTENCE.finditer(self.text, start, end):
+                found.append((cursor, match.start()))
+                cursor = match.end()
+            found.append((cursor, end))
+        return found
+
+    def tokens(self, start: int, end: int) -> list[Token]:
+        return [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(self.text, start, end)]
+
+    def runs(self, words: list[Token]) -> list[list[Token]]:
+        """Maximal runs of capitalised words, connectors allowed inside."""
+        runs: list[list[Token]] = []
+        current: list[Token] = []
+        for i, word in enumerate(words):
+            if word.capital and word.text.lower() not in ("i",):
+                current.append(word)
+                continue
+            following = words[i + 1] if i + 1 < len(words) else None
+            if (
+                current
+                and word.text.lower() in _CONNECTORS
+                and following is not None
+                and following.capital
+            ):
+                current.append(word)
+                continue
+            if current:
+                runs.append(current)
+            current = []
+        if current:
+            runs.append(current)
+        return [self._trim(run) for run in runs if self._trim(run)]
+
+    @staticmethod
+    def _trim(run: list[Token]) -> list[Token]:
+        while run and (
+            run[0].text.lower() in COMMON_CAPITALS or run[0].text.lower() in _CONNECTORS
+        ):
+            if run[0].text in DEMONYMS:
+                break
+            run = run[1:]
+        while run and run[-1].text.lower() in _CONNECTORS:
+            run = run[:-1]
+        return run
+
+    # -- the whole article -----------------------------------------------------------------
+
+    def read(self) -> None:
+        spans = self.sentences()
+        for start, end in spans:
+            words = self.tokens(start, end)
+            self.event_dates += dates.event_dates(self.text, start, end, self.anchor)
+            for run in self.runs(words):
+                self._phrase(run, words)
+        # Second pass: a person named once in full is also named by one part of the name.
+        for start, end in spans:
+            self._later_mentions(self.tokens(start, end))
+        for position, (start, end) in enumerate(spans):
+            self._incident(start, end, position)
+
+    def _phrase(self, run: list[Token], words: list[Token]) -> None:
+        position = words.index(run[0])
+        after = words[words.index(run[-1]) + 1] if words.index(run[-1]) + 1 < len(words) else None
+        self._parenthetical(run, words)
+        i = 0
+        while i < len(run):
+            # Longest known place starting here.
+            place = None
+            for j in range(min(len(run), i + 4), i, -1):
+                phrase = " ".join(t.bare for t in run[i:j])
+                trailing = run[j - 1].text.lower()
+                if phrase in self.places and not (
+                    j < len(run) and run[j].text.lower() in ORG_HEADS
+                ):
+                    place = (j, phrase)
+                    break
+                if trailing in ("province", "region"):
+                    continue
+            if place is not None:
+                j, phrase = place
+                self._place(run[i:j], phrase, words)
+                i = j
+                continue
+            i += 1
+        self._organisation(run, after)
+        self._person(run, words, position, after)
+
+    def _place(self, tokens: list[Token], phrase: str, words: list[Token]) -> None:
+        known = self.places[phrase]
+        if any(s <= tokens[0].start < e for s, e in self.person_spans):
+            return
+        if known.kind == "city":
+            before = self._before(words, tokens[0])
+            possessive = before is not None and before.text[-2:] in ("'s", "’s")
+            if not (
+                possessive
+                or (
+                    before
+                    and before.text.lower() in ("in", "at", "near", "from", "to", "outside", "of")
+                )
+            ):
+                if phrase not in (
+                    "Moscow",
+                    "Beijing",
+                    "Ankara",
+                    "Bishkek",
+                    "Tashkent",
+                    "Astana",
+                    "Dushanbe",
+                    "Kabul",
+                    "Damascus",
+                    "Baghdad",
+                ):
+                    return
+        start, end = tokens[0].start, tokens[-1].start + len(tokens[-1].bare)
+        item = self._item("location", known.name, known.name)
+        item.country = known.country
+        item.place_kind = known.kind
+        item.cite(start, end, self.text[start:end])
+        # "Kyrgyzstan’s Bishkek", "Syria’s Idlib province": the city is in the country.
+        if known.kind != "country":
+            before = self._before(words, tokens[0])
+            if before is not None and before.bare in self.places:
+                outer = self.places[before.bare]
+                if outer.kind == "country":
+                    item.country = outer.country
+
+    def _before(self, words: list[Token], token: Token) -> Token | None:
+        index = words.index(token)
+        return words[index - 1] if index > 0 else None
+
+    # -- organisations ---------------------------------------------------------------------
+
+    def _organisation(self, run: list[Token], after: Token | None) -> None:
+        heads = [i for i, t in enumerate(run) if t.bare.lower() in ORG_HEADS]
+        name_tokens: list[Token] | None = None
+        if heads:
+            last = heads[-1]
+            end = len(run)
+            # "Institute of CIS countries": a lowercase plural closes the name.
+            # A person named right after an organisation: "University of Mass Communication
+            # Yang Mian said" -- the last two words speak.
+            if after is not None and after.text in SPEECH and end - last > 3:
+                end -= 2
+            first = 0
+            while first < last and (
+                run[first].text in DEMONYMS
+                and first + 1 < last
+                and run[first + 1].bare.lower() not in ORG_HEADS
+                and False
+            ):
+                first += 1
+            name_tokens = run[first:end]
+            # Strip a leading country possessive that is not part of the name.
+            if name_tokens and name_tokens[0].text[-2:] in ("'s", "’s") and len(name_tokens) > 1:
+                name_tokens = name_tokens[1:]
+        start_key = None
+        if name_tokens:
+            start = name_tokens[0].start
+            end_offset = name_tokens[-1].start + len(name_tokens[-1].bare)
+            if (
+                after is not None
+                and after.text in ("countries", "states", "nations", "affairs")
+                and after.start == end_offset + 1
+            ):
+                end_offset = after.end
+            name = self.text[start:end_offset]
+            if len(name_tokens) == 1 and name_tokens[0].bare.lower() in ORG_HEADS:
+                return  # "Ministry" alone
+            start_key = (start, end_offset, name)
+        linked = self._link(run)
+        if linked is not None:
+            subject, start, end = linked
+            item = self._item(
+                "organisation",
+                "register:" + str(subject["subject_id"]),
+                " ".join(self.text[start:end].split()),
+            )
+            item.register = subject
+            item.group = True
+            item.cite(start, end, self.text[start:end])
+            self.org_spans.append((start, end))
+            return
+        if start_key is not None:
+            start, end, name = start_key
+            if any(s <= start < e for s, e in self.person_spans):
+                return
+            existing = self._same_org(name)
+            item = existing or self._item("organisation", name, name)
+            item.cite(start, end, name)
+            item.group = item.group or any(
+                t.bare.lower()
+                in (
+                    "movement",
+                    "front",
+                    "jamaat",
+                    "brigade",
+                    "brigades",
+                    "army",
+                    "state",
+                    "network",
+                )
+                for t in name_tokens or []
+            )
+            self.org_spans.append((start, end))
+
+    def _same_org(self, name: str) -> Item | None:
+        folded = name.lower().replace("the ", "")
+        for item in self.items.values():
+            if item.kind != "organisation":
+                continue
+            names = {item.name.lower(), *(a.lower() for a in item.aliases)}
+            if folded in names or any(compare(name, n).score >= 0.9 for n in names):
+                return item
+        return None
+
+    def _link(self, run: list[Token]) -> tuple[dict[str, Any], int, int] | None:
+        """The register subject a capitalised phrase (or its longest sub-phrase) names."""
+        if self.linker is None:
+            return None
+        for size in range(min(len(run), 7), 0, -1):
+            for i in range(len(run) - size + 1):
+                part = run[i : i + size]
+                if size == 1 and not (part[0].text.isupper() and len(part[0].text) >= 3):
+                    continue  # one ordinary word says too little; an acronym may do
+                if part[0].text.lower() in _CONNECTORS or part[-1].text.lower() in _CONNECTORS:
+                    continue
+                start, end = part[0].start, part[-1].start + len(part[-1].bare)
+                found = self.linker(self.text[start:end])
+                if found is not None:
+                    return found, start, end
+        return None
+
+    def _parenthetical(self, run: list[Token], words: list[Token]) -> None:
+        """ "X (ACRONYM)", "X (formerly known Y, outlawed in Russia)": aliases and claims."""
+        end = run[-1].end
+        match = re.match(r"\s*[’']?s?\s*\(([^()]{1,200})\)", self.text[end : end + 220])
+        if not match:
+            return
+        inside_start = end + match.start(1)
+        inside = match.group(1)
+        name_start = run[0].start
+        name = self.text[name_start : run[-1].start + len(run[-1].bare)]
+        target = self._link_or_org(run, name)
+        if target is None:
+            return
+        offset = 0
+        for part in re.split(r"[,;]", inside):
+            part_start = inside_start + offset + (len(part) - len(part.lstrip()))
+            offset += len(part) + 1
+            clean = part.strip()
+            if not clean:
+                continue
+            if re.fullmatch(r"[A-Z]{2,8}", clean):
+                target.cite(part_start, part_start + len(clean), clean)
+                continue
+            alias = _ALIAS.match(clean)
+            if alias:
+                text = alias.group("alias").strip()
+                alias_start = part_start + clean.index(text)
+                target.cite(alias_start, alias_start + len(text), text)
+                continue
+            claim = _CLAIM.search(clean)
+            if claim:
+                where = claim.group("where").strip()
+                place = self.places.get(where)
+                claim_start = part_start + clean.index(claim.group("claim"))
+                target.claims.append(
+                    {
+                        "claim": claim.group("claim"),
+                        "jurisdiction": place.country if place else where,
+                        "source": "the article",
+                        "evidence": {
+                            "start": claim_start,
+                            "end": claim_start + len(claim.group("claim")),
+                            "text": claim.group("claim"),
+                        },
+                    }
+                )
+
+    def _link_or_org(self, run: list[Token], name: str) -> Item | None:
+        linked = self._link(run)
+        if linked is not None:
+            subject, start, end = linked
+            item = self._item(
+                "organisation",
+                "register:" + str(subject["subject_id"]),
+                " ".join(self.text[start:end].split()),
+            )
+            item.register = subject
+            item.group = True
+            return item
+        if any(t.bare.lower() in ORG_HEADS for t in run):
+            return self._same_org(name) or self._item("organisation", name, name)
+        return None
+
+    # -- persons ---------------------------------------------------------------------------
+
+    def _person(
+        self, run: list[Token], words: list[Token], position: int, after: Token | None
+    ) -> None:
+        # The name: the longest tail of the run made of name-like words.
+        tail: list[Token] = []
+        for token in reversed(run):
+            word = token.bare
+            if (
+                word.lower() in COMMON_CAPITALS
+                or word.lower() in ROLE_NOUNS
+                or word in DEMONYMS
+                or (word in self.places and self.places[word].kind != "city")
+                or word.lower() in ORG_HEADS
+                or word.lower() in _CONNECTORS
+                or word.isupper()
+                or token.text[-2:] in ("'s", "’s")
+            ):
+                break
+            tail.insert(0, token)
+        if len(tail) > 3 and any(t.text.lower() == "of" for t in run[: len(run) - len(tail)]):
+            tail = tail[-2:]
+        if not 2 <= len(tail) <= 4:
+            return
+        head = run[: len(run) - len(tail)]
+        speaks = after is not None and after.text in SPEECH
+        role = self._role(tail[0], words)
+        titled = any(t.bare.lower() in TITLE_WORDS or t.bare.lower() in ROLE_NOUNS for t in head)
+        if not (speaks or role or titled or self._acted_on(tail, words)):
+            return
+        start, end = tail[0].start, tail[-1].end
+        name = self.text[start:end]
+        if any(s <= start < e for s, e in self.org_spans) and not (speaks or role):
+            return
+        item = self._same_person(name) or self._item("person", name, name)
+        item.cite(start, end, name)
+        self.person_spans.append((start, end))
+        if role:
+            if not any(r["role"] == role["role"] for r in item.roles):
+                item.roles.append(role)
+
+    def _acted_on(self, tail: list[Token], words: list[Token]) -> bool:
+        index = words.index(tail[-1])
+        near = words[index + 1 : index + 4]
+        return any(w.text.lower() in _PERSON_CONTEXT for w in near)
+
+    def _role(self, first: Token, words: list[Token]) -> dict[str, Any] | None:
+        """The role written before a name: "Russian Ambassador to Turkey", "Deputy Director of
+        the Institute of CIS countries", "Turkish off-duty police officer"."""
+        index = words.index(first)
+        begin = index
+        while begin > 0 and index - begin < 14:
+            word = words[begin - 1]
+            lower = word.text.lower()
+            if lower in _ROLE_STOP or (not word.text[0].isalnum() and word.text not in ("-",)):
+                break
+            if (
+                lower in COMMON_CAPITALS
+                and lower not in ("the", "of", "at", "to", "for")
+                and word.text not in DEMONYMS
+            ):
+                break
+            begin -= 1
+        phrase = words[begin:index]
+        while phrase and phrase[0].text.lower() in ("the", "of", "at", "to", "for", "a", "an"):
+            phrase = phrase[1:]
+        if not any(w.bare.lower() in ROLE_NOUNS for w in phrase):
+            return None
+        start, end = phrase[0].start, phrase[-1].end
+        text = self.text[start:end]
+        country = next((DEMONYMS[w.text] for w in phrase if w.text in DEMONYMS), None)
+        return {
+            "role": text,
+            "nationality": country,
+            "evidence": {"start": start, "end": end, "text": text},
+        }
+
+    def _same_person(self, name: str) -> Item | None:
+        for item in self.items.values():
+            if item.kind == "person" and (
+                compare(name, item.name, "person").score >= 0.85
+                or any(compare(name, a, "person").score >= 0.85 for a in item.aliases)
+            ):
+                return item
+        return None
+
+    def _later_mentions(self, words: list[Token]) -> None:
+        persons = [i for i in self.items.values() if i.kind == "person"]
+        acronyms = {
+            alias: item
+            for item in self.items.values()
+            if item.kind == "organisation"
+            for alias in item.aliases
+            if alias.isupper() and 2 <= len(alias) <= 8
+        }
+        for word in words:
+            item = acronyms.get(word.bare)
+            if item is not None and not any(m.start == word.start for m in item.evidence):
+                item.cite(word.start, word.start + len(word.bare), word.bare)
+        for word in words:
+            if not word.capital or word.bare.lower() in COMMON_CAPITALS:
+                continue
+            if any(s <= word.start < e for s, e in self.person_spans):
+                continue
+            for item in persons:
+                parts = item.name.split()
+                if len(parts) >= 2 and word.bare in parts:
+                    end = word.start + len(word.bare)
+                    item.cite(word.start, end, word.bare)
+                    self.person_spans.append((word.start, end))
+                    break
+
+    # -- incidents -------------------------------------------------------------------------
+
+    def _incident(self, start: int, end: int, position: int) -> None:
+        sentence = self.text[start:end]
+        lower = sentence.lower()
+        kind = None
+        for name, words in TRIGGERS.items():
+            if any(re.search(rf"\b{re.escape(w)}\b", lower) for w in words):
+                kind = name
+                break
+        if kind is None:
+            return
+        # Participants from what this sentence names.
+        persons = [
+            i
+            for i in self.items.values()
+            if i.kind == "person" and any(start <= m.start < end for m in i.evidence)
+        ]
+        orgs = [
+            i
+            for i in self.items.values()
+            if i.kind == "organisation" and any(start <= m.start < end for m in i.evidence)
+        ]
+        locations = [
+            i
+            for i in self.items.values()
+            if i.kind == "location" and any(start <= m.start < end for m in i.evidence)
+        ]
+        victims: list[dict[str, Any]] = []
+        perpetrators: list[dict[str, Any]] = []
+        by = re.search(r"\b(?:by|perpetrated by|plotted by|carried out by)\b", lower)
+        for person in persons:
+            mention = next(m for m in person.evidence if start <= m.start < end)
+            relative = mention.start - start
+            if by and relative > by.start():
+                perpetrators.append(self._ref(person, mention))
+            elif re.search(
+                r"\b(killed|shot|murdered|assassinated|wounded|injured)\b", lower[relative:]
+            ):
+                victims.append(self._ref(person, mention))
+        for org in orgs:
+            mention = next(m for m in org.evidence if start <= m.start < end)
+            relative = mention.start - start
+            window = lower[max(0, relative - 60) : relative]
+            if (
+                re.search(
+                    r"\b(by|linked to|affiliated with|plotted by|perpetrated by|claimed)\b", window
+                )
+                or org.group
+            ):
+                perpetrators.append(self._ref(org, mention))
+        target = re.search(
+            r"\b(?:attack|assault|bombing|ramming attack)\s+(?:on|against)\s+(?:the\s+)?"
+            r"(?P<target>[\w’' -]+?)(?=\s+(?:in|at|on|plotted|by|perpetrated|,|\.)|[,.]|$)",
+            sentence,
+            re.IGNORECASE,
+        )
+        if target:
+            text = target.group("target").strip()
+            t_start = start + target.start("target")
+            victims.append(
+                {
+                    "name": text,
+                    "kind": "target",
+                    "evidence": {"start": t_start, "end": t_start + len(text), "text": text},
+                }
+            )
+        bomber = re.search(r"\b(the|a)\s+(suicide bomber|gunman|attacker|assailant)\b", lower)
+        if bomber:
+            b_start = start + bomber.start(2)
+            perpetrators.append(
+                {
+                    "name": sentence[bomber.start(2) : bomber.end(2)],
+                    "kind": "unnamed",
+                    "evidence": {
+                        "start": b_start,
+                        "end": start + bomber.end(2),
+                        "text": sentence[bomber.start(2) : bomber.end(2)],
+                    },
+                }
+            )
+        if not (victims or perpetrators or locations):
+            return  # "the attack" again, or attacks in general: nothing new to record
+        if not victims and not perpetrators and re.search(r"\bthe attack\b", lower):
+            return
+        found_dates = [d for d in self.event_dates if start <= d.start < end]
+        date = found_dates[0] if found_dates else None
+        if _CLAIMED.search(sentence):
+            attribution = "claimed"
+        elif _SUSPECTED.search(sentence):
+            attribution = "suspected"
+        elif perpetrators:
+            attribution = "stated"
+        else:
+            attribution = "unknown"
+        background = bool(_BACKGROUND.search(sentence))
+        self.incidents.append(
+            {
+                "type": kind,
+                "date": date.date.isoformat() if date and date.date else None,
+                "date_expression": date.expression if date else None,
+                "date_precision": date.precision if date else None,
+                **({"date_note": date.note} if date and date.note else {}),
+                "places": [
+                    self._ref(p, next(m for m in p.evidence if start <= m.start < end))
+                    for p in locations
+                ],
+                "perpetrators": perpetrators,
+                "victims": victims,
+                "attribution": attribution,
+                "background": background,
+                "evidence": [{"start": start, "end": end, "text": sentence}],
+            }
+        )
+
+    def _where(self, mention: Mention) -> bool:
+        """Whether a place is named as where something happened ("in Ankara", "in
+        Kyrgyzstan’s Bishkek"), not as part of a role ("Ambassador to Turkey") or a claim."""
+        before = self.text[max(0, mention.start - 40) : mention.start].lower().split()
+        if not before:
+            return False
+        if before[-1] in ("in", "at", "near", "outside", "across", "inside"):
+            return True
+        # "in Kyrgyzstan’s Bishkek": the country before the city counts as the place too
+        after = self.text[mention.end : mention.end + 3]
+        return (
+            len(before) >= 1
+            and before[-1] in ("in", "at")
+            or (after[:2] in ("'s", "’s") and len(before) >= 1 and before[-1] in ("in", "at"))
+        )
+
+    @staticmethod
+    def _ref(item: Item, mention: Mention) -> dict[str, Any]:
+        ref: dict[str, Any] = {
+            "name": item.name,
+            "kind": item.kind,
+            "evidence": {"start": mention.start, "end": mention.end, "text": mention.text},
+        }
+        if item.register:
+            ref["register_subject"] = item.register["subject_id"]
+        return ref
+
+    # -- items -----------------------------------------------------------------------------
+
+    def _item(self, kind: str, key: str, name: str) -> Item:
+        name, key = " ".join(name.split()), " ".join(key.split())
+        found = self.items.get((kind, key))
+        if found is None:
+            found = Item(kind, name)
+            self.items[(kind, key)] = found
+        return found
+
+    def result(self) -> dict[str, list[dict[str, Any]]]:
+        def evidence(item: Item) -> list[dict[str, Any]]:
+            return [
+                {"start": m.start, "end": m.end, "text": m.text}
+                for m in sorted(item.evidence, key=lambda m: m.start)
+            ]
+
+        persons, organisations, locations = [], [], []
+        for item in sorted(
+            self.items.values(), key=lambda i: min((m.start for m in i.evidence), default=0)
+        ):
+            base = {
+                "name": item.name,
+                "aliases": sorted(item.aliases - {item.name}),
+                "evidence": evidence(item),
+            }
+            if item.kind == "person":
+                persons.append({**base, "roles": item.roles})
+            elif item.kind == "organisation":
+                organisations.append(
+                    {
+                        **base,
+                        "kind": "group" if item.group else "organisation",
+                        "register_subject": item.register,
+                        "claims": item.claims,
+                    }
+                )
+            else:
+                locations.append(
+                    {
+                        **base,
+                        "type": item.place_kind,
+                        "country": item.country,
+                        "country_name": country_name(item.country),
+                    }
+                )
+        return {"persons": persons, "organisations": organisations, "locations": locations}
+
+
+def register_linker(index: Any, threshold: float = 0.85) -> Any:
+    """A function from a phrase to the register subject it names (or None), by the key of
+    every register name first (exact after folding) and screening for the rest."""
+    from accord.screening.service import Query, screen
+
+    keys: dict[str, int] = {}
+    for entry in index.entries.values():
+        keys.setdefault(name_key(entry.name), entry.subject_id)
+    cache: dict[str, dict[str, Any] | None] = {}
+
+    def link(phrase: str) -> dict[str, Any] | None:
+        if phrase in cache:
+            return cache[phrase]
+        found: dict[str, Any] | None = None
+        subject_id = keys.get(name_key(phrase))
+        if subject_id is not None and subject_id in index.subjects:
+            subject = index.subjects[subject_id]
+            found = {
+                "subject_id": subject_id,
+                "name": subject.name,
+                "references": sorted(subject.references),
+                "score": 1.0,
+                "matched_name": phrase,
+            }
+        elif len(phrase.split()) >= 2:
+            matches = screen(
+                index, Query("ingest", phrase, "Organization"), threshold=threshold, limit=1
+            )["matches"]
+            if matches and matches[0]["match"]:
+                best = matches[0]
+                found = {
+                    "subject_id": best["subject_id"],
+                    "name": best["name"],
+                    "references": best["references"],
+                    "score": best["score"],
+                    "matched_name": best["matched_name"],
+                }
+        cache[phrase] = found
+        return found
+
+    return link

@@ -23,6 +23,7 @@ from rich.table import Table
 from sqlalchemy import Connection, Engine
 
 from accord import admin, audit
+from accord.cli_ingest import ingest_command
 from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
 from accord.cli_screen import screen_command
@@ -51,6 +52,7 @@ app.add_typer(channel_app, name="channel")
 app.add_typer(audit_app, name="audit")
 app.add_typer(register_app, name="register")
 app.command("screen")(screen_command)
+app.command("ingest")(ingest_command)
 peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
 )

@@ -45,6 +45,7 @@ _PERSON_CONTEXT = frozenset(
 TRIGGERS = {
     "assassination": ("assassinated", "assassination"),
     "killing": ("killed", "murdered", "shot dead", "killing of", "stabbed to death"),
+    "ramming attack": ("ramming attack", "rammed", "ramming"),
     "bombing": (
         "bombing",
         "bomb",
@@ -54,7 +55,6 @@ TRIGGERS = {
         "car bomb",
         "explosive",
     ),
-    "ramming attack": ("ramming attack", "rammed", "ramming"),
     "shooting": ("shooting", "opened fire", "gunmen", "gunman"),
     "hostage taking": ("hostage", "hostages", "kidnapped", "abducted"),
     "stabbing": ("stabbing", "stabbed"),
@@ -150,6 +150,7 @@ class Reader:
         self.event_dates: list[dates.Found] = []
         self.person_spans: list[tuple[int, int]] = []
         self.org_spans: list[tuple[int, int]] = []
+        self.claim_spans: list[tuple[int, int]] = []
 
     # -- sentences and phrases -------------------------------------------------------------
 
@@ -424,6 +425,7 @@ class Reader:
                 where = claim.group("where").strip()
                 place = self.places.get(where)
                 claim_start = part_start + clean.index(claim.group("claim"))
+                self.claim_spans.append((claim_start, claim_start + len(claim.group("claim"))))
                 target.claims.append(
                     {
                         "claim": claim.group("claim"),
@@ -592,7 +594,8 @@ class Reader:
         locations = [
             i
             for i in self.items.values()
-            if i.kind == "location" and any(start <= m.start < end for m in i.evidence)
+            if i.kind == "location"
+            and any(start <= m.start < end and self._where(m) for m in i.evidence)
         ]
         victims: list[dict[str, Any]] = []
         perpetrators: list[dict[str, Any]] = []
@@ -601,7 +604,7 @@ class Reader:
             mention = next(m for m in person.evidence if start <= m.start < end)
             relative = mention.start - start
             if by and relative > by.start():
-                perpetrators.append(self._ref(person, mention))
+                perpetrators.append(self._ref(person, mention, self._how_sure(lower, relative)))
             elif re.search(
                 r"\b(killed|shot|murdered|assassinated|wounded|injured)\b", lower[relative:]
             ):
@@ -616,7 +619,7 @@ class Reader:
                 )
                 or org.group
             ):
-                perpetrators.append(self._ref(org, mention))
+                perpetrators.append(self._ref(org, mention, self._how_sure(lower, relative)))
         target = re.search(
             r"\b(?:attack|assault|bombing|ramming attack)\s+(?:on|against)\s+(?:the\s+)?"
             r"(?P<target>[\w’' -]+?)(?=\s+(?:in|at|on|plotted|by|perpetrated|,|\.)|[,.]|$)",
@@ -640,6 +643,9 @@ class Reader:
                 {
                     "name": sentence[bomber.start(2) : bomber.end(2)],
                     "kind": "unnamed",
+                    "attribution": "suspected"
+                    if "suspected" in lower[: bomber.start()]
+                    else "stated",
                     "evidence": {
                         "start": b_start,
                         "end": start + bomber.end(2),
@@ -653,11 +659,15 @@ class Reader:
             return
         found_dates = [d for d in self.event_dates if start <= d.start < end]
         date = found_dates[0] if found_dates else None
-        if _CLAIMED.search(sentence):
+        # The incident's attribution: as sure as its named perpetrators are.
+        named = [p["attribution"] for p in perpetrators if p["kind"] != "unnamed"] or [
+            p["attribution"] for p in perpetrators
+        ]
+        if _CLAIMED.search(sentence) or "claimed" in named:
             attribution = "claimed"
-        elif _SUSPECTED.search(sentence):
+        elif "suspected" in named or (not named and _SUSPECTED.search(sentence)):
             attribution = "suspected"
-        elif perpetrators:
+        elif named:
             attribution = "stated"
         else:
             attribution = "unknown"
@@ -670,7 +680,9 @@ class Reader:
                 "date_precision": date.precision if date else None,
                 **({"date_note": date.note} if date and date.note else {}),
                 "places": [
-                    self._ref(p, next(m for m in p.evidence if start <= m.start < end))
+                    self._ref(
+                        p, next(m for m in p.evidence if start <= m.start < end and self._where(m))
+                    )
                     for p in locations
                 ],
                 "perpetrators": perpetrators,
@@ -683,22 +695,30 @@ class Reader:
 
     def _where(self, mention: Mention) -> bool:
         """Whether a place is named as where something happened ("in Ankara", "in
-        Kyrgyzstan’s Bishkek"), not as part of a role ("Ambassador to Turkey") or a claim."""
+        Kyrgyzstan’s Bishkek"), not in a role ("Ambassador to Turkey") or a claim of a
+        designation ("outlawed in Russia")."""
+        if any(s <= mention.start < e for s, e in self.claim_spans):
+            return False
         before = self.text[max(0, mention.start - 40) : mention.start].lower().split()
         if not before:
             return False
-        if before[-1] in ("in", "at", "near", "outside", "across", "inside"):
+        where = ("in", "at", "near", "outside", "inside")
+        if before[-1] in where:
             return True
-        # "in Kyrgyzstan’s Bishkek": the country before the city counts as the place too
-        after = self.text[mention.end : mention.end + 3]
-        return (
-            len(before) >= 1
-            and before[-1] in ("in", "at")
-            or (after[:2] in ("'s", "’s") and len(before) >= 1 and before[-1] in ("in", "at"))
-        )
+        return len(before) >= 2 and before[-1][-2:] in ("'s", "’s") and before[-2] in where
 
     @staticmethod
-    def _ref(item: Item, mention: Mention) -> dict[str, Any]:
+    def _how_sure(lower: str, relative: int) -> str:
+        """claimed, suspected or stated: what the words before a perpetrator say."""
+        window = lower[max(0, relative - 80) : relative]
+        if _CLAIMED.search(lower[relative : relative + 80]):
+            return "claimed"
+        if _SUSPECTED.search(window):
+            return "suspected"
+        return "stated"
+
+    @staticmethod
+    def _ref(item: Item, mention: Mention, attribution: str | None = None) -> dict[str, Any]:
         ref: dict[str, Any] = {
             "name": item.name,
             "kind": item.kind,
@@ -706,6 +726,8 @@ class Reader:
         }
         if item.register:
             ref["register_subject"] = item.register["subject_id"]
+        if attribution:
+            ref["attribution"] = attribution
         return ref
 
     # -- items -----------------------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""Ingestion as the CLI and the API run it: the register's linker, output formats, publishing
+the STIX bundle of a successful read only, and the audit of every run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from rich.table import Table
+from sqlalchemy import Engine
+
+from accord import audit
+from accord.ingest.extract import register_linker
+from accord.ingest.pipeline import ingest
+from accord.ingest.stix import to_bundle
+from accord.screening.index import ScreeningIndex
+
+FORMATS = ("json", "stix", "table")
+
+
+def linker_for(engine: Engine, index: ScreeningIndex | None = None) -> Any:
+    """A register linker over the node's register (an index built here if none is given)."""
+    if index is None:
+        index = ScreeningIndex()
+    with engine.connect() as connection:
+        index.refresh(connection)
+    return register_linker(index) if len(index) else None
+
+
+def public(article: dict[str, Any]) -> dict[str, Any]:
+    """The JSON shape printed and served: the article's text itself left out (each piece of
+    evidence quotes its own span)."""
+    return {k: v for k, v in article.items() if k != "text"}
+
+
+def render_json(article: dict[str, Any]) -> str:
+    return orjson.dumps(public(article)).decode()
+
+
+def render_stix(article: dict[str, Any]) -> str:
+    return orjson.dumps(to_bundle(article), option=orjson.OPT_INDENT_2).decode()
+
+
+def render_table(article: dict[str, Any]) -> Table:
+    date = article["publication_date"]
+    table = Table(
+        "kind",
+        "name",
+        "details",
+        "evidence",
+        title=f"{article['title'] or article['source']}\n"
+        f"published: {date['date'] or 'unknown'} ({date['confidence']}); "
+        f"language: {article['language']}",
+    )
+    for person in article["persons"]:
+        roles = "; ".join(r["role"] for r in person["roles"])
+        table.add_row("person", person["name"], roles, _spans(person))
+    for org in article["organisations"]:
+        subject = org.get("register_subject")
+        linked = (
+            f"register: {subject['name']} {', '.join(subject['references'])}" if subject else ""
+        )
+        claims = "; ".join(c["claim"] for c in org["claims"])
+        table.add_row(
+            org["kind"], org["name"], " ".join(x for x in (linked, claims) if x), _spans(org)
+        )
+    for place in article["locations"]:
+        table.add_row(
+            "place", place["name"], f"{place['type']}, {place['country_name'] or ''}", _spans(place)
+        )
+    for incident in article["incidents"]:
+        who = ", ".join(p["name"] for p in incident["perpetrators"])
+        whom = ", ".join(v["name"] for v in incident["victims"])
+        where = ", ".join(p["name"] for p in incident["places"])
+        when = incident["date"] or (incident["date_expression"] or "")
+        table.add_row(
+            "incident" + (" (background)" if incident["background"] else ""),
+            incident["type"],
+            f"by {who or '?'} against {whom or '?'} in {where or '?'} {when}; "
+            f"attribution {incident['attribution']}",
+            _spans(incident),
+        )
+    return table
+
+
+def _spans(item: dict[str, Any]) -> str:
+    return " ".join(f"{e['start']}-{e['end']}" for e in item["evidence"][:3])
+
+
+def read(data: bytes | str, name: str, linker: Any | None) -> dict[str, Any]:
+    return ingest(data, name, linker)
+
+
+def record(
+    engine: Engine, actor: audit.Actor, articles: list[str], failed: int, published: int
+) -> None:
+    with engine.begin() as connection:
+        audit.append(
+            connection,
+            actor,
+            "ingest",
+            details={
+                "articles": articles[:50],
+                "count": len(articles),
+                "failed": failed,
+                "published_objects": published,
+            },
+        )

@@ -13,6 +13,7 @@ from accord import __version__
 from accord.api import (
     problems,
     routes_admin,
+    routes_ingest,
     routes_objects,
     routes_register,
     routes_screen,
@@ -68,6 +69,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_taxii.router)
     app.include_router(routes_register.router)
     app.include_router(routes_screen.router)
+    app.include_router(routes_ingest.router)
     return app
 
 

@@ -103,7 +103,7 @@ def publication_date(
 ) -> dict[str, Any]:
     """The publication date with its source and how sure we are, or why there is none."""
     for value, where in html_dates:
-        found = ABSOLUTE.search(value)
+        found = ABSOLUTE.search(re.sub(r"(\d{4}-\d{2}-\d{2})T", r"\1 ", value))
         if found:
             date, precision = parse_absolute(found)
             if date:

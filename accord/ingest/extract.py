@@ -413,6 +413,12 @@ class Reader:
                 continue
             if re.fullmatch(r"[A-Z]{2,8}", clean):
                 target.cite(part_start, part_start + len(clean), clean)
+                if target.register is None and self.linker is not None:
+                    # Lists often write "Name (ACRONYM)"; so may the register.
+                    found = self.linker(f"{' '.join(name.split())} ({clean})")
+                    if found is not None:
+                        target.register = found
+                        target.group = True
                 continue
             alias = _ALIAS.match(clean)
             if alias:
@@ -428,7 +434,7 @@ class Reader:
                 self.claim_spans.append((claim_start, claim_start + len(claim.group("claim"))))
                 target.claims.append(
                     {
-                        "claim": claim.group("claim"),
+                        "claim": " ".join(claim.group("claim").split()),
                         "jurisdiction": place.country if place else where,
                         "source": "the article",
                         "evidence": {
@@ -484,10 +490,11 @@ class Reader:
         speaks = after is not None and after.text in SPEECH
         role = self._role(tail[0], words)
         titled = any(t.bare.lower() in TITLE_WORDS or t.bare.lower() in ROLE_NOUNS for t in head)
-        if not (speaks or role or titled or self._acted_on(tail, words)):
-            return
         start, end = tail[0].start, tail[-1].end
         name = self.text[start:end]
+        known = speaks or role or titled or self._acted_on(tail, words)
+        if not known and self._same_person(name) is None:
+            return  # a pair of capitalised words is a person only in context, or once known
         if any(s <= start < e for s, e in self.org_spans) and not (speaks or role):
             return
         item = self._same_person(name) or self._item("person", name, name)
@@ -528,7 +535,7 @@ class Reader:
         text = self.text[start:end]
         country = next((DEMONYMS[w.text] for w in phrase if w.text in DEMONYMS), None)
         return {
-            "role": text,
+            "role": " ".join(text.split()),
             "nationality": country,
             "evidence": {"start": start, "end": end, "text": text},
         }

@@ -166,19 +166,16 @@ def places() -> dict[str, Place]:
     for city in cache.get_cities().values():
         name = city["name"]
         if city["population"] >= 100_000 and name.lower() not in COMMON_CAPITALS:
-            current = known.get(name)
-            if current is None or city["population"] > 0:
-                known.setdefault(name, Place(name, "city", city["countrycode"]))
+            known.setdefault(name, Place(name, "city", city["countrycode"]))
     for region, (country, kind) in REGIONS.items():
         known[region] = Place(region, kind, country)
-    for country in pycountry.countries:
+    for record in pycountry.countries:
         for attribute in ("name", "common_name", "official_name"):
-            value = getattr(country, attribute, None)
+            value = getattr(record, attribute, None)
             if value:
-                known[value] = Place(country.name, "country", country.alpha_2)
+                known[value] = Place(record.name, "country", record.alpha_2)
     for alias, code in COUNTRY_ALIASES.items():
-        record = pycountry.countries.get(alpha_2=code)
-        known[alias] = Place(alias if record is None else alias, "country", code)
+        known[alias] = Place(alias, "country", code)
     return known
 
 

@@ -126,7 +126,7 @@ class _Text(HTMLParser):
             return
         if self.in_h1:
             self.h1 += data
-        self.parts.append(data)
+        self.parts.append(re.sub(r"\s+", " ", data))  # line breaks come from block elements
 
 
 def html_to_document(html: str) -> Document:

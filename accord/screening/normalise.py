@@ -83,6 +83,11 @@ SPELLINGS = {
     "abdulla": "abdallah",
     "turkestan": "turkistan",
     "taleban": "taliban",
+    # Compass adjectives name the same place as the nouns: East/Eastern Turkistan.
+    "eastern": "east",
+    "western": "west",
+    "northern": "north",
+    "southern": "south",
 }
 
 # Russian (and other Cyrillic) romanisations, folded to one form: Dzh/J, Kh/H, Zh/J, Ts/C...

@@ -1,0 +1,114 @@
+"""POST /api/v1/ingest: an article (scraped text or HTML) in, structured intelligence out."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from accord import audit
+from accord.api.auth import CurrentAccount, engine_of, settings_of
+from accord.api.body import read_raw_body
+from accord.api.responses import JSONBytes
+from accord.errors import Forbidden, UnsupportedMediaType, ValidationFailed
+from accord.ingest import service
+from accord.ingest.stix import to_bundle
+from accord.screening.index import ScreeningIndex
+from accord.stix.markings import Tlp
+
+router = APIRouter(prefix="/api/v1", tags=["ingestion"])
+ACCEPTED = ("text/plain", "text/html", "application/xhtml+xml")
+_LOCK = threading.Lock()
+
+
+def _linker(request: Request) -> Any:
+    with _LOCK:
+        index: ScreeningIndex | None = getattr(request.app.state, "screening_index", None)
+        if index is None:
+            index = ScreeningIndex()
+            request.app.state.screening_index = index
+        return service.linker_for(engine_of(request), index)
+
+
+@router.post(
+    "/ingest",
+    summary="Read an article into persons, organisations, places and incidents with evidence",
+    response_class=JSONBytes,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {media: {"schema": {"type": "string"}} for media in ACCEPTED},
+        }
+    },
+)
+async def ingest_route(
+    request: Request,
+    account: CurrentAccount,
+    format: Annotated[str, Query(description="json or stix")] = "json",
+    name: Annotated[str, Query(description="the article's name, for the record")] = "article",
+    publish: Annotated[bool, Query(description="publish the STIX bundle")] = False,
+    audience: Annotated[str | None, Query(description="with publish")] = None,
+    tlp: Annotated[str | None, Query(description="with publish")] = None,
+) -> JSONBytes:
+    """The body is the article as text/plain or text/html. A failed read answers with a
+    problem detail and publishes nothing."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media not in ACCEPTED:
+        raise UnsupportedMediaType(
+            f"Content-Type {media or '(none)'!r}: send the article as " + " or ".join(ACCEPTED)
+        )
+    if format not in ("json", "stix"):
+        raise ValidationFailed(f"format {format!r}: use json or stix")
+    level = None
+    if publish:
+        if not account.can("publisher"):
+            raise Forbidden(f"account {account.name!r} may not publish")
+        if not (audience and tlp):
+            raise ValidationFailed("publish needs audience and tlp")
+        try:
+            level = Tlp.from_label(tlp)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc)) from exc
+    settings = settings_of(request)
+    raw = await read_raw_body(request, settings.max_body_bytes)
+
+    def work() -> dict[str, Any]:
+        linker = _linker(request)
+        article = service.read(raw, name, linker)
+        bundle = to_bundle(article)
+        published = None
+        with engine_of(request).begin() as connection:
+            if level is not None:
+                from accord.publish import publish_objects
+
+                report = publish_objects(
+                    connection,
+                    account,
+                    orjson.loads(orjson.dumps(bundle["objects"])),
+                    audience=audience or "",
+                    tlp=level,
+                    door="api",
+                    node=settings.node_name,
+                )
+                published = report.as_dict()
+            audit.append(
+                connection,
+                audit.Actor(account.name, account.party.code, "api"),
+                "ingest",
+                target=name,
+                details={
+                    "persons": len(article["persons"]),
+                    "organisations": len(article["organisations"]),
+                    "incidents": len(article["incidents"]),
+                    "published": published["accepted"] if published else 0,
+                },
+            )
+        body: dict[str, Any] = bundle if format == "stix" else service.public(article)
+        if published is not None:
+            body = {"result": body, "published": published}
+        return body
+
+    return JSONBytes(await run_in_threadpool(work))

@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 PEER_DB ?= var/demo-peer.db
 PEER_PORT ?= 8701
 
-.PHONY: run test lint format bench bench-quick bench-screening clean venv openapi
+.PHONY: run test lint format bench bench-quick bench-screening bench-ingest clean venv openapi
 
 venv: $(STAMP)
 
@@ -75,6 +75,9 @@ bench-screening: $(STAMP)
 	    -r requirements/bench-logic-v2.txt ) || \
 	  echo "logic-v2 could not be installed: the benchmark quotes the anchor F1 0.796 only"
 	$(BIN)/python -m bench.screening --logic-v2 $(LOGIC_V2)/bin/python
+
+bench-ingest: $(STAMP)
+	$(BIN)/python -m bench.ingest
 
 clean:
 	rm -rf $(VENV) $(LOGIC_V2) var/*.db* .mypy_cache .ruff_cache

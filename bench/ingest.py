@@ -1,0 +1,172 @@
+"""Ingestion quality and speed (``make bench-ingest``).
+
+Quality: the labelled excerpts of public reports in tests/data/ingest-labelled.json, read
+with the demo register (UN list of 2025-08-02 and designations.csv) as the linker's
+gazetteer; precision, recall and F1 for persons, organisations and places, and for the
+roles of incidents (perpetrators, victims or targets, places), pooled over the articles. A
+predicted name matches a labelled one when, once lower-cased and stripped of "the", one
+contains the other or the screening scorer puts them at 0.85 or more.
+
+Speed: articles of about 5 KB (the example article and excerpts, shuffled), read one after
+another on one core, median of three rounds; cold start: a new process running
+``accord ingest`` on the example article with that register, to the printed result.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from accord.ingest.extract import register_linker
+from accord.ingest.pipeline import ingest
+from accord.register.importer import import_list, read_list
+from accord.screening.index import ScreeningIndex
+from accord.screening.score import compare
+from accord.store.engine import make_engine, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT / "tests" / "data" / "ingest-labelled.json"
+ARTICLE = ROOT / "tests" / "data" / "articles" / "sputnik-2016-russia-china-sco.txt"
+
+
+def _plain(name: str) -> str:
+    name = re.sub(r"[^\w\s]", " ", name.lower())
+    return " ".join(w for w in name.split() if w != "the")
+
+
+def same(predicted: list[str], gold: str) -> bool:
+    target = _plain(gold)
+    for name in predicted:
+        mine = _plain(name)
+        if not mine or not target:
+            continue
+        if (
+            mine == target
+            or f" {mine} " in f" {target} "
+            or f" {target} " in f" {mine} "
+            or compare(name, gold).score >= 0.85
+        ):
+            return True
+    return False
+
+
+def score(predicted: list[list[str]], gold: list[str]) -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) of one article for one kind."""
+    tp = sum(1 for g in gold if any(same(p, g) for p in predicted))
+    fp = sum(1 for p in predicted if not any(same(p, g) for g in gold))
+    return tp, fp, len(gold) - tp
+
+
+def database(linker_db: Path) -> str:
+    url = f"sqlite:///{linker_db}"
+    engine = make_engine(url, sqlite_synchronous="OFF")
+    migrate(engine)
+    with engine.begin() as connection:
+        import_list(
+            connection, read_list("un-xml", ROOT / "demo-data" / "consolidated-2025-08-02.xml")
+        )
+        import_list(connection, read_list("designations", ROOT / "demo-data" / "designations.csv"))
+    return url
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp())
+    url = database(folder / "register.db")
+    index = ScreeningIndex()
+    with make_engine(url).connect() as connection:
+        index.refresh(connection)
+    linker = register_linker(index)
+    articles = json.loads(LABELLED.read_text(encoding="utf-8"))["articles"]
+    totals: dict[str, list[int]] = {}
+    for article in articles:
+        result = ingest(article["text"], article["url"], linker)
+
+        def names(item: dict[str, Any]) -> list[str]:
+            return [item["name"], *item.get("aliases", [])]
+
+        predicted = {
+            "persons": [names(p) for p in result["persons"]],
+            "organisations": [names(o) for o in result["organisations"]],
+            "locations": [names(p) for p in result["locations"]],
+            "perpetrators": [],
+            "victims": [],
+            "places": [],
+        }
+        for incident in result["incidents"]:
+            for role in ("perpetrators", "victims", "places"):
+                for party in incident[role]:
+                    if not any(same(p, party["name"]) for p in predicted[role]):
+                        predicted[role].append([party["name"]])
+        for kind, found in predicted.items():
+            tp, fp, fn = score(found, article[kind])
+            total = totals.setdefault(kind, [0, 0, 0])
+            total[0] += tp
+            total[1] += fp
+            total[2] += fn
+    print(f"ingestion quality: {len(articles)} labelled excerpts of public reports\n")
+    print("| kind | precision | recall | F1 | labelled |\n|---|---|---|---|---|")
+    for kind, (tp, fp, fn) in totals.items():
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        print(f"| {kind} | {precision:.3f} | {recall:.3f} | {f1:.3f} | {tp + fn} |")
+    entities = [
+        sum(totals[k][i] for k in ("persons", "organisations", "locations")) for i in range(3)
+    ]
+    tp, fp, fn = entities
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(
+        f"| entities (pooled) | {precision:.3f} | {recall:.3f} | "
+        f"{2 * precision * recall / (precision + recall):.3f} | {tp + fn} |"
+    )
+    speed(linker, articles)
+    cold(url)
+
+
+def speed(linker: Any, articles: list[dict[str, Any]], count: int = 200) -> None:
+    rng = random.Random(7)
+    pieces = [a["text"] for a in articles] + [ARTICLE.read_text(encoding="utf-8")]
+    texts = []
+    for _ in range(count):
+        body = ""
+        while len(body.encode()) < 5000:
+            body += rng.choice(pieces) + "\n\n"
+        texts.append(body[:5200])
+    rates = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for n, text in enumerate(texts):
+            ingest(text, f"a{n}", linker)
+        rates.append(count / (time.perf_counter() - start))
+    size = statistics.mean(len(t.encode()) for t in texts)
+    print("\n| articles | mean size | articles/s (one core, median of 3) |\n|---|---|---|")
+    print(f"| {count} | {size / 1024:.1f} KB | {statistics.median(rates):,.1f} |")
+
+
+def cold(url: str) -> None:
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "accord"), "--db", url, "ingest", str(ARTICLE)],
+            capture_output=True,
+            check=False,
+        )
+        times.append(time.perf_counter() - start)
+        assert done.returncode == 0 and b"Karlov" in done.stdout, done.stderr.decode()[-500:]
+    print(
+        f"\ncold start (new process, register of the demo, to the printed result): "
+        f"median {statistics.median(times):.2f} s of {len(times)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

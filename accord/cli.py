@@ -29,7 +29,6 @@ from accord.cli_register import register_app
 from accord.cli_screen import screen_command
 from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError
-from accord.federation.sync import SyncResult, sync_all, sync_forever
 from accord.prepare import PublishLimits
 from accord.publish import publish_stream
 from accord.stix.markings import Tlp
@@ -143,6 +142,8 @@ def serve(
     settings = state.settings
     console.print(f"Accord node on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     stop = threading.Event()
+    from accord.federation.sync import sync_forever
+
     if settings.sync_interval > 0:
         threading.Thread(
             target=sync_forever,
@@ -380,6 +381,8 @@ def sync(
     peer: Annotated[str | None, typer.Option(help="Only this peer")] = None,
 ) -> None:
     """Pull what is new from every peer (or one), with a progress bar."""
+    from accord.federation.sync import SyncResult, sync_all
+
     state = _state(ctx)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console

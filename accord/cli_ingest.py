@@ -14,8 +14,6 @@ from rich.console import Console
 from accord import audit
 from accord.cli_progress import progress_bar
 from accord.errors import AccordError
-from accord.ingest import service
-from accord.ingest.stix import to_bundle
 from accord.stix.markings import Tlp
 
 console = Console()
@@ -35,7 +33,10 @@ def ingest_command(
 ) -> None:
     """Read articles into persons, organisations, places and incidents, each with evidence;
     groups are linked to the register. A failed article is reported and never published."""
-    if output not in service.FORMATS:
+    from accord.ingest import service  # imported here: other commands start faster
+    from accord.ingest.stix import to_bundle
+
+    if output not in ("json", "stix", "table"):
         raise typer.BadParameter(f"{output!r}: use json, stix or table", param_hint="--format")
     level = None
     if publish:

@@ -109,7 +109,7 @@ def main() -> None:
             for role in ("perpetrators", "victims", "places"):
                 for party in incident[role]:
                     written = known.get(party["name"], [party["name"]])
-                    if not any(same(p, party["name"]) for p in predicted[role]):
+                    if written not in predicted[role]:
                         predicted[role].append(written)
         for kind, found in predicted.items():
             tp, fp, fn = score(found, article[kind])

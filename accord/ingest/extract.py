@@ -783,7 +783,7 @@ class Reader:
                 }
             )
         for found in _TARGETS.finditer(sentence):
-            text = found.group("target").strip()
+            text = re.sub(r"^(?:a|an|the)\s+", "", found.group("target").strip())
             if any(v["name"] == text for v in victims):
                 continue
             victims.append(
@@ -791,8 +791,8 @@ class Reader:
                     "name": text,
                     "kind": "target",
                     "evidence": {
-                        "start": start + found.start("target"),
-                        "end": start + found.start("target") + len(text),
+                        "start": start + found.end("target") - len(text),
+                        "end": start + found.end("target"),
                         "text": text,
                     },
                 }
@@ -886,8 +886,15 @@ class Reader:
         before = self.text[max(0, mention.start - 40) : mention.start].lower().split()
         if not before:
             return False
-        where = ("in", "at", "near", "outside", "inside", "capital", "of", "on")
+        where = ("in", "at", "near", "outside", "inside", "capital", "on")
         if before[-1] in where or (before[-1] == "the" and len(before) > 1 and before[-2] in where):
+            return True
+        if (
+            before[-1] == "of"
+            and len(before) > 1
+            and before[-2]
+            in ("capital", "outskirts", "centre", "center", "suburbs", "suburb", "city")
+        ):
             return True
         return len(before) >= 2 and before[-1][-2:] in ("'s", "’s") and before[-2] in where
 

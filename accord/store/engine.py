@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -66,6 +64,9 @@ def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str 
 
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration (``accord init``)."""
+    from alembic import command  # imported here: a command that only reads starts faster
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:

@@ -230,16 +230,9 @@ class Reader(Persons, Incidents):
             start_key = (start, end_offset, name)
         linked = self._link(run)
         if linked is not None:
-            subject, start, end = linked
-            item = self._item(
-                "organisation",
-                "register:" + str(subject["subject_id"]),
-                " ".join(self.text[start:end].split()),
-            )
-            item.register = subject
-            item.group = True
-            item.cite(start, end, self.text[start:end])
-            self.org_spans.append((start, end))
+            item = self._register_item(*linked)
+            item.cite(linked[1], linked[2], self.text[linked[1] : linked[2]])
+            self.org_spans.append((linked[1], linked[2]))
             return
         if start_key is not None:
             start, end, name = start_key
@@ -381,18 +374,21 @@ class Reader(Persons, Incidents):
                     }
                 )
 
+    def _register_item(self, subject: dict[str, Any], start: int, end: int) -> Item:
+        """The group a register subject is, named as the article writes it."""
+        item = self._item(
+            "organisation",
+            "register:" + str(subject["subject_id"]),
+            " ".join(self.text[start:end].split()),
+        )
+        item.register = subject
+        item.group = True
+        return item
+
     def _link_or_org(self, run: list[Token], name: str) -> Item | None:
         linked = self._link(run)
         if linked is not None:
-            subject, start, end = linked
-            item = self._item(
-                "organisation",
-                "register:" + str(subject["subject_id"]),
-                " ".join(self.text[start:end].split()),
-            )
-            item.register = subject
-            item.group = True
-            return item
+            return self._register_item(*linked)
         if any(t.bare.lower() in ORG_HEADS for t in run):
             return self._same_org(name) or self._item("organisation", name, name)
         return None

@@ -17,42 +17,29 @@ import hashlib
 import uuid
 from typing import Any
 
+from accord.stix.own import property_extension, system_identity
+
 NAMESPACE = uuid.UUID("0b7d54a2-3c8e-5f19-9a61-2e4c8d7f1b35")
 EXTENSION_ID = "extension-definition--3a9c1e57-8b2d-4f60-a4e3-6d1f0c9b7e28"
 AUTHOR_ID = "identity--5e1b7c3a-9d42-4f8e-b6a0-3c2d1e9f8a74"
-CREATED = "2026-11-26T00:00:00.000Z"
 REGISTER_SOURCES = {"QD": "UN Security Council", "TA": "UN Security Council"}
 
 
 def extension_definition() -> dict[str, Any]:
-    return {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "id": EXTENSION_ID,
-        "created_by_ref": AUTHOR_ID,
-        "created": CREATED,
-        "modified": CREATED,
-        "name": "Accord evidence",
-        "description": "Where in an ingested article a fact stands: evidence, a list of "
+    return property_extension(
+        EXTENSION_ID,
+        AUTHOR_ID,
+        "Accord evidence",
+        "Where in an ingested article a fact stands: evidence, a list of "
         "{start, end, text} character spans of the article's text as read; for a group, the "
         "register subject it was linked to; for a report, the article's publication date "
         "and its source.",
-        "schema": "docs/ingest.md#stix",
-        "version": "1.0.0",
-        "extension_types": ["property-extension"],
-    }
+        "docs/ingest.md#stix",
+    )
 
 
 def author() -> dict[str, Any]:
-    return {
-        "type": "identity",
-        "spec_version": "2.1",
-        "id": AUTHOR_ID,
-        "created": CREATED,
-        "modified": CREATED,
-        "name": "Accord ingestion",
-        "identity_class": "system",
-    }
+    return system_identity(AUTHOR_ID, "Accord ingestion")
 
 
 def to_bundle(article: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:

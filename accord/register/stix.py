@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from accord.stix.own import CREATED, property_extension, system_identity
 from accord.stix.timestamps import timestamp_key
 from accord.store.schema import (
     register_designations,
@@ -26,38 +27,23 @@ from accord.store.schema import (
 NAMESPACE = uuid.UUID("4d3f8a0e-9b6c-5f21-8e47-1a2b3c4d5e6f")
 EXTENSION_ID = "extension-definition--8f1e2d3c-4b5a-4c6d-9e7f-0a1b2c3d4e5f"
 AUTHOR_ID = "identity--2f7c9a14-6d3e-4b8a-9c51-7e0d4f6a8b23"
-CREATED = "2026-11-26T00:00:00.000Z"
 
 
 def extension_definition() -> dict[str, Any]:
     """The extension that carries designations on a subject (STIX 2.1 section 7.3)."""
-    return {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "id": EXTENSION_ID,
-        "created_by_ref": AUTHOR_ID,
-        "created": CREATED,
-        "modified": CREATED,
-        "name": "Accord designations",
-        "description": "Each jurisdiction's designation of a subject: jurisdiction (ISO 3166 "
+    return property_extension(
+        EXTENSION_ID,
+        AUTHOR_ID,
+        "Accord designations",
+        "Each jurisdiction's designation of a subject: jurisdiction (ISO 3166 "
         "alpha-2 or a body such as UN, EU, SCO-RATS), status (listed, delisted, suspended), "
         "programme, reference, listing and delisting dates with their precision, source.",
-        "schema": "docs/register.md#stix",
-        "version": "1.0.0",
-        "extension_types": ["property-extension"],
-    }
+        "docs/register.md#stix",
+    )
 
 
 def author() -> dict[str, Any]:
-    return {
-        "type": "identity",
-        "spec_version": "2.1",
-        "id": AUTHOR_ID,
-        "created": CREATED,
-        "modified": CREATED,
-        "name": "Accord register",
-        "identity_class": "system",
-    }
+    return system_identity(AUTHOR_ID, "Accord register")
 
 
 def _stamp(at: str) -> str:

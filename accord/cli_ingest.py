@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 from rich.console import Console
 
@@ -34,7 +33,6 @@ def ingest_command(
     """Read articles into persons, organisations, places and incidents, each with evidence;
     groups are linked to the register. A failed article is reported and never published."""
     from accord.ingest import service  # imported here: other commands start faster
-    from accord.ingest.stix import to_bundle
 
     if output not in ("json", "stix", "table"):
         raise typer.BadParameter(f"{output!r}: use json, stix or table", param_hint="--format")
@@ -77,14 +75,11 @@ def ingest_command(
             else:
                 console.print(service.render_table(article))
             if publisher is not None and level is not None:
-                from accord.publish import publish_objects
-
-                bundle = to_bundle(article)
                 with engine.begin() as connection:
-                    report = publish_objects(
+                    report = service.publish(
                         connection,
                         publisher,
-                        orjson.loads(orjson.dumps(bundle["objects"])),
+                        article,
                         audience=audience or "",
                         tlp=level,
                         door="cli",

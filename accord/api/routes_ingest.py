@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -78,16 +77,13 @@ async def ingest_route(
     def work() -> dict[str, Any]:
         linker = _linker(request)
         article = service.read(raw, name, linker)
-        bundle = to_bundle(article)
         published = None
         with engine_of(request).begin() as connection:
             if level is not None:
-                from accord.publish import publish_objects
-
-                report = publish_objects(
+                report = service.publish(
                     connection,
                     account,
-                    orjson.loads(orjson.dumps(bundle["objects"])),
+                    article,
                     audience=audience or "",
                     tlp=level,
                     door="api",
@@ -106,7 +102,7 @@ async def ingest_route(
                     "published": published["accepted"] if published else 0,
                 },
             )
-        body: dict[str, Any] = bundle if format == "stix" else service.public(article)
+        body: dict[str, Any] = to_bundle(article) if format == "stix" else service.public(article)
         if published is not None:
             body = {"result": body, "published": published}
         return body

@@ -3,17 +3,22 @@ the STIX bundle of a successful read only, and the audit of every run."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.table import Table
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from accord import audit
 from accord.ingest.extract import register_linker
 from accord.ingest.pipeline import ingest
 from accord.ingest.stix import to_bundle
 from accord.screening.index import ScreeningIndex
+from accord.stix.markings import Tlp
+
+if TYPE_CHECKING:
+    from accord.publish import PublishReport
+    from accord.store.directory import Account
 
 FORMATS = ("json", "stix", "table")
 
@@ -85,6 +90,25 @@ def render_table(article: dict[str, Any]) -> Table:
 
 def _spans(item: dict[str, Any]) -> str:
     return " ".join(f"{e['start']}-{e['end']}" for e in item["evidence"][:3])
+
+
+def publish(
+    connection: Connection,
+    account: Account,
+    article: dict[str, Any],
+    *,
+    audience: str,
+    tlp: Tlp,
+    door: str,
+    node: str,
+) -> PublishReport:
+    """Publish an article's STIX bundle through the ordinary path (policy, versions, audit)."""
+    from accord.publish import publish_objects
+
+    objects = orjson.loads(orjson.dumps(to_bundle(article)["objects"]))
+    return publish_objects(
+        connection, account, objects, audience=audience, tlp=tlp, door=door, node=node
+    )
 
 
 def read(data: bytes | str, name: str, linker: Any | None) -> dict[str, Any]:

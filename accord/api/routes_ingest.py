@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,24 +11,14 @@ from accord import audit
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
 from accord.api.responses import JSONBytes
+from accord.api.routes_screen import register_linker_of
 from accord.errors import Forbidden, UnsupportedMediaType, ValidationFailed
 from accord.ingest import service
 from accord.ingest.stix import to_bundle
-from accord.screening.index import ScreeningIndex
 from accord.stix.markings import Tlp
 
 router = APIRouter(prefix="/api/v1", tags=["ingestion"])
 ACCEPTED = ("text/plain", "text/html", "application/xhtml+xml")
-_LOCK = threading.Lock()
-
-
-def _linker(request: Request) -> Any:
-    with _LOCK:
-        index: ScreeningIndex | None = getattr(request.app.state, "screening_index", None)
-        if index is None:
-            index = ScreeningIndex()
-            request.app.state.screening_index = index
-        return service.linker_for(engine_of(request), index)
 
 
 @router.post(
@@ -75,7 +64,7 @@ async def ingest_route(
     raw = await read_raw_body(request, settings.max_body_bytes)
 
     def work() -> dict[str, Any]:
-        linker = _linker(request)
+        linker = register_linker_of(request)
         article = service.read(raw, name, linker)
         published = None
         with engine_of(request).begin() as connection:

@@ -12,6 +12,7 @@ from accord import audit
 from accord.api.auth import CurrentAccount, engine_of
 from accord.api.responses import JSONBytes
 from accord.errors import PayloadTooLarge
+from accord.ingest.extract import register_linker
 from accord.screening.index import ScreeningIndex
 from accord.screening.service import DEFAULT_THRESHOLD, screen
 from accord.screening.service import Query as ScreenQuery
@@ -43,7 +44,8 @@ class ScreenRequest(BaseModel):
 
 
 def _index(request: Request) -> ScreeningIndex:
-    """The app's index, caught up with the register (cheap when nothing changed)."""
+    """The app's index, caught up with the register (cheap when nothing changed); one per
+    process, shared by screening and ingestion."""
     with _LOCK:
         index: ScreeningIndex | None = getattr(request.app.state, "screening_index", None)
         if index is None:
@@ -52,6 +54,19 @@ def _index(request: Request) -> ScreeningIndex:
         with engine_of(request).connect() as connection:
             index.refresh(connection)
         return index
+
+
+def register_linker_of(request: Request) -> Any:
+    """Ingestion's register linker over the app's index, made again only when the register
+    changed (making it reads every name)."""
+    index = _index(request)
+    with _LOCK:
+        cached = getattr(request.app.state, "register_linker", None)
+        if cached is not None and cached[0] == index.signature:
+            return cached[1]
+        linker = register_linker(index) if len(index) else None
+        request.app.state.register_linker = (index.signature, linker)
+        return linker
 
 
 def _item(position: int, raw: Any) -> NameQuery | str:

@@ -147,7 +147,7 @@ def _similarity(
     return similarity, how
 
 
-@lru_cache(maxsize=1_000_000)
+@lru_cache(maxsize=250_000)  # pairs of words: bounded, a few tens of MB
 def _word_similarity(
     x: str, y: str, number_x: bool, number_y: bool, shortest: int
 ) -> tuple[float, str]:

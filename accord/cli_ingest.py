@@ -33,6 +33,7 @@ def ingest_command(
     """Read articles into persons, organisations, places and incidents, each with evidence;
     groups are linked to the register. A failed article is reported and never published."""
     from accord.ingest import service  # imported here: other commands start faster
+    from accord.ingest.pipeline import ingest
 
     if output not in ("json", "stix", "table"):
         raise typer.BadParameter(f"{output!r}: use json, stix or table", param_hint="--format")
@@ -62,7 +63,7 @@ def ingest_command(
             try:
                 if not file.is_file():
                     raise AccordError(f"{file}: no such file")
-                article = service.read(file.read_bytes(), file.name, linker)
+                article = ingest(file.read_bytes(), file.name, linker)
             except AccordError as error:
                 failed += 1
                 errors.print(f"[red]{file}: {error.detail}[/red]")

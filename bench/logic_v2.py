@@ -7,7 +7,8 @@ requirements/bench-logic-v2.txt), since nomenklatura is a benchmark-only depende
 
 Prints one JSON object: the time to the first score (warm-up), pairs per second, precision,
 recall and F1 at the threshold and at the best threshold on the public name benchmark, and
-the issue's two cross-script examples. It imports nothing from Accord.
+the issue's two cross-script examples. It imports nothing from Accord, only
+bench/metrics.py beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import json
 import resource
 import time
 from pathlib import Path
+
+from metrics import f1  # bench/metrics.py, beside this script (its own interpreter)
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "name-bench-cases.csv"
 SCHEMATA = {"Company", "Organization", "LegalEntity", "Person", "Vessel"}
@@ -62,22 +65,14 @@ def main() -> None:
     scored = [(score(r["schema"], r["name1"], r["name2"]), r["is_match"] == "true") for r in rows]
     rate = len(rows) / (time.perf_counter() - start)
 
-    def f1(threshold: float) -> tuple[float, float, float]:
-        tp = sum(1 for s, m in scored if s >= threshold and m)
-        fp = sum(1 for s, m in scored if s >= threshold and not m)
-        fn = sum(1 for s, m in scored if s < threshold and m)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        return precision, recall, (2 * precision * recall / (precision + recall)) if tp else 0.0
-
-    best = max(((t / 100, *f1(t / 100)) for t in range(30, 100)), key=lambda x: x[3])
+    best = max(((t / 100, *f1(scored, t / 100)) for t in range(30, 100)), key=lambda x: x[3])
     print(
         json.dumps(
             {
                 "warm_up_s": round(warm_up, 2),
                 "pairs_per_s": round(rate, 1),
                 "at_threshold": dict(
-                    zip(("precision", "recall", "f1"), f1(args.threshold), strict=True)
+                    zip(("precision", "recall", "f1"), f1(scored, args.threshold), strict=True)
                 ),
                 "best": dict(zip(("threshold", "precision", "recall", "f1"), best, strict=True)),
                 "examples": examples,

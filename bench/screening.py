@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.screening.score import compare
+from bench.metrics import f1
 
 #: The benchmark's FollowTheMoney schemata, as the register's kinds of subject.
 KINDS = {"Person": "person", "Organization": "organization", "Company": "organization"}
@@ -79,15 +80,6 @@ def examples(baseline: dict[str, Any]) -> None:
         f"| peak memory | {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB "
         f"| {baseline.get('peak_rss_mib', '')} MiB |"
     )
-
-
-def f1(scores: list[tuple[float, bool]], threshold: float) -> tuple[float, float, float]:
-    tp = sum(1 for s, m in scores if s >= threshold and m)
-    fp = sum(1 for s, m in scores if s >= threshold and not m)
-    fn = sum(1 for s, m in scores if s < threshold and m)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall, (2 * precision * recall / (precision + recall)) if tp else 0.0
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from accord.api.responses import JSONBytes
 from accord.api.routes_screen import register_linker_of
 from accord.errors import Forbidden, UnsupportedMediaType, ValidationFailed
 from accord.ingest import service
+from accord.ingest.pipeline import ingest
 from accord.ingest.stix import to_bundle
 from accord.stix.markings import Tlp
 
@@ -65,7 +66,7 @@ async def ingest_route(
 
     def work() -> dict[str, Any]:
         linker = register_linker_of(request)
-        article = service.read(raw, name, linker)
+        article = ingest(raw, name, linker)
         published = None
         with engine_of(request).begin() as connection:
             if level is not None:

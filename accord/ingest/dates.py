@@ -104,28 +104,16 @@ def publication_date(
     """The publication date with its source and how sure we are, or why there is none."""
     for value, where in html_dates:
         found = ABSOLUTE.search(re.sub(r"(\d{4}-\d{2}-\d{2})T", r"\1 ", value))
-        if found:
-            date, precision = parse_absolute(found)
-            if date:
-                return {
-                    "date": date.isoformat(),
-                    "precision": precision,
-                    "source": where,
-                    "confidence": "high",
-                }
+        dated = _dated(found, where)
+        if dated:
+            return dated
     banners = {(s, e) for s, e, why in dropped if why == "site banner date"}
     for label in _LABEL.finditer(text[:4000]):
         found = ABSOLUTE.match(text, label.end())
-        if found:
-            date, precision = parse_absolute(found)
-            if date:
-                return {
-                    "date": date.isoformat(),
-                    "precision": precision,
-                    "source": f"labelled date {text[label.start() : found.end()]!r}",
-                    "confidence": "high",
-                    "evidence": {"start": label.start(), "end": found.end()},
-                }
+        where = f"labelled date {text[label.start() : found.end()]!r}" if found else ""
+        dated = _dated(found, where)
+        if dated and found:
+            return {**dated, "evidence": {"start": label.start(), "end": found.end()}}
     seen = [text[s:e] for s, e in sorted(banners)]
     return {
         "date": None,
@@ -138,6 +126,19 @@ def publication_date(
             if seen
             else ""
         ),
+    }
+
+
+def _dated(found: re.Match[str] | None, source: str) -> dict[str, Any] | None:
+    """A publication date read from ``found``, or None when it is not a date."""
+    date, precision = parse_absolute(found) if found else (None, "unknown")
+    if date is None:
+        return None
+    return {
+        "date": date.isoformat(),
+        "precision": precision,
+        "source": source,
+        "confidence": "high",
     }
 
 
@@ -158,7 +159,7 @@ def event_dates(text: str, start: int, end: int, anchor: dt.date | None) -> list
                 match.start(),
                 match.end(),
                 date,
-                precision if date else precision,
+                precision,
                 note,
             )
         )

@@ -17,6 +17,7 @@ from accord.ingest.gazetteer import (
     COMMON_CAPITALS,
     DEMONYMS,
     FACILITIES,
+    KNOWN_GROUPS,
     KNOWN_ORGANISATIONS,
     ORG_HEADS,
     country_name,
@@ -85,7 +86,7 @@ class Reader(Persons, Incidents):
             current = []
         if current:
             runs.append(current)
-        return [self._trim(run) for run in runs if self._trim(run)]
+        return [trimmed for run in runs if (trimmed := self._trim(run))]
 
     @staticmethod
     def _trim(run: list[Token]) -> list[Token]:
@@ -202,15 +203,7 @@ class Reader(Persons, Incidents):
             # Yang Mian said" -- the last two words speak.
             if after is not None and after.text in SPEECH and end - last > 3:
                 end -= 2
-            first = 0
-            while first < last and (
-                run[first].text in DEMONYMS
-                and first + 1 < last
-                and run[first + 1].bare.lower() not in ORG_HEADS
-                and False
-            ):
-                first += 1
-            name_tokens = run[first:end]
+            name_tokens = run[:end]
             # Strip a leading country possessive that is not part of the name.
             if name_tokens and name_tokens[0].text[-2:] in ("'s", "’s") and len(name_tokens) > 1:
                 name_tokens = name_tokens[1:]
@@ -266,11 +259,8 @@ class Reader(Persons, Incidents):
             if canonical is None or (token.bare == "IS" and not self._is_group_is(token)):
                 continue
             start, end = token.start, token.start + len(token.bare)
-            linked = (
-                self.linker(canonical, False)
-                if self.linker and canonical == ("Islamic State")
-                else None
-            )
+            group = canonical in KNOWN_GROUPS
+            linked = self.linker(canonical, False) if self.linker and group else None
             if linked is not None:
                 item = self._item(
                     "organisation", "register:" + str(linked["subject_id"]), canonical
@@ -279,7 +269,7 @@ class Reader(Persons, Incidents):
                 item.group = True
             else:
                 item = self._same_org(canonical) or self._item("organisation", canonical, canonical)
-                item.group = item.group or canonical == "Islamic State"
+                item.group = item.group or group
             item.cite(start, end, self.text[start:end])
             self.org_spans.append((start, end))
 

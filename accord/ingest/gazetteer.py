@@ -199,6 +199,8 @@ KNOWN_ORGANISATIONS = {
     }.items()
     for name in names
 }
+#: The known names that are armed groups: linked to the register, perpetrators when named.
+KNOWN_GROUPS = frozenset({"Islamic State"})
 #: Words for places where people gather: what an attack targets, never a person's name.
 FACILITIES = frozenset(
     "embassy consulate hall airport station metro subway school hotel mosque church synagogue "

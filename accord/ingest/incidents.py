@@ -28,6 +28,11 @@ TRIGGERS = {
     "plot": ("plot", "plotted", "planned attack", "foiled"),
     "attack": ("attack", "attacked", "assault", "raid"),
 }
+#: Each kind of incident and one pattern for its words, in the order they are tried.
+_TRIGGER_WORDS = tuple(
+    (name, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
+    for name, words in TRIGGERS.items()
+)
 _VICTIM_AFTER = re.compile(
     r"(?:\s*,[^,]{0,60},)?\s+(?:was|were|had been|has been)\s+(?:shot\s+(?:and\s+)?)?"
     r"(?:killed|shot|murdered|assassinated|wounded|injured|stabbed)\b"
@@ -80,11 +85,7 @@ class Incidents(ReaderBase):
     def _incident(self, start: int, end: int, position: int) -> None:
         sentence = self.text[start:end]
         lower = sentence.lower()
-        kind = None
-        for name, words in TRIGGERS.items():
-            if any(re.search(rf"\b{re.escape(w)}\b", lower) for w in words):
-                kind = name
-                break
+        kind = next((name for name, words in _TRIGGER_WORDS if words.search(lower)), None)
         if kind is None:
             return
         # Participants from what this sentence names.
@@ -235,15 +236,15 @@ class Incidents(ReaderBase):
             for mention in place.evidence:
                 if not start <= mention.start < end:
                     continue
-                following = self.text[mention.end : mention.end + 40]
-                for country in countries:
-                    if country in extra:
-                        continue
-                    if any(
-                        m.start == mention.end + len(following) - len(following.lstrip(" ,"))
-                        for m in country.evidence
-                    ) and following.lstrip().startswith(","):
-                        extra.append(country)
+                comma = re.match(r"\s*,\s*", self.text[mention.end : mention.end + 40])
+                if comma is None:
+                    continue
+                at = mention.end + comma.end()  # where the country would start
+                extra += [
+                    country
+                    for country in countries
+                    if country not in extra and any(m.start == at for m in country.evidence)
+                ]
         return extra
 
     def _nearby_places(self, start: int, end: int) -> list[Item]:

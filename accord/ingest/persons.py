@@ -111,18 +111,12 @@ class Persons(ReaderBase):
         following = [w.text for w in words[last + 1 : last + 5]]
         if not following or following[0] != "from":
             return False
-        rest = " ".join(t for t in following[1:] if t.lower() != "the")
-        return any(
-            rest.startswith(name)
-            for name in (
-                "United",
-                *[
-                    p
-                    for p in following[1:]
-                    if p in self.places and self.places[p].kind == "country"
-                ],
-            )
-        )
+        rest = [t for t in following[1:] if t.lower() != "the"]
+        for size in (1, 2, 3):
+            place = self.places.get(" ".join(rest[:size]))
+            if place is not None and place.kind == "country":
+                return True
+        return rest[:1] == ["United"]  # "the United Arab Emirates", cut short
 
     def _acted_on(self, tail: list[Token], words: list[Token]) -> bool:
         index = words.index(tail[-1])

@@ -42,11 +42,8 @@ def language(text: str) -> str:
 
 def ingest(data: bytes | str, name: str = "article", linker: Any | None = None) -> dict[str, Any]:
     """Read one article (plain text as scraped, or HTML) into the stable JSON shape."""
-    text = data if isinstance(data, str) else decode(data, name)
-    if isinstance(data, str) and not text.strip():
-        from accord.errors import InvalidInput
-
-        raise InvalidInput(f"{name} is empty")
+    # Text given as a string is checked as the bytes a file would hold: one path for both.
+    text = decode(data.encode("utf-8") if isinstance(data, str) else data, name)
     document = html_to_document(text) if looks_like_html(text) else Document(text)
     clean(document)
     body = "\n".join(document.text[s:e] for s, e in document.kept)
@@ -73,7 +70,7 @@ def ingest(data: bytes | str, name: str = "article", linker: Any | None = None) 
         result.update(persons=[], organisations=[], locations=[], incidents=[], dates=[])
         result["note"] = "no article body found (no line reads as prose)"
         return result
-    reader = Reader(document.text, document.kept, anchor, linker if lang == "en" else None)
+    reader = Reader(document.text, document.kept, anchor, linker)
     if lang != "en":
         # Names of places and of the register can still be found; roles and incidents are
         # read from English sentence patterns only.
@@ -81,7 +78,6 @@ def ingest(data: bytes | str, name: str = "article", linker: Any | None = None) 
             f"the article reads as {lang!r}, not English: only places, dates and register "
             "names are extracted"
         )
-        reader.linker = linker
     reader.read()
     extracted = reader.result()
     if lang != "en":

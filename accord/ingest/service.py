@@ -11,7 +11,6 @@ from sqlalchemy import Connection, Engine
 
 from accord import audit
 from accord.ingest.extract import register_linker
-from accord.ingest.pipeline import ingest
 from accord.ingest.stix import to_bundle
 from accord.screening.index import ScreeningIndex
 from accord.stix.markings import Tlp
@@ -109,10 +108,6 @@ def publish(
     return publish_objects(
         connection, account, objects, audience=audience, tlp=tlp, door=door, node=node
     )
-
-
-def read(data: bytes | str, name: str, linker: Any | None) -> dict[str, Any]:
-    return ingest(data, name, linker)
 
 
 def record(

@@ -164,15 +164,6 @@ class ScreeningIndex:
         self._rarity[word] = value
         return value
 
-    def _query_keys(self, query: str) -> set[str]:
-        """A query's keys: all the keys of its words (a word the register holds as written may
-        still be a typo of another: "Vazali" for "Vazani")."""
-        keys: set[str] = set()
-        for token in tokens(query):
-            word_keys = _word_keys(token.text, token.generic)
-            keys.update(word_keys)
-        return keys
-
     def candidates(self, query: str, limit: int = 50) -> list[Entry]:
         """Names sharing the most (and the rarest) keys with the query.
 
@@ -180,7 +171,9 @@ class ScreeningIndex:
         posting only adds to names already found, so that a query costs about the same
         however large the register grows."""
         weights: dict[int, float] = defaultdict(float)
-        keys = self._query_keys(query)
+        # All the keys of every word: a word the register holds as written may still be a
+        # typo of another ("Vazali" for "Vazani").
+        keys = name_keys(query)
         has_words = any(k[0] == "w" and k in self.postings for k in keys)
         found = sorted(
             ((len(posting), key, posting) for key in keys if (posting := self.postings.get(key))),

@@ -67,6 +67,8 @@ ROW_COLUMNS = (
     "origin_party_id",
     "account_id",
     "added_key",
+    "source_key",
+    "target_key",
 )
 #: The marking of an object published without one when no marking is asked for (TAXII).
 UNMARKED = Tlp.AMBER
@@ -379,6 +381,8 @@ def store_versions(
             obj.body.decode("utf-8"),
             *provenance(obj),
             *values,
+            obj.source_key,
+            obj.target_key,
         )
         for obj, level in accepted
     ]

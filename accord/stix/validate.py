@@ -79,6 +79,9 @@ class StixObject(NamedTuple):
     embedded_tlp: int | None
     #: The object exactly as it will be stored and served.
     body: bytes
+    #: Id keys of a relationship's source and target (a sighting's sighting_of_ref as source).
+    source_key: int | None = None
+    target_key: int | None = None
 
 
 def identifier_key(identifier: str) -> int:
@@ -194,6 +197,8 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
     description = obj.get("description")
     created_by = obj.get("created_by_ref")
     modified = obj.get("modified")
+    source = obj.get("source_ref", obj.get("sighting_of_ref"))
+    target = obj.get("target_ref")
     return StixObject(
         index,
         object_id,
@@ -207,6 +212,8 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
         description if isinstance(description, str) else None,
         int(embedded) if embedded is not None else None,
         body,
+        identifier_key(source) if is_identifier(source) else None,
+        identifier_key(target) if is_identifier(target) else None,
     )
 
 

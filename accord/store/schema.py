@@ -20,6 +20,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
+    text,
 )
 
 metadata = MetaData()
@@ -97,9 +99,30 @@ objects = Table(
     # Provenance: the node where the object was first published, and every node it passed.
     Column("origin_node", String(128), nullable=False, server_default=""),
     Column("hops", Text, nullable=False, server_default="[]"),
+    # The endpoints of a relationship (source, target) or sighting (sighting_of), as id keys:
+    # how an object page finds its relationships without scanning.
+    Column("source_key", BigInteger),
+    Column("target_key", BigInteger),
     Index("ix_objects_id_key", "id_key"),
     Index("ix_objects_type", "type", "pk"),
+    Index(
+        "ix_objects_source_key",
+        "source_key",
+        sqlite_where=text("source_key IS NOT NULL"),
+        postgresql_where=text("source_key IS NOT NULL"),
+    ),
+    Index(
+        "ix_objects_target_key",
+        "target_key",
+        sqlite_where=text("target_key IS NOT NULL"),
+        postgresql_where=text("target_key IS NOT NULL"),
+    ),
+    Index("ix_objects_channel", "channel_id", "pk"),
+    Index("ix_objects_origin", "origin_party_id", "pk"),
+    Index("ix_objects_added", "added_key"),
 )
+#: Intelligence about a register subject is found by its names, whatever their case.
+Index("ix_objects_name_lower", func.lower(objects.c.name))
 
 #: The hash-chained audit log (see accord.audit).
 audit_log = Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -14,57 +14,20 @@ from rich.table import Table
 
 from accord import audit
 from accord.cli_progress import progress_bar
+from accord.errors import InvalidInput
 from accord.screening.index import ScreeningIndex
+from accord.screening.manifest import CSV_OUT, query_of, read_rows, write_result
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
 
 console = Console()
-CSV_OUT = (
-    "id",
-    "subject_id",
-    "name",
-    "matched_name",
-    "score",
-    "match",
-    "references",
-    "explanation",
-    "error",
-)
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str], str | None]]:
-    """The manifest's rows: (line, fields, None), or (line, what it could read, why the row
-    cannot be screened) for a malformed row, so that one bad row never stops a manifest."""
     with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle)
         try:
-            header = [column.strip().lower() for column in next(reader)]
-        except (StopIteration, csv.Error) as error:
-            raise typer.BadParameter(f"{path.name}: no readable header ({error})") from None
-        missing = {"id", "name"} - set(header)
-        if missing:
-            raise typer.BadParameter(f"{path.name} lacks columns {', '.join(sorted(missing))}")
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                yield reader.line_num, {}, f"line {reader.line_num}: malformed CSV ({error})"
-                continue
-            if not fields:
-                continue
-            row = dict(zip(header, fields, strict=False))
-            if len(fields) != len(header):
-                yield (
-                    reader.line_num,
-                    row,
-                    f"line {reader.line_num} has {len(fields)} fields; the header has "
-                    f"{len(header)}",
-                )
-            elif any("\udc80" <= c <= "\udcff" for field in fields for c in field):
-                yield reader.line_num, {}, f"line {reader.line_num} is not valid UTF-8"
-            else:
-                yield reader.line_num, row, None
+            yield from read_rows(handle, path.name)
+        except InvalidInput as error:
+            raise typer.BadParameter(error.detail) from None
 
 
 def screen_command(
@@ -122,50 +85,17 @@ def screen_command(
         for line, row, problem in _rows(file):
             if problem:
                 result = {"id": row.get("id") or f"line {line}", "error": problem, "matches": []}
-                _write(sink, writer, result)
+                write_result(sink, writer, result)
                 written += 1
                 progress.advance(task)
                 continue
-            query = Query(
-                row.get("id") or f"line {line}",
-                row.get("name") or "",
-                row.get("type") or None,
-                row.get("birth_date") or None,
-                row.get("nationality") or None,
-            )
-            result = screen(index, query, threshold=threshold, limit=limit)
+            result = screen(index, query_of(line, row), threshold=threshold, limit=limit)
             matched += any(m["match"] for m in result["matches"])
-            _write(sink, writer, result)
+            write_result(sink, writer, result)
             written += 1
             progress.advance(task)
     _audit(engine, written, None, [file.name])
     console.print(f"{written} rows screened, {matched} with a match; results in {target}")
-
-
-def _write(sink: TextIO, writer: Any, result: dict[str, Any]) -> None:
-    if writer:
-        _write_csv(writer, result)
-    else:
-        sink.write(orjson.dumps(result).decode() + "\n")
-
-
-def _write_csv(writer: Any, result: dict[str, Any]) -> None:
-    if not result["matches"]:
-        writer.writerow([result["id"], "", "", "", "", "", "", "", result.get("error", "")])
-    for m in result["matches"]:
-        writer.writerow(
-            [
-                result["id"],
-                m["subject_id"],
-                m["name"],
-                m["matched_name"],
-                m["score"],
-                m["match"],
-                ";".join(m["references"]),
-                orjson.dumps(m["explanation"]).decode(),
-                "",
-            ]
-        )
 
 
 def _audit(engine: Any, count: int, results: list[dict[str, Any]] | None, what: list[str]) -> None:

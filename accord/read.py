@@ -199,3 +199,26 @@ def get_object(
         details={"version": item.version_key},
     )
     return item
+
+
+def relationships(
+    connection: Connection, account: Account, stix_id: str, *, door: str, limit: int = 200
+) -> list[Item]:
+    """The latest visible relationships and sightings that name ``stix_id`` at one end."""
+    rows = store.related(connection, visible_to(account.party.id), stix_id, limit)
+    names = _Names(connection)
+    items = []
+    for row in rows:
+        body = orjson.loads(row.body)
+        ends = (body.get("source_ref"), body.get("target_ref"), body.get("sighting_of_ref"))
+        if stix_id in ends:  # id keys may collide; the ids decide
+            items.append(_item(row, names))
+    if items:
+        audit.append(
+            connection,
+            audit.Actor(account.name, account.party.code, door),
+            "read.related",
+            target=stix_id,
+            details={"objects": [f"{i.stix_id}@{i.version_key}" for i in items]},
+        )
+    return items

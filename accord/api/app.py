@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from accord import __version__
+from accord import __version__, console
 from accord.api import (
     problems,
     routes_admin,
@@ -57,6 +57,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                 "name": "Accord",
                 "version": __version__,
                 "node": settings.node_name,
+                "console": "/ui/",
                 "docs": "/docs",
                 "openapi": "/openapi.json",
                 "api": "/api/v1",
@@ -70,6 +71,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_register.router)
     app.include_router(routes_screen.router)
     app.include_router(routes_ingest.router)
+    console.install(app)
     return app
 
 

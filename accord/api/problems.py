@@ -38,6 +38,17 @@ def _is_taxii(request: Request) -> bool:
     return request.url.path.startswith("/taxii2")
 
 
+def _is_console(request: Request) -> bool:
+    path = request.url.path
+    return (path == "/ui" or path.startswith("/ui/")) and not path.startswith("/ui/static/")
+
+
+def _console_error(request: Request, status: int, title: str, detail: str) -> Response:
+    from accord.console.render import error_page
+
+    return error_page(request, status, title, detail)
+
+
 def _taxii_error(status: int, title: str, detail: str, code: str) -> Response:
     """The error message of TAXII 2.1 section 3.6.1, in the TAXII media type."""
     body = {"title": title, "description": detail, "error_code": code, "http_status": str(status)}
@@ -56,6 +67,8 @@ async def accord_error(request: Request, exc: Exception) -> Response:
                 exc.slug,
             )
         return _with_auth_header(response, exc.status)
+    if _is_console(request):
+        return _console_error(request, exc.status, exc.title, exc.detail)
     response = ProblemResponse(exc.problem(request.url.path), status_code=exc.status)
     return _with_auth_header(response, exc.status)
 
@@ -67,6 +80,8 @@ async def validation_error(request: Request, exc: Exception) -> Response:
         for err in exc.errors()
     ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    if _is_console(request):
+        return _console_error(request, 422, "Invalid input", detail)
     if _is_taxii(request):
         return _taxii_error(422, "Invalid input", detail, "validation-failed")
     body = {
@@ -86,12 +101,17 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if _is_taxii(request):
         taxii = _taxii_error(exc.status_code, str(exc.detail), str(exc.detail), slug)
         return _with_auth_header(taxii, exc.status_code)
+    if _is_console(request):
+        return _console_error(request, exc.status_code, str(exc.detail), str(exc.detail))
     response = _problem(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path)
     return _with_auth_header(response, exc.status_code)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
+    if _is_console(request):
+        detail = "the node failed to handle this request; the error is in its log"
+        return _console_error(request, 500, "Internal error", detail)
     return _problem(
         500,
         "internal",

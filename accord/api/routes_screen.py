@@ -43,7 +43,7 @@ class ScreenRequest(BaseModel):
     nationality: str | None = None
 
 
-def _index(request: Request) -> ScreeningIndex:
+def app_index(request: Request) -> ScreeningIndex:
     """The app's index, caught up with the register (cheap when nothing changed); one per
     process, shared by screening and ingestion."""
     with _LOCK:
@@ -59,7 +59,7 @@ def _index(request: Request) -> ScreeningIndex:
 def register_linker_of(request: Request) -> Any:
     """Ingestion's register linker over the app's index, made again only when the register
     changed (making it reads every name)."""
-    index = _index(request)
+    index = app_index(request)
     with _LOCK:
         cached = getattr(request.app.state, "register_linker", None)
         if cached is not None and cached[0] == index.signature:
@@ -102,7 +102,7 @@ def screen_route(
                 nationality=body.nationality,
             )
         ]
-    index = _index(request)
+    index = app_index(request)
     results: list[dict[str, Any]] = [
         {"id": str(n), "error": q, "matches": []}
         if isinstance(q, str)

@@ -89,6 +89,8 @@ class ObjectFilter:
     #: TAXII ``match[spec_version]``: every stored object is STIX 2.1.
     spec_versions: Sequence[str] = ()
     extra: list[ColumnElement[bool]] = field(default_factory=list)
+    #: Newest addition first (the console's inbox); cursors then walk backwards.
+    newest_first: bool = False
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -298,11 +300,26 @@ def page(
     after_pk: int | None,
     limit: int,
 ) -> list[Row[Any]]:
-    """Up to ``limit`` visible versions after ``after_pk``, oldest addition first."""
+    """Up to ``limit`` visible versions after ``after_pk``, oldest addition first (or newest
+    first, with ``criteria.newest_first``)."""
     conditions = _conditions(visible, criteria)
+    pk = objects.c.pk
     if after_pk is not None:
-        conditions.append(objects.c.pk > after_pk)
-    query = select(*ITEM_COLUMNS).where(*conditions).order_by(objects.c.pk).limit(limit)
+        conditions.append(pk < after_pk if criteria.newest_first else pk > after_pk)
+    order = pk.desc() if criteria.newest_first else pk
+    query = select(*ITEM_COLUMNS).where(*conditions).order_by(order).limit(limit)
+    return list(connection.execute(query))
+
+
+def related(
+    connection: Connection, visible: ColumnElement[bool], stix_id: str, limit: int
+) -> list[Row[Any]]:
+    """The latest visible relationships and sightings with ``stix_id`` at either end."""
+    key = id_key(stix_id)
+    column = objects.c
+    conditions = _conditions(visible, ObjectFilter())
+    ends = or_(column.source_key == key, column.target_key == key)
+    query = select(*ITEM_COLUMNS).where(ends, *conditions).order_by(column.pk.desc()).limit(limit)
     return list(connection.execute(query))
 
 

@@ -1,0 +1,136 @@
+"""The register: find a subject, its page (names, designations on a timeline, linked
+intelligence), and the divergence matrix across jurisdictions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import func
+
+from accord import audit, read
+from accord.api.auth import engine_of
+from accord.console.render import render
+from accord.console.session import PageAccount
+from accord.errors import InvalidInput
+from accord.register import views
+from accord.register.stix import NAMESPACE
+from accord.store import objects as store
+from accord.store.schema import objects
+
+router = APIRouter(prefix="/ui/register", include_in_schema=False)
+DEFAULT_JURISDICTIONS = ""  # every jurisdiction the register holds
+STATUS_ORDER = ("listed", "suspended", "delisted", "absent")
+
+
+def _actor(account: Any) -> audit.Actor:
+    return audit.Actor(account.name, account.party.code, "ui")
+
+
+@router.get("")
+def search(request: Request, account: PageAccount, q: str = "") -> Response:
+    found: list[tuple[int, str]] = []
+    with engine_of(request).begin() as connection:
+        if q.strip():
+            found = views.find_subjects(connection, q.strip())
+            audit.append(connection, _actor(account), "register.find", details={"text": q})
+    return render(request, "register.html", account, q=q, found=found)
+
+
+def timeline(events: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """Per jurisdiction, the spans of each status between its events, as shares of the time
+    from the first event to today (for a bar per jurisdiction)."""
+    dated = [e for e in events if e.get("on_date")]
+    if not dated:
+        return {"start": None, "end": today.isoformat(), "rows": []}
+    start = date.fromisoformat(min(e["on_date"] for e in dated)[:10])
+    total = max((today - start).days, 1)
+    by_place: dict[str, list[dict[str, Any]]] = {}
+    for event in dated:
+        by_place.setdefault(event["jurisdiction"], []).append(event)
+    rows = []
+    for place, items in sorted(by_place.items()):
+        items.sort(key=lambda e: e["on_date"])
+        spans = []
+        for n, event in enumerate(items):
+            begin = date.fromisoformat(event["on_date"][:10])
+            finish = (
+                date.fromisoformat(items[n + 1]["on_date"][:10]) if n + 1 < len(items) else today
+            )
+            spans.append(
+                {
+                    "status": event["status"],
+                    "from": event["on_date"],
+                    "left": round(100 * (begin - start).days / total, 2),
+                    "width": round(max(100 * (finish - begin).days / total, 0.6), 2),
+                    "reference": event.get("reference"),
+                }
+            )
+        rows.append({"jurisdiction": place, "spans": spans})
+    return {"start": start.isoformat(), "end": today.isoformat(), "rows": rows}
+
+
+@router.get("/subjects/{subject_id}")
+def subject(request: Request, account: PageAccount, subject_id: int) -> Response:
+    with engine_of(request).begin() as connection:
+        shown = views.show(connection, subject_id)
+        events = views.history(connection, subject_id)
+        audit.append(connection, _actor(account), "register.show", target=str(subject_id))
+        names = sorted({n["name"] for n in shown["names"]} | {shown["name"]})
+        folded = sorted({*names, *(n.lower() for n in names)})
+        stix_type = "threat-actor" if shown["kind"] == "person" else "intrusion-set"
+        ids = [f"{stix_type}--{uuid.uuid5(NAMESPACE, r)}" for r in shown["records"][:1]]
+        criteria = store.ObjectFilter(newest_first=True)
+        criteria.extra.append(func.lower(objects.c.name).in_(folded) | objects.c.stix_id.in_(ids))
+        linked = read.list_objects(
+            connection, account, criteria, cursor=None, limit=50, door="ui"
+        ).items
+    scripts: dict[str, list[dict[str, Any]]] = {}
+    for name in shown["names"]:
+        scripts.setdefault(name["script"], []).append(name)
+    return render(
+        request,
+        "subject.html",
+        account,
+        subject=shown,
+        scripts=scripts,
+        events=events,
+        timeline=timeline(events, date.today()),
+        linked=[(item, orjson.loads(item.body)) for item in linked],
+    )
+
+
+@router.get("/divergence")
+def divergence(
+    request: Request,
+    account: PageAccount,
+    jurisdictions: str = DEFAULT_JURISDICTIONS,
+    as_of: str = "",
+) -> Response:
+    try:
+        when = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        raise InvalidInput(f"as of {as_of!r}: use a date such as 2025-08-02") from exc
+    chosen = [j.strip().upper() for j in jurisdictions.split(",") if j.strip()]
+    with engine_of(request).begin() as connection:
+        columns, rows = views.divergence(connection, chosen or None, when)
+        audit.append(
+            connection,
+            _actor(account),
+            "register.divergence",
+            details={"jurisdictions": columns, "as_of": as_of or None},
+        )
+    return render(
+        request,
+        "divergence.html",
+        account,
+        columns=columns,
+        rows=rows,
+        jurisdictions=",".join(chosen),
+        as_of=(when or date.today()).isoformat(),
+        statuses=STATUS_ORDER,
+    )

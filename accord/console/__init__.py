@@ -8,9 +8,11 @@ outside the node: styles, scripts and the graph are served or drawn by the node 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
@@ -26,6 +28,19 @@ def install(app: FastAPI) -> None:
         pages_screen,
         session,
     )
+
+    @app.middleware("http")
+    async def server_timing(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """How long the node took for a console page (``Server-Timing``, read by the bench)."""
+        if not request.url.path.startswith("/ui/"):
+            return await call_next(request)
+        start = time.perf_counter()
+        response = await call_next(request)
+        spent = (time.perf_counter() - start) * 1000
+        response.headers["Server-Timing"] = f"app;dur={spent:.1f}"
+        return response
 
     app.mount("/ui/static", StaticFiles(directory=str(STATIC)), name="console-static")
     for module in (

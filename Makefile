@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 PEER_DB ?= var/demo-peer.db
 PEER_PORT ?= 8701
 
-.PHONY: run test lint format bench bench-quick bench-screening bench-ingest clean venv openapi
+.PHONY: run test browser lint format bench bench-quick bench-screening bench-ingest clean venv openapi
 
 venv: $(STAMP)
 
@@ -53,7 +53,14 @@ format: $(STAMP)
 	$(BIN)/ruff format accord tests bench
 	$(BIN)/ruff check --fix accord tests bench
 
-test: lint
+# The console's browser tests need Debian's Chromium; installed here when we may (root, apt).
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	  echo "make: Chromium is not installed: the console's browser tests are skipped (apt-get install chromium)"
+
+test: lint browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

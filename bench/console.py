@@ -17,13 +17,21 @@ import random
 import re
 import statistics
 import time
+from pathlib import Path
 
 import httpx
 import orjson
 from sqlalchemy import select
 
-from accord.store.schema import objects
+from accord.register.importer import import_list, read_list
+from accord.store.schema import objects, register_subjects
 from bench.run import fill, fresh_store, server, token_for
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTER = (
+    ("un-xml", "demo-data/consolidated-2025-08-02.xml"),
+    ("designations", "demo-data/designations.csv"),
+)
 
 
 def _server_ms(response: httpx.Response) -> float:
@@ -83,6 +91,15 @@ def main() -> None:
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
         print(f"filled {args.stored:,} objects in {time.perf_counter() - start:.0f} s ({kind})")
+        with engine.begin() as connection:  # the demo register, as make run loads it
+            for list_kind, path in REGISTER:
+                import_list(connection, read_list(list_kind, ROOT / path))
+            subjects = [
+                row.id
+                for row in connection.execute(
+                    select(register_subjects.c.id).order_by(register_subjects.c.id).limit(20)
+                )
+            ]
         token = token_for(engine, "analyst", "p1")
         plain, targets = sample_ids(engine, args.samples)
         n = args.samples
@@ -98,10 +115,17 @@ def main() -> None:
                 "inbox, second page (cursor)": [f"/ui/inbox?cursor={cursor.group(1)}"] * n,
                 "inbox, channel c123": ["/ui/inbox?channel=c123"] * n,
                 "inbox, from party p3": ["/ui/inbox?party=p3"] * n,
+                "inbox, from party p2 (none visible to p1)": ["/ui/inbox?party=p2"] * n,
                 "inbox, type report": ["/ui/inbox?type=report"] * n,
                 "inbox, added in one past day": ["/ui/inbox?since=2020-01-01&until=2020-01-01"] * n,
                 "object page (indicator, identity, ...)": [f"/ui/objects/{i}" for i in plain],
-                "object page of an object with relationships": [f"/ui/objects/{i}" for i in targets],
+                "object page of an object with relationships": [
+                    f"/ui/objects/{i}" for i in targets
+                ],
+                "register subject page": [
+                    f"/ui/register/subjects/{subjects[k % len(subjects)]}" for k in range(n)
+                ],
+                "divergence matrix, all jurisdictions": ["/ui/register/divergence"] * n,
                 "publish page": ["/ui/publish"] * n,
             }
             print(

@@ -158,10 +158,10 @@ def apply_edits(article: dict[str, Any], form: FormData) -> dict[str, Any]:
             for party in incident[role]:
                 kind = party.get("kind", "")
                 kind = "organisation" if kind == "group" else kind
-                key = (kind, party["name"])
-                if key in renamed and renamed[key] is None:
+                ref = (kind, party["name"])
+                if ref in renamed and renamed[ref] is None:
                     continue
-                party["name"] = renamed.get(key) or party["name"]
+                party["name"] = renamed.get(ref) or party["name"]
                 members.append(party)
             incident[role] = members
     text = article["text"]

@@ -30,7 +30,9 @@ def audiences(channels: list[str]) -> list[str]:
 
 
 @router.get("/sharing")
-def sharing(request: Request, account: PageAccount, audience: str = "own", tlp: str = "amber"):
+def sharing(
+    request: Request, account: PageAccount, audience: str = "own", tlp: str = "amber"
+) -> JSONBytes:
     """What a choice of audience and marking would do (the forms ask as the user chooses)."""
     with engine_of(request).connect() as connection:
         return JSONBytes(explain(connection, account, audience, tlp).as_dict())

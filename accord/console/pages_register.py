@@ -24,6 +24,7 @@ from accord.store.schema import objects
 
 router = APIRouter(prefix="/ui/register", include_in_schema=False)
 DEFAULT_JURISDICTIONS = ""  # every jurisdiction the register holds
+DIVERGENCE_PAGE = 100
 STATUS_ORDER = ("listed", "suspended", "delisted", "absent")
 
 
@@ -110,6 +111,7 @@ def divergence(
     account: PageAccount,
     jurisdictions: str = DEFAULT_JURISDICTIONS,
     as_of: str = "",
+    page: int = 1,
 ) -> Response:
     try:
         when = date.fromisoformat(as_of) if as_of else None
@@ -124,12 +126,18 @@ def divergence(
             "register.divergence",
             details={"jurisdictions": columns, "as_of": as_of or None},
         )
+    page = max(page, 1)
+    pages = max((len(rows) + DIVERGENCE_PAGE - 1) // DIVERGENCE_PAGE, 1)
+    shown = rows[(page - 1) * DIVERGENCE_PAGE : page * DIVERGENCE_PAGE]
     return render(
         request,
         "divergence.html",
         account,
         columns=columns,
-        rows=rows,
+        rows=shown,
+        total=len(rows),
+        page=page,
+        pages=pages,
         jurisdictions=",".join(chosen),
         as_of=(when or date.today()).isoformat(),
         statuses=STATUS_ORDER,

@@ -111,8 +111,8 @@ def sign_in(
             status_code=401,
         )
         return response
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
+    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    redirect.set_cookie(
         COOKIE,
         token,
         httponly=True,
@@ -120,7 +120,7 @@ def sign_in(
         secure=request.url.scheme == "https",
         path="/ui",
     )
-    return response
+    return redirect
 
 
 @router.post("/sign-out")

@@ -212,8 +212,8 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
         description if isinstance(description, str) else None,
         int(embedded) if embedded is not None else None,
         body,
-        identifier_key(source) if is_identifier(source) else None,
-        identifier_key(target) if is_identifier(target) else None,
+        identifier_key(source) if isinstance(source, str) and is_identifier(source) else None,
+        identifier_key(target) if isinstance(target, str) and is_identifier(target) else None,
     )
 
 

@@ -34,6 +34,7 @@ run: $(STAMP)
 	  --peer-of http://$(HOST):$(PORT)/taxii2/api/ \
 	  --token $$(awk '$$1 == "peer-ru-nac" {print $$4}' var/demo-tokens.txt) | tee var/demo-peer-tokens.txt
 	@echo ""
+	@echo "Console:      http://$(HOST):$(PORT)/ui/  (sign in with a token above)"
 	@echo "First node:   http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs   TAXII: http://$(HOST):$(PORT)/taxii2/"
 	@echo "Second node:  http://$(HOST):$(PEER_PORT)/   API docs: http://$(HOST):$(PEER_PORT)/docs (syncs every 5 s)"
 	@echo "Try:          curl -H 'Authorization: Bearer <token>' http://$(HOST):$(PORT)/api/v1/objects"

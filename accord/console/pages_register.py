@@ -85,11 +85,18 @@ def subject(request: Request, account: PageAccount, subject_id: int) -> Response
         folded = sorted({*names, *(n.lower() for n in names)})
         stix_type = "threat-actor" if shown["kind"] == "person" else "intrusion-set"
         ids = [f"{stix_type}--{uuid.uuid5(NAMESPACE, r)}" for r in shown["records"][:1]]
-        criteria = store.ObjectFilter(newest_first=True)
-        criteria.extra.append(func.lower(objects.c.name).in_(folded) | objects.c.stix_id.in_(ids))
-        linked = read.list_objects(
-            connection, account, criteria, cursor=None, limit=50, door="ui"
-        ).items
+        # Two indexed lookups (names case-blind, the subject's own STIX ids), merged: one
+        # query with OR between them would scan the store.
+        by_name = store.ObjectFilter(newest_first=True)
+        by_name.extra.append(func.lower(objects.c.name).in_(folded))
+        found: dict[str, read.Item] = {}
+        for criteria in (by_name, store.ObjectFilter(ids=ids, newest_first=True)):
+            page = read.list_objects(
+                connection, account, criteria, cursor=None, limit=50, door="ui"
+            )
+            for item in page.items:
+                found.setdefault(item.stix_id, item)
+        linked = sorted(found.values(), key=lambda i: i.sharing["added"], reverse=True)[:50]
     scripts: dict[str, list[dict[str, Any]]] = {}
     for name in shown["names"]:
         scripts.setdefault(name["script"], []).append(name)

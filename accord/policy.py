@@ -98,6 +98,36 @@ def visible_to(party_id: int) -> ColumnElement[bool]:
     )
 
 
+def slices_from(
+    connection: Connection, party_id: int, origin_party_id: int
+) -> list[ColumnElement[bool]]:
+    """What ``party_id`` may see of ``origin_party_id``'s objects, as disjoint predicates an
+    index answers in ``pk`` order (origin, audience, channel): the network's, and those of
+    each channel the reader belongs to. A page of another party's objects reads these slices
+    instead of scanning all that party published (most of which the reader may not see).
+    They only narrow :func:`visible_to`, which every query keeps."""
+    column = objects.c
+    mine = connection.execute(
+        select(channel_members.c.channel_id).where(channel_members.c.party_id == party_id)
+    ).scalars()
+    slices = [
+        and_(
+            column.origin_party_id == origin_party_id,
+            column.audience_kind == "network",
+            column.channel_id.is_(None),
+        )
+    ]
+    for channel_id in sorted(mine):
+        slices.append(
+            and_(
+                column.origin_party_id == origin_party_id,
+                column.audience_kind == "channel",
+                column.channel_id == channel_id,
+            )
+        )
+    return slices
+
+
 def new_version_refusal(
     *,
     existing_origin: int,

@@ -17,7 +17,7 @@ from accord.console.render import render
 from accord.console.session import PageAccount
 from accord.console.stix_view import fields, layout, outgoing_refs, short
 from accord.errors import InvalidInput, NotFound
-from accord.policy import visible_to
+from accord.policy import slices_from, visible_to
 from accord.stix.timestamps import timestamp_key
 from accord.store import objects as store
 from accord.store.directory import Account, list_parties
@@ -72,6 +72,8 @@ def inbox(
             if found is None:
                 raise NotFound(f"no party {party!r}")
             criteria.origin_party_id = found.id
+            if found.id != account.party.id:
+                criteria.slices = slices_from(connection, account.party.id, found.id)
         if first:
             criteria.added_after_key = timestamp_key(f"{first.isoformat()}T00:00:00Z")
         if last:

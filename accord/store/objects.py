@@ -91,6 +91,9 @@ class ObjectFilter:
     extra: list[ColumnElement[bool]] = field(default_factory=list)
     #: Newest addition first (the console's inbox); cursors then walk backwards.
     newest_first: bool = False
+    #: Disjoint predicates whose union is what to read (see accord.policy.slices_from): each
+    #: is read through its own index in pk order and the pages are merged.
+    slices: Sequence[ColumnElement[bool]] = ()
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -307,8 +310,15 @@ def page(
     if after_pk is not None:
         conditions.append(pk < after_pk if criteria.newest_first else pk > after_pk)
     order = pk.desc() if criteria.newest_first else pk
-    query = select(*ITEM_COLUMNS).where(*conditions).order_by(order).limit(limit)
-    return list(connection.execute(query))
+    if not criteria.slices:
+        query = select(*ITEM_COLUMNS).where(*conditions).order_by(order).limit(limit)
+        return list(connection.execute(query))
+    rows: list[Row[Any]] = []
+    for part in criteria.slices:
+        query = select(*ITEM_COLUMNS).where(*conditions, part).order_by(order).limit(limit)
+        rows.extend(connection.execute(query))
+    rows.sort(key=lambda row: row.pk, reverse=criteria.newest_first)
+    return rows[:limit]
 
 
 def related(

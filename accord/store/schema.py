@@ -119,6 +119,7 @@ objects = Table(
     ),
     Index("ix_objects_channel", "channel_id", "pk"),
     Index("ix_objects_origin", "origin_party_id", "pk"),
+    Index("ix_objects_origin_audience", "origin_party_id", "audience_kind", "channel_id", "pk"),
     Index("ix_objects_added", "added_key"),
 )
 #: Intelligence about a register subject is found by its names, whatever their case.

@@ -100,16 +100,19 @@ def test_a_third_party_cannot_reach_a_bilateral_object_by_url(trio: Node) -> Non
 def test_inbox_filters_and_pages_newest_first(trio: Node) -> None:
     publish(trio, "kz", "network", "green", *[indicator(f"Lead {n:02d}") for n in range(55)])
     publish(trio, "ru", "kz-ru", "amber", indicator("From Russia"))
+    publish(trio, "ru", "own", "red", indicator("Russian eyes only"))
+    publish(trio, "ru", "network", "clear", indicator("Russian public"))
     sign_in(trio, "kz")
     first = trio.client.get("/ui/inbox").text
     names = re.findall(r'/ui/objects/[^"]+">([^<]+)<', first)
-    assert names[0] == "From Russia" and len(names) == 50
+    assert names[:2] == ["Russian public", "From Russia"] and len(names) == 50
     older = re.search(r'href="(/ui/inbox\?[^"]+)" rel="next"', first)
     assert older
     second = trio.client.get(older.group(1).replace("&amp;", "&")).text
-    assert len(re.findall(r'/ui/objects/[^"]+">Lead', second)) == 6
+    assert len(re.findall(r'/ui/objects/[^"]+">Lead', second)) == 7
     by_party = trio.client.get("/ui/inbox?party=ru-nac").text
     assert "From Russia" in by_party and "Lead 00" not in by_party
+    assert "Russian public" in by_party and "Russian eyes only" not in by_party
     by_channel = trio.client.get("/ui/inbox?channel=kz-ru").text
     assert "From Russia" in by_channel and "Lead 00" not in by_channel
     assert "From Russia" not in trio.client.get("/ui/inbox?type=report").text

@@ -80,12 +80,18 @@ def upgrade() -> None:
     op.create_index("ix_objects_name_lower", "objects", [sa.text("lower(name)")])
     op.create_index("ix_objects_channel", "objects", ["channel_id", "pk"])
     op.create_index("ix_objects_origin", "objects", ["origin_party_id", "pk"])
+    op.create_index(
+        "ix_objects_origin_audience",
+        "objects",
+        ["origin_party_id", "audience_kind", "channel_id", "pk"],
+    )
     op.create_index("ix_objects_added", "objects", ["added_key"])
 
 
 def downgrade() -> None:
     for name in (
         "ix_objects_added",
+        "ix_objects_origin_audience",
         "ix_objects_origin",
         "ix_objects_channel",
         "ix_objects_name_lower",

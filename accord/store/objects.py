@@ -313,9 +313,13 @@ def page(
     if not criteria.slices:
         query = select(*ITEM_COLUMNS).where(*conditions).order_by(order).limit(limit)
         return list(connection.execute(query))
+    # A slice fixes origin, audience and channel: ordered by all four columns of its index,
+    # it is read in index order, which a planner misjudging how many rows match would not.
+    columns = (objects.c.origin_party_id, objects.c.audience_kind, objects.c.channel_id, pk)
+    slice_order = [c.desc() for c in columns] if criteria.newest_first else list(columns)
     rows: list[Row[Any]] = []
     for part in criteria.slices:
-        query = select(*ITEM_COLUMNS).where(*conditions, part).order_by(order).limit(limit)
+        query = select(*ITEM_COLUMNS).where(*conditions, part).order_by(*slice_order).limit(limit)
         rows.extend(connection.execute(query))
     rows.sort(key=lambda row: row.pk, reverse=criteria.newest_first)
     return rows[:limit]

@@ -87,10 +87,10 @@ def subject(request: Request, account: PageAccount, subject_id: int) -> Response
         ids = [f"{stix_type}--{uuid.uuid5(NAMESPACE, r)}" for r in shown["records"][:1]]
         # Two indexed lookups (names case-blind, the subject's own STIX ids), merged: one
         # query with OR between them would scan the store.
-        by_name = store.ObjectFilter(newest_first=True)
+        by_name = store.ObjectFilter(newest_first=True, few_matches=True)
         by_name.extra.append(func.lower(objects.c.name).in_(folded))
         found: dict[str, read.Item] = {}
-        for criteria in (by_name, store.ObjectFilter(ids=ids, newest_first=True)):
+        for criteria in (by_name, store.ObjectFilter(ids=ids, newest_first=True, few_matches=True)):
             page = read.list_objects(
                 connection, account, criteria, cursor=None, limit=50, door="ui"
             )

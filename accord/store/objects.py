@@ -94,6 +94,10 @@ class ObjectFilter:
     #: Disjoint predicates whose union is what to read (see accord.policy.slices_from): each
     #: is read through its own index in pk order and the pages are merged.
     slices: Sequence[ColumnElement[bool]] = ()
+    #: The criteria match few rows through an index of their own (a subject's names): find
+    #: them there and sort them, never walk the pk index (where a planner that overestimates
+    #: the matches would look for them through the whole store).
+    few_matches: bool = False
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -309,7 +313,8 @@ def page(
     pk = objects.c.pk
     if after_pk is not None:
         conditions.append(pk < after_pk if criteria.newest_first else pk > after_pk)
-    order = pk.desc() if criteria.newest_first else pk
+    key = (pk + 0) if criteria.few_matches else pk  # pk + 0: not answerable by the pk index
+    order = key.desc() if criteria.newest_first else key
     if not criteria.slices:
         query = select(*ITEM_COLUMNS).where(*conditions).order_by(order).limit(limit)
         return list(connection.execute(query))

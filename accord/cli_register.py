@@ -22,6 +22,7 @@ from accord.errors import InvalidInput, NotFound
 from accord.register import links, views
 from accord.register.ftm import CSV_COLUMNS, export_ftm, export_rows
 from accord.register.importer import ImportReport, ListFile, import_list, read_list
+from accord.screening.snapshot import open_index
 
 register_app = typer.Typer(help="The unified register of designations.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a list into the register.", no_args_is_help=True)
@@ -51,6 +52,15 @@ def _run_import(ctx: typer.Context, listed: ListFile) -> None:
                 details=report.as_dict(),
             )
     _print_report(report)
+    _refresh_screening(ctx)
+
+
+def _refresh_screening(ctx: typer.Context) -> None:
+    """Bring the screening index snapshot up to date now, so that the next process to screen
+    (or the server's first screening) loads it instead of rebuilding."""
+    with console.status("updating the screening index"), _engine(ctx).connect() as connection:
+        index = open_index(connection)
+    console.print(f"screening index: {len(index):,} names")
 
 
 def _print_report(report: ImportReport) -> None:
@@ -281,6 +291,7 @@ def apply_links(ctx: typer.Context, file: FileArg) -> None:
             details={"decisions": len(rows)},
         )
     console.print(f"{len(rows)} link decisions applied from {file.name}")
+    _refresh_screening(ctx)
 
 
 @register_app.command("links")

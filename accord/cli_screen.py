@@ -15,9 +15,9 @@ from rich.table import Table
 from accord import audit
 from accord.cli_progress import progress_bar
 from accord.errors import InvalidInput
-from accord.screening.index import ScreeningIndex
 from accord.screening.manifest import CSV_OUT, query_of, read_rows, write_result
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
+from accord.screening.snapshot import open_index
 
 console = Console()
 
@@ -46,9 +46,8 @@ def screen_command(
 ) -> None:
     """Screen names against the register. A hit is a lead for a person to check, with reasons."""
     engine = ctx.obj.engine
-    index = ScreeningIndex()
     with engine.connect() as connection:
-        index.refresh(connection)
+        index = open_index(connection)
     if file is None:
         results = [
             screen(index, Query(str(n), name, type), threshold=threshold, limit=limit)

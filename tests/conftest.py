@@ -55,6 +55,12 @@ def _pg_schema(url: str) -> Iterator[str]:
         admin_engine.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Snapshots and the gazetteer go to a directory of this run, not the user's cache."""
+    os.environ.setdefault("ACCORD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     backend = request.param

@@ -16,6 +16,7 @@ from accord.ingest.extract import register_linker
 from accord.screening.index import ScreeningIndex
 from accord.screening.service import DEFAULT_THRESHOLD, screen
 from accord.screening.service import Query as ScreenQuery
+from accord.screening.snapshot import open_index
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 MAX_BATCH = 1000
@@ -48,11 +49,12 @@ def app_index(request: Request) -> ScreeningIndex:
     process, shared by screening and ingestion."""
     with _LOCK:
         index: ScreeningIndex | None = getattr(request.app.state, "screening_index", None)
-        if index is None:
-            index = ScreeningIndex()
-            request.app.state.screening_index = index
         with engine_of(request).connect() as connection:
-            index.refresh(connection)
+            if index is None:  # the snapshot in the cache, when there is one
+                index = open_index(connection)
+                request.app.state.screening_index = index
+            else:
+                index.refresh(connection)
         return index
 
 

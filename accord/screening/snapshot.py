@@ -11,6 +11,7 @@ catches up with the register as usual, without a rebuild.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 from collections import Counter
@@ -79,22 +80,31 @@ def load(index: ScreeningIndex, path: Path) -> bool:
         or hashlib.sha256(data[start:]).digest() != data[len(MAGIC) : start]
     ):
         return False
+    # Millions of small objects, none in a cycle: the collector's passes over them while they
+    # are made would take twice as long as making them (as in ScreeningIndex.add_many).
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        state: Any = marshal.loads(data[start:])
-        code, signature, entries, postings, frequency, subjects = state
-    except (ValueError, EOFError, TypeError):
-        return False
-    if code != code_digest():
-        return False
-    index.entries = {row[0]: Entry(*row) for row in entries}
-    index.postings.clear()
-    index.postings.update(postings)
-    index.frequency = Counter(frequency)
-    index.subjects = {
-        subject_id: Subject(name, kind, details, references)
-        for subject_id, (name, kind, details, references) in subjects.items()
-    }
-    index.signature = tuple(signature) if isinstance(signature, list) else signature
+        try:
+            state: Any = marshal.loads(data[start:])
+            code, signature, entries, postings, frequency, subjects = state
+        except (ValueError, EOFError, TypeError):
+            return False
+        if code != code_digest():
+            return False
+        index.entries = {row[0]: Entry(*row) for row in entries}
+        index.postings.clear()
+        index.postings.update(postings)
+        index.frequency = Counter(frequency)
+        index.subjects = {
+            subject_id: Subject(name, kind, details, references)
+            for subject_id, (name, kind, details, references) in subjects.items()
+        }
+        index.signature = signature
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.freeze()
     return True
 
 

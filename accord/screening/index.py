@@ -175,7 +175,7 @@ class ScreeningIndex:
         Keys are read rarest first. Once ``VISIT_BUDGET`` names have been visited, a long
         posting only adds to names already found, so that a query costs about the same
         however large the register grows."""
-        weights: dict[int, float] = defaultdict(float)
+        weights: dict[int, float] = {}
         # All the keys of every word: a word the register holds as written may still be a
         # typo of another ("Vazali" for "Vazani").
         keys = name_keys(query)
@@ -191,18 +191,14 @@ class ScreeningIndex:
             # for a fuzzy key most names share when the query has words to go by.
             long = size > budget or (key[0] != "w" and size > FUZZY_POSTING_LIMIT and has_words)
             if long and weights:
-                if size < len(weights):
-                    for name_id in posting:
-                        if name_id in weights:
-                            weights[name_id] += weight
-                else:
-                    for name_id in weights:
-                        if name_id in posting:
-                            weights[name_id] += weight
+                for name_id in weights.keys() & posting:  # intersected in C, smaller side
+                    weights[name_id] += weight
             else:
                 budget -= size
-                for name_id in posting:
+                common = weights.keys() & posting
+                for name_id in common:
                     weights[name_id] += weight
+                weights.update(dict.fromkeys(posting - common if common else posting, weight))
         best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
         if not best:
             return []

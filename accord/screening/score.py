@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -113,12 +113,49 @@ class Pair:
         }
 
 
+PairIndices = tuple[tuple[int, ...], tuple[int, ...], float, str]
+
+
 @dataclass(slots=True)
 class Score:
+    """A score and its reasons; the reasons are spelled out only when asked for (most scores
+    of a screening run rank below the results shown)."""
+
     score: float
-    pairs: list[Pair] = field(default_factory=list)
-    unmatched_query: list[str] = field(default_factory=list)
-    unmatched_register: list[str] = field(default_factory=list)
+    _pairs: list[Pair] | None = None
+    _unmatched_query: list[str] | None = None
+    _unmatched_register: list[str] | None = None
+    #: (query tokens, register tokens, paired positions) to spell the reasons out from.
+    _found: tuple[tuple[Token, ...], tuple[Token, ...], list[PairIndices]] | None = None
+
+    def _spell_out(self) -> None:
+        if self._found is None:
+            return
+        left, right, pairs = self._found
+        self._found = None
+        self._pairs = [
+            Pair(_shown(left, q), _shown(right, r), how, similarity)
+            for q, r, similarity, how in sorted(pairs, key=lambda p: p[0][0])
+        ]
+        used_left = {i for q, _, _, _ in pairs for i in q}
+        used_right = {j for _, r, _, _ in pairs for j in r}
+        self._unmatched_query = [t.text for i, t in enumerate(left) if i not in used_left]
+        self._unmatched_register = [t.text for j, t in enumerate(right) if j not in used_right]
+
+    @property
+    def pairs(self) -> list[Pair]:
+        self._spell_out()
+        return self._pairs or []
+
+    @property
+    def unmatched_query(self) -> list[str]:
+        self._spell_out()
+        return self._unmatched_query or []
+
+    @property
+    def unmatched_register(self) -> list[str]:
+        self._spell_out()
+        return self._unmatched_register or []
 
     def explanation(self) -> dict[str, Any]:
         return {
@@ -134,17 +171,6 @@ def _weight(token: Token, kind: str | None, rarity: Callable[[str], float] | Non
     if token.role == "name" and rarity is not None:
         return rarity(token.text)
     return WEIGHTS[token.role]
-
-
-def _similarity(
-    a: Token, b: Token, raw_a: bool, raw_b: bool, shortest: int = 4
-) -> tuple[float, str]:
-    similarity, how = _word_similarity(
-        a.text, b.text, a.role == "number", b.role == "number", shortest
-    )
-    if how == "exact" and not (raw_a and raw_b):
-        return similarity, "romanisation"
-    return similarity, how
 
 
 @lru_cache(maxsize=250_000)  # pairs of words: bounded, a few tens of MB
@@ -200,6 +226,8 @@ class PreparedName:
     joined: str
     east_asian: str | None
     has_lineage: bool
+    #: Per token, what the pairing loop reads: (text, is a number, as written, lineage).
+    cells: tuple[tuple[str, bool, bool, bool], ...] = ()
 
 
 @lru_cache(maxsize=200_000)
@@ -210,6 +238,7 @@ def prepare_name(name: str) -> PreparedName:
         "".join(t.text for t in found),
         _east_asian(name),
         any(t.lineage for t in found),
+        tuple((t.text, t.role == "number", t.raw, t.lineage) for t in found),
     )
 
 
@@ -282,17 +311,20 @@ def compare_prepared(
     # short words may be ("Benz" / "Benn").
     shortest = 4 if kind == "person" else 3
     options = []
-    for i, a in enumerate(left):
-        for j, b in enumerate(right):
-            if roles_agree and a.lineage != b.lineage:
+    word_similarity = _word_similarity
+    for i, (text_a, number_a, raw_a, lineage_a) in enumerate(query.cells):
+        for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
+            if roles_agree and lineage_a != lineage_b:
                 continue
-            similarity, how = _similarity(a, b, a.raw, b.raw, shortest)
+            similarity, how = word_similarity(text_a, text_b, number_a, number_b, shortest)
             if similarity > 0:
+                if how == "exact" and not (raw_a and raw_b):
+                    how = "romanisation"
                 options.append((similarity, i, j, how))
     options.sort(key=lambda o: -o[0])
     used_left: set[int] = set()
     used_right: set[int] = set()
-    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float, str]] = []
+    pairs: list[PairIndices] = []
     for similarity, i, j, how in options:
         if i not in used_left and j not in used_right:
             used_left.add(i)
@@ -345,15 +377,7 @@ def compare_prepared(
     ):
         joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
         score = max(token_score, joined if joined >= 0.9 else 0.0)
-    return Score(
-        round(min(score * qualifier, 1.0), 4),
-        [
-            Pair(_shown(left, q), _shown(right, r), how, s)
-            for q, r, s, how in sorted(pairs, key=lambda p: p[0][0])
-        ],
-        [t.text for t in lone_left],
-        [t.text for t in lone_right],
-    )
+    return Score(round(min(score * qualifier, 1.0), 4), _found=(left, right, pairs))
 
 
 def _relative(

@@ -64,8 +64,3 @@ def _build() -> dict[str, frozenset[int]]:
 
 FAMILIES = _build()
 
-
-def equivalent(a: str, b: str) -> bool:
-    """Whether two folded given names are forms of one name."""
-    left, right = FAMILIES.get(a), FAMILIES.get(b)
-    return bool(left and right and left & right)

@@ -55,6 +55,9 @@ class Entry(NamedTuple):
     subject_id: int
     name: str
     acronyms: bool
+    #: The name analysed for scoring, made when the index is built; an index loaded from a
+    #: snapshot analyses a name when first scored instead (prepare_name keeps it).
+    analysed: PreparedName | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -62,9 +65,7 @@ class Entry(NamedTuple):
 
     @property
     def prepared(self) -> PreparedName:
-        """The name analysed for scoring: made when first scored (few names of a large
-        register ever are), then kept by prepare_name's cache."""
-        return prepare_name(self.name)
+        return self.analysed or prepare_name(self.name)
 
 
 @dataclass
@@ -120,7 +121,7 @@ class ScreeningIndex:
 
     def add(self, name_id: int, subject_id: int, name: str, kind: str | None = None) -> None:
         """Index one name; a body's name is also found by its initials ("PLA")."""
-        entry = Entry(name_id, subject_id, name, kind != "person")
+        entry = Entry(name_id, subject_id, name, kind != "person", prepare_name(name))
         self.entries[name_id] = entry
         frequency = self.frequency
         for word in {t.text for t in tokens(name)}:

@@ -19,7 +19,7 @@ from typing import Any
 import icu
 from rapidfuzz.distance import OSA, Levenshtein
 
-from accord.screening.equivalents import equivalent
+from accord.screening.equivalents import FAMILIES
 from accord.screening.normalise import Token, tokens
 
 #: How much a token of each role weighs beside a name part.
@@ -60,6 +60,7 @@ STOPWORDS = frozenset({"of", "the", "and", "for", "in", "de"})
 #: extra words more often name another body.
 BALANCE = {"person": (0.75, 0.25), "organization": (0.3, 0.7), None: (0.6, 0.4)}
 VOWELS = str.maketrans("", "", "aeiouy")
+NO_FAMILY: frozenset[int] = frozenset()
 
 
 _PHONETIC = (
@@ -185,20 +186,22 @@ def _word_similarity(
         return 1.0, "exact"
     if number_x:  # 23 is not 24
         return 0.0, ""
-    if len(x) == 1 or len(y) == 1:
+    lx, ly = len(x), len(y)
+    if lx == 1 or ly == 1:
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
-    if equivalent(x, y):
+    family = FAMILIES.get(x)
+    if family is not None and family & FAMILIES.get(y, NO_FAMILY):
         return 0.9, "name equivalent"
-    if len(x) > 2 and len(y) > 2 and skeleton(x) == skeleton(y):
+    if lx > 2 and ly > 2 and skeleton(x) == skeleton(y):
         return 0.88, "skeleton"
-    longest = max(len(x), len(y))
-    similarity = 0.0
-    if min(len(x), len(y)) >= shortest and longest - min(len(x), len(y)) <= 0.3 * longest:
-        similarity = OSA.normalized_similarity(x, y)  # a swap of two letters is one edit
-    if similarity >= 0.7:
-        return similarity, "edit distance"
+    shorter, longest = (lx, ly) if lx < ly else (ly, lx)
+    if shorter >= shortest and longest - shorter <= 0.3 * longest:
+        # A swap of two letters is one edit; below the cutoff rapidfuzz answers 0.
+        similarity = OSA.normalized_similarity(x, y, score_cutoff=0.7)
+        if similarity:
+            return similarity, "edit distance"
     if phonetic(x) == phonetic(y):  # both have two letters or more here
-        return (0.8 if min(len(x), len(y)) > 3 else 0.75), "phonetic"
+        return (0.8 if shorter > 3 else 0.75), "phonetic"
     return 0.0, ""
 
 

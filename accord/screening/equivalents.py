@@ -63,4 +63,3 @@ def _build() -> dict[str, frozenset[int]]:
 
 
 FAMILIES = _build()
-

@@ -166,12 +166,21 @@ class Score:
         }
 
 
-def _weight(token: Token, kind: str | None, rarity: Callable[[str], float] | None = None) -> float:
-    if token.role == "place" and kind == "person":
-        return 1.0
-    if token.role == "name" and rarity is not None:
-        return rarity(token.text)
-    return WEIGHTS[token.role]
+def _weights(
+    side: tuple[Token, ...], kind: str | None, rarity: Callable[[str], float] | None
+) -> list[float]:
+    """What each token weighs: a name part by its rarity, a country in a person's name as a
+    name part, the rest by role."""
+    weights = []
+    for token in side:
+        role = token.role
+        if role == "name" and rarity is not None:
+            weights.append(rarity(token.text))
+        elif role == "place" and kind == "person":
+            weights.append(1.0)
+        else:
+            weights.append(WEIGHTS[role])
+    return weights
 
 
 @lru_cache(maxsize=250_000)  # pairs of words: bounded, a few tens of MB
@@ -231,6 +240,10 @@ class PreparedName:
     has_lineage: bool
     #: Per token, what the pairing loop reads: (text, is a number, as written, lineage).
     cells: tuple[tuple[str, bool, bool, bool], ...] = ()
+    #: Per name, what the score reads: a title, a number, the families of its legal forms.
+    titled: bool = False
+    numbered: bool = False
+    legal: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=200_000)
@@ -242,6 +255,9 @@ def prepare_name(name: str) -> PreparedName:
         _east_asian(name),
         any(t.lineage for t in found),
         tuple((t.text, t.role == "number", t.raw, t.lineage) for t in found),
+        any(t.role == "title" for t in found),
+        any(t.role == "number" for t in found),
+        frozenset(LEGAL_FAMILIES[t.text] for t in found if t.text in LEGAL_FAMILIES),
     )
 
 
@@ -335,13 +351,13 @@ def compare_prepared(
             pairs.append(((i,), (j,), similarity, how))
     if len(used_left) < len(left) and len(used_right) < len(right):
         pairs += _pair_pieces(left, right, used_left, used_right)
-    weights_left = [_weight(t, kind, rarity) for t in left]
-    weights_right = [_weight(t, kind, rarity) for t in right]
+    weights_left = _weights(left, kind, rarity)
+    weights_right = _weights(right, kind, rarity)
     got_left = sum(weights_left[i] * s for q, _, s, _ in pairs for i in q)
     got_right = sum(weights_right[j] * s for _, r, s, _ in pairs for j in r)
     share_left, share_right = got_left / sum(weights_left), got_right / sum(weights_right)
     more, less = BALANCE.get(kind, BALANCE[None])
-    titled = any(t.role == "title" for t in left + right)
+    titled = query.titled or candidate.titled
     if sum(1 for q, _, _, _ in pairs if left[q[0]].role == "name") < 2 and not titled:
         # One matched part is weak evidence ("Walijan"), unless a title says who is meant
         # ("President Erdogan", "Mullah Omar").
@@ -361,13 +377,9 @@ def compare_prepared(
     qualifier = 1.0
     if kind != "person" and any(t.role == "place" for t in lone_left + lone_right):
         qualifier *= PLACE_PENALTY
-    numbers_left = any(t.role == "number" for t in left)
-    numbers_right = any(t.role == "number" for t in right)
-    if numbers_left != numbers_right:
+    if query.numbered != candidate.numbered:
         qualifier *= NUMBER_PENALTY
-    legal_left = {LEGAL_FAMILIES[t.text] for t in left if t.text in LEGAL_FAMILIES}
-    legal_right = {LEGAL_FAMILIES[t.text] for t in right if t.text in LEGAL_FAMILIES}
-    if legal_left and legal_right and not legal_left & legal_right:
+    if query.legal and candidate.legal and not query.legal & candidate.legal:
         qualifier *= LEGAL_PENALTY
     score = token_score
     # Words split or run together differently ("Ramimakhlouf"), or a typo in a body's short

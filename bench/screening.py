@@ -114,6 +114,7 @@ def main() -> None:
     examples(baseline)
     labelled(args.threshold)
     speed([int(size) for size in args.sizes.split(",") if size])
+    first_answer(100_000)
 
 
 SYLLABLES = (
@@ -229,6 +230,107 @@ def speed(sizes: list[int], queries: int = 2000, rounds: int = 3) -> None:
             f"| {rss:.0f} MiB |",
             flush=True,
         )
+
+
+def first_answer(size: int, runs: int = 3) -> None:
+    """Seconds from starting `accord screen NAME` to its answer, on a register of ``size``
+    synthetic names (written straight into the register tables: the importer's own speed
+    is measured elsewhere): with no snapshot (the index built from the names), and with the
+    snapshot the previous run left in the cache (as after any `accord register import`)."""
+    import os
+    import statistics
+    import subprocess
+    import sys
+    import tempfile
+
+    from sqlalchemy import insert
+
+    from accord.store.engine import make_engine, migrate
+    from accord.store.schema import (
+        register_imports,
+        register_names,
+        register_records,
+        register_subjects,
+    )
+
+    folder = Path(tempfile.mkdtemp(prefix="accord-first-"))
+    url = f"sqlite:///{folder / 'register.db'}"
+    engine = make_engine(url, sqlite_synchronous="OFF")
+    migrate(engine)
+    names = synthetic_names(size)
+    at = "2026-11-26T00:00:00Z"
+    with engine.begin() as connection:
+        connection.execute(
+            insert(register_imports),
+            [
+                {
+                    "id": 1,
+                    "kind": "csv:KZ",
+                    "file_name": "synthetic.csv",
+                    "sha256": "0" * 64,
+                    "at": at,
+                    "report": "{}",
+                }
+            ],
+        )
+        connection.execute(
+            insert(register_subjects),
+            [
+                {"id": i, "kind": "organization", "name": n, "details": "{}", "created_at": at}
+                for i, n in enumerate(names, 1)
+            ],
+        )
+        connection.execute(
+            insert(register_records),
+            [
+                {
+                    "id": i,
+                    "source": "csv:KZ",
+                    "record_key": str(i),
+                    "subject_id": i,
+                    "payload": "{}",
+                    "first_import_id": 1,
+                    "last_import_id": 1,
+                }
+                for i in range(1, size + 1)
+            ],
+        )
+        connection.execute(
+            insert(register_names),
+            [
+                {
+                    "id": i,
+                    "subject_id": i,
+                    "record_id": i,
+                    "name": n,
+                    "quality": "primary",
+                    "script": "Latin",
+                }
+                for i, n in enumerate(names, 1)
+            ],
+        )
+    engine.dispose()
+    env = {**os.environ, "ACCORD_CACHE_DIR": str(folder / "cache")}
+    accord = str(Path(sys.executable).parent / "accord")
+    command = [accord, "--db", url, "screen", typo(names[7], 1)]
+
+    def timed() -> float:
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    cold = []
+    for _ in range(runs):
+        for stale in (folder / "cache").glob("accord/screening-*"):
+            stale.unlink()
+        cold.append(timed())
+    warm = [timed() for _ in range(runs)]
+    print(
+        f"\nfirst answer, `accord screen NAME` from process start, {size:,} register names: "
+        f"{statistics.median(warm):.2f} s with the snapshot (runs: "
+        f"{', '.join(f'{t:.2f}' for t in warm)}); {statistics.median(cold):.2f} s without it "
+        f"(building the index; runs: {', '.join(f'{t:.2f}' for t in cold)})"
+    )
 
 
 def labelled(threshold: float) -> None:

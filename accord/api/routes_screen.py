@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from accord import audit
@@ -47,12 +47,18 @@ class ScreenRequest(BaseModel):
 def app_index(request: Request) -> ScreeningIndex:
     """The app's index, caught up with the register (cheap when nothing changed); one per
     process, shared by screening and ingestion."""
+    return index_of(request.app)
+
+
+def index_of(app: FastAPI) -> ScreeningIndex:
+    """As :func:`app_index`; `accord serve` calls it at start so that the first screening
+    finds the index ready (loaded from its snapshot, or built)."""
     with _LOCK:
-        index: ScreeningIndex | None = getattr(request.app.state, "screening_index", None)
-        with engine_of(request).connect() as connection:
+        index: ScreeningIndex | None = getattr(app.state, "screening_index", None)
+        with app.state.engine.connect() as connection:
             if index is None:  # the snapshot in the cache, when there is one
                 index = open_index(connection)
-                request.app.state.screening_index = index
+                app.state.screening_index = index
             else:
                 index.refresh(connection)
         return index

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +36,8 @@ from accord.store.schema import (
 )
 
 PREFIX = 4
+#: Postings up to this long are tuples, longer ones sets.
+SMALL_POSTING = 8
 #: Words up to this long are also posted under their one-letter deletions.
 SHORT = 4
 #: How many names a query visits in full before long postings only add to those found.
@@ -109,7 +111,9 @@ def _word_keys(word: str, generic: bool) -> tuple[str, ...]:
 class ScreeningIndex:
     def __init__(self) -> None:
         self.entries: dict[int, Entry] = {}
-        self.postings: dict[str, set[int]] = defaultdict(set)
+        #: key -> the ids of the names holding it: a tuple while short (most keys belong to
+        #: a name or two, and a set costs four times a small tuple), a set past SMALL_POSTING.
+        self.postings: dict[str, tuple[int, ...] | set[int]] = {}
         self.subjects: dict[int, Subject] = {}
         self.signature: tuple[Any, ...] | None = None
         #: How many names hold each folded word: rare words say more about who is meant.
@@ -128,8 +132,18 @@ class ScreeningIndex:
             frequency[word] = frequency.get(word, 0) + 1
         if self._rarity:
             self._rarity.clear()
+        postings = self.postings
         for key in entry.keys:
-            self.postings[key].add(name_id)
+            posting = postings.get(key)
+            if posting is None:
+                postings[key] = (name_id,)
+            elif isinstance(posting, tuple):
+                if len(posting) < SMALL_POSTING:
+                    postings[key] = (*posting, name_id)
+                else:
+                    postings[key] = {*posting, name_id}
+            else:
+                posting.add(name_id)
 
     def add_many(self, rows: Iterable[tuple[int, int, str, str | None]]) -> None:
         """Index many names (name id, subject id, name, kind) at once.
@@ -155,10 +169,15 @@ class ScreeningIndex:
         self._rarity.clear()
         for key in entry.keys:
             posting = self.postings.get(key)
-            if posting is not None:
+            if posting is None:
+                continue
+            if isinstance(posting, tuple):
+                posting = tuple(n for n in posting if n != name_id)
+                self.postings[key] = posting
+            else:
                 posting.discard(name_id)
-                if not posting:
-                    del self.postings[key]
+            if not posting:
+                del self.postings[key]
 
     def rarity(self, word: str) -> float:
         """1.0 for a word few names hold, down to 0.4 for one in a tenth of them or more."""
@@ -199,7 +218,8 @@ class ScreeningIndex:
                 common = weights.keys() & posting
                 for name_id in common:
                     weights[name_id] += weight
-                weights.update(dict.fromkeys(posting - common if common else posting, weight))
+                fresh = [n for n in posting if n not in common] if common else posting
+                weights.update(dict.fromkeys(fresh, weight))
         best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
         if not best:
             return []

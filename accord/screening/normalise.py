@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import icu
@@ -232,6 +232,13 @@ class Token:
     lineage: bool = False
     #: The word as written (after transliteration), before romanisation folding.
     raw: bool = True
+    #: What the scorer's pairing loop reads, made once per token (tokens are shared by every
+    #: name holding the word): (text, is a number, as written, lineage).
+    cell: tuple[str, bool, bool, bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        cell = (self.text, self.role == "number", self.raw, self.lineage)
+        object.__setattr__(self, "cell", cell)
 
     @property
     def generic(self) -> bool:

@@ -61,6 +61,7 @@ STOPWORDS = frozenset({"of", "the", "and", "for", "in", "de"})
 BALANCE = {"person": (0.75, 0.25), "organization": (0.3, 0.7), None: (0.6, 0.4)}
 VOWELS = str.maketrans("", "", "aeiouy")
 NO_FAMILY: frozenset[int] = frozenset()
+NO_LEGAL: frozenset[str] = frozenset()
 
 
 _PHONETIC = (
@@ -254,10 +255,11 @@ def prepare_name(name: str) -> PreparedName:
         "".join(t.text for t in found),
         _east_asian(name),
         any(t.lineage for t in found),
-        tuple((t.text, t.role == "number", t.raw, t.lineage) for t in found),
+        tuple(t.cell for t in found),
         any(t.role == "title" for t in found),
         any(t.role == "number" for t in found),
-        frozenset(LEGAL_FAMILIES[t.text] for t in found if t.text in LEGAL_FAMILIES),
+        frozenset(LEGAL_FAMILIES[t.text] for t in found if t.text in LEGAL_FAMILIES)
+        or NO_LEGAL,  # one empty set for the many names without a legal form
     )
 
 

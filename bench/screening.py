@@ -114,6 +114,7 @@ def main() -> None:
     examples(baseline)
     labelled(args.threshold)
     speed([int(size) for size in args.sizes.split(",") if size])
+    memory_alone(100_000)
     first_answer(100_000)
 
 
@@ -230,6 +231,32 @@ def speed(sizes: list[int], queries: int = 2000, rounds: int = 3) -> None:
             f"| {rss:.0f} MiB |",
             flush=True,
         )
+
+
+def memory_alone(size: int) -> None:
+    """Peak resident memory of a process that builds the index of ``size`` names and nothing
+    else (the benchmark's own process also holds the other indexes it built)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, time\n"
+        "from bench.screening import synthetic_names\n"
+        "from accord.screening.index import ScreeningIndex, Subject\n"
+        f"names = synthetic_names({size})\n"
+        "start = time.perf_counter()\n"
+        "index = ScreeningIndex()\n"
+        "index.add_many((i, i, n, 'organization') for i, n in enumerate(names, start=1))\n"
+        "index.subjects = {i: Subject(n, 'organization', {}) for i, n in enumerate(names, 1)}\n"
+        "print(f'{time.perf_counter() - start:.2f} '"
+        "f'{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}')\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    build, rss = done.stdout.split()
+    print(f"\nindex of {size:,} names built alone: {build} s, peak RSS {rss} MiB")
 
 
 def first_answer(size: int, runs: int = 3) -> None:

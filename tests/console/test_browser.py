@@ -271,3 +271,25 @@ def test_publish_page_and_narrow_window(
     page.keyboard.press("Tab")  # type: ignore[attr-defined]
     focused = page.evaluate("document.activeElement.textContent")  # type: ignore[attr-defined]
     assert "Skip to content" in focused
+
+
+def test_the_inbox_is_usable_from_the_keyboard(
+    page: object, demo_node: tuple[str, dict[str, str]]
+) -> None:
+    """Tab from the top of the page to the first object of the inbox and open it with Enter."""
+    _, tokens = demo_node
+    sign_in(page, tokens, "cn-analyst")
+    first = page.locator("[data-testid=inbox] tbody a").first  # type: ignore[attr-defined]
+    target = first.get_attribute("href")
+    for _ in range(60):
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        focused = page.evaluate("document.activeElement.getAttribute('href')")  # type: ignore[attr-defined]
+        if focused == target:
+            break
+    else:
+        raise AssertionError("the first inbox row cannot be reached with Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")  # type: ignore[attr-defined]
+    assert outline != "none", "the focused link shows where the focus is"
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(lambda url: urlparse(url).path == target)  # type: ignore[attr-defined]
+    assert page.get_by_test_id("provenance").is_visible()  # type: ignore[attr-defined]

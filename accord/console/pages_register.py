@@ -119,6 +119,7 @@ def divergence(
     jurisdictions: str = DEFAULT_JURISDICTIONS,
     as_of: str = "",
     page: int = 1,
+    listed_by: int = 1,
 ) -> Response:
     try:
         when = date.fromisoformat(as_of) if as_of else None
@@ -133,6 +134,12 @@ def divergence(
             "register.divergence",
             details={"jurisdictions": columns, "as_of": as_of or None},
         )
+    if listed_by > 1:  # where lists meet and still differ, not what one list holds alone
+        rows = [
+            row
+            for row in rows
+            if sum(c["status"] == "listed" for c in row["jurisdictions"].values()) >= listed_by
+        ]
     page = max(page, 1)
     pages = max((len(rows) + DIVERGENCE_PAGE - 1) // DIVERGENCE_PAGE, 1)
     shown = rows[(page - 1) * DIVERGENCE_PAGE : page * DIVERGENCE_PAGE]
@@ -148,4 +155,5 @@ def divergence(
         jurisdictions=",".join(chosen),
         as_of=(when or date.today()).isoformat(),
         statuses=STATUS_ORDER,
+        listed_by=listed_by,
     )

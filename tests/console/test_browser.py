@@ -200,7 +200,9 @@ def test_register_subject_and_divergence(
     assert "جبهة النصرة" in page.inner_text("main")  # type: ignore[attr-defined]
     assert page.locator("[data-testid=linked] li").count() >= 1  # type: ignore[attr-defined]
     shot(page, "subject")
-    page.goto("/ui/register/divergence?jurisdictions=UN,RU,CN,US,KZ,KG,TJ,SCO-RATS,CSTO")  # type: ignore[attr-defined]
+    page.goto(  # type: ignore[attr-defined]
+        "/ui/register/divergence?jurisdictions=UN,RU,CN,US,KZ,KG,TJ,SCO-RATS,CSTO&listed_by=2"
+    )
     cells = page.locator("table.matrix td.status-listed")  # type: ignore[attr-defined]
     assert cells.count() > 0
     colour = cells.first.evaluate("c => getComputedStyle(c).backgroundColor")

@@ -249,6 +249,10 @@ def test_register_subject_timeline_linked_intelligence_and_divergence(registered
     assert matrix.status_code == 200 and 'class="status-listed"' in matrix.text
     assert "as of 2025-01-01" in matrix.text
     assert registered.client.get("/ui/register/divergence?as_of=soon").status_code == 400
+    everything = registered.client.get("/ui/register/divergence?jurisdictions=UN,RU,US").text
+    shared = registered.client.get("/ui/register/divergence?jurisdictions=UN,RU,US&listed_by=2")
+    count = re.compile(r"(\d+) subjects on which")
+    assert int(count.findall(shared.text)[0]) < int(count.findall(everything)[0])
 
 
 def test_screening_page_explains_and_downloads_csv(registered: Node) -> None:

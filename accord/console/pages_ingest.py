@@ -15,8 +15,9 @@ from starlette.datastructures import FormData, UploadFile
 from accord import audit
 from accord.api.auth import engine_of, settings_of
 from accord.api.routes_screen import register_linker_of
+from accord.console.pages_publish import outcome
 from accord.console.render import render
-from accord.console.session import PageAccount, check_csrf
+from accord.console.session import PageAccount, actor, check_csrf
 from accord.console.sharing import explain
 from accord.errors import InvalidInput, PayloadTooLarge
 from accord.ingest import service
@@ -113,7 +114,7 @@ async def ingest_form(request: Request, account: PageAccount) -> Response:
     with engine_of(request).begin() as connection:
         audit.append(
             connection,
-            audit.Actor(account.name, account.party.code, "ui"),
+            actor(account),
             "ingest",
             target=name[:300],
             details={k: len(article[k]) for k in KINDS.values()},
@@ -240,5 +241,5 @@ async def ingest_publish(request: Request, account: PageAccount) -> Response:
         chosen_tlp=tlp,
         report=report,
         refused=None if guard.ok else guard.message,
-        status_code=200 if report and not report["rejected"] else 422,
+        status_code=outcome(report),
     )

@@ -60,6 +60,14 @@ def publish_checked(
     return guard, report
 
 
+def outcome(report: PublishReport | dict[str, Any] | None) -> int:
+    """The page's status: 200 when everything was published, 422 when anything was not."""
+    if report is None:
+        return 422
+    rejected = report["rejected"] if isinstance(report, dict) else report.count("rejected")
+    return 422 if rejected else 200
+
+
 @router.get("/publish")
 def publish_page(request: Request, account: PageAccount) -> Response:
     with engine_of(request).connect() as connection:
@@ -95,7 +103,7 @@ async def publish_form(
         problem = None
     except AccordError as error:
         guard, report, problem = Guard(False, error.detail, []), None, error.detail
-    status = 200 if report is not None and not report.count("rejected") else 422
+    status = outcome(report)
     return render(
         request,
         "publish.html",
@@ -186,7 +194,7 @@ def share(
     objects = _copy_for(obj, level, new_id=audience != item.sharing["audience"])
     raw = orjson.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
     guard, report = publish_checked(request, account, raw, audience, tlp)
-    status = 200 if report is not None and not report.count("rejected") else 422
+    status = outcome(report)
     return render(
         request,
         "share.html",

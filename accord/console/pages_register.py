@@ -15,7 +15,7 @@ from sqlalchemy import func
 from accord import audit, read
 from accord.api.auth import engine_of
 from accord.console.render import render
-from accord.console.session import PageAccount
+from accord.console.session import PageAccount, actor
 from accord.errors import InvalidInput
 from accord.register import views
 from accord.register.stix import NAMESPACE
@@ -28,17 +28,13 @@ DIVERGENCE_PAGE = 100
 STATUS_ORDER = ("listed", "suspended", "delisted", "absent")
 
 
-def _actor(account: Any) -> audit.Actor:
-    return audit.Actor(account.name, account.party.code, "ui")
-
-
 @router.get("")
 def search(request: Request, account: PageAccount, q: str = "") -> Response:
     found: list[tuple[int, str]] = []
     with engine_of(request).begin() as connection:
         if q.strip():
             found = views.find_subjects(connection, q.strip())
-            audit.append(connection, _actor(account), "register.find", details={"text": q})
+            audit.append(connection, actor(account), "register.find", details={"text": q})
     return render(request, "register.html", account, q=q, found=found)
 
 
@@ -80,7 +76,7 @@ def subject(request: Request, account: PageAccount, subject_id: int) -> Response
     with engine_of(request).begin() as connection:
         shown = views.show(connection, subject_id)
         events = views.history(connection, subject_id)
-        audit.append(connection, _actor(account), "register.show", target=str(subject_id))
+        audit.append(connection, actor(account), "register.show", target=str(subject_id))
         names = sorted({n["name"] for n in shown["names"]} | {shown["name"]})
         folded = sorted({*names, *(n.lower() for n in names)})
         stix_type = "threat-actor" if shown["kind"] == "person" else "intrusion-set"
@@ -130,7 +126,7 @@ def divergence(
         columns, rows = views.divergence(connection, chosen or None, when)
         audit.append(
             connection,
-            _actor(account),
+            actor(account),
             "register.divergence",
             details={"jurisdictions": columns, "as_of": as_of or None},
         )

@@ -15,7 +15,7 @@ from accord import audit
 from accord.api.auth import engine_of
 from accord.api.routes_screen import MAX_BATCH, app_index
 from accord.console.render import render
-from accord.console.session import PageAccount, check_csrf
+from accord.console.session import PageAccount, actor, check_csrf
 from accord.errors import InvalidInput, PayloadTooLarge
 from accord.screening.manifest import CSV_OUT, query_of, read_rows, write_csv_row
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
@@ -84,7 +84,7 @@ async def screen_form(
     with engine_of(request).begin() as connection:
         audit.append(
             connection,
-            audit.Actor(account.name, account.party.code, "ui"),
+            actor(account),
             "screen",
             target=source[:300],
             details={

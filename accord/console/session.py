@@ -61,6 +61,11 @@ def check_csrf(request: Request, given: str | None) -> None:
 PageAccount = Annotated[Account, Depends(page_account)]
 
 
+def actor(account: Account) -> audit.Actor:
+    """Who did it, as the audit log records a console page's reads and writes."""
+    return audit.Actor(account.name, account.party.code, "ui")
+
+
 def sign_in_redirect(request: Request) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/ui/sign-in?next={quote(target)}", status_code=303)
@@ -97,9 +102,7 @@ def sign_in(
     with engine_of(request).begin() as connection:
         account = account_by_token(connection, token) if token else None
         if account is not None:
-            audit.append(
-                connection, audit.Actor(account.name, account.party.code, "ui"), "ui.sign-in"
-            )
+            audit.append(connection, actor(account), "ui.sign-in")
     if account is None:
         error = "That token is not valid, or its account is disabled." if token else None
         response = render(

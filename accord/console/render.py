@@ -39,6 +39,14 @@ def tlp_label(value: Any) -> str:
     return str(value).lower().removeprefix("tlp:")
 
 
+def web_link(value: Any) -> str | None:
+    """``value`` when it is an http(s) address, else None: an address from a shared object
+    is shown as text, never followed, unless it is plainly a web page."""
+    if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
+        return value
+    return None
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -48,6 +56,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["tlp"] = tlp_label
+    env.filters["web_link"] = web_link
     env.globals["TLP_COLOURS"] = TLP_COLOURS
     env.globals["TLP_LABELS"] = TLP_LABELS
     env.globals["TLP_MEANING"] = TLP_MEANING

@@ -125,7 +125,14 @@ def test_inbox_filters_and_pages_newest_first(trio: Node) -> None:
 def test_object_page_shows_properties_graph_versions_provenance_and_admin_trail(
     trio: Node,
 ) -> None:
-    lead = indicator("Route lead", description="Seen twice.")
+    lead = indicator(
+        "Route lead",
+        description="Seen twice.",
+        external_references=[
+            {"source_name": "trap", "url": "javascript:alert(1)"},
+            {"source_name": "report", "url": "https://example.org/report"},
+        ],
+    )
     group = {
         "type": "intrusion-set",
         "spec_version": "2.1",
@@ -149,6 +156,7 @@ def test_object_page_shows_properties_graph_versions_provenance_and_admin_trail(
     sign_in(trio, "kz")
     page = trio.client.get(f"/ui/objects/{lead['id']}").text
     assert "Seen twice." in page and "Route lead" in page
+    assert 'href="https://example.org/report"' in page and 'href="javascript:' not in page
     assert 'data-testid="graph"' in page and "Test Group" in page and "indicates" in page
     assert "2026-01-05T10:00:00.000Z" in page and "2026-02-01T00:00:00.000Z" in page
     assert "cn-mps" in page and 'data-testid="audit"' not in page

@@ -218,7 +218,12 @@ class ScreeningIndex:
                 common = weights.keys() & posting
                 for name_id in common:
                     weights[name_id] += weight
-                fresh = [n for n in posting if n not in common] if common else posting
+                if not common:
+                    fresh: Iterable[int] = posting
+                elif isinstance(posting, tuple):
+                    fresh = [n for n in posting if n not in common]
+                else:
+                    fresh = posting - common
                 weights.update(dict.fromkeys(fresh, weight))
         best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
         if not best:

@@ -467,9 +467,13 @@ def _split(token: Token, side: tuple[Token, ...], free: set[int]) -> list[int] |
     """Two neighbouring free tokens that together spell ``token``, near enough."""
     if len(free) < 2:
         return None
+    word = token.text
     for j in range(len(side) - 1):
         if j in free and j + 1 in free:
             joined = side[j].text + side[j + 1].text
-            if Levenshtein.normalized_similarity(joined, token.text) >= 0.9:
+            # A similarity of 0.9 needs lengths within a tenth of each other.
+            if abs(len(joined) - len(word)) > 0.1 * max(len(joined), len(word)):
+                continue
+            if Levenshtein.normalized_similarity(joined, word) >= 0.9:
                 return [j, j + 1]
     return None

@@ -17,7 +17,7 @@ from accord.console.render import render
 from accord.console.session import PageAccount
 from accord.console.stix_view import fields, layout, outgoing_refs, short
 from accord.errors import InvalidInput, NotFound
-from accord.policy import slices_from, visible_to
+from accord.policy import slices_from
 from accord.stix.timestamps import timestamp_key
 from accord.store import objects as store
 from accord.store.directory import Account, list_parties
@@ -121,20 +121,23 @@ def _summary(body: dict[str, Any]) -> str:
 
 
 def _names_of(connection: Connection, account: Account, ids: list[str]) -> dict[str, str]:
-    """Names of the visible objects among ``ids``; the others are not shown to the caller."""
-    if not ids:
+    """Names of the visible objects among ``ids`` (a read like any other: filtered by the
+    policy and audited); the others are not shown to the caller."""
+    wanted = sorted(set(ids))[:200]
+    if not wanted:
         return {}
-    rows = store.page(
+    page = read.list_objects(
         connection,
-        visible_to(account.party.id),
-        store.ObjectFilter(ids=sorted(set(ids))),
-        after_pk=None,
-        limit=len(set(ids)),
+        account,
+        store.ObjectFilter(ids=wanted, few_matches=True),
+        cursor=None,
+        limit=len(wanted),
+        door="ui",
     )
     out = {}
-    for row in rows:
-        body = orjson.loads(row.body)
-        out[row.stix_id] = str(body.get("name") or _summary(body))
+    for item in page.items:
+        body = orjson.loads(item.body)
+        out[item.stix_id] = str(body.get("name") or _summary(body))
     return out
 
 

@@ -23,9 +23,10 @@ import httpx
 import orjson
 from sqlalchemy import select
 
+from accord import admin, audit
 from accord.register.importer import import_list, read_list
 from accord.store.schema import objects, register_subjects
-from bench.run import fill, fresh_store, server, token_for
+from bench.run import ACTOR, fill, fresh_store, server, token_for
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER = (
@@ -101,7 +102,15 @@ def main() -> None:
                 )
             ]
         token = token_for(engine, "analyst", "p1")
+        with engine.begin() as connection:  # an admin of p1, who also sees audit trails
+            admin_token = admin.add_account(connection, ACTOR, "bench-admin", "p1", "admin")[1]
         plain, targets = sample_ids(engine, args.samples)
+        # A node's audit log grows with every read: give it 100,000 entries about objects,
+        # so that an admin's audit trail is looked up in a log of some size.
+        with engine.begin() as connection:
+            reader = audit.Actor("bench-reader", "p1", "api")
+            for k in range(100_000):
+                audit.append(connection, reader, "read.object", target=plain[k % len(plain)])
         n = args.samples
         with server(url) as base, httpx.Client(base_url=base, timeout=120) as client:
             signed = client.post("/ui/sign-in", data={"token": token}, follow_redirects=False)
@@ -135,9 +144,16 @@ def main() -> None:
             api = measure(
                 client, ["/api/v1/objects?limit=50"] * n, {"Authorization": f"Bearer {token}"}
             )
+            with httpx.Client(base_url=base, timeout=120) as as_admin:
+                as_admin.cookies.set("accord_session", admin_token, path="/ui")
+                trail = measure(as_admin, [f"/ui/objects/{i}" for i in plain])
             print(
                 f"| baseline: JSON API, 50 objects | {api['p50']:.1f} ms | {api['p95']:.1f} ms "
                 f"| {api['wall_p50']:.1f} ms |"
+            )
+            print(
+                f"| object page as an admin (with its audit trail) | {trail['p50']:.1f} ms "
+                f"| {trail['p95']:.1f} ms | {trail['wall_p50']:.1f} ms |"
             )
             for label, paths in pages.items():
                 result = measure(client, paths)

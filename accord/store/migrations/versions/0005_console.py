@@ -86,9 +86,11 @@ def upgrade() -> None:
         ["origin_party_id", "audience_kind", "channel_id", "pk"],
     )
     op.create_index("ix_objects_added", "objects", ["added_key"])
+    op.create_index("ix_audit_target", "audit_log", ["target", "seq"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_target", "audit_log")
     for name in (
         "ix_objects_added",
         "ix_objects_origin_audience",

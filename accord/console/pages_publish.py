@@ -15,7 +15,7 @@ from accord.api.responses import JSONBytes
 from accord.console.render import render
 from accord.console.session import PageAccount, check_csrf
 from accord.console.sharing import Guard, explain
-from accord.errors import AccordError, Forbidden
+from accord.errors import AccordError, Forbidden, InvalidInput
 from accord.prepare import PublishLimits
 from accord.publish import PublishReport, publish_bytes
 from accord.stix.markings import Tlp
@@ -23,10 +23,6 @@ from accord.stix.timestamps import now_timestamp
 from accord.store.directory import Account
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-
-
-def audiences(channels: list[str]) -> list[str]:
-    return ["own", *channels, "network"]
 
 
 @router.get("/sharing")
@@ -190,7 +186,7 @@ def share(
     try:
         level = Tlp.from_label(tlp)
     except ValueError as error:
-        raise AccordError(str(error)) from error
+        raise InvalidInput(str(error)) from error
     objects = _copy_for(obj, level, new_id=audience != item.sharing["audience"])
     raw = orjson.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
     guard, report = publish_checked(request, account, raw, audience, tlp)

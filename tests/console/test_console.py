@@ -212,6 +212,10 @@ def test_share_own_object_as_new_version_or_copy_and_never_anothers(trio: Node) 
         data={"csrf": token, "audience": "kz-ru", "tlp": "amber"},
     )
     assert copy.status_code == 200 and "2 published" in copy.text
+    odd = trio.client.post(
+        f"/ui/objects/{lead['id']}/share", data={"csrf": token, "audience": "own", "tlp": "pink"}
+    )
+    assert odd.status_code == 400 and "pink" in odd.text
     sign_in(trio, "ru")
     inbox = trio.client.get("/ui/inbox").text
     assert "Own lead" in inbox

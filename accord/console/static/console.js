@@ -9,12 +9,15 @@ function watchSharing(fieldset) {
   const tlp = fieldset.querySelector("[data-tlp]");
   const guard = fieldset.querySelector("[data-guard]");
   const buttons = form ? form.querySelectorAll("[data-publish]") : [];
+  let asked = 0;
   async function update() {
     const query = new URLSearchParams({ audience: audience.value, tlp: tlp.value });
+    const mine = ++asked; // answers may arrive out of order: only the latest choice counts
     try {
       const answer = await fetch("/ui/sharing?" + query.toString(), { credentials: "same-origin" });
-      if (!answer.ok) return;
+      if (!answer.ok || mine !== asked) return;
       const body = await answer.json();
+      if (mine !== asked) return;
       guard.textContent = body.message;
       guard.classList.toggle("refused", !body.ok);
       buttons.forEach((button) => { button.disabled = !body.ok; });

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -13,10 +13,10 @@ from sqlalchemy import Connection
 
 from accord import audit, read
 from accord.api.auth import engine_of
-from accord.console.render import render
+from accord.console.render import parse_day, render
 from accord.console.session import PageAccount
 from accord.console.stix_view import fields, layout, outgoing_refs, short
-from accord.errors import InvalidInput, NotFound
+from accord.errors import NotFound
 from accord.policy import slices_from
 from accord.stix.timestamps import timestamp_key
 from accord.store import objects as store
@@ -41,15 +41,6 @@ TYPES = (
 )
 
 
-def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{name} {value!r}: use a date such as 2026-11-26") from exc
-
-
 @router.get("/inbox")
 def inbox(
     request: Request,
@@ -61,7 +52,7 @@ def inbox(
     until: str | None = None,
     cursor: str | None = None,
 ) -> Response:
-    first, last = _day(since, "since"), _day(until, "until")
+    first, last = parse_day(since, "since"), parse_day(until, "until")
     with engine_of(request).begin() as connection:
         parties = list_parties(connection)
         criteria = store.ObjectFilter(types=[type] if type else (), newest_first=True)

@@ -14,9 +14,8 @@ from sqlalchemy import func
 
 from accord import audit, read
 from accord.api.auth import engine_of
-from accord.console.render import render
+from accord.console.render import parse_day, render
 from accord.console.session import PageAccount, actor
-from accord.errors import InvalidInput
 from accord.register import views
 from accord.register.stix import NAMESPACE
 from accord.store import objects as store
@@ -117,10 +116,7 @@ def divergence(
     page: int = 1,
     listed_by: int = 1,
 ) -> Response:
-    try:
-        when = date.fromisoformat(as_of) if as_of else None
-    except ValueError as exc:
-        raise InvalidInput(f"as of {as_of!r}: use a date such as 2025-08-02") from exc
+    when = parse_day(as_of, "as of")
     chosen = [j.strip().upper() for j in jurisdictions.split(",") if j.strip()]
     with engine_of(request).begin() as connection:
         columns, rows = views.divergence(connection, chosen or None, when)

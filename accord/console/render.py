@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from accord import __version__
 from accord.api.auth import engine_of, settings_of
+from accord.errors import InvalidInput
 from accord.stix.markings import Tlp
 from accord.store.directory import Account, list_channels
 
@@ -37,6 +39,16 @@ def tlp_label(value: Any) -> str:
     if isinstance(value, int):
         return Tlp(value).label
     return str(value).lower().removeprefix("tlp:")
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """A date from a form or query (YYYY-MM-DD), or an error naming the field."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name} {value!r}: use a date such as 2026-11-26") from exc
 
 
 def web_link(value: Any) -> str | None:
@@ -66,8 +78,10 @@ def environment() -> Environment:
 
 def header(request: Request, account: Account) -> dict[str, Any]:
     """Who is signed in, their party, and what they may see: on every page."""
-    with engine_of(request).connect() as connection:
-        channels = [c.name for c in list_channels(connection, account.party.id)]
+    channels: list[str] | None = getattr(request.state, "channels", None)
+    if channels is None:
+        with engine_of(request).connect() as connection:
+            channels = [c.name for c in list_channels(connection, account.party.id)]
     return {
         "account": account,
         "party": account.party,

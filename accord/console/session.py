@@ -16,8 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord import audit
 from accord.api.auth import engine_of
+from accord.console.render import render
 from accord.errors import AccordError, Forbidden
-from accord.store.directory import Account, account_by_token
+from accord.store.directory import Account, account_by_token, list_channels
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 COOKIE = "accord_session"
@@ -45,6 +46,9 @@ def page_account(request: Request) -> Account:
     if token:
         with engine_of(request).connect() as connection:
             account = account_by_token(connection, token)
+            if account is not None:  # for the header of the page, in the same connection
+                channels = list_channels(connection, account.party.id)
+                request.state.channels = [c.name for c in channels]
     if account is None:
         raise SignInNeeded("sign in with an account token to see this page")
     request.state.account = account
@@ -85,8 +89,6 @@ def home() -> Response:
 
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_page(request: Request, next: str | None = None) -> Response:
-    from accord.console.render import render
-
     return render(request, "sign_in.html", None, next=_safe_next(next), error=None)
 
 
@@ -96,8 +98,6 @@ def sign_in(
     token: Annotated[str, Form()] = "",
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    from accord.console.render import render
-
     token = token.strip()
     with engine_of(request).begin() as connection:
         account = account_by_token(connection, token) if token else None

@@ -28,7 +28,8 @@ from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
 from accord.cli_screen import screen_command
 from accord.config import DEFAULT_DATABASE_URL, Settings
-from accord.errors import AccordError, StoreError
+from accord.errors import AccordError, StoreError, Unauthorized
+from accord.policy import Principal
 from accord.prepare import PublishLimits
 from accord.publish import publish_stream
 from accord.stix.markings import Tlp
@@ -92,6 +93,28 @@ def _state(ctx: typer.Context) -> State:
 
 def _cli_actor() -> audit.Actor:
     return audit.Actor(f"cli:{getpass.getuser()}", None, "cli")
+
+
+def _principal(connection: Connection, token: str | None) -> Principal:
+    """The node's host acting as the operator, or, with ``--token``, the account it names
+    (a party's admin deciding for its own party from the node's host)."""
+    if not token:
+        return Principal(None, "cli", host_name=f"cli:{getpass.getuser()}")
+    account = directory.account_by_token(connection, token)
+    if account is None:
+        raise Unauthorized("the --token is not valid, or its account is disabled")
+    return Principal(account, "cli")
+
+
+AdminToken = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="ACCORD_TOKEN",
+        help="Act as the account of this token (an admin of the party concerned) rather "
+        "than as the node's operator",
+    ),
+]
 
 
 def _codes(text: str) -> list[str]:
@@ -177,7 +200,7 @@ def party_add(
 ) -> None:
     """Add a party (an agency of a state, or a hub)."""
     with _transaction(ctx) as connection:
-        party = admin.add_party(connection, _cli_actor(), code, name, jurisdiction)
+        party = admin.add_party(connection, _principal(connection, None), code, name, jurisdiction)
     console.print(f"party [bold]{party.code}[/bold] ({party.jurisdiction}) added")
 
 
@@ -197,16 +220,22 @@ def account_add(
     ctx: typer.Context,
     name: str,
     party: Annotated[str, typer.Option(help="Code of the account's party")],
-    role: Annotated[str, typer.Option(help="reader, publisher or admin")] = "reader",
+    role: Annotated[str, typer.Option(help="reader, publisher, admin or operator")] = "reader",
+    token: AdminToken = None,
 ) -> None:
-    """Add an account and print its API token once (only its hash is stored)."""
+    """Add an account and print its API token once (only its hash is stored).
+
+    The operator sets up a party until it has an admin; from then on its admins add its
+    accounts (--token)."""
     with _transaction(ctx) as connection:
-        account, token = admin.add_account(connection, _cli_actor(), name, party, role)
+        account, new_token = admin.add_account(
+            connection, _principal(connection, token), name, party, role
+        )
     console.print(
         f"account [bold]{account.name}[/bold] ({account.role} of {account.party.code}) added"
     )
     console.print("token (shown once, keep it safe):")
-    print(token)
+    print(new_token)
 
 
 @account_app.command("list")
@@ -230,7 +259,9 @@ def channel_add(
     """Add a bilateral or multilateral channel."""
     codes = _codes(members)
     with _transaction(ctx) as connection:
-        channel = admin.add_channel(connection, _cli_actor(), name, codes, description)
+        channel = admin.add_channel(
+            connection, _principal(connection, None), name, codes, description
+        )
     console.print(f"channel [bold]{channel.name}[/bold]: {', '.join(channel.members)}")
 
 
@@ -240,11 +271,19 @@ def channel_members(
     name: str,
     add: Annotated[str, typer.Option(help="Comma-separated party codes to add")] = "",
     remove: Annotated[str, typer.Option(help="Comma-separated party codes to remove")] = "",
+    token: AdminToken = None,
 ) -> None:
-    """Change a channel's members; visibility follows at once."""
+    """Agree that parties join a channel (they join once every member party's admin has
+    agreed: --token of an admin of a member party), or take parties out (at once)."""
     with _transaction(ctx) as connection:
-        channel = admin.change_members(connection, _cli_actor(), name, _codes(add), _codes(remove))
-    console.print(f"channel [bold]{channel.name}[/bold]: {', '.join(channel.members)}")
+        change = admin.change_members(
+            connection, _principal(connection, token), name, _codes(add), _codes(remove)
+        )
+    console.print(
+        f"channel [bold]{change.channel.name}[/bold]: {', '.join(change.channel.members)}"
+    )
+    for code, waiting in change.pending.items():
+        console.print(f"{code} joins once these agree: {', '.join(waiting)}")
 
 
 @channel_app.command("list")
@@ -439,7 +478,10 @@ def demo(
         raise typer.BadParameter("--peer-of needs --token", param_hint="--token")
     with _transaction(ctx) as connection:
         tokens = load_demo(
-            connection, _cli_actor(), intelligence=peer_of is None, node=state.settings.node_name
+            connection,
+            _principal(connection, None),
+            intelligence=peer_of is None,
+            node=state.settings.node_name,
         )
         if peer_of and token:
             add_demo_peers(connection, _cli_actor(), peer_of, token)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from accord import admin, audit
 from accord.federation.collections import collection_id
+from accord.policy import Principal
 from accord.publish import publish_objects
 from accord.stix.markings import Tlp
 from accord.store import directory
@@ -33,12 +34,17 @@ CHANNELS = [
     ("sco-joint", ["ru-nac", "cn-mps", "kz-knb", "sco-rats"], "SCO RATS joint channel"),
 ]
 ACCOUNTS = [
+    # Each party's first admin is set up by the node's operator; the admin adds the rest.
+    ("hub-operator", "sco-rats", "operator"),
+    ("ru-admin", "ru-nac", "admin"),
+    ("cn-admin", "cn-mps", "admin"),
+    ("kz-admin", "kz-knb", "admin"),
     ("ru-analyst", "ru-nac", "publisher"),
     ("cn-analyst", "cn-mps", "publisher"),
     ("kz-analyst", "kz-knb", "publisher"),
     ("kz-reader", "kz-knb", "reader"),
-    ("rats-liaison", "sco-rats", "publisher"),
     ("rats-admin", "sco-rats", "admin"),
+    ("rats-liaison", "sco-rats", "publisher"),
     ("peer-ru-nac", "ru-nac", "reader"),
 ]
 #: What the demo's second node (run by ru-nac) pulls from the first.
@@ -135,16 +141,23 @@ def demo_publications() -> list[tuple[str, str, Tlp, list[dict[str, Any]]]]:
 
 
 def load_demo(
-    connection: Connection, actor: audit.Actor, *, intelligence: bool = True, node: str = "node-1"
+    connection: Connection, host: Principal, *, intelligence: bool = True, node: str = "node-1"
 ) -> list[tuple[str, str, str, str]]:
-    """Create the demo directory and publish the demo objects; returns the accounts' tokens."""
+    """Create the demo directory and publish the demo objects; returns the accounts' tokens.
+
+    The host (the operator) adds parties and channels and each party's first admin; each
+    party's admin adds its other accounts, as on a real node."""
     for code, name, jurisdiction in PARTIES:
-        admin.add_party(connection, actor, code, name, jurisdiction)
+        admin.add_party(connection, host, code, name, jurisdiction)
     for name, members, description in CHANNELS:
-        admin.add_channel(connection, actor, name, members, description)
+        admin.add_channel(connection, host, name, members, description)
     tokens = []
+    admins: dict[str, Principal] = {}
     for name, party, role in ACCOUNTS:
-        _account, token = admin.add_account(connection, actor, name, party, role)
+        by = admins.get(party, host)
+        account, token = admin.add_account(connection, by, name, party, role)
+        if role in ("admin", "operator") and party not in admins:
+            admins[party] = Principal(account, host.door)
         tokens.append((name, party, role, token))
     if intelligence:
         for account_name, audience, tlp, items in demo_publications():

@@ -23,9 +23,9 @@ from typing import Literal
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
-from accord.errors import NotFound, PolicyViolation
+from accord.errors import Forbidden, NotFound, PolicyViolation
 from accord.stix.markings import Tlp
-from accord.store.directory import Party
+from accord.store.directory import Account, Party
 from accord.store.schema import channel_members, channels, objects, parties
 
 AudienceKind = Literal["own", "channel", "network"]
@@ -42,6 +42,90 @@ class Audience:
     @property
     def label(self) -> str:
         return self.channel_name if self.kind == "channel" and self.channel_name else self.kind
+
+
+# --- Who may administer what ------------------------------------------------------------
+#
+# Roles: reader < publisher < admin < operator for the party's own intelligence (an operator
+# reads and publishes as its party, like any account). Administration is split by scope:
+# an ``admin`` manages its own party only (accounts, membership decisions, its audit view);
+# the ``operator`` runs the node (parties, channels, peers, limits, the audit chain's
+# integrity) and reads nothing beyond its own party's audience. The node's host (the CLI)
+# acts as the operator. No administrative act gives any account more than its own party
+# may see.
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who asks for an administrative act: an account (API, console), or the node's host
+    (``account`` None: the CLI, which acts as the operator)."""
+
+    account: Account | None
+    door: str
+    #: The host's name for the audit log (``cli:<user>``).
+    host_name: str = "operator"
+
+    @property
+    def is_operator(self) -> bool:
+        return self.account is None or self.account.role == "operator"
+
+    @property
+    def party(self) -> Party | None:
+        return None if self.account is None else self.account.party
+
+
+def require_operator(principal: Principal, what: str) -> None:
+    """Node-wide acts (parties, channels, peers, the audit chain): the operator only."""
+    if not principal.is_operator:
+        raise Forbidden(f"{what} is the node operator's act; a party's admin cannot do it")
+
+
+def require_party_admin(principal: Principal, what: str) -> Party:
+    """Acts of a party on itself (its accounts, its membership decisions, its audit view):
+    an admin (or the operator) of that party, acting through an account."""
+    account = principal.account
+    if account is None or not account.can("admin"):
+        raise Forbidden(f"{what} needs an admin account of the party concerned")
+    return account.party
+
+
+def account_creation_refusal(
+    principal: Principal, party: Party, role: str, *, party_has_admin: bool
+) -> str | None:
+    """Why ``principal`` may not create an account of ``role`` in ``party``, or None.
+
+    A party's admin creates accounts of its own party, never stronger than itself (an
+    admin cannot mint an operator). The operator may set up a party that has no admin yet
+    (its first accounts, normally its first admin, who should rotate the token at once);
+    from then on only the party's own admins add its accounts."""
+    account = principal.account
+    if role == "operator" and not principal.is_operator:
+        return "only the node operator may create an operator account"
+    if account is not None and account.can("admin") and account.party.id == party.id:
+        return None
+    if principal.is_operator and not party_has_admin:
+        return None
+    if principal.is_operator:
+        return (
+            f"party {party.code!r} has its own admin: only its admins add its accounts "
+            "(the operator sets up a party only until its first admin exists)"
+        )
+    return "an admin adds accounts of its own party only"
+
+
+def may_manage_account(principal: Principal, target_party_id: int) -> bool:
+    """May ``principal`` revoke, rotate or change the expiry of an account of
+    ``target_party_id``? Only that party's admins (an account acting on itself is handled
+    by the caller). Anyone else is answered as if the account did not exist."""
+    account = principal.account
+    return account is not None and account.can("admin") and account.party.id == target_party_id
+
+
+def may_see_channel(principal: Principal, member_party_ids: set[int]) -> bool:
+    """A channel's name, members and existence are known to its members and to the node's
+    operator, who creates channels; to nobody else."""
+    party = principal.party
+    return principal.is_operator or (party is not None and party.id in member_party_ids)
 
 
 def resolve_audience(connection: Connection, name: str, publisher: Party) -> Audience:
@@ -129,19 +213,13 @@ def slices_from(
 
 
 def new_version_refusal(
-    *,
-    existing_origin: int,
-    existing_kind: str,
-    existing_channel: int | None,
-    publisher: Party,
-    audience: Audience,
+    *, existing_kind: str, existing_channel: int | None, audience: Audience
 ) -> str | None:
-    """Why a publisher may not add a version to an existing object, or None if it may."""
-    if existing_origin != publisher.id:
-        return (
-            "originator control: this identifier belongs to an object of another party; "
-            "only its originator publishes versions of it"
-        )
+    """Why a party may not add a version to an object it already holds, or None if it may.
+
+    Ids are namespaced by origin party (see docs/architecture.md, "Identity"): the object
+    compared here is always the publisher's own, so the answer never depends on what other
+    parties hold under the same id."""
     if existing_kind != audience.kind or existing_channel != audience.channel_id:
         return (
             "originator control: every version of an object keeps the audience of its first "

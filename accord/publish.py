@@ -249,7 +249,8 @@ def publish_prepared(
     audit.lock_head(connection)
     hops = orjson.dumps([node]).decode()
     store_versions(connection, party, account.id, resolved, valid, results, lambda _: (node, hops))
-    report = PublishReport(resolved.label, tlp.label if tlp else "as marked", results)
+    marking = tlp.label if tlp is not None else "as marked"
+    report = PublishReport(resolved.label, marking, results)
     accepted = [f"{r.id}@{r.version or ''}" for r in results if r.status == "accepted"]
     audit.append(
         connection,
@@ -258,7 +259,7 @@ def publish_prepared(
         target=target,
         details={
             "audience": resolved.label,
-            "tlp": tlp.label if tlp else "as marked",
+            "tlp": marking,
             "accepted": accepted,
             "unchanged": report.count("unchanged"),
             "rejected": report.count("rejected"),
@@ -305,13 +306,15 @@ def store_versions(
     """Decide each object of ``party`` against what is stored (originator control, versions,
     revocation, tombstones), then write the accepted versions with their provenance
     (origin node, JSON list of hops). The caller holds the write lock."""
-    stored = store.stored_versions(connection, {obj.id: obj.id_key for obj, _ in valid})
+    # Only the publishing party's own versions are read: ids are namespaced by origin party,
+    # so another party's object under the same id is neither a clash nor a hint.
+    stored = store.stored_versions(connection, {obj.id: obj.id_key for obj, _ in valid}, party.id)
     clashes = [
         (obj.id, obj.version_key)
         for obj, _ in valid
         if any(v.version_key == obj.version_key for v in stored.get(obj.id, ()))
     ]
-    bodies = store.stored_bodies(connection, clashes) if clashes else {}
+    bodies = store.stored_bodies(connection, clashes, party.id) if clashes else {}
     accepted: list[tuple[StixObject, Tlp]] = []
     for obj, level in valid:
         result = results[obj.position]
@@ -319,10 +322,8 @@ def store_versions(
         if versions:
             first = versions[0]
             refusal = new_version_refusal(
-                existing_origin=first.origin_party_id,
                 existing_kind=first.audience_kind,
                 existing_channel=first.channel_id,
-                publisher=party,
                 audience=audience,
             )
             if refusal:
@@ -386,5 +387,5 @@ def store_versions(
         )
         for obj, level in accepted
     ]
-    store.demote_latest(connection, demote)
+    store.demote_latest(connection, demote, party.id)
     store.insert_versions(connection, ROW_COLUMNS, rows)

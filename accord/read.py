@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, Row, select
 
 from accord import audit
+from accord.audit_view import record_receipts
 from accord.errors import InvalidInput, NotFound
 from accord.policy import visible_to
 from accord.stix.markings import Tlp
@@ -34,6 +35,7 @@ class Item:
     modified: str | None
     body: str
     sharing: dict[str, Any]
+    origin_party_id: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {"object": orjson.Fragment(self.body), "sharing": self.sharing}
@@ -86,24 +88,58 @@ def _item(row: Row[Any], names: _Names) -> Item:
         "origin_node": row.origin_node,
         "hops": orjson.loads(row.hops),
     }
-    return Item(row.stix_id, row.version_key, row.modified, row.body, sharing)
+    return Item(row.stix_id, row.version_key, row.modified, row.body, sharing, row.origin_party_id)
 
 
-def encode_cursor(stix_id: str, version_key: str) -> str:
-    raw = orjson.dumps([stix_id, version_key])
+def _record(
+    connection: Connection,
+    account: Account,
+    door: str,
+    action: str,
+    items: list[Item],
+    *,
+    target: str | None = None,
+    details: dict[str, Any],
+) -> None:
+    """The read's audit entry, and read receipts for the originators of what was read."""
+    seq = audit.append(
+        connection,
+        audit.Actor(account.name, account.party.code, door),
+        action,
+        target=target,
+        details=details,
+    )
+    record_receipts(
+        connection,
+        seq,
+        account.party.id,
+        account.party.code,
+        door,
+        [(item.origin_party_id, f"{item.stix_id}@{item.version_key}") for item in items],
+    )
+
+
+def encode_cursor(stix_id: str, version_key: str, origin_party_id: int) -> str:
+    """A position as the last (id, version, origin party) seen: resolved through the
+    reader's predicate, it can only point at what the reader may see."""
+    raw = orjson.dumps([stix_id, version_key, origin_party_id])
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[str, str]:
+def decode_cursor(cursor: str) -> tuple[str, str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         if (
             isinstance(value, list)
-            and len(value) == 2
-            and all(isinstance(part, str) for part in value)
+            and len(value) == 3
+            and isinstance(value[0], str)
+            and isinstance(value[1], str)
+            and isinstance(value[2], int)
+            and not isinstance(value[2], bool)
+            and 0 <= value[2] < 2**31
         ):
-            return value[0], value[1]
+            return value[0], value[1], value[2]
     except (ValueError, binascii.Error, UnicodeEncodeError):
         pass
     raise InvalidInput("the cursor is not one this node issued")
@@ -137,8 +173,8 @@ def list_objects(
     visible = visible_to(account.party.id)
     after_pk = None
     if cursor:
-        stix_id, version_key = _decode_cursor(cursor)
-        after_pk = store.position_of(connection, visible, stix_id, version_key)
+        stix_id, version_key, origin = decode_cursor(cursor)
+        after_pk = store.position_of(connection, visible, stix_id, version_key, origin)
         if after_pk is None:
             raise InvalidInput("the cursor is not one this node issued")
     rows = store.page(connection, visible, criteria, after_pk=after_pk, limit=limit + 1)
@@ -146,29 +182,48 @@ def list_objects(
     items = [_item(row, names) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit and items:
-        next_cursor = encode_cursor(items[-1].stix_id, items[-1].version_key)
-    audit.append(
+        last = items[-1]
+        next_cursor = encode_cursor(last.stix_id, last.version_key, last.origin_party_id)
+    _record(
         connection,
-        audit.Actor(account.name, account.party.code, door),
+        account,
+        door,
         action,
+        items,
         details={"objects": [f"{i.stix_id}@{i.version_key}" for i in items]},
     )
     return Page(items, next_cursor)
 
 
+def _of_origin(rows: list[Row[Any]], names: _Names, origin: str | None) -> list[Row[Any]]:
+    if origin is None:
+        return rows
+    return [row for row in rows if names.party(row.origin_party_id) == origin]
+
+
 def object_versions(
-    connection: Connection, account: Account, stix_id: str, *, door: str
+    connection: Connection,
+    account: Account,
+    stix_id: str,
+    *,
+    door: str,
+    origin: str | None = None,
 ) -> list[Item]:
-    """Every version of one object the caller may see, oldest first; 404 when none."""
-    rows = store.versions(connection, visible_to(account.party.id), stix_id)
+    """Every version under one id the caller may see (of each origin party that holds the
+    id, or of ``origin`` only), oldest first; 404 when none. Deleted versions are gone."""
+    names = _Names(connection)
+    rows = _of_origin(
+        store.versions(connection, visible_to(account.party.id), stix_id), names, origin
+    )
     if not rows:
         raise NotFound(f"no object {stix_id!r}")
-    names = _Names(connection)
     items = [_item(row, names) for row in rows]
-    audit.append(
+    _record(
         connection,
-        audit.Actor(account.name, account.party.code, door),
+        account,
+        door,
         "read.versions",
+        items,
         target=stix_id,
         details={"versions": [i.version_key for i in items]},
     )
@@ -176,27 +231,43 @@ def object_versions(
 
 
 def get_object(
-    connection: Connection, account: Account, stix_id: str, *, version: str | None, door: str
+    connection: Connection,
+    account: Account,
+    stix_id: str,
+    *,
+    version: str | None,
+    door: str,
+    origin: str | None = None,
 ) -> Item:
-    """The latest visible version of an object, or the version whose ``modified`` is given."""
-    rows = store.versions(connection, visible_to(account.party.id), stix_id)
-    chosen: Row[Any] | None = None
+    """The latest visible version of an object, or the version whose ``modified`` is given.
+
+    Each origin party holds its own object under an id; when the caller may see several,
+    ``origin`` chooses, and otherwise its own party's comes first, then the one published
+    first. The versions route lists them all."""
+    names = _Names(connection)
+    rows = _of_origin(
+        store.versions(connection, visible_to(account.party.id), stix_id), names, origin
+    )
     if version is None:
-        chosen = next((row for row in rows if row.is_latest), None)
+        candidates = [row for row in rows if row.is_latest]
     else:
         wanted = timestamp_key(version)
         if wanted is None:
             raise InvalidInput(f"version {version!r} is not a STIX timestamp")
-        chosen = next((row for row in rows if row.version_key == wanted), None)
-    if chosen is None:
+        candidates = [row for row in rows if row.version_key == wanted]
+    if not candidates:
         raise NotFound(f"no object {stix_id!r}" + (f" at version {version}" if version else ""))
-    item = _item(chosen, _Names(connection))
-    audit.append(
+    own = account.party.id
+    chosen = min(candidates, key=lambda row: (row.origin_party_id != own, row.pk))
+    item = _item(chosen, names)
+    _record(
         connection,
-        audit.Actor(account.name, account.party.code, door),
+        account,
+        door,
         "read.object",
+        [item],
         target=stix_id,
-        details={"version": item.version_key},
+        details={"version": item.version_key, "origin": item.sharing["origin"]},
     )
     return item
 
@@ -214,10 +285,12 @@ def relationships(
         if stix_id in ends:  # id keys may collide; the ids decide
             items.append(_item(row, names))
     if items:
-        audit.append(
+        _record(
             connection,
-            audit.Actor(account.name, account.party.code, door),
+            account,
+            door,
             "read.related",
+            items,
             target=stix_id,
             details={"objects": [f"{i.stix_id}@{i.version_key}" for i in items]},
         )

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from accord import admin, audit
 from accord.register.importer import import_list, read_list
 from accord.store.schema import objects, register_subjects
-from bench.run import ACTOR, fill, fresh_store, server, token_for
+from bench.run import HOST, fill, fresh_store, server, token_for
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER = (
@@ -103,7 +103,7 @@ def main() -> None:
             ]
         token = token_for(engine, "analyst", "p1")
         with engine.begin() as connection:  # an admin of p1, who also sees audit trails
-            admin_token = admin.add_account(connection, ACTOR, "bench-admin", "p1", "admin")[1]
+            admin_token = admin.add_account(connection, HOST, "bench-admin", "p1", "admin")[1]
         plain, targets = sample_ids(engine, args.samples)
         # A node's audit log grows with every read: give it 100,000 entries about objects,
         # so that an admin's audit trail is looked up in a log of some size.

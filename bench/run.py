@@ -29,6 +29,7 @@ import orjson
 from sqlalchemy import Engine, create_engine, text
 
 from accord import admin, audit, read
+from accord.policy import Principal
 from accord.prepare import PublishLimits
 from accord.publish import publish_bytes, publish_stream
 from accord.stix.markings import Tlp
@@ -39,6 +40,7 @@ from bench.synthetic import objects
 from tests.servers import wait_until_up
 
 ACTOR = audit.Actor("bench", None, "cli")
+HOST = Principal(None, "cli", host_name="bench")
 LIMITS = PublishLimits(max_objects=20_000)
 
 
@@ -87,9 +89,9 @@ def fresh_store(
     migrate(engine)
     with engine.begin() as connection:
         for code in ("p0", "p1", "p2", "p3"):
-            admin.add_party(connection, ACTOR, code, code, "KZ")
-        admin.add_channel(connection, ACTOR, "c01", ["p0", "p1"])
-        admin.add_channel(connection, ACTOR, "c123", ["p1", "p2", "p3"])
+            admin.add_party(connection, HOST, code, code, "KZ")
+        admin.add_channel(connection, HOST, "c01", ["p0", "p1"])
+        admin.add_channel(connection, HOST, "c123", ["p1", "p2", "p3"])
     try:
         yield server_url, engine
     finally:
@@ -99,7 +101,7 @@ def fresh_store(
 
 def token_for(engine: Engine, name: str, party: str) -> str:
     with engine.begin() as connection:
-        return admin.add_account(connection, ACTOR, name, party, "publisher")[1]
+        return admin.add_account(connection, HOST, name, party, "publisher")[1]
 
 
 def bench_stix2(objs: list[dict[str, Any]]) -> tuple[int, float]:

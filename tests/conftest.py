@@ -19,11 +19,15 @@ from sqlalchemy import Engine, create_engine, text
 from accord import admin, audit
 from accord.api import create_app
 from accord.config import Settings
+from accord.policy import Principal
+from accord.store import directory
 from accord.store.engine import make_engine, migrate
 
 PG_URL = os.environ.get("ACCORD_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ACTOR = audit.Actor("test", None, "cli")
+#: The node's host (the CLI), acting as the operator.
+HOST = Principal(None, "cli", host_name="test")
 
 
 @dataclass
@@ -93,17 +97,24 @@ class Node:
 
     def party(self, code: str, jurisdiction: str = "KZ") -> None:
         with self.engine.begin() as connection:
-            admin.add_party(connection, ACTOR, code, code.upper(), jurisdiction)
+            admin.add_party(connection, HOST, code, code.upper(), jurisdiction)
 
     def account(self, name: str, party: str, role: str = "publisher") -> str:
+        """An account made as on a real node: by the operator while the party has no
+        admin, then by the party's admin."""
         with self.engine.begin() as connection:
-            _account, token = admin.add_account(connection, ACTOR, name, party, role)
+            by = HOST
+            party_id = directory.get_party(connection, party).id
+            admins = [a for a in directory.list_accounts(connection, party_id) if a.can("admin")]
+            if admins:
+                by = Principal(admins[0], "cli")
+            _account, token = admin.add_account(connection, by, name, party, role)
         self.tokens[name] = token
         return token
 
     def channel(self, name: str, *members: str) -> None:
         with self.engine.begin() as connection:
-            admin.add_channel(connection, ACTOR, name, list(members))
+            admin.add_channel(connection, HOST, name, list(members))
 
     def headers(self, account: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[account]}"}

@@ -14,19 +14,21 @@ import pytest
 from sqlalchemy import func, select
 
 from accord import admin, audit
+from accord.policy import Principal
 from accord.store.schema import objects
 from tests.conftest import Database
 from tests.servers import free_port, start_server
 from tests.stix_factory import bundle, sdo
 
 ACTOR = audit.Actor("test", None, "cli")
+HOST = Principal(None, "cli", host_name="test")
 
 
 @pytest.mark.slow
 def test_sigkill_mid_stream_loses_nothing_acknowledged(database: Database, tmp_path: Path) -> None:
     with database.engine.begin() as connection:
-        admin.add_party(connection, ACTOR, "kz-knb", "KNB", "KZ")
-        _account, token = admin.add_account(connection, ACTOR, "alice", "kz-knb", "publisher")
+        admin.add_party(connection, HOST, "kz-knb", "KNB", "KZ")
+        _account, token = admin.add_account(connection, HOST, "alice", "kz-knb", "publisher")
     port = free_port()
     process = start_server(database, port, tmp_path / "server.log")
     sent: list[list[str]] = []

@@ -235,17 +235,25 @@ def test_every_view_equals_the_oracle(backend: str, tmp_path: Path, world: dict[
 
         if world["change"] is not None:
             channel, party = world["change"]
+            # A party leaves by its own admin's decision; joins when every member agreed.
             if party in members[channel]:
-                members[channel].discard(party)
+                deciders = [party]
                 body = {"remove": [f"p{party}"]}
             else:
-                members[channel].add(party)
+                deciders = sorted(members[channel])
                 body = {"add": [f"p{party}"]}
-            node.account("root", "p0", "admin")
-            response = node.client.patch(
-                f"/api/v1/channels/c{channel}", json=body, headers=node.headers("root")
-            )
-            assert response.status_code == 200, response.text
+            for decider in deciders:
+                node.account(f"admin{decider}", f"p{decider}", "admin")
+                response = node.client.patch(
+                    f"/api/v1/channels/c{channel}",
+                    json=body,
+                    headers=node.headers(f"admin{decider}"),
+                )
+                assert response.status_code == 200, response.text
+            if party in members[channel]:
+                members[channel].discard(party)
+            else:
+                members[channel].add(party)
             check_views(node, world, members, published)
     finally:
         node.client.close()

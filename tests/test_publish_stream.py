@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from accord import admin, audit
 from accord.errors import InvalidInput
+from accord.policy import Principal
 from accord.publish import publish_stream
 from accord.stix.markings import Tlp
 from accord.store import directory
@@ -16,6 +17,7 @@ from tests.conftest import Database
 from tests.stix_factory import bundle, sdo
 
 ACTOR = audit.Actor("test", None, "cli")
+HOST = Principal(None, "cli", host_name="test")
 
 
 def count(database: Database) -> int:
@@ -25,8 +27,8 @@ def count(database: Database) -> int:
 
 def test_stream_publishes_each_payload_and_stops_at_an_unreadable_one(database: Database) -> None:
     with database.engine.begin() as connection:
-        admin.add_party(connection, ACTOR, "kz-knb", "KNB", "KZ")
-        admin.add_account(connection, ACTOR, "alice", "kz-knb", "publisher")
+        admin.add_party(connection, HOST, "kz-knb", "KNB", "KZ")
+        admin.add_account(connection, HOST, "alice", "kz-knb", "publisher")
         account = directory.get_account(connection, "alice")
     payloads = [orjson.dumps(bundle(*(sdo() for _ in range(5)))) for _ in range(4)]
     reports = list(

@@ -75,3 +75,4 @@ def require(role: str) -> Callable[[Account], Account]:
 CurrentAccount = Annotated[Account, Depends(current_account)]
 Publisher = Annotated[Account, Depends(require("publisher"))]
 Admin = Annotated[Account, Depends(require("admin"))]
+Operator = Annotated[Account, Depends(require("operator"))]

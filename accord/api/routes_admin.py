@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from accord import admin, audit
-from accord.api.auth import Admin, CurrentAccount, engine_of
+from accord import admin, audit, audit_view
+from accord.api.auth import Admin, CurrentAccount, Operator, engine_of
 from accord.api.responses import JSONBytes
+from accord.policy import Principal, require_operator
 from accord.store import directory
 from accord.store.directory import Account, Channel
 
@@ -26,7 +27,7 @@ class PartyIn(BaseModel):
 class AccountIn(BaseModel):
     name: str
     party: str
-    role: str = Field(description="reader, publisher or admin")
+    role: str = Field(description="reader, publisher, admin or operator")
 
 
 class ChannelIn(BaseModel):
@@ -40,8 +41,8 @@ class MembersChange(BaseModel):
     remove: list[str] = []
 
 
-def _actor(account: Account) -> audit.Actor:
-    return audit.Actor(account.name, account.party.code, "api")
+def _principal(account: Account) -> Principal:
+    return Principal(account, "api")
 
 
 def _account_json(account: Account) -> dict[str, Any]:
@@ -74,71 +75,127 @@ def list_parties(request: Request, _account: CurrentAccount) -> JSONBytes:
         return JSONBytes({"parties": [asdict(p) for p in directory.list_parties(connection)]})
 
 
-@router.post("/parties", status_code=201, summary="Add a party (admin)")
-def add_party(request: Request, account: Admin, body: PartyIn) -> JSONBytes:
+@router.post("/parties", status_code=201, summary="Add a party (operator)")
+def add_party(request: Request, account: Operator, body: PartyIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
         party = admin.add_party(
-            connection, _actor(account), body.code, body.name, body.jurisdiction
+            connection, _principal(account), body.code, body.name, body.jurisdiction
         )
     return JSONBytes(asdict(party), status_code=201)
 
 
-@router.get("/channels", summary="Channels: all for admins, your party's for others")
+@router.get("/channels", summary="Your party's channels (every channel for the node's operator)")
 def list_channels(request: Request, account: CurrentAccount) -> JSONBytes:
     with engine_of(request).connect() as connection:
-        party_id = None if account.can("admin") else account.party.id
-        channels = directory.list_channels(connection, party_id)
+        channels = admin.list_channels(connection, _principal(account))
     return JSONBytes({"channels": [_channel(c) for c in channels]})
 
 
-@router.post("/channels", status_code=201, summary="Add a channel with its member parties (admin)")
-def add_channel(request: Request, account: Admin, body: ChannelIn) -> JSONBytes:
+@router.get(
+    "/channels/{name}",
+    summary="A channel of your party, with the parties waiting to join and for whom",
+)
+def get_channel(request: Request, account: CurrentAccount, name: str) -> JSONBytes:
+    with engine_of(request).connect() as connection:
+        channel = admin.visible_channel(connection, _principal(account), name)
+        change = admin.MembershipChange(channel, pending=admin.pending_of(connection, channel))
+    return JSONBytes(change.as_dict())
+
+
+@router.post(
+    "/channels", status_code=201, summary="Add a channel with its member parties (operator)"
+)
+def add_channel(request: Request, account: Operator, body: ChannelIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
         channel = admin.add_channel(
-            connection, _actor(account), body.name, body.members, body.description
+            connection, _principal(account), body.name, body.members, body.description
         )
     return JSONBytes(_channel(channel), status_code=201)
 
 
-@router.patch("/channels/{name}", summary="Add or remove member parties (admin)")
+@router.patch(
+    "/channels/{name}",
+    summary="Agree that parties join (they join once every member agreed), or leave (admin)",
+)
 def change_members(request: Request, account: Admin, name: str, body: MembersChange) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        channel = admin.change_members(connection, _actor(account), name, body.add, body.remove)
-    return JSONBytes(_channel(channel))
+        change = admin.change_members(connection, _principal(account), name, body.add, body.remove)
+    return JSONBytes(change.as_dict())
 
 
-@router.get("/accounts", summary="Every account (admin)")
-def list_accounts(request: Request, _account: Admin) -> JSONBytes:
-    with engine_of(request).connect() as connection:
-        return JSONBytes(
-            {"accounts": [_account_json(a) for a in directory.list_accounts(connection)]}
-        )
+@router.get(
+    "/accounts",
+    summary="Your party's accounts (admin); the operator also gets each party's account count",
+)
+def list_accounts(request: Request, account: Admin) -> JSONBytes:
+    principal = _principal(account)
+    with engine_of(request).begin() as connection:
+        body: dict[str, Any] = {
+            "accounts": [_account_json(a) for a in admin.list_accounts(connection, principal)]
+        }
+        if principal.is_operator:
+            body["parties"] = admin.party_summary(connection, principal)
+    return JSONBytes(body)
 
 
 @router.post(
-    "/accounts", status_code=201, summary="Add an account; its token is shown once (admin)"
+    "/accounts",
+    status_code=201,
+    summary="Add an account to your party; its token is shown once (admin)",
 )
 def add_account(request: Request, account: Admin, body: AccountIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
         created, token = admin.add_account(
-            connection, _actor(account), body.name, body.party, body.role
+            connection, _principal(account), body.name, body.party, body.role
         )
     return JSONBytes({**_account_json(created), "token": token}, status_code=201)
 
 
-@router.get("/audit/verify", tags=["audit"], summary="Check the audit chain (admin)")
-def audit_verify(request: Request, _account: Admin) -> JSONBytes:
-    with engine_of(request).connect() as connection:
-        return JSONBytes(audit.verify(connection).as_dict())
+@router.get("/audit/verify", tags=["audit"], summary="Check the audit chain (operator)")
+def audit_verify(request: Request, account: Operator) -> JSONBytes:
+    principal = _principal(account)
+    require_operator(principal, "verifying the audit chain")
+    with engine_of(request).begin() as connection:
+        report = audit.verify(connection).as_dict()
+        audit.append(
+            connection,
+            admin.actor_of(principal),
+            "read.audit.verify",
+            details={"ok": report["ok"], "entries": report["entries"]},
+        )
+    return JSONBytes(report)
+
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="1 to 1000")]
 
 
 @router.get(
-    "/audit", tags=["audit"], summary="Newest audit entries, optionally for one target (admin)"
+    "/audit",
+    tags=["audit"],
+    summary="Your party's audit entries, newest first, optionally for one target (admin)",
 )
 def audit_entries(
-    request: Request, _account: Admin, target: str | None = None, limit: int = 100
+    request: Request,
+    account: Admin,
+    target: str | None = None,
+    limit: Limit = 100,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="entries before seq")] = None,
 ) -> JSONBytes:
-    with engine_of(request).connect() as connection:
-        return JSONBytes(
-            {"entries": audit.recent(connection, target=target, limit=min(limit, 1000))}
+    with engine_of(request).begin() as connection:
+        entries = audit_view.party_entries(
+            connection, _principal(account), target=target, limit=limit, before=before
         )
+    return JSONBytes({"entries": entries})
+
+
+@router.get(
+    "/audit/receipts",
+    tags=["audit"],
+    summary="Which parties read the objects your party originated, and when (admin)",
+)
+def audit_receipts(
+    request: Request, account: Admin, target: str | None = None, limit: Limit = 100
+) -> JSONBytes:
+    with engine_of(request).begin() as connection:
+        found = audit_view.receipts(connection, _principal(account), target=target, limit=limit)
+    return JSONBytes({"receipts": found})

@@ -119,14 +119,28 @@ def get_route(
     account: CurrentAccount,
     stix_id: str,
     version: Annotated[str | None, Query(description="the modified timestamp")] = None,
+    origin: Annotated[
+        str | None,
+        Query(description="the originating party, when several parties hold this id"),
+    ] = None,
 ) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        item = read.get_object(connection, account, stix_id, version=version, door="api")
+        item = read.get_object(
+            connection, account, stix_id, version=version, door="api", origin=origin
+        )
     return JSONBytes(item.as_json())
 
 
 @router.get("/{stix_id}/versions", summary="Every version of an object you may see")
-def versions_route(request: Request, account: CurrentAccount, stix_id: str) -> JSONBytes:
+def versions_route(
+    request: Request,
+    account: CurrentAccount,
+    stix_id: str,
+    origin: Annotated[
+        str | None,
+        Query(description="the originating party, when several parties hold this id"),
+    ] = None,
+) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        items = read.object_versions(connection, account, stix_id, door="api")
+        items = read.object_versions(connection, account, stix_id, door="api", origin=origin)
     return JSONBytes({"versions": [item.as_json() for item in items]})

@@ -180,14 +180,20 @@ def api_root(request: Request, _account: CurrentAccount, media: Negotiated) -> T
 def status(
     request: Request, account: CurrentAccount, media: Negotiated, status_id: str
 ) -> TaxiiResponse:
-    with engine_of(request).connect() as connection:
+    with engine_of(request).begin() as connection:
         body = connection.execute(
             select(taxii_status.c.body).where(
                 taxii_status.c.id == status_id, taxii_status.c.party_id == account.party.id
             )
         ).scalar_one_or_none()
-    if body is None:
-        raise NotFound(f"no status {status_id!r}")
+        if body is None:
+            raise NotFound(f"no status {status_id!r}")
+        audit.append(
+            connection,
+            audit.Actor(account.name, account.party.code, "taxii"),
+            "read.status",
+            target=status_id,
+        )
     return TaxiiResponse(orjson.loads(body))
 
 
@@ -260,10 +266,23 @@ def _provenance(page: read.Page) -> dict[str, Any]:
         }
         for item in page.items
     }
-    body: dict[str, Any] = {"x_accord_provenance": sharing}
+    aligned = [
+        {
+            "origin": item.sharing["origin"],
+            "node": item.sharing["origin_node"],
+            "hops": item.sharing["hops"],
+            "tlp": item.sharing["tlp"],
+        }
+        for item in page.items
+    ]
+    # The list is aligned with the page's objects (two parties may hold one id); the
+    # mapping is kept for nodes of earlier releases.
+    body: dict[str, Any] = {"x_accord_provenance": sharing, "x_accord_provenance_list": aligned}
     if page.items:
         last = page.items[-1]
-        body["x_accord_cursor"] = read.encode_cursor(last.stix_id, last.version_key)
+        body["x_accord_cursor"] = read.encode_cursor(
+            last.stix_id, last.version_key, last.origin_party_id
+        )
     return body
 
 
@@ -430,27 +449,41 @@ def versions(
 def tombstones(
     request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
 ) -> TaxiiResponse:
-    """Deletions federate: a peer applies those of versions it received from this node."""
-    raw = request.query_params.get("after", "0")
-    if not raw.isdigit():
-        raise ValidationFailed(f"after {raw!r} must be a sequence number")
+    """Deletions federate: a peer applies those of versions it received from this node.
+
+    Positions are opaque (the last deletion seen, resolved through the caller's predicate),
+    never the log's sequence numbers: their gaps would count deletions the caller may not
+    see. ``after`` is the ``next`` of the previous page; empty (or 0) starts at the first."""
+    raw = request.query_params.get("after", "")
     limit = _limit(request)
     with engine_of(request).begin() as connection:
         collection = collection_for(connection, account, collection_id)
         criteria = _criteria(connection, account, collection, request)
-        rows = store.tombstones_after(
-            connection, visible_to(account.party.id), criteria, int(raw), limit + 1
-        )
+        visible = visible_to(account.party.id)
+        after = 0
+        if raw not in ("", "0"):
+            position = store.tombstone_position(
+                connection, visible, criteria, read.decode_cursor(raw)
+            )
+            if position is None:
+                raise ValidationFailed(f"after {raw!r} is not a position this node issued")
+            after = position
+        rows = store.tombstones_after(connection, visible, criteria, after, limit + 1)
         names = {p.id: p.code for p in directory.list_parties(connection)}
         entries = [
             {
-                "seq": r.seq,
                 "id": r.stix_id,
                 "version_key": r.version_key,
                 "origin": names.get(r.origin_party_id),
             }
             for r in rows[:limit]
         ]
+        last = rows[:limit][-1] if rows[:limit] else None
+        next_position = (
+            read.encode_cursor(last.stix_id, last.version_key, last.origin_party_id)
+            if last is not None
+            else raw
+        )
         audit.append(
             connection,
             audit.Actor(account.name, account.party.code, "taxii"),
@@ -459,5 +492,10 @@ def tombstones(
             details={"tombstones": [e["id"] for e in entries]},
         )
     return TaxiiResponse(
-        {"more": len(rows) > limit, "node": settings_of(request).node_name, "tombstones": entries}
+        {
+            "more": len(rows) > limit,
+            "next": next_position,
+            "node": settings_of(request).node_name,
+            "tombstones": entries,
+        }
     )

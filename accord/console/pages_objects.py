@@ -11,13 +11,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from accord import audit, read
+from accord import audit_view, read
 from accord.api.auth import engine_of
 from accord.console.render import parse_day, render
 from accord.console.session import PageAccount
 from accord.console.stix_view import fields, layout, outgoing_refs, short
 from accord.errors import NotFound
-from accord.policy import slices_from
+from accord.policy import Principal, slices_from
 from accord.stix.timestamps import timestamp_key
 from accord.store import objects as store
 from accord.store.directory import Account, list_parties
@@ -132,15 +132,36 @@ def _names_of(connection: Connection, account: Account, ids: list[str]) -> dict[
     return out
 
 
+def _trail(connection: Connection, account: Account, stix_id: str) -> list[dict[str, Any]]:
+    """An admin's audit trail of an object: its own party's entries about it and, for an
+    object its party originated, which other parties read it (never who)."""
+    principal = Principal(account, "ui")
+    entries = audit_view.party_entries(connection, principal, target=stix_id, limit=50)
+    for receipt in audit_view.receipts(connection, principal, target=stix_id, limit=50):
+        entries.append({**receipt, "account": None, "action": "read (receipt)", "target": stix_id})
+    entries.sort(key=lambda entry: entry["seq"], reverse=True)
+    return entries[:50]
+
+
 @router.get("/objects/{stix_id}")
 def object_page(
     request: Request,
     account: PageAccount,
     stix_id: str,
     version: Annotated[str | None, Query()] = None,
+    origin: Annotated[str | None, Query()] = None,
 ) -> Response:
     with engine_of(request).begin() as connection:
         versions = read.object_versions(connection, account, stix_id, door="ui")
+        # Each origin party holds its own object under an id: show one (the asked-for, else
+        # the reader's own party's, else the first published) and link the others.
+        origins = list(dict.fromkeys(v.sharing["origin"] for v in versions))
+        if origin is None:
+            origin = account.party.code if account.party.code in origins else origins[0]
+        elif origin not in origins:
+            raise NotFound(f"no object {stix_id!r} of party {origin!r}")
+        other_origins = [o for o in origins if o != origin]
+        versions = [v for v in versions if v.sharing["origin"] == origin]
         chosen = next((v for v in versions if v.modified == version), None)
         if version and chosen is None:
             raise NotFound(f"no version {version} of {stix_id}")
@@ -165,7 +186,7 @@ def object_page(
                 edges_in.append((other, kind, outgoing, rel.stix_id))
                 neighbour_ids.append(other)
         names = _names_of(connection, account, neighbour_ids)
-        trail = audit.recent(connection, target=stix_id, limit=50) if account.can("admin") else []
+        trail = _trail(connection, account, stix_id) if account.can("admin") else []
     neighbours = [
         (
             ref,
@@ -205,6 +226,7 @@ def object_page(
         links=links,
         short=short,
         trail=trail,
+        other_origins=other_origins,
         may_share=account.can("publisher") and chosen.sharing["origin"] == account.party.code,
     )
 
@@ -215,8 +237,11 @@ def object_json(
     account: PageAccount,
     stix_id: str,
     version: Annotated[str | None, Query()] = None,
+    origin: Annotated[str | None, Query()] = None,
 ) -> Response:
     with engine_of(request).begin() as connection:
-        item = read.get_object(connection, account, stix_id, version=version, door="ui")
+        item = read.get_object(
+            connection, account, stix_id, version=version, door="ui", origin=origin
+        )
     pretty = orjson.dumps(orjson.loads(item.body), option=orjson.OPT_INDENT_2)
     return Response(pretty, media_type="application/json")

@@ -42,16 +42,31 @@ def receive(
     connection: Connection,
     origin: Origin,
     items: list[Any],
-    provenance: dict[str, dict[str, Any]],
+    provenance: dict[str, dict[str, Any]] | list[Any],
     *,
     local_node: str,
 ) -> PublishReport:
-    """Store one page received from a peer, in the caller's transaction."""
+    """Store one page received from a peer, in the caller's transaction.
+
+    ``provenance`` is a list aligned with ``items`` (one entry per object: two parties may
+    hold objects under one id), or, from older nodes, a mapping by ``id@version``."""
     prepared = prepare(items)
     results = prepared.results()
+    aligned = isinstance(provenance, list) and len(provenance) == len(items)
+
+    def meta_of(obj: StixObject) -> dict[str, Any]:
+        entry: Any
+        if aligned and isinstance(provenance, list):
+            entry = provenance[obj.position]
+        elif isinstance(provenance, dict):
+            entry = provenance.get(f"{obj.id}@{obj.version_key}", {})
+        else:
+            entry = {}
+        return entry if isinstance(entry, dict) else {}
+
     groups: dict[str, list[StixObject]] = {}
     for obj in prepared.valid:
-        meta = provenance.get(f"{obj.id}@{obj.version_key}", {})
+        meta = meta_of(obj)
         party = meta.get("origin") or origin.default_party
         if not party:
             results[obj.position].reject("origin", "the peer did not say which party made it")
@@ -72,16 +87,14 @@ def receive(
             continue
 
         def requested(obj: StixObject) -> Tlp | None:
-            label = provenance.get(f"{obj.id}@{obj.version_key}", {}).get("tlp")
+            label = meta_of(obj).get("tlp")
             try:
                 return Tlp.from_label(label) if isinstance(label, str) else None
             except ValueError:
                 return None  # an unknown label: the object's own marking, or AMBER
 
         def trail(obj: StixObject) -> tuple[str, str]:
-            return provenance_trail(
-                provenance.get(f"{obj.id}@{obj.version_key}", {}), origin.peer, local_node
-            )
+            return provenance_trail(meta_of(obj), origin.peer, local_node)
 
         stamped = stamp(audience, members, results, requested)
         store_versions(connection, party, None, audience, stamped, results, trail)

@@ -129,7 +129,7 @@ def sync_peer(
                     connection,
                     origin,
                     objects,
-                    body.get("x_accord_provenance", {}),
+                    body.get("x_accord_provenance_list") or body.get("x_accord_provenance", {}),
                     local_node=local_node,
                 )
                 record_progress(connection, peer.id, cursor=cursor, error=None)
@@ -163,9 +163,14 @@ def _pull_tombstones(
     where they stop. A deletion applies only to versions of the same origin party that
     passed through the peer's node (provenance), so a peer cannot delete others' objects."""
     url = f"{peer.url}collections/{peer.collection_id}/x-accord-tombstones/"
-    after, applied = peer.tombstone_cursor, 0
+    after, applied = peer.tombstone_after, 0
     while True:
         response = _get(http, url, {"after": after, "limit": PAGE}, headers)
+        if response.status_code == 400 and after:
+            # The position no longer resolves (what it named left this collection): start
+            # over; applying a deletion twice changes nothing.
+            after = ""
+            continue
         if response.status_code != 200:
             raise SyncError(f"{url}: HTTP {response.status_code}: {response.text[:300]}")
         body = response.json()
@@ -173,8 +178,8 @@ def _pull_tombstones(
         with engine.begin() as connection:
             for entry in entries:
                 applied += apply_tombstone(connection, entry, str(body.get("node", "")))
-            if entries:
-                after = int(entries[-1]["seq"])
+            if entries and isinstance(body.get("next"), str):
+                after = body["next"]
                 record_tombstones(connection, peer.id, after)
         if not body.get("more"):
             return applied

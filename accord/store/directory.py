@@ -7,14 +7,15 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, false, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import Conflict, NotFound, ValidationFailed
 from accord.stix.timestamps import now_timestamp
-from accord.store.schema import accounts, channel_members, channels, parties
+from accord.store.schema import accounts, channel_agreements, channel_members, channels, parties
 
-ROLES = ("reader", "publisher", "admin")
+#: Weakest first: a stronger role can do what a weaker one can for its own party.
+ROLES = ("reader", "publisher", "admin", "operator")
 RESERVED_AUDIENCES = ("own", "network")
 #: Jurisdictions that are not states: international and regional bodies.
 BLOC_JURISDICTIONS = frozenset(
@@ -167,8 +168,24 @@ def get_account(connection: Connection, name: str) -> Account:
     return _account(row)
 
 
-def list_accounts(connection: Connection) -> list[Account]:
-    return [_account(r) for r in connection.execute(_ACCOUNT_QUERY.order_by(accounts.c.name))]
+def list_accounts(connection: Connection, party_id: int | None = None) -> list[Account]:
+    """Every account, or those of one party."""
+    query = _ACCOUNT_QUERY.order_by(accounts.c.name)
+    if party_id is not None:
+        query = query.where(accounts.c.party_id == party_id)
+    return [_account(r) for r in connection.execute(query)]
+
+
+def has_admin(connection: Connection, party_id: int) -> bool:
+    """Does the party have an enabled admin (or operator) account?"""
+    row = connection.execute(
+        select(accounts.c.id).where(
+            accounts.c.party_id == party_id,
+            accounts.c.role.in_(("admin", "operator")),
+            accounts.c.disabled == false(),
+        )
+    ).first()
+    return row is not None
 
 
 def add_channel(
@@ -226,6 +243,59 @@ def list_channels(connection: Connection, party_id: int | None = None) -> list[C
     return [
         _with_members(connection, r.id, r.name, r.description) for r in connection.execute(query)
     ]
+
+
+def member_ids(connection: Connection, channel_id: int) -> set[int]:
+    return set(
+        connection.execute(
+            select(channel_members.c.party_id).where(channel_members.c.channel_id == channel_id)
+        ).scalars()
+    )
+
+
+def record_agreement(
+    connection: Connection, channel_id: int, candidate_id: int, member_id: int, account: str
+) -> None:
+    """A member party's agreement that ``candidate_id`` joins the channel (idempotent)."""
+    exists = connection.execute(
+        select(channel_agreements.c.channel_id).where(
+            channel_agreements.c.channel_id == channel_id,
+            channel_agreements.c.candidate_party_id == candidate_id,
+            channel_agreements.c.member_party_id == member_id,
+        )
+    ).first()
+    if exists is None:
+        connection.execute(
+            insert(channel_agreements).values(
+                channel_id=channel_id,
+                candidate_party_id=candidate_id,
+                member_party_id=member_id,
+                account=account,
+                at=now_timestamp(),
+            )
+        )
+
+
+def agreements(connection: Connection, channel_id: int) -> dict[int, set[int]]:
+    """Pending candidates of a channel and the member parties that agreed to each."""
+    found: dict[int, set[int]] = {}
+    rows = connection.execute(
+        select(channel_agreements.c.candidate_party_id, channel_agreements.c.member_party_id).where(
+            channel_agreements.c.channel_id == channel_id
+        )
+    )
+    for row in rows:
+        found.setdefault(row.candidate_party_id, set()).add(row.member_party_id)
+    return found
+
+
+def clear_agreements(connection: Connection, channel_id: int, candidate_id: int) -> None:
+    connection.execute(
+        delete(channel_agreements).where(
+            channel_agreements.c.channel_id == channel_id,
+            channel_agreements.c.candidate_party_id == candidate_id,
+        )
+    )
 
 
 def change_members(connection: Connection, name: str, add: list[str], remove: list[str]) -> Channel:

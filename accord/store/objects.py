@@ -106,9 +106,11 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def stored_versions(
-    connection: Connection, stix_ids: Mapping[str, int]
+    connection: Connection, stix_ids: Mapping[str, int], origin_party_id: int
 ) -> dict[str, list[StoredVersion]]:
-    """Every stored version of the given ids, whoever may see them (publish-path only)."""
+    """Every stored version of the given ids that ``origin_party_id`` originated (publish
+    path only). Ids are namespaced by origin party: what other parties hold under the same
+    id is never read here, so nothing about it can shape the publisher's answer."""
     found: dict[str, list[StoredVersion]] = {}
     columns = (
         objects.c.stix_id,
@@ -126,7 +128,10 @@ def stored_versions(
         # is empty scans all of it for every lookup. These lookups are always by the index.
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     for chunk in _chunks(list(stix_ids.items())):
-        for row in connection.execute(select(*columns).where(_keyed_ids_in(connection, chunk))):
+        query = select(*columns).where(
+            _keyed_ids_in(connection, chunk), objects.c.origin_party_id == origin_party_id
+        )
+        for row in connection.execute(query):
             found.setdefault(row.stix_id, []).append(
                 StoredVersion(
                     row.stix_id,
@@ -181,25 +186,33 @@ def _keyed_ids_in(connection: Connection, pairs: Sequence[tuple[str, int]]) -> C
 
 
 def stored_bodies(
-    connection: Connection, keys: Sequence[tuple[str, str]]
+    connection: Connection, keys: Sequence[tuple[str, str]], origin_party_id: int
 ) -> dict[tuple[str, str], str]:
-    """The stored serialisation of given (id, version) pairs, to tell a re-post from a clash."""
+    """The stored serialisation of given (id, version) pairs of one origin party, to tell a
+    re-post from a clash."""
     found: dict[tuple[str, str], str] = {}
     for chunk in _chunks(keys):
         condition = or_(*(and_(same_id(i), objects.c.version_key == v) for i, v in chunk))
         for row in connection.execute(
-            select(objects.c.stix_id, objects.c.version_key, objects.c.body).where(condition)
+            select(objects.c.stix_id, objects.c.version_key, objects.c.body).where(
+                condition, objects.c.origin_party_id == origin_party_id
+            )
         ):
             found[(row.stix_id, row.version_key)] = row.body
     return found
 
 
-def demote_latest(connection: Connection, stix_ids: Sequence[str]) -> None:
-    """Clear ``is_latest`` on the given ids before newer versions are inserted."""
+def demote_latest(connection: Connection, stix_ids: Sequence[str], origin_party_id: int) -> None:
+    """Clear ``is_latest`` on the given ids of one origin party before newer versions are
+    inserted."""
     for chunk in _chunks(stix_ids):
         connection.execute(
             update(objects)
-            .where(_id_in(connection, chunk), objects.c.is_latest == true())
+            .where(
+                _id_in(connection, chunk),
+                objects.c.origin_party_id == origin_party_id,
+                objects.c.is_latest == true(),
+            )
             .values(is_latest=False)
         )
 
@@ -285,6 +298,8 @@ def _version_match(tokens: Sequence[str]) -> ColumnElement[bool]:
             .where(
                 earlier.c.id_key == column.id_key,
                 earlier.c.stix_id == column.stix_id,
+                earlier.c.origin_party_id == column.origin_party_id,
+                earlier.c.deleted == false(),
                 earlier.c.version_key < column.version_key,
             )
             .exists()
@@ -343,17 +358,31 @@ def related(
 
 
 def position_of(
-    connection: Connection, visible: ColumnElement[bool], stix_id: str, version_key: str
+    connection: Connection,
+    visible: ColumnElement[bool],
+    stix_id: str,
+    version_key: str,
+    origin_party_id: int,
 ) -> int | None:
     """The ``pk`` of a version the caller may see: how a cursor becomes a position."""
     return connection.execute(
-        select(objects.c.pk).where(visible, same_id(stix_id), objects.c.version_key == version_key)
+        select(objects.c.pk).where(
+            visible,
+            same_id(stix_id),
+            objects.c.version_key == version_key,
+            objects.c.origin_party_id == origin_party_id,
+        )
     ).scalar_one_or_none()
 
 
 def versions(connection: Connection, visible: ColumnElement[bool], stix_id: str) -> list[Row[Any]]:
-    """Every visible version of one object, oldest first."""
-    query = select(*ITEM_COLUMNS).where(visible, same_id(stix_id)).order_by(objects.c.version_key)
+    """Every visible, undeleted version of one id, oldest first (by origin party, then
+    version: each origin party holds its own object under an id)."""
+    query = (
+        select(*ITEM_COLUMNS)
+        .where(visible, same_id(stix_id), objects.c.deleted == false())
+        .order_by(objects.c.origin_party_id, objects.c.version_key)
+    )
     return list(connection.execute(query))
 
 
@@ -384,46 +413,67 @@ def tombstone(
     ).all()
     if not doomed:
         return 0
+    mine = and_(same_id(stix_id), objects.c.origin_party_id == origin_party_id)
     connection.execute(
         update(objects)
-        .where(same_id(stix_id), objects.c.version_key.in_([row.version_key for row in doomed]))
+        .where(mine, objects.c.version_key.in_([row.version_key for row in doomed]))
         .values(deleted=True, is_latest=False)
     )
     now = now_timestamp()
     connection.execute(
         tombstones.insert(),
         [
-            {"stix_id": r.stix_id, "id_key": r.id_key, "version_key": r.version_key, "at": now}
+            {
+                "stix_id": r.stix_id,
+                "id_key": r.id_key,
+                "version_key": r.version_key,
+                "at": now,
+                "origin_party_id": origin_party_id,
+            }
             for r in doomed
         ],
     )
     marked = len(doomed)
     if marked:  # the newest version left, if any, becomes the latest
         newest = connection.execute(
-            select(func.max(objects.c.version_key)).where(
-                same_id(stix_id), objects.c.deleted == false()
-            )
+            select(func.max(objects.c.version_key)).where(mine, objects.c.deleted == false())
         ).scalar_one_or_none()
         if newest is not None:
             connection.execute(
-                update(objects)
-                .where(same_id(stix_id), objects.c.version_key == newest)
-                .values(is_latest=True)
+                update(objects).where(mine, objects.c.version_key == newest).values(is_latest=True)
             )
     return marked
 
 
-def tombstones_after(
+def tombstone_position(
     connection: Connection,
     visible: ColumnElement[bool],
     criteria: ObjectFilter,
-    after: int,
-    limit: int,
-) -> list[Row[Any]]:
-    """Deletions after ``after`` of versions the caller sees in an audience, oldest first."""
+    entry: tuple[str, str, int],
+) -> int | None:
+    """The sequence number of a deletion the caller may see, from its (id, version, origin
+    party): how the opaque position of a tombstone feed becomes a place in it. Positions are
+    never sequence numbers on the wire, whose gaps would count others' deletions."""
+    rows = _tombstones_seen(connection, visible, criteria)
+    stix_id, version_key, origin = entry
+    if not is_identifier(stix_id):
+        return None
+    query = rows.where(
+        tombstones.c.id_key == id_key(stix_id),
+        tombstones.c.stix_id == stix_id,
+        tombstones.c.version_key == version_key,
+        tombstones.c.origin_party_id == origin,
+    )
+    found = connection.execute(query.order_by(tombstones.c.seq.desc()).limit(1)).first()
+    return None if found is None else int(found.seq)
+
+
+def _tombstones_seen(
+    connection: Connection, visible: ColumnElement[bool], criteria: ObjectFilter
+) -> Any:
     every = replace(criteria, versions=["all"], include_revoked=True)
     conditions = _conditions(visible, every, include_deleted=True)
-    query = (
+    return (
         select(
             tombstones.c.seq,
             tombstones.c.stix_id,
@@ -436,9 +486,24 @@ def tombstones_after(
                 objects.c.id_key == tombstones.c.id_key,
                 objects.c.stix_id == tombstones.c.stix_id,
                 objects.c.version_key == tombstones.c.version_key,
+                objects.c.origin_party_id == tombstones.c.origin_party_id,
             ),
         )
-        .where(tombstones.c.seq > after, *conditions)
+        .where(*conditions)
+    )
+
+
+def tombstones_after(
+    connection: Connection,
+    visible: ColumnElement[bool],
+    criteria: ObjectFilter,
+    after: int,
+    limit: int,
+) -> list[Row[Any]]:
+    """Deletions after ``after`` of versions the caller sees in an audience, oldest first."""
+    query = (
+        _tombstones_seen(connection, visible, criteria)
+        .where(tombstones.c.seq > after)
         .order_by(tombstones.c.seq)
         .limit(limit)
     )

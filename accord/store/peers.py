@@ -31,7 +31,8 @@ class Peer:
     cursor: str | None
     last_sync_at: str | None
     last_error: str | None
-    tombstone_cursor: int = 0
+    #: The opaque position after the last tombstone applied ("" before the first).
+    tombstone_after: str = ""
 
 
 def add_peer(
@@ -94,7 +95,7 @@ def _peer(r: Any) -> Peer:
         r.cursor,
         r.last_sync_at,
         r.last_error,
-        int(r.tombstone_cursor),
+        r.tombstone_after or "",
     )
 
 
@@ -119,5 +120,5 @@ def record_progress(
     connection.execute(update(peers).where(peers.c.id == peer_id).values(**values))
 
 
-def record_tombstones(connection: Connection, peer_id: int, after: int) -> None:
-    connection.execute(update(peers).where(peers.c.id == peer_id).values(tombstone_cursor=after))
+def record_tombstones(connection: Connection, peer_id: int, after: str) -> None:
+    connection.execute(update(peers).where(peers.c.id == peer_id).values(tombstone_after=after))

@@ -141,6 +141,35 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     # An object's audit trail (the console's object page, for admins) without a scan.
     Index("ix_audit_target", "target", "seq"),
+    # A party's own view of the log (accord.audit_view): its accounts' entries, newest first.
+    Index("ix_audit_party", "party", "seq"),
+)
+#: Read receipts: for each audited read, which party read which objects of each originating
+#: party. An originator sees which parties (never which of their people) read its objects,
+#: without scanning the log. One row per (read entry, origin party).
+read_receipts = Table(
+    "read_receipts",
+    metadata,
+    Column("id", BigKey, primary_key=True, autoincrement=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("origin_party_id", Integer, ForeignKey("parties.id"), nullable=False),
+    Column("reader_party", String(64), nullable=False),
+    Column("door", String(16), nullable=False),
+    Column("at", String(32), nullable=False),
+    # JSON list of "id@version" read.
+    Column("objects", Text, nullable=False),
+    Index("ix_read_receipts_origin", "origin_party_id", "seq"),
+)
+#: Channel membership is an agreement: a party joins a channel only when the admin of every
+#: current member party has agreed. One row per (channel, candidate, agreeing member).
+channel_agreements = Table(
+    "channel_agreements",
+    metadata,
+    Column("channel_id", Integer, ForeignKey("channels.id"), primary_key=True),
+    Column("candidate_party_id", Integer, ForeignKey("parties.id"), primary_key=True),
+    Column("member_party_id", Integer, ForeignKey("parties.id"), primary_key=True),
+    Column("account", String(128), nullable=False),
+    Column("at", String(32), nullable=False),
 )
 
 #: One row: the sequence number and hash of the newest audit entry, so that a truncated
@@ -180,8 +209,10 @@ peers = Table(
     Column("audience", String(128)),
     # Where the next pull starts: the server's next token (accord), or added_after (taxii).
     Column("cursor", Text),
-    # The last tombstone received from an Accord peer.
+    # The last tombstone received from an Accord peer (unused since migration 0007).
     Column("tombstone_cursor", BigInteger, nullable=False, server_default="0"),
+    # The opaque position after the last tombstone received from an Accord peer.
+    Column("tombstone_after", Text),
     Column("last_sync_at", String(32)),
     Column("last_error", Text),
     Column("created_at", String(32), nullable=False),
@@ -197,6 +228,8 @@ tombstones = Table(
     Column("id_key", BigInteger, nullable=False),
     Column("version_key", String(32), nullable=False),
     Column("at", String(32), nullable=False),
+    # Ids are namespaced by origin party: the deleted version is (origin, id, version).
+    Column("origin_party_id", Integer),
 )
 
 # --- The unified register (accord.register) --------------------------------------------

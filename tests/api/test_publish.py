@@ -106,9 +106,15 @@ def test_originator_control_forbids_other_parties_and_other_audiences(pair: Node
     actor = sdo()
     assert post(pair, "kz", actor, audience="kz-ru", tlp="amber").json()["accepted"] == 1
     newer = {**actor, "modified": "2026-05-01T00:00:00Z"}
+    # Another party publishing the same id makes an object of its own (ids are namespaced
+    # by origin party): kz's object is untouched and nothing tells ru that it exists.
     by_other = post(pair, "ru", newer, audience="kz-ru", tlp="amber")
-    assert by_other.status_code == 422
-    assert "originator" in by_other.json()["errors"][0]["message"]
+    assert by_other.status_code == 200 and by_other.json()["accepted"] == 1
+    mine = pair.client.get(
+        f"/api/v1/objects/{actor['id']}", params={"origin": "kz-knb"}, headers=pair.headers("kz")
+    ).json()
+    assert mine["object"]["modified"] == actor["modified"]
+    assert mine["sharing"]["origin"] == "kz-knb" and mine["sharing"]["latest"]
     wider = post(pair, "kz", newer, audience="network", tlp="amber")
     assert wider.status_code == 422
     assert "audience" in wider.json()["errors"][0]["message"]

@@ -80,10 +80,14 @@ def test_membership_change_applies_at_once(world: Node) -> None:
     shared = sdo()
     post(world, "kz", shared, audience="kz-ru", tlp="amber")
     assert shared["id"] not in ids(world, "cn")
-    response = world.client.patch(
-        "/api/v1/channels/kz-ru", json={"add": ["cn-mps"]}, headers=world.headers("cn-admin")
-    )
-    assert response.status_code == 200
+    world.account("kz-admin", "kz-knb", "admin")
+    world.account("ru-admin", "ru-nac", "admin")
+    for admin in ("kz-admin", "ru-admin"):  # joining takes every member's agreement
+        response = world.client.patch(
+            "/api/v1/channels/kz-ru", json={"add": ["cn-mps"]}, headers=world.headers(admin)
+        )
+        assert response.status_code == 200
+    assert response.json()["added"] == ["cn-mps"]
     assert shared["id"] in ids(world, "cn")
     world.client.patch(
         "/api/v1/channels/kz-ru", json={"remove": ["cn-mps"]}, headers=world.headers("cn-admin")
@@ -118,10 +122,19 @@ def test_cve_2026_56424_writes_are_checked_against_the_right_object(world: Node)
     theirs = sdo()
     post(world, "kz", theirs, audience="kz-ru", tlp="amber")
     hijack = {**theirs, "modified": "2026-06-01T00:00:00Z", "name": "hijacked"}
-    assert post(world, "ru", hijack, audience="kz-ru", tlp="amber").status_code == 422
+    # ru's post under kz's id is ru's own object: kz's is untouched, and a reader of both
+    # sees both, each with its origin.
+    assert post(world, "ru", hijack, audience="kz-ru", tlp="amber").status_code == 200
     assert post(world, "cn", hijack, audience="kz-ru", tlp="amber").status_code == 404
-    got = world.client.get(f"/api/v1/objects/{theirs['id']}", headers=world.headers("ru")).json()
-    assert got["object"]["name"] == theirs["name"]
+    got = world.client.get(f"/api/v1/objects/{theirs['id']}", headers=world.headers("kz")).json()
+    assert got["object"]["name"] == theirs["name"] and got["sharing"]["origin"] == "kz-knb"
+    both = world.client.get(
+        f"/api/v1/objects/{theirs['id']}/versions", headers=world.headers("ru")
+    ).json()["versions"]
+    assert {(v["sharing"]["origin"], v["object"]["name"]) for v in both} == {
+        ("kz-knb", theirs["name"]),
+        ("ru-nac", "hijacked"),
+    }
 
 
 def test_cve_2026_27960_no_route_but_health_works_without_a_token(world: Node) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from accord import admin, audit
 from accord.federation.sync import sync_all
+from accord.policy import Principal
 from accord.store.peers import add_peer
 from accord.store.schema import objects
 from tests.conftest import Database
@@ -21,6 +22,7 @@ from tests.servers import TAXII, medallion_server
 from tests.stix_factory import sdo
 
 ACTOR = audit.Actor("test", None, "cli")
+HOST = Principal(None, "cli", host_name="test")
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def push(root: str, *items: dict[str, object]) -> None:
 @pytest.mark.slow
 def test_an_accord_node_pulls_from_medallion(database: Database, medallion: str) -> None:
     with database.engine.begin() as connection:
-        admin.add_party(connection, ACTOR, "ua-ssu", "SSU", "UA")
+        admin.add_party(connection, HOST, "ua-ssu", "SSU", "UA")
         add_peer(
             connection,
             "oasis",

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from accord import admin, audit
 from accord.federation.collections import collection_id
 from accord.federation.sync import sync_all
+from accord.policy import Principal
 from accord.store.engine import make_engine, migrate
 from accord.store.peers import add_peer
 from accord.store.schema import objects
@@ -30,6 +31,7 @@ from tests.servers import free_port, server_url, start_server
 from tests.stix_factory import bundle, sdo
 
 ACTOR = audit.Actor("test", None, "cli")
+HOST = Principal(None, "cli", host_name="test")
 PARTIES = {"a": "kz-knb", "b": "ru-nac", "c": "cn-mps", "h": "sco-rats"}
 RED = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
 
@@ -124,17 +126,15 @@ def network(database: Database, tmp_path: Path) -> Iterator[dict[str, FedNode]]:
         node = FedNode(key, db)
         with db.engine.begin() as connection:
             for code in PARTIES.values():
-                admin.add_party(
-                    connection, ACTOR, code, code, "SCO" if code == "sco-rats" else "KZ"
-                )
-            admin.add_channel(connection, ACTOR, "kz-ru", ["kz-knb", "ru-nac"])
-            admin.add_channel(connection, ACTOR, "sco-joint", list(PARTIES.values()))
+                admin.add_party(connection, HOST, code, code, "SCO" if code == "sco-rats" else "KZ")
+            admin.add_channel(connection, HOST, "kz-ru", ["kz-knb", "ru-nac"])
+            admin.add_channel(connection, HOST, "sco-joint", list(PARTIES.values()))
             node.tokens[PARTIES[key]] = admin.add_account(
-                connection, ACTOR, PARTIES[key], PARTIES[key], "publisher"
+                connection, HOST, PARTIES[key], PARTIES[key], "publisher"
             )[1]
             for code in PARTIES.values():
                 node.tokens[f"peer-{code}"] = admin.add_account(
-                    connection, ACTOR, f"peer-{code}", code, "reader"
+                    connection, HOST, f"peer-{code}", code, "reader"
                 )[1]
         node.start(tmp_path)
         nodes[key] = node

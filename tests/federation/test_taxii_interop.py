@@ -14,19 +14,21 @@ from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 from accord import admin, audit
 from accord.demo import load_demo
 from accord.federation.collections import collection_id
+from accord.policy import Principal
 from tests.conftest import Database
 from tests.servers import free_port, start_server
 from tests.stix_factory import sdo
 
 ACTOR = audit.Actor("test", None, "cli")
+HOST = Principal(None, "cli", host_name="test")
 
 
 @pytest.fixture
 def running(database: Database, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     with database.engine.begin() as connection:
-        tokens = {name: token for name, _, _, token in load_demo(connection, ACTOR)}
-        admin.add_party(connection, ACTOR, "tj-gknb", "GKNB", "TJ")
-        tokens["tj"] = admin.add_account(connection, ACTOR, "tj", "tj-gknb", "reader")[1]
+        tokens = {name: token for name, _, _, token in load_demo(connection, HOST)}
+        admin.add_party(connection, HOST, "tj-gknb", "GKNB", "TJ")
+        tokens["tj"] = admin.add_account(connection, HOST, "tj", "tj-gknb", "reader")[1]
     port = free_port()
     process = start_server(database, port, tmp_path / "server.log")
     try:

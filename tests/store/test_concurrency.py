@@ -12,6 +12,7 @@ import threading
 from sqlalchemy import func, select
 
 from accord import admin, audit
+from accord.policy import Principal
 from accord.publish import publish_objects
 from accord.stix.markings import Tlp
 from accord.store import directory
@@ -20,12 +21,13 @@ from tests.conftest import Database
 from tests.stix_factory import sdo
 
 ACTOR = audit.Actor("test", None, "cli")
+HOST = Principal(None, "cli", host_name="test")
 
 
 def test_racing_publishes_store_each_version_once(database: Database) -> None:
     with database.engine.begin() as connection:
-        admin.add_party(connection, ACTOR, "kz-knb", "KNB", "KZ")
-        admin.add_account(connection, ACTOR, "alice", "kz-knb", "publisher")
+        admin.add_party(connection, HOST, "kz-knb", "KNB", "KZ")
+        admin.add_account(connection, HOST, "alice", "kz-knb", "publisher")
         account = directory.get_account(connection, "alice")
     base = sdo()
     versions = [

@@ -173,8 +173,10 @@ def verify(connection: Connection, expect_head: str | None = None) -> Verificati
 
 
 def _entries(connection: Connection) -> Iterator[Any]:
-    result = connection.execution_options(yield_per=5000).execute(
-        select(audit_log).order_by(audit_log.c.seq)
+    # Options on the statement, not the connection: on a connection they would make every
+    # later statement of the transaction a server-side cursor.
+    result = connection.execute(
+        select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=5000)
     )
     yield from result
 

@@ -361,12 +361,12 @@ def publish_register(
     from accord.store import directory
 
     with _engine(ctx).begin() as connection:
-        objects = subjects_as_stix(connection)
+        publisher = directory.get_account(connection, account)
+        objects = subjects_as_stix(connection, publisher.party.code)
         if print_only:
             bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
             print(orjson.dumps(bundle, option=orjson.OPT_INDENT_2).decode())
             return
-        publisher = directory.get_account(connection, account)
         report = publish_objects(
             connection,
             publisher,

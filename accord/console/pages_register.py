@@ -3,7 +3,6 @@ intelligence), and the divergence matrix across jurisdictions."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -17,8 +16,9 @@ from accord.api.auth import engine_of
 from accord.console.render import parse_day, render
 from accord.console.session import PageAccount, actor
 from accord.register import views
-from accord.register.stix import NAMESPACE
+from accord.register.stix import subject_id as stix_subject_id
 from accord.store import objects as store
+from accord.store.directory import list_parties
 from accord.store.schema import objects
 
 router = APIRouter(prefix="/ui/register", include_in_schema=False)
@@ -79,7 +79,12 @@ def subject(request: Request, account: PageAccount, subject_id: int) -> Response
         names = sorted({n["name"] for n in shown["names"]} | {shown["name"]})
         folded = sorted({*names, *(n.lower() for n in names)})
         stix_type = "threat-actor" if shown["kind"] == "person" else "intrusion-set"
-        ids = [f"{stix_type}--{uuid.uuid5(NAMESPACE, r)}" for r in shown["records"][:1]]
+        # The subject as any party may have published it (ids are namespaced by party).
+        ids = [
+            stix_subject_id(stix_type, r, code)
+            for r in shown["records"][:1]
+            for code in ("", *(p.code for p in list_parties(connection)))
+        ]
         # Two indexed lookups (names case-blind, the subject's own STIX ids), merged: one
         # query with OR between them would scan the store.
         by_name = store.ObjectFilter(newest_first=True, few_matches=True)

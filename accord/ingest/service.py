@@ -106,7 +106,8 @@ def publish(
     """Publish an article's STIX bundle through the ordinary path (policy, versions, audit)."""
     from accord.publish import publish_objects
 
-    objects = orjson.loads(orjson.dumps(to_bundle(article)["objects"]))
+    bundle = to_bundle(article, party=account.party.code)
+    objects = orjson.loads(orjson.dumps(bundle["objects"]))
     return publish_objects(
         connection, account, objects, audience=audience, tlp=tlp, door=door, node=node
     )

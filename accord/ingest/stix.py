@@ -42,13 +42,20 @@ def author() -> dict[str, Any]:
     return system_identity(AUTHOR_ID, "Accord ingestion")
 
 
-def to_bundle(article: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
-    """The STIX 2.1 bundle of an article that :func:`accord.ingest.pipeline.ingest` read."""
+def to_bundle(
+    article: dict[str, Any], now: dt.datetime | None = None, *, party: str = ""
+) -> dict[str, Any]:
+    """The STIX 2.1 bundle of an article that :func:`accord.ingest.pipeline.ingest` read.
+
+    Ids derive from the article's text and, when given, the publishing ``party``: two
+    parties ingesting one article make different ids, so an id never tells anyone which
+    other party read the same article (see docs/architecture.md, "Identity")."""
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     digest = hashlib.sha256(article.get("text", "").encode()).hexdigest()
+    namespace_parts = (party, digest) if party else (digest,)
 
     def ident(kind: str, *parts: str) -> str:
-        return f"{kind}--{uuid.uuid5(NAMESPACE, '|'.join((digest, kind, *parts)))}"
+        return f"{kind}--{uuid.uuid5(NAMESPACE, '|'.join((*namespace_parts, kind, *parts)))}"
 
     def base(kind: str, identifier: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -121,14 +128,14 @@ def to_bundle(article: dict[str, Any], now: dt.datetime | None = None) -> dict[s
             ("perpetrators", "attributed-to"),
             ("places", "located-at"),
         ):
-            for party in incident[role]:
-                target = refs.get((party.get("kind", ""), party["name"]))
+            for involved in incident[role]:
+                target = refs.get((involved.get("kind", ""), involved["name"]))
                 if target is None:
                     continue
                 relationship = base(
                     "relationship",
                     ident("relationship", obj["id"], kind, target),
-                    [party["evidence"]],
+                    [involved["evidence"]],
                 )
                 relationship.update(relationship_type=kind, source_ref=obj["id"], target_ref=target)
                 if role == "perpetrators":
@@ -163,7 +170,7 @@ def to_bundle(article: dict[str, Any], now: dt.datetime | None = None) -> dict[s
     )
     return {
         "type": "bundle",
-        "id": f"bundle--{uuid.uuid5(NAMESPACE, digest + stamp)}",
+        "id": f"bundle--{uuid.uuid5(NAMESPACE, party + digest + stamp)}",
         "objects": [author(), extension_definition(), report, *objects],
     }
 

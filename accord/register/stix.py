@@ -61,7 +61,13 @@ def _per_subject(
     return dict(connection.execute(query.group_by(register_records.c.subject_id)).all())
 
 
-def subjects_as_stix(connection: Connection) -> list[dict[str, Any]]:
+def subject_id(stix_type: str, record: str, party: str = "") -> str:
+    """A subject's STIX id: from its first record and, when given, the publishing party
+    (ids Accord derives are namespaced by the party that publishes them)."""
+    return f"{stix_type}--{uuid.uuid5(NAMESPACE, f'{party}|{record}' if party else record)}"
+
+
+def subjects_as_stix(connection: Connection, party: str = "") -> list[dict[str, Any]]:
     """The extension definition, its author, and one object per subject."""
     first_record = _per_subject(
         connection, func.min(register_records.c.source + ":" + register_records.c.record_key)
@@ -98,7 +104,7 @@ def subjects_as_stix(connection: Connection) -> list[dict[str, Any]]:
         obj: dict[str, Any] = {
             "type": stix_type,
             "spec_version": "2.1",
-            "id": f"{stix_type}--{uuid.uuid5(NAMESPACE, first_record[subject.id])}",
+            "id": subject_id(stix_type, first_record[subject.id], party),
             "created": created,
             "modified": modified,
             "created_by_ref": AUTHOR_ID,

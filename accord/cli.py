@@ -22,7 +22,9 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Connection, Engine
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
+from accord.acts.publish import publish_stream
 from accord.cli_ingest import ingest_command
 from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
@@ -31,7 +33,6 @@ from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError, Unauthorized
 from accord.policy import Principal
 from accord.prepare import PublishLimits
-from accord.publish import publish_stream
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.engine import is_initialised, make_engine, migrate

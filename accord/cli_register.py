@@ -355,7 +355,7 @@ def publish_register(
     print_only: Annotated[bool, typer.Option("--print", help="Print the STIX bundle only")] = False,
 ) -> None:
     """Share the register as STIX: subjects with their designations (an extension)."""
-    from accord.publish import publish_objects
+    from accord.acts.publish import publish_objects
     from accord.register.stix import subjects_as_stix
     from accord.stix.markings import Tlp
     from accord.store import directory

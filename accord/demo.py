@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
+from accord.acts.publish import publish_objects
 from accord.federation.collections import collection_id
 from accord.policy import Principal
-from accord.publish import publish_objects
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.peers import add_peer

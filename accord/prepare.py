@@ -1,7 +1,7 @@
 """Reading and validating a published payload: the half of publishing that needs no database.
 
 It is kept apart from :mod:`accord.publish` so that a worker process can run it ahead of the
-store (see :func:`accord.publish.publish_stream`) without importing the storage layer.
+store (see :func:`accord.acts.publish.publish_stream`) without importing the storage layer.
 """
 
 from __future__ import annotations

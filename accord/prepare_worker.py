@@ -1,4 +1,4 @@
-"""The worker process behind :func:`accord.publish.publish_stream`.
+"""The worker process behind :func:`accord.acts.publish.publish_stream`.
 
 Protocol on its standard streams, one message after another: in, the pickled
 ``PublishLimits`` and then length-prefixed raw payloads; out, for each payload in order, a

@@ -23,7 +23,8 @@ import httpx
 import orjson
 from sqlalchemy import select
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
 from accord.register.importer import import_list, read_list
 from accord.store.schema import objects, register_subjects
 from bench.run import HOST, fill, fresh_store, server, token_for

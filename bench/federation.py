@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
+from accord.acts.publish import publish_stream
 from accord.federation.collections import collection_id
 from accord.federation.sync import sync_peer
 from accord.prepare import PublishLimits
-from accord.publish import publish_stream
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.peers import add_peer, get_peer

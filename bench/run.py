@@ -28,10 +28,11 @@ import httpx
 import orjson
 from sqlalchemy import Engine, create_engine, text
 
-from accord import admin, audit, read
+from accord import audit
+from accord.acts import admin, read
+from accord.acts.publish import publish_bytes, publish_stream
 from accord.policy import Principal
 from accord.prepare import PublishLimits
-from accord.publish import publish_bytes, publish_stream
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.engine import make_engine, migrate

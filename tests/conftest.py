@@ -16,7 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
 from accord.api import create_app
 from accord.config import Settings
 from accord.policy import Principal

@@ -13,7 +13,8 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
 from accord.policy import Principal
 from accord.store.schema import objects
 from tests.conftest import Database

@@ -6,10 +6,11 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
+from accord.acts.publish import publish_stream
 from accord.errors import InvalidInput
 from accord.policy import Principal
-from accord.publish import publish_stream
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.schema import objects

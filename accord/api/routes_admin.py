@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from accord import admin, audit, audit_view
+from accord import audit
+from accord.acts import admin, audit_view
 from accord.api.auth import Admin, CurrentAccount, Operator, engine_of
 from accord.api.responses import JSONBytes
 from accord.policy import Principal, require_operator

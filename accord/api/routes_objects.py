@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from accord import read
+from accord.acts import read
+from accord.acts.publish import publish_bytes
 from accord.api.auth import CurrentAccount, Publisher, engine_of, settings_of
 from accord.api.body import read_json_body
 from accord.api.responses import JSONBytes
 from accord.errors import ObjectsRejected, ValidationFailed
 from accord.prepare import PublishLimits
-from accord.publish import publish_bytes
 from accord.stix.markings import Tlp
 from accord.stix.timestamps import timestamp_key
 from accord.store.objects import ObjectFilter

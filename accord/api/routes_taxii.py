@@ -13,25 +13,24 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from accord import __version__, audit, read
+from accord import __version__
+from accord.acts import read
+from accord.acts import taxii as taxii_acts
+from accord.acts.publish import publish_objects
+from accord.acts.read import Item, audience_filter
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
 from accord.api.responses import JSONBytes
 from accord.errors import InvalidInput, NotFound, ValidationFailed
 from accord.federation.collections import Collection, collection_for, collections_for
 from accord.federation.media import STIX, TAXII, check_content_type, negotiate
-from accord.policy import forwardable_to, visible_to
 from accord.prepare import PublishLimits
-from accord.publish import publish_objects
-from accord.read import Item, audience_filter
 from accord.stix.timestamps import now_timestamp, timestamp_key
-from accord.store import directory
 from accord.store import objects as store
 from accord.store.directory import Account
-from accord.store.schema import taxii_status
 
 API_ROOT = "/taxii2/api/"
 PROVENANCE_HEADER = "x-accord-provenance"
@@ -103,10 +102,9 @@ def _criteria(
         added_key = timestamp_key(added_after)
         if added_key is None:
             raise ValidationFailed(f"added_after {added_after!r} is not a timestamp")
-    node = settings_of(request).node_name
     return store.ObjectFilter(
         # TLP:RED and AMBER+STRICT received from elsewhere never leave this node's hands.
-        extra=[forwardable_to(account.party.id, node)],
+        forwarded_by=settings_of(request).node_name,
         types=_split(params.get("match[type]")),
         ids=ids if ids is not None else _split(params.get("match[id]")),
         added_after_key=added_key,
@@ -181,20 +179,8 @@ def status(
     request: Request, account: CurrentAccount, media: Negotiated, status_id: str
 ) -> TaxiiResponse:
     with engine_of(request).begin() as connection:
-        body = connection.execute(
-            select(taxii_status.c.body).where(
-                taxii_status.c.id == status_id, taxii_status.c.party_id == account.party.id
-            )
-        ).scalar_one_or_none()
-        if body is None:
-            raise NotFound(f"no status {status_id!r}")
-        audit.append(
-            connection,
-            audit.Actor(account.name, account.party.code, "taxii"),
-            "read.status",
-            target=status_id,
-        )
-    return TaxiiResponse(orjson.loads(body))
+        body = taxii_acts.status(connection, account, status_id)
+    return TaxiiResponse(body)
 
 
 @route("GET", "/api/collections/", summary="The caller's collections (section 5.1)")
@@ -322,14 +308,7 @@ async def add_objects(
                 node=settings.node_name,
             )
             body = _status_body(report.results)
-            connection.execute(
-                taxii_status.insert().values(
-                    id=body["id"],
-                    party_id=account.party.id,
-                    created_at=body["request_timestamp"],
-                    body=orjson.dumps(body).decode(),
-                )
-            )
+            taxii_acts.record_status(connection, account, body)
         return body
 
     return TaxiiResponse(await run_in_threadpool(work), status_code=202)
@@ -398,25 +377,7 @@ def delete_object(
     keys = _versions(",".join(versions)) if versions else []
     with engine_of(request).begin() as connection:
         collection = collection_for(connection, account, collection_id)
-        if not account.can("publisher"):
-            raise NotFound(f"no object {object_id!r} in this collection")
-        marked = store.tombstone(
-            connection,
-            visible_to(account.party.id),
-            object_id,
-            account.party.id,
-            keys,
-            audience=audience_filter(connection, account, collection.audience),
-        )
-        if not marked:  # not there, not visible, or not the caller's party's: all alike
-            raise NotFound(f"no object {object_id!r} of yours in this collection")
-        audit.append(
-            connection,
-            audit.Actor(account.name, account.party.code, "taxii"),
-            "delete",
-            target=object_id,
-            details={"versions": keys or ["all"], "rows": marked},
-        )
+        taxii_acts.delete(connection, account, collection.audience, object_id, keys)
     return TaxiiResponse({})
 
 
@@ -450,52 +411,13 @@ def tombstones(
     request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
 ) -> TaxiiResponse:
     """Deletions federate: a peer applies those of versions it received from this node.
-
-    Positions are opaque (the last deletion seen, resolved through the caller's predicate),
-    never the log's sequence numbers: their gaps would count deletions the caller may not
-    see. ``after`` is the ``next`` of the previous page; empty (or 0) starts at the first."""
+    ``after`` is the opaque ``next`` of the previous page (see accord.acts.taxii)."""
     raw = request.query_params.get("after", "")
     limit = _limit(request)
     with engine_of(request).begin() as connection:
         collection = collection_for(connection, account, collection_id)
         criteria = _criteria(connection, account, collection, request)
-        visible = visible_to(account.party.id)
-        after = 0
-        if raw not in ("", "0"):
-            position = store.tombstone_position(
-                connection, visible, criteria, read.decode_cursor(raw)
-            )
-            if position is None:
-                raise ValidationFailed(f"after {raw!r} is not a position this node issued")
-            after = position
-        rows = store.tombstones_after(connection, visible, criteria, after, limit + 1)
-        names = {p.id: p.code for p in directory.list_parties(connection)}
-        entries = [
-            {
-                "id": r.stix_id,
-                "version_key": r.version_key,
-                "origin": names.get(r.origin_party_id),
-            }
-            for r in rows[:limit]
-        ]
-        last = rows[:limit][-1] if rows[:limit] else None
-        next_position = (
-            read.encode_cursor(last.stix_id, last.version_key, last.origin_party_id)
-            if last is not None
-            else raw
+        page = taxii_acts.tombstones(
+            connection, account, criteria, after=raw, limit=limit, collection_id=collection_id
         )
-        audit.append(
-            connection,
-            audit.Actor(account.name, account.party.code, "taxii"),
-            "read.tombstones",
-            target=collection_id,
-            details={"tombstones": [e["id"] for e in entries]},
-        )
-    return TaxiiResponse(
-        {
-            "more": len(rows) > limit,
-            "next": next_position,
-            "node": settings_of(request).node_name,
-            "tombstones": entries,
-        }
-    )
+    return TaxiiResponse(page.as_json(settings_of(request).node_name))

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from accord import audit_view, read
+from accord.acts import audit_view, read
 from accord.api.auth import engine_of
 from accord.console.render import parse_day, render
 from accord.console.session import PageAccount

@@ -9,7 +9,8 @@ import orjson
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from accord import read
+from accord.acts import read
+from accord.acts.publish import PublishReport, publish_bytes
 from accord.api.auth import engine_of, settings_of
 from accord.api.responses import JSONBytes
 from accord.console.render import render
@@ -17,7 +18,6 @@ from accord.console.session import PageAccount, check_csrf
 from accord.console.sharing import Guard, explain
 from accord.errors import AccordError, Forbidden, InvalidInput
 from accord.prepare import PublishLimits
-from accord.publish import PublishReport, publish_bytes
 from accord.stix.markings import Tlp
 from accord.stix.timestamps import now_timestamp
 from accord.store.directory import Account

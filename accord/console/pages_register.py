@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 
-from accord import audit, read
+from accord import audit
+from accord.acts import read
 from accord.api.auth import engine_of
 from accord.console.render import parse_day, render
 from accord.console.session import PageAccount, actor

@@ -21,10 +21,10 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
+from accord.acts.receive import Origin, apply_tombstone, receive
 from accord.errors import AccordError
 from accord.federation.collections import collection_id
 from accord.federation.media import TAXII
-from accord.federation.receive import Origin, apply_tombstone, receive
 from accord.store import directory
 from accord.store.peers import Peer, record_progress, record_tombstones
 

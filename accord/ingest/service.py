@@ -17,7 +17,7 @@ from accord.screening.snapshot import open_index
 from accord.stix.markings import Tlp
 
 if TYPE_CHECKING:
-    from accord.publish import PublishReport
+    from accord.acts.publish import PublishReport
     from accord.store.directory import Account
 
 FORMATS = ("json", "stix", "table")
@@ -104,7 +104,7 @@ def publish(
     node: str,
 ) -> PublishReport:
     """Publish an article's STIX bundle through the ordinary path (policy, versions, audit)."""
-    from accord.publish import publish_objects
+    from accord.acts.publish import publish_objects
 
     bundle = to_bundle(article, party=account.party.code)
     objects = orjson.loads(orjson.dumps(bundle["objects"]))

@@ -89,6 +89,9 @@ class ObjectFilter:
     #: TAXII ``match[spec_version]``: every stored object is STIX 2.1.
     spec_versions: Sequence[str] = ()
     extra: list[ColumnElement[bool]] = field(default_factory=list)
+    #: The node passing objects on over federation (TAXII reads): the read act then leaves
+    #: out what may not leave it (accord.policy.forwardable_to).
+    forwarded_by: str | None = None
     #: Newest addition first (the console's inbox); cursors then walk backwards.
     newest_first: bool = False
     #: Disjoint predicates whose union is what to read (see accord.policy.slices_from): each

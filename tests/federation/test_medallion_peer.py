@@ -11,7 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
 from accord.federation.sync import sync_all
 from accord.policy import Principal
 from accord.store.peers import add_peer

@@ -19,7 +19,8 @@ import orjson
 import pytest
 from sqlalchemy import select
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
 from accord.federation.collections import collection_id
 from accord.federation.sync import sync_all
 from accord.policy import Principal

@@ -36,7 +36,7 @@ def test_gives_up_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_provenance_claims_are_bounded() -> None:
-    from accord.federation.receive import MAX_HOPS, provenance_trail
+    from accord.acts.receive import MAX_HOPS, provenance_trail
 
     node, hops = provenance_trail({"node": "x" * 500, "hops": ["n"] * 1000}, "peer", "me")
     assert len(node) == 128

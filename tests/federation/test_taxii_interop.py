@@ -11,7 +11,8 @@ import requests
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
 from accord.demo import load_demo
 from accord.federation.collections import collection_id
 from accord.policy import Principal

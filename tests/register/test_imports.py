@@ -255,7 +255,7 @@ def test_ftm_import_and_round_trip_exports(database: Database, tmp_path: Path) -
 def test_register_as_stix_passes_the_validator_and_publishes(trio: object) -> None:
     from stix2validator import ValidationOptions, validate_instance
 
-    from accord.publish import publish_objects
+    from accord.acts.publish import publish_objects
     from accord.register.stix import subjects_as_stix
     from accord.stix.markings import Tlp
     from accord.store import directory

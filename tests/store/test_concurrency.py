@@ -11,9 +11,10 @@ import threading
 
 from sqlalchemy import func, select
 
-from accord import admin, audit
+from accord import audit
+from accord.acts import admin
+from accord.acts.publish import publish_objects
 from accord.policy import Principal
-from accord.publish import publish_objects
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.schema import objects

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, select
 
 from accord import audit
-from accord.audit_view import record_receipts
+from accord.acts.audit_view import record_receipts
 from accord.errors import InvalidInput, NotFound
-from accord.policy import visible_to
+from accord.policy import forwardable_to, visible_to
 from accord.stix.markings import Tlp
 from accord.stix.timestamps import key_to_timestamp, timestamp_key
 from accord.store import objects as store
@@ -159,6 +159,15 @@ def audience_filter(connection: Connection, account: Account, name: str) -> tupl
     return ("channel", row.id)
 
 
+def visibility(account: Account, criteria: store.ObjectFilter) -> ColumnElement[bool]:
+    """What ``account`` may read under ``criteria``: :func:`accord.policy.visible_to`, and,
+    when the node passes objects on to a peer or TAXII client, what may leave it."""
+    visible = visible_to(account.party.id)
+    if criteria.forwarded_by is not None:
+        visible = and_(visible, forwardable_to(account.party.id, criteria.forwarded_by))
+    return visible
+
+
 def list_objects(
     connection: Connection,
     account: Account,
@@ -170,7 +179,7 @@ def list_objects(
     action: str = "read.list",
 ) -> Page:
     """One page of the objects ``account`` may see, matching ``criteria``."""
-    visible = visible_to(account.party.id)
+    visible = visibility(account, criteria)
     after_pk = None
     if cursor:
         stix_id, version_key, origin = decode_cursor(cursor)

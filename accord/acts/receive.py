@@ -16,10 +16,10 @@ import orjson
 from sqlalchemy import Connection, false, select, true
 
 from accord import audit
+from accord.acts.publish import PublishReport, stamp, store_versions
 from accord.errors import NotFound
 from accord.policy import resolve_audience
 from accord.prepare import ObjectResult, prepare
-from accord.publish import PublishReport, stamp, store_versions
 from accord.stix.markings import Tlp
 from accord.stix.validate import StixObject
 from accord.store import directory

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from accord import audit
+from accord import audit, policy
+from accord.errors import NotFound
 from accord.store import directory
 from accord.store.directory import Account, Channel, Party
 
@@ -27,9 +28,14 @@ def add_party(
 
 
 def add_account(
-    connection: Connection, actor: audit.Actor, name: str, party_code: str, role: str
+    connection: Connection,
+    actor: audit.Actor,
+    name: str,
+    party_code: str,
+    role: str,
+    lifetime_days: int = directory.DEFAULT_LIFETIME_DAYS,
 ) -> tuple[Account, str]:
-    account, token = directory.add_account(connection, name, party_code, role)
+    account, token = directory.add_account(connection, name, party_code, role, lifetime_days)
     audit.append(
         connection,
         actor,
@@ -38,6 +44,75 @@ def add_account(
         details={"party": party_code, "role": role},
     )
     return account, token
+
+
+def _managed(connection: Connection, name: str, manager: Account | None) -> Account:
+    """The account ``manager`` may manage (None: the node's operator, at the CLI); any other
+    is reported exactly like a missing one, so that no caller learns another party's names."""
+    try:
+        account = directory.get_account(connection, name)
+    except NotFound:
+        account = None
+    if account is None or (
+        manager is not None and not policy.may_manage_account(manager, account.party.id)
+    ):
+        raise NotFound(f"no account named {name!r}")
+    return account
+
+
+def revoke_account(
+    connection: Connection, actor: audit.Actor, name: str, *, manager: Account | None
+) -> Account:
+    """Revoke the account's token; its console sessions end in the same transaction."""
+    _managed(connection, name, manager)
+    account = directory.revoke_account(connection, name)
+    audit.append(
+        connection,
+        actor,
+        "admin.account.revoke",
+        target=name,
+        details={"revoked_at": account.revoked_at},
+    )
+    return account
+
+
+def rotate_token(
+    connection: Connection,
+    actor: audit.Actor,
+    name: str,
+    *,
+    manager: Account | None,
+    lifetime_days: int | None = None,
+) -> tuple[Account, str]:
+    """A new token for the account (shown once); the old one and its sessions end at once.
+    An account may always rotate its own token (``manager`` is then the account itself)."""
+    if manager is None or manager.name != name:
+        _managed(connection, name, manager)
+    account, token = directory.rotate_token(connection, name, lifetime_days)
+    audit.append(
+        connection,
+        actor,
+        "admin.account.rotate",
+        target=name,
+        details={"token_expires_at": account.token_expires_at},
+    )
+    return account, token
+
+
+def set_token_lifetime(
+    connection: Connection, actor: audit.Actor, name: str, days: int, *, manager: Account | None
+) -> Account:
+    """The account's token now expires ``days`` from now, and every rotated one after it."""
+    _managed(connection, name, manager)
+    account = directory.set_token_lifetime(connection, name, days)
+    audit.append(
+        connection,
+        actor,
+        "admin.account.expiry",
+        target=name,
+        details={"lifetime_days": days, "token_expires_at": account.token_expires_at},
+    )
+    return account
 
 
 def add_channel(

@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from accord.errors import NotFound, PolicyViolation
 from accord.stix.markings import Tlp
-from accord.store.directory import Party
+from accord.store.directory import Account, Party
 from accord.store.schema import channel_members, channels, objects, parties
 
 AudienceKind = Literal["own", "channel", "network"]
@@ -192,3 +192,9 @@ def forwardable_to(party_id: int, local_node: str) -> ColumnElement[bool]:
         column.tlp < int(Tlp.AMBER_STRICT),
         column.origin_party_id == party_id,
     )
+
+
+def may_manage_account(actor: Account, target_party_id: int) -> bool:
+    """May ``actor`` revoke, rotate or set the expiry of an account of ``target_party_id``?
+    Only an admin of that same party; any other caller is told the account does not exist."""
+    return actor.role == "admin" and actor.party.id == target_party_id

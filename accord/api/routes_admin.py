@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from accord import admin, audit
-from accord.api.auth import Admin, CurrentAccount, engine_of
+from accord.api.auth import Admin, CurrentAccount, engine_of, settings_of
 from accord.api.responses import JSONBytes
 from accord.store import directory
 from accord.store.directory import Account, Channel
@@ -27,6 +27,9 @@ class AccountIn(BaseModel):
     name: str
     party: str
     role: str = Field(description="reader, publisher or admin")
+    expires_in_days: int | None = Field(
+        default=None, description="token lifetime in days (default: the node's setting)"
+    )
 
 
 class ChannelIn(BaseModel):
@@ -120,8 +123,9 @@ def list_accounts(request: Request, _account: Admin) -> JSONBytes:
 )
 def add_account(request: Request, account: Admin, body: AccountIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
+        lifetime = body.expires_in_days or settings_of(request).token_lifetime_days
         created, token = admin.add_account(
-            connection, _actor(account), body.name, body.party, body.role
+            connection, _actor(account), body.name, body.party, body.role, lifetime
         )
     return JSONBytes({**_account_json(created), "token": token}, status_code=201)
 

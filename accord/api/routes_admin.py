@@ -123,7 +123,9 @@ def list_accounts(request: Request, _account: Admin) -> JSONBytes:
 )
 def add_account(request: Request, account: Admin, body: AccountIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        lifetime = body.expires_in_days or settings_of(request).token_lifetime_days
+        lifetime = body.expires_in_days
+        if lifetime is None:
+            lifetime = settings_of(request).token_lifetime_days
         created, token = admin.add_account(
             connection, _actor(account), body.name, body.party, body.role, lifetime
         )

@@ -8,14 +8,13 @@ to wait for an admin to make it worthless.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from accord import admin, audit
 from accord.api.auth import Admin, CurrentAccount, engine_of
 from accord.api.responses import JSONBytes
+from accord.api.routes_admin import _account_json
 from accord.store.directory import MAX_LIFETIME_DAYS, Account
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
@@ -42,17 +41,6 @@ def _actor(account: Account) -> audit.Actor:
     return audit.Actor(account.name, account.party.code, "api")
 
 
-def account_json(account: Account) -> dict[str, Any]:
-    return {
-        "name": account.name,
-        "role": account.role,
-        "party": account.party.code,
-        "disabled": account.disabled,
-        "token_expires_at": account.token_expires_at,
-        "revoked_at": account.revoked_at,
-    }
-
-
 @router.post(
     "/accounts/{name}/revoke",
     summary="Revoke an account's token at once, and end its console sessions (admin of its party)",
@@ -60,7 +48,7 @@ def account_json(account: Account) -> dict[str, Any]:
 def revoke(request: Request, account: Admin, name: str) -> JSONBytes:
     with engine_of(request).begin() as connection:
         revoked = admin.revoke_account(connection, _actor(account), name, manager=account)
-    return JSONBytes(account_json(revoked))
+    return JSONBytes(_account_json(revoked))
 
 
 @router.post(
@@ -74,7 +62,7 @@ def rotate(request: Request, account: Admin, name: str, body: Rotation | None = 
         rotated, token = admin.rotate_token(
             connection, _actor(account), name, manager=account, lifetime_days=days
         )
-    return JSONBytes({**account_json(rotated), "token": token})
+    return JSONBytes({**_account_json(rotated), "token": token})
 
 
 @router.patch(
@@ -86,7 +74,7 @@ def set_lifetime(request: Request, account: Admin, name: str, body: TokenLifetim
         changed = admin.set_token_lifetime(
             connection, _actor(account), name, body.expires_in_days, manager=account
         )
-    return JSONBytes(account_json(changed))
+    return JSONBytes(_account_json(changed))
 
 
 @router.post(
@@ -99,4 +87,4 @@ def rotate_own(request: Request, account: CurrentAccount) -> JSONBytes:
         rotated, token = admin.rotate_token(
             connection, _actor(account), account.name, manager=account
         )
-    return JSONBytes({**account_json(rotated), "token": token})
+    return JSONBytes({**_account_json(rotated), "token": token})

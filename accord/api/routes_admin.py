@@ -53,6 +53,8 @@ def _account_json(account: Account) -> dict[str, Any]:
         "role": account.role,
         "party": asdict(account.party),
         "disabled": account.disabled,
+        "token_expires_at": account.token_expires_at,
+        "revoked_at": account.revoked_at,
     }
 
 

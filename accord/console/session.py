@@ -158,6 +158,16 @@ def sign_in(
         for ended, reason in sessions.purge(connection, idle_seconds=settings.console_idle_timeout):
             audit.append(connection, actor(ended), "ui.session-expired", details={"reason": reason})
         account = account_by_token(connection, token) if token else None
+        previous = session_token(request)
+        if account is not None and previous:  # a browser holds one session at a time
+            replaced = sessions.end(connection, previous)
+            if replaced is not None:
+                audit.append(
+                    connection,
+                    actor(replaced),
+                    "ui.sign-out",
+                    details={"reason": "signed in again"},
+                )
         if account is not None:
             session_id = sessions.start(
                 connection, account, absolute_seconds=settings.console_absolute_timeout

@@ -200,3 +200,13 @@ def test_every_state_changing_post_checks_the_origin(trio: Node) -> None:
     assert len(sessions_of(trio)) == 1  # sign-out from elsewhere did nothing
     page = trio.client.get("/ui/inbox")
     assert page.status_code == 200 and csrf_of(page.text) == csrf
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(trio: Node) -> None:
+    sign_in(trio, "kz")
+    first = cookie(trio)
+    answer = trio.client.post("/ui/sign-in", data={"token": trio.tokens["ru"]})
+    assert answer.status_code == 200 and ">ru<" in answer.text
+    assert cookie(trio) != first and len(sessions_of(trio)) == 1
+    trio.client.cookies.set(COOKIE, first, path="/ui")
+    assert redirected_to_sign_in(trio.client)

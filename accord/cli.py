@@ -222,21 +222,69 @@ def account_add(
     name: str,
     party: Annotated[str, typer.Option(help="Code of the account's party")],
     role: Annotated[str, typer.Option(help="reader, publisher, admin or operator")] = "reader",
+    expires_days: Annotated[
+        int | None,
+        typer.Option(help="Days the token lives [default: ACCORD_TOKEN_LIFETIME_DAYS, 90]"),
+    ] = None,
     token: AdminToken = None,
 ) -> None:
     """Add an account and print its API token once (only its hash is stored).
 
     The operator sets up a party until it has an admin; from then on its admins add its
     accounts (--token)."""
+    days = _state(ctx).settings.token_lifetime_days if expires_days is None else expires_days
     with _transaction(ctx) as connection:
         account, new_token = admin.add_account(
-            connection, _principal(connection, token), name, party, role
+            connection, _principal(connection, token), name, party, role, days
         )
     console.print(
         f"account [bold]{account.name}[/bold] ({account.role} of {account.party.code}) added"
     )
-    console.print("token (shown once, keep it safe):")
-    print(new_token)
+    _print_token(new_token, account.token_expires_at)
+
+
+def _print_token(token: str, expires_at: str) -> None:
+    console.print(f"token (shown once, keep it safe; expires {expires_at}):")
+    print(token)
+
+
+@account_app.command("revoke")
+def account_revoke(ctx: typer.Context, name: str, token: AdminToken = None) -> None:
+    """Revoke an account's token at once and end its console sessions (rotate to restore)."""
+    with _transaction(ctx) as connection:
+        account = admin.revoke_account(connection, _principal(connection, token), name)
+    console.print(f"token of [bold]{account.name}[/bold] revoked at {account.revoked_at}")
+
+
+@account_app.command("rotate")
+def account_rotate(
+    ctx: typer.Context,
+    name: str,
+    expires_days: Annotated[
+        int | None, typer.Option(help="A new lifetime in days [default: the account's]")
+    ] = None,
+    token: AdminToken = None,
+) -> None:
+    """Give an account a new token, printed once; the old one stops working at once."""
+    with _transaction(ctx) as connection:
+        account, token = admin.rotate_token(
+            connection, _principal(connection, token), name, lifetime_days=expires_days
+        )
+    console.print(f"token of [bold]{account.name}[/bold] rotated; the old one no longer works")
+    _print_token(token, account.token_expires_at)
+
+
+@account_app.command("expire")
+def account_expire(
+    ctx: typer.Context,
+    name: str,
+    days: Annotated[int, typer.Option(help="The token expires this many days from now")],
+    token: AdminToken = None,
+) -> None:
+    """Set an account's token lifetime: it expires DAYS from now, and so will rotated ones."""
+    with _transaction(ctx) as connection:
+        account = admin.set_token_lifetime(connection, _principal(connection, token), name, days)
+    console.print(f"token of [bold]{account.name}[/bold] expires {account.token_expires_at}")
 
 
 @account_app.command("list")
@@ -244,9 +292,16 @@ def account_list(ctx: typer.Context) -> None:
     """List accounts (never their tokens)."""
     with _state(ctx).engine.connect() as connection:
         rows = directory.list_accounts(connection)
-    table = Table("name", "party", "role", "disabled")
+    table = Table("name", "party", "role", "disabled", "token expires", "revoked")
     for account in rows:
-        table.add_row(account.name, account.party.code, account.role, str(account.disabled))
+        table.add_row(
+            account.name,
+            account.party.code,
+            account.role,
+            str(account.disabled),
+            account.token_expires_at,
+            account.revoked_at or "",
+        )
     console.print(table)
 
 

@@ -40,6 +40,12 @@ class Settings:
     sync_interval: int = 60
     #: SQLite ``synchronous`` pragma: FULL makes every acknowledged commit durable.
     sqlite_synchronous: str = "FULL"
+    #: Days a new or rotated account token lives unless an account is given its own lifetime.
+    token_lifetime_days: int = 90
+    #: Seconds of inactivity after which a console session ends.
+    console_idle_timeout: int = 30 * 60
+    #: Seconds after sign-in at which a console session ends, however active.
+    console_absolute_timeout: int = 12 * 60 * 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -36,6 +36,16 @@ REGISTER = (
 )
 
 
+def sign_in(client: httpx.Client, base: str, token: str) -> None:
+    """A console session for ``token``: the form sent from the node's own origin, as a
+    browser sends it; the cookie holds the session id the node returns."""
+    signed = client.post(
+        "/ui/sign-in", data={"token": token}, headers={"Origin": base}, follow_redirects=False
+    )
+    assert signed.status_code == 303, signed.text[:300]
+    client.cookies.set("accord_session", signed.cookies["accord_session"], path="/ui")
+
+
 def _server_ms(response: httpx.Response) -> float:
     found = re.search(r"dur=([0-9.]+)", response.headers.get("server-timing", ""))
     assert found, f"no Server-Timing on {response.request.url}"
@@ -114,9 +124,7 @@ def main() -> None:
                 audit.append(connection, reader, "read.object", target=plain[k % len(plain)])
         n = args.samples
         with server(url) as base, httpx.Client(base_url=base, timeout=120) as client:
-            signed = client.post("/ui/sign-in", data={"token": token}, follow_redirects=False)
-            assert signed.status_code == 303, signed.text[:300]
-            client.cookies.set("accord_session", token, path="/ui")
+            sign_in(client, base, token)
             first = client.get("/ui/inbox").text
             cursor = re.search(r'cursor=([^"&]+)', first)
             assert cursor
@@ -146,7 +154,7 @@ def main() -> None:
                 client, ["/api/v1/objects?limit=50"] * n, {"Authorization": f"Bearer {token}"}
             )
             with httpx.Client(base_url=base, timeout=120) as as_admin:
-                as_admin.cookies.set("accord_session", admin_token, path="/ui")
+                sign_in(as_admin, base, admin_token)
                 trail = measure(as_admin, [f"/ui/objects/{i}" for i in plain])
             print(
                 f"| baseline: JSON API, 50 objects | {api['p50']:.1f} ms | {api['p95']:.1f} ms "

@@ -17,6 +17,7 @@ from accord.errors import Forbidden, NotFound
 from accord.policy import (
     Principal,
     account_creation_refusal,
+    may_manage_account,
     may_see_channel,
     require_operator,
     require_party_admin,
@@ -48,7 +49,12 @@ def add_party(
 
 
 def add_account(
-    connection: Connection, principal: Principal, name: str, party_code: str, role: str
+    connection: Connection,
+    principal: Principal,
+    name: str,
+    party_code: str,
+    role: str,
+    lifetime_days: int = directory.DEFAULT_LIFETIME_DAYS,
 ) -> tuple[Account, str]:
     party = directory.get_party(connection, party_code)
     refusal = account_creation_refusal(
@@ -56,7 +62,7 @@ def add_account(
     )
     if refusal:
         raise Forbidden(refusal)
-    account, token = directory.add_account(connection, name, party_code, role)
+    account, token = directory.add_account(connection, name, party_code, role, lifetime_days)
     audit.append(
         connection,
         actor_of(principal),
@@ -65,6 +71,86 @@ def add_account(
         details={"party": party_code, "role": role},
     )
     return account, token
+
+
+def _managed(connection: Connection, principal: Principal, name: str, *, grants: bool) -> Account:
+    """The account ``principal`` may manage; any other is reported exactly like a missing
+    one, so that no caller learns another party's account names.
+
+    A party's admins manage its accounts. The node's host (the CLI, as operator) may end or
+    shorten any account's access (revoke, expiry: that never gives anyone more), but may
+    hand out a new token (``grants``) only for a party it is still setting up (no admin
+    yet), as for creating accounts."""
+    try:
+        account = directory.get_account(connection, name)
+    except NotFound:
+        account = None
+    if account is None:
+        raise NotFound(f"no account named {name!r}")
+    if principal.account is not None:
+        if principal.account.name == account.name and grants:
+            return account  # an account may always rotate its own token
+        if not may_manage_account(principal, account.party.id):
+            raise NotFound(f"no account named {name!r}")
+        return account
+    if grants and directory.has_admin(connection, account.party.id):
+        raise Forbidden(
+            f"party {account.party.code!r} has its own admin: only its admins (or the account "
+            "itself) rotate its tokens"
+        )
+    return account
+
+
+def revoke_account(connection: Connection, principal: Principal, name: str) -> Account:
+    """Revoke the account's token; its console sessions end in the same transaction."""
+    _managed(connection, principal, name, grants=False)
+    account = directory.revoke_account(connection, name)
+    audit.append(
+        connection,
+        actor_of(principal),
+        "admin.account.revoke",
+        target=name,
+        details={"revoked_at": account.revoked_at},
+    )
+    return account
+
+
+def rotate_token(
+    connection: Connection,
+    principal: Principal,
+    name: str,
+    *,
+    lifetime_days: int | None = None,
+) -> tuple[Account, str]:
+    """A new token for the account (shown once); the old one and its sessions end at once."""
+    _managed(connection, principal, name, grants=True)
+    account, token = directory.rotate_token(connection, name, lifetime_days)
+    audit.append(
+        connection,
+        actor_of(principal),
+        "admin.account.rotate",
+        target=name,
+        details={"token_expires_at": account.token_expires_at},
+    )
+    return account, token
+
+
+def set_token_lifetime(
+    connection: Connection, principal: Principal, name: str, days: int
+) -> Account:
+    """The account's token now expires ``days`` from now, and every rotated one after it.
+    Lengthening gives the holder more: only the party's own admins do that."""
+    current = _managed(connection, principal, name, grants=principal.account is None)
+    del current
+    account = directory.set_token_lifetime(connection, name, days)
+    audit.append(
+        connection,
+        actor_of(principal),
+        "admin.account.expiry",
+        target=name,
+        details={"lifetime_days": days, "token_expires_at": account.token_expires_at},
+    )
+    return account
 
 
 def list_accounts(connection: Connection, principal: Principal) -> list[Account]:

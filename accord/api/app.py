@@ -12,6 +12,7 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 from accord import __version__, console
 from accord.api import (
     problems,
+    routes_accounts,
     routes_admin,
     routes_ingest,
     routes_objects,
@@ -67,6 +68,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
     app.include_router(routes_objects.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_accounts.router)
     app.include_router(routes_taxii.router)
     app.include_router(routes_register.router)
     app.include_router(routes_screen.router)

@@ -1,4 +1,5 @@
-"""Who is calling: a bearer token (or HTTP Basic with the token as password) maps to an account."""
+"""Who is calling: a bearer token (or HTTP Basic: the account's name, and its token as the
+password) maps to an account while the token is usable (not expired, not revoked)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 
 from accord.config import Settings
 from accord.errors import Forbidden, Unauthorized
-from accord.store.directory import Account, account_by_token
+from accord.store.directory import Account, account_by_token, expiry_of_expired
 
 bearer = HTTPBearer(auto_error=False, description="An account token from `accord account add`.")
 
@@ -28,20 +29,27 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
-def token_from_header(header: str | None) -> str | None:
-    """The token of ``Authorization: Bearer T`` or ``Authorization: Basic base64(name:T)``."""
+#: One answer for every token that does not work, whoever it belongs to.
+NOT_VALID = "the token is not valid: unknown, expired or revoked, or its account is disabled"
+
+
+def credentials_from_header(header: str | None) -> tuple[str | None, str] | None:
+    """``(None, T)`` for ``Authorization: Bearer T``, ``(name, T)`` for
+    ``Authorization: Basic base64(name:T)``, or None when there is no token."""
     if not header:
         return None
     scheme, _, value = header.strip().partition(" ")
     scheme = scheme.lower()
     if scheme == "bearer":
-        return value.strip() or None
+        token = value.strip()
+        return (None, token) if token else None
     if scheme == "basic":
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return None
-        return decoded.partition(":")[2] or None
+        name, _, token = decoded.partition(":")
+        return (name, token) if token else None
     return None
 
 
@@ -49,13 +57,22 @@ def current_account(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Account:
-    token = token_from_header(request.headers.get("authorization"))
-    if token is None:
+    credentials = credentials_from_header(request.headers.get("authorization"))
+    if credentials is None:
         raise Unauthorized("this route needs an account token: 'Authorization: Bearer <token>'")
+    name, token = credentials
     with engine_of(request).connect() as connection:
         account = account_by_token(connection, token)
+        if account is not None and name is not None and name != account.name:
+            account = None  # HTTP Basic: the user name must be the token's account
+        elif account is None and name is None:
+            expired = expiry_of_expired(connection, token)
+            if expired is not None:  # the caller holds the token: it may learn why it ended
+                raise Unauthorized(
+                    f"the token expired at {expired}: ask an admin of your party to rotate it"
+                )
     if account is None:
-        raise Unauthorized("the token is not valid or its account is disabled")
+        raise Unauthorized(NOT_VALID)
     return account
 
 

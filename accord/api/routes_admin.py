@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from accord import audit
 from accord.acts import admin, audit_view
-from accord.api.auth import Admin, CurrentAccount, Operator, engine_of
+from accord.api.auth import Admin, CurrentAccount, Operator, engine_of, settings_of
 from accord.api.responses import JSONBytes
 from accord.policy import Principal, require_operator
 from accord.store import directory
@@ -29,6 +29,9 @@ class AccountIn(BaseModel):
     name: str
     party: str
     role: str = Field(description="reader, publisher, admin or operator")
+    expires_in_days: int | None = Field(
+        default=None, description="token lifetime in days (default: the node's setting)"
+    )
 
 
 class ChannelIn(BaseModel):
@@ -52,6 +55,8 @@ def _account_json(account: Account) -> dict[str, Any]:
         "role": account.role,
         "party": asdict(account.party),
         "disabled": account.disabled,
+        "token_expires_at": account.token_expires_at,
+        "revoked_at": account.revoked_at,
     }
 
 
@@ -146,8 +151,11 @@ def list_accounts(request: Request, account: Admin) -> JSONBytes:
 )
 def add_account(request: Request, account: Admin, body: AccountIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
+        lifetime = body.expires_in_days
+        if lifetime is None:
+            lifetime = settings_of(request).token_lifetime_days
         created, token = admin.add_account(
-            connection, _principal(account), body.name, body.party, body.role
+            connection, _principal(account), body.name, body.party, body.role, lifetime
         )
     return JSONBytes({**_account_json(created), "token": token}, status_code=201)
 

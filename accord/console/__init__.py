@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
@@ -51,4 +51,5 @@ def install(app: FastAPI) -> None:
         pages_screen,
         pages_ingest,
     ):
-        app.include_router(module.router)
+        # Every POST of every page, sign-in included, must come from this node's own pages.
+        app.include_router(module.router, dependencies=[Depends(session.same_origin)])

@@ -1,7 +1,11 @@
-"""Signing in to the console: an account token exchanged for a session cookie.
+"""Signing in to the console: an account token exchanged for a server-side session.
 
-The cookie holds the token itself, HttpOnly and SameSite=Strict, scoped to ``/ui``; every
-form that changes something carries a token derived from it (CSRF), checked on the server.
+The cookie holds a random session id (never the account token), HttpOnly and
+SameSite=Strict, scoped to ``/ui``; the node stores only its SHA-256 (``store.sessions``)
+and ends it at sign-out, after the idle or absolute timeout, and when the account's token
+expires, is revoked or rotated. Every form that changes something carries a token derived
+from the session id (CSRF), checked on the server, and every POST under ``/ui``, sign-in
+included, must come from the node's own origin.
 """
 
 from __future__ import annotations
@@ -9,15 +13,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord import audit
-from accord.api.auth import engine_of
+from accord.api.auth import engine_of, settings_of
 from accord.console.render import render
 from accord.errors import AccordError, Forbidden
+from accord.store import sessions
 from accord.store.directory import Account, account_by_token, list_channels
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -30,29 +35,77 @@ class SignInNeeded(AccordError):
     title = "Sign-in needed"
 
 
-def csrf_token(token: str) -> str:
-    """The form token of a session: derived from its account token, never stored."""
-    return hashlib.sha256(b"accord-console-csrf:" + token.encode("utf-8")).hexdigest()[:32]
+def csrf_token(session_id: str) -> str:
+    """The form token of a session: derived from its session id, never stored."""
+    return hashlib.sha256(b"accord-console-csrf:" + session_id.encode("utf-8")).hexdigest()[:32]
 
 
 def session_token(request: Request) -> str | None:
+    """The session id the browser sent (not an account token: those never enter a cookie)."""
     return request.cookies.get(COOKIE) or None
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of a URL, lower-cased, the scheme's default port dropped."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def same_origin(request: Request) -> None:
+    """Every state-changing request under ``/ui`` (sign-in included) must come from a page of
+    this node: its ``Origin``, or when a browser sends none its ``Referer``, must be the
+    node's own origin. A request with neither is refused too."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    own = _origin(str(request.base_url))
+    sent = request.headers.get("origin")
+    if sent is None or sent == "null":
+        referer = request.headers.get("referer")
+        claimed = _origin(referer) if referer else None
+    else:
+        claimed = _origin(sent)
+    if claimed is None or claimed != own:
+        raise Forbidden(
+            "this form was not sent from a page of this node (its Origin is "
+            f"{sent or 'missing'}, expected {own}): open the console at {own}/ui/ and retry"
+        )
 
 
 def page_account(request: Request) -> Account:
     """The signed-in account of a page; pages without one send the browser to sign in."""
-    token = session_token(request)
+    session_id = session_token(request)
     account = None
-    if token:
-        with engine_of(request).connect() as connection:
-            account = account_by_token(connection, token)
+    if session_id:
+        settings = settings_of(request)
+        with engine_of(request).begin() as connection:
+            found = sessions.lookup(
+                connection, session_id, idle_seconds=settings.console_idle_timeout
+            )
+            account = found.account
+            if found.ended is not None:
+                audit.append(
+                    connection,
+                    actor(found.ended),
+                    "ui.session-expired",
+                    details={"reason": found.reason},
+                )
             if account is not None:  # for the header of the page, in the same connection
                 channels = list_channels(connection, account.party.id)
                 request.state.channels = [c.name for c in channels]
-    if account is None:
+    if account is None or session_id is None:
         raise SignInNeeded("sign in with an account token to see this page")
     request.state.account = account
-    request.state.csrf = csrf_token(token or "")
+    request.state.csrf = csrf_token(session_id)
     return account
 
 
@@ -99,12 +152,33 @@ def sign_in(
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
     token = token.strip()
+    settings = settings_of(request)
+    session_id = None
     with engine_of(request).begin() as connection:
+        for ended, reason in sessions.purge(connection, idle_seconds=settings.console_idle_timeout):
+            audit.append(connection, actor(ended), "ui.session-expired", details={"reason": reason})
         account = account_by_token(connection, token) if token else None
+        previous = session_token(request)
+        if account is not None and previous:  # a browser holds one session at a time
+            replaced = sessions.end(connection, previous)
+            if replaced is not None:
+                audit.append(
+                    connection,
+                    actor(replaced),
+                    "ui.sign-out",
+                    details={"reason": "signed in again"},
+                )
         if account is not None:
+            session_id = sessions.start(
+                connection, account, absolute_seconds=settings.console_absolute_timeout
+            )
             audit.append(connection, actor(account), "ui.sign-in")
-    if account is None:
-        error = "That token is not valid, or its account is disabled." if token else None
+    if account is None or session_id is None:
+        error = (
+            "That token is not valid: unknown, expired or revoked, or its account is disabled."
+            if token
+            else None
+        )
         response = render(
             request,
             "sign_in.html",
@@ -117,7 +191,7 @@ def sign_in(
     redirect = RedirectResponse(_safe_next(next), status_code=303)
     redirect.set_cookie(
         COOKIE,
-        token,
+        session_id,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -129,6 +203,12 @@ def sign_in(
 @router.post("/sign-out")
 def sign_out(request: Request, csrf: Annotated[str | None, Form()] = None) -> Response:
     check_csrf(request, csrf)
+    session_id = session_token(request)
+    if session_id:
+        with engine_of(request).begin() as connection:
+            account = sessions.end(connection, session_id)
+            if account is not None:
+                audit.append(connection, actor(account), "ui.sign-out")
     response = RedirectResponse("/ui/sign-in", status_code=303)
     response.delete_cookie(COOKIE, path="/ui")
     return response

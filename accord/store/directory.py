@@ -6,13 +6,21 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, false, insert, select
+from sqlalchemy import Connection, delete, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import Conflict, NotFound, ValidationFailed
 from accord.stix.timestamps import now_timestamp
-from accord.store.schema import accounts, channel_agreements, channel_members, channels, parties
+from accord.store.schema import (
+    accounts,
+    channel_agreements,
+    channel_members,
+    channels,
+    console_sessions,
+    parties,
+)
 
 #: Weakest first: a stronger role can do what a weaker one can for its own party.
 ROLES = ("reader", "publisher", "admin", "operator")
@@ -23,6 +31,10 @@ BLOC_JURISDICTIONS = frozenset(
 )
 _CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}\Z")
 _ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,127}\Z")
+#: Days a token lives when nobody says otherwise (``Settings.token_lifetime_days``).
+DEFAULT_LIFETIME_DAYS = 90
+#: The longest lifetime a token may be given: ten years, not forever.
+MAX_LIFETIME_DAYS = 3650
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,10 @@ class Account:
     role: str
     party: Party
     disabled: bool = False
+    #: When the account's token stops working (a timestamp like every other column).
+    token_expires_at: str = ""
+    #: When the token was revoked; a revoked token never works again (rotate for a new one).
+    revoked_at: str | None = None
 
     def can(self, role: str) -> bool:
         """True when this account's role is ``role`` or a stronger one."""
@@ -57,6 +73,28 @@ class Channel:
 def hash_token(token: str) -> str:
     """Tokens are 256-bit random values, so one SHA-256 is a safe one-way store."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def stamp(moment: datetime) -> str:
+    """``moment`` as the fixed-width UTC timestamp of every column, so that string order is
+    time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_lifetime(days: int) -> int:
+    if not 1 <= days <= MAX_LIFETIME_DAYS:
+        raise ValidationFailed(
+            f"token lifetime {days} days: use 1 to {MAX_LIFETIME_DAYS} days (tokens always end)"
+        )
+    return days
+
+
+def new_token() -> str:
+    return "acc_" + secrets.token_urlsafe(32)
 
 
 def check_jurisdiction(code: str) -> str:
@@ -105,15 +143,25 @@ def party_codes(connection: Connection) -> dict[int, str]:
 
 
 def add_account(
-    connection: Connection, name: str, party_code: str, role: str
+    connection: Connection,
+    name: str,
+    party_code: str,
+    role: str,
+    lifetime_days: int = DEFAULT_LIFETIME_DAYS,
+    *,
+    now: datetime | None = None,
 ) -> tuple[Account, str]:
-    """Create an account; returns it with its token, which is shown once and never stored."""
+    """Create an account; returns it with its token, which is shown once and never stored.
+    The token expires after ``lifetime_days``, and so does every rotated one."""
     if not _ACCOUNT.match(name):
         raise ValidationFailed(f"account name {name!r}: use 2-128 letters, digits and . _ @ -")
     if role not in ROLES:
         raise ValidationFailed(f"role {role!r}: expected one of {', '.join(ROLES)}")
+    check_lifetime(lifetime_days)
     party = get_party(connection, party_code)
-    token = "acc_" + secrets.token_urlsafe(32)
+    token = new_token()
+    moment = now or utc_now()
+    expires_at = stamp(moment + timedelta(days=lifetime_days))
     try:
         with connection.begin_nested():
             new_id = connection.execute(
@@ -124,13 +172,16 @@ def add_account(
                     role=role,
                     token_hash=hash_token(token),
                     disabled=False,
-                    created_at=now_timestamp(),
+                    created_at=stamp(moment),
+                    token_expires_at=expires_at,
+                    token_lifetime_days=lifetime_days,
                 )
                 .returning(accounts.c.id)
             ).scalar_one()
     except IntegrityError as exc:
         raise Conflict(f"an account named {name!r} already exists") from exc
-    return Account(id=new_id, name=name, role=role, party=party), token
+    account = Account(new_id, name, role, party, token_expires_at=expires_at)
+    return account, token
 
 
 _ACCOUNT_QUERY = select(
@@ -138,6 +189,8 @@ _ACCOUNT_QUERY = select(
     accounts.c.name,
     accounts.c.role,
     accounts.c.disabled,
+    accounts.c.token_expires_at,
+    accounts.c.revoked_at,
     parties.c.id.label("party_id"),
     parties.c.code,
     parties.c.name.label("party_name"),
@@ -148,17 +201,127 @@ _ACCOUNT_QUERY = select(
 def _account(row: object) -> Account:
     r = row
     party = Party(r.party_id, r.code, r.party_name, r.jurisdiction)  # type: ignore[attr-defined]
-    return Account(r.id, r.name, r.role, party, bool(r.disabled))  # type: ignore[attr-defined]
+    return Account(
+        r.id,  # type: ignore[attr-defined]
+        r.name,  # type: ignore[attr-defined]
+        r.role,  # type: ignore[attr-defined]
+        party,
+        bool(r.disabled),  # type: ignore[attr-defined]
+        r.token_expires_at,  # type: ignore[attr-defined]
+        r.revoked_at,  # type: ignore[attr-defined]
+    )
 
 
-def account_by_token(connection: Connection, token: str) -> Account | None:
-    """The enabled account holding ``token``; the lookup is by hash, so no timing oracle."""
+def usable(account: Account, now: datetime | None = None) -> bool:
+    """May this account's token (and its console sessions) be used at ``now``?"""
+    if account.disabled or account.revoked_at is not None:
+        return False
+    return account.token_expires_at > stamp(now or utc_now())
+
+
+def account_by_token(
+    connection: Connection, token: str, now: datetime | None = None
+) -> Account | None:
+    """The account holding ``token`` while the token is usable: not expired, not revoked,
+    the account not disabled. The lookup is by hash, so no timing oracle."""
     row = connection.execute(
         _ACCOUNT_QUERY.where(accounts.c.token_hash == hash_token(token))
     ).first()
-    if row is None or row.disabled:
+    if row is None:
         return None
-    return _account(row)
+    account = _account(row)
+    return account if usable(account, now) else None
+
+
+def expiry_of_expired(
+    connection: Connection, token: str, now: datetime | None = None
+) -> str | None:
+    """When ``token`` expired, if it is an expired token of an enabled, unrevoked account:
+    for telling its own holder why it stopped working (never anyone else)."""
+    row = connection.execute(
+        _ACCOUNT_QUERY.where(accounts.c.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    account = _account(row)
+    if account.disabled or account.revoked_at is not None or usable(account, now):
+        return None
+    return account.token_expires_at
+
+
+def end_account_sessions(connection: Connection, account_id: int) -> int:
+    """Delete every console session of an account; returns how many there were."""
+    result = connection.execute(
+        delete(console_sessions).where(console_sessions.c.account_id == account_id)
+    )
+    return int(result.rowcount or 0)
+
+
+def revoke_account(connection: Connection, name: str, now: datetime | None = None) -> Account:
+    """Revoke the account's token at once, and end its console sessions in this transaction.
+    Revoking again keeps the first date; only a rotation issues a working token again."""
+    account = get_account(connection, name)
+    if account.revoked_at is None:
+        connection.execute(
+            update(accounts)
+            .where(accounts.c.id == account.id)
+            .values(revoked_at=stamp(now or utc_now()))
+        )
+    end_account_sessions(connection, account.id)
+    return get_account(connection, name)
+
+
+def rotate_token(
+    connection: Connection,
+    name: str,
+    lifetime_days: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Account, str]:
+    """Replace the account's token: the old one stops working at once, console sessions end,
+    a revocation is lifted, and the new token (returned, shown once) lives the account's
+    lifetime (or ``lifetime_days``, which becomes the account's lifetime)."""
+    account = get_account(connection, name)
+    moment = now or utc_now()
+    values: dict[str, object] = {}
+    if lifetime_days is not None:
+        values["token_lifetime_days"] = check_lifetime(lifetime_days)
+        days = lifetime_days
+    else:
+        days = connection.execute(
+            select(accounts.c.token_lifetime_days).where(accounts.c.id == account.id)
+        ).scalar_one()
+    token = new_token()
+    connection.execute(
+        update(accounts)
+        .where(accounts.c.id == account.id)
+        .values(
+            token_hash=hash_token(token),
+            token_rotated_at=stamp(moment),
+            token_expires_at=stamp(moment + timedelta(days=days)),
+            revoked_at=None,
+            **values,
+        )
+    )
+    end_account_sessions(connection, account.id)
+    return get_account(connection, name), token
+
+
+def set_token_lifetime(
+    connection: Connection, name: str, days: int, now: datetime | None = None
+) -> Account:
+    """Give the account a lifetime of ``days``: its token now expires ``days`` from now, and
+    so will every rotated one. A revoked token stays revoked."""
+    check_lifetime(days)
+    account = get_account(connection, name)
+    connection.execute(
+        update(accounts)
+        .where(accounts.c.id == account.id)
+        .values(
+            token_lifetime_days=days,
+            token_expires_at=stamp((now or utc_now()) + timedelta(days=days)),
+        )
+    )
+    return get_account(connection, name)
 
 
 def get_account(connection: Connection, name: str) -> Account:

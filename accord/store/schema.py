@@ -49,6 +49,25 @@ accounts = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", String(32), nullable=False),
+    # Migration 0006: a token lives token_lifetime_days (set again by every rotation) and
+    # is refused after token_expires_at or once revoked_at is set.
+    Column("token_expires_at", String(32), nullable=False),
+    Column("token_lifetime_days", Integer, nullable=False),
+    Column("token_rotated_at", String(32)),
+    Column("revoked_at", String(32)),
+)
+
+#: Console sessions: the SHA-256 of a random session id (the cookie holds the id itself),
+#: its account, its last use (idle timeout) and its absolute deadline.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("last_seen_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Index("ix_console_sessions_account", "account_id"),
 )
 
 channels = Table(

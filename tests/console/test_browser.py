@@ -295,3 +295,21 @@ def test_the_inbox_is_usable_from_the_keyboard(
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     page.wait_for_url(lambda url: urlparse(url).path == target)  # type: ignore[attr-defined]
     assert page.get_by_test_id("provenance").is_visible()  # type: ignore[attr-defined]
+
+
+def test_the_session_cookie_is_no_token_and_sign_out_ends_it(
+    page: object, demo_node: tuple[str, dict[str, str]]
+) -> None:
+    """A real browser signs in (its form carries the node's Origin), holds a random session
+    id, signs out, and a replayed copy of the old cookie no longer opens a page."""
+    _, tokens = demo_node
+    sign_in(page, tokens, "kz-analyst")
+    context = page.context  # type: ignore[attr-defined]
+    (session,) = [c for c in context.cookies() if c["name"] == "accord_session"]
+    assert session["value"] != tokens["kz-analyst"] and session["httpOnly"]
+    assert session["sameSite"] == "Strict" and session["path"] == "/ui"
+    page.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
+    page.wait_for_url(lambda url: urlparse(url).path == "/ui/sign-in")  # type: ignore[attr-defined]
+    context.add_cookies([session])
+    page.goto("/ui/inbox")  # type: ignore[attr-defined]
+    assert urlparse(page.url).path == "/ui/sign-in"  # type: ignore[attr-defined]

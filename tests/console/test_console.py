@@ -18,9 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = ROOT / "tests" / "data" / "articles" / "sputnik-2016-russia-china-sco.txt"
 
 
+#: The test client's own origin: every POST under /ui must come from it.
+ORIGIN = "http://testserver"
+
+
 def sign_in(node: Node, account: str) -> str:
-    """Sign ``account`` in on the node's client; returns the page's form token."""
+    """Sign ``account`` in on the node's client (its forms sent from the node's own origin,
+    as a browser does); returns the page's form token."""
     node.client.cookies.clear()
+    node.client.headers["Origin"] = ORIGIN
     answer = node.client.post("/ui/sign-in", data={"token": node.tokens[account]})
     assert answer.status_code == 200, answer.text
     return csrf_of(answer.text)
@@ -64,7 +70,9 @@ def test_sign_in_is_needed_and_every_page_names_account_party_and_markings(trio:
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303
         assert answer.headers["location"].startswith("/ui/sign-in?next=")
-    wrong = client.post("/ui/sign-in", data={"token": "acc_not-a-token"})
+    wrong = client.post(
+        "/ui/sign-in", data={"token": "acc_not-a-token"}, headers={"Origin": ORIGIN}
+    )
     assert wrong.status_code == 401 and "not valid" in wrong.text
     sign_in(trio, "kz")
     for path in (

@@ -19,6 +19,7 @@ from accord import audit
 from accord.errors import InvalidInput, NotFound
 from accord.policy import visible_to
 from accord.stix.markings import Tlp
+from accord.stix.observables import is_content_key
 from accord.stix.timestamps import key_to_timestamp, timestamp_key
 from accord.store import objects as store
 from accord.store.directory import Account
@@ -35,8 +36,20 @@ class Item:
     body: str
     sharing: dict[str, Any]
 
+    @property
+    def version(self) -> str | None:
+        """The version to name in ``?version=``: ``modified``, or an observable's content
+        key (SCOs carry no timestamp; see :mod:`accord.stix.observables`)."""
+        if self.modified is None and is_content_key(self.version_key):
+            return self.version_key
+        return self.modified
+
     def as_json(self) -> dict[str, Any]:
-        return {"object": orjson.Fragment(self.body), "sharing": self.sharing}
+        return {
+            "object": orjson.Fragment(self.body),
+            "version": self.version,
+            "sharing": self.sharing,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,16 +191,31 @@ def object_versions(
 def get_object(
     connection: Connection, account: Account, stix_id: str, *, version: str | None, door: str
 ) -> Item:
-    """The latest visible version of an object, or the version whose ``modified`` is given."""
+    """The latest visible version of an object, or the version given: its ``modified``;
+    for an observable (no timestamp of its own) its content key or its date added, the
+    version TAXII gives it."""
     rows = store.versions(connection, visible_to(account.party.id), stix_id)
     chosen: Row[Any] | None = None
     if version is None:
         chosen = next((row for row in rows if row.is_latest), None)
+    elif is_content_key(version):
+        chosen = next((row for row in rows if row.version_key == version), None)
     else:
         wanted = timestamp_key(version)
         if wanted is None:
-            raise InvalidInput(f"version {version!r} is not a STIX timestamp")
-        chosen = next((row for row in rows if row.version_key == wanted), None)
+            raise InvalidInput(
+                f"version {version!r} is neither a STIX timestamp nor an observable's "
+                "content key (sha256:...)"
+            )
+        chosen = next(
+            (
+                row
+                for row in rows
+                if row.version_key == wanted
+                or (is_content_key(row.version_key) and row.added_key == wanted)
+            ),
+            None,
+        )
     if chosen is None:
         raise NotFound(f"no object {stix_id!r}" + (f" at version {version}" if version else ""))
     item = _item(chosen, _Names(connection))

@@ -118,7 +118,13 @@ def get_route(
     request: Request,
     account: CurrentAccount,
     stix_id: str,
-    version: Annotated[str | None, Query(description="the modified timestamp")] = None,
+    version: Annotated[
+        str | None,
+        Query(
+            description="the modified timestamp; for an observable (SCO), its content key "
+            "(sha256:...) or its date added"
+        ),
+    ] = None,
 ) -> JSONBytes:
     with engine_of(request).begin() as connection:
         item = read.get_object(connection, account, stix_id, version=version, door="api")

@@ -27,7 +27,8 @@ from accord.policy import forwardable_to, visible_to
 from accord.prepare import PublishLimits
 from accord.publish import publish_objects
 from accord.read import Item, audience_filter
-from accord.stix.timestamps import now_timestamp, timestamp_key
+from accord.stix.observables import is_content_key
+from accord.stix.timestamps import key_to_timestamp, now_timestamp, timestamp_key
 from accord.store import directory
 from accord.store import objects as store
 from accord.store.directory import Account
@@ -207,11 +208,20 @@ def collection(
 
 
 def _manifest_entry(item: Item) -> dict[str, Any]:
-    version = item.modified or (item.version_key and item.version_key[:26] + "Z")
+    """Section 5.3 (manifest record): ``version`` is the object's ``modified``, else its
+    ``created`` (marking definitions); an observable (SCO) has neither and is versioned by
+    its date added, as the OASIS reference server medallion does. ``match[version]`` takes
+    the same value (:func:`accord.store.objects._version_match`)."""
+    if item.modified:
+        version = item.modified
+    elif item.version_key and not is_content_key(item.version_key):
+        version = key_to_timestamp(item.version_key)
+    else:
+        version = item.sharing["added"]
     return {
         "id": item.stix_id,
         "date_added": item.sharing["added"],
-        "version": version or item.sharing["added"],
+        "version": version,
         "media_type": STIX,
     }
 

@@ -141,7 +141,7 @@ def object_page(
 ) -> Response:
     with engine_of(request).begin() as connection:
         versions = read.object_versions(connection, account, stix_id, door="ui")
-        chosen = next((v for v in versions if v.modified == version), None)
+        chosen = next((v for v in versions if v.version == version), None)
         if version and chosen is None:
             raise NotFound(f"no version {version} of {stix_id}")
         if chosen is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from accord.stix.observables import deterministic_id
+
 T0 = "2026-01-01T00:00:00.000Z"
 
 
@@ -30,3 +32,17 @@ def sdo(stix_type: str = "threat-actor", **properties: Any) -> dict[str, Any]:
 
 def bundle(*objects: dict[str, Any]) -> dict[str, Any]:
     return {"type": "bundle", "id": new_id("bundle"), "objects": list(objects)}
+
+
+def sco(stix_type: str = "domain-name", **properties: Any) -> dict[str, Any]:
+    """A cyber-observable (no created or modified) with its deterministic id (section 2.9)."""
+    obj: dict[str, Any] = {"type": stix_type, "spec_version": "2.1", **properties}
+    if stix_type in ("domain-name", "ipv4-addr", "email-addr", "url") and "value" not in obj:
+        obj["value"] = {
+            "domain-name": "cell.example",
+            "ipv4-addr": "198.51.100.7",
+            "email-addr": "courier@cell.example",
+            "url": "https://cell.example/drop",
+        }[stix_type]
+    obj.setdefault("id", deterministic_id(obj) or new_id(stix_type))
+    return {"type": obj.pop("type"), "spec_version": obj.pop("spec_version"), **obj}

@@ -328,11 +328,12 @@ async def add_objects(
 
 def _status_body(results: list[Any]) -> dict[str, Any]:
     """Section 4.3.1: every object counted once, as a success (stored, or an exact
-    duplicate) or a failure with the reason; nothing is left pending."""
+    duplicate) or a failure with the reason; nothing is left pending. A status ``version``
+    is a timestamp: an observable's content key is not one, and is left out."""
     successes, failures = [], []
     for result in results:
         entry: dict[str, Any] = {"id": result.id or f"(object {result.index})"}
-        if result.version:
+        if result.version and not is_content_key(result.version):
             entry["version"] = result.version
         if result.status == "rejected":
             entry["message"] = "; ".join(f"{e.field}: {e.message}" for e in result.errors)

@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 PEER_DB ?= var/demo-peer.db
 PEER_PORT ?= 8701
 
-.PHONY: run test browser lint format bench bench-quick bench-screening bench-ingest clean venv openapi
+.PHONY: run test browser screenshots lint format bench bench-quick bench-screening bench-ingest clean venv openapi
 
 venv: $(STAMP)
 
@@ -63,6 +63,11 @@ browser:
 
 test: lint browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The suite writes its screenshots into a temporary folder; this refreshes the committed ones.
+screenshots: $(STAMP) browser
+	ACCORD_SCREENSHOT_DIR=docs/screenshots ACCORD_REQUIRE_BROWSER=1 \
+	  $(BIN)/python -m pytest tests/console/test_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -12,6 +12,7 @@ from typing import Any
 from accord.config import Settings
 from accord.errors import FieldError
 from accord.stix.markings import TLP_BY_MARKING_ID
+from accord.stix.observables import is_content_key
 from accord.stix.parse import load_json, payload_objects
 from accord.stix.validate import Limits, StixObject, validate_object
 
@@ -69,17 +70,29 @@ class Prepared:
         """One result per object of the payload, in order; valid objects start accepted."""
         results: list[ObjectResult | None] = [None] * self.total
         for obj in self.valid:
-            results[obj.position] = ObjectResult(obj.position, obj.id, obj.modified, "accepted")
+            results[obj.position] = ObjectResult(obj.position, obj.id, version_of(obj), "accepted")
         for index, result in self.settled.items():
             results[index] = result
         return [r for r in results if r is not None]
 
 
+def version_of(obj: StixObject) -> str | None:
+    """The version a publisher is told: ``modified``, or an observable's content key."""
+    if obj.modified is None and is_content_key(obj.version_key):
+        return obj.version_key
+    return obj.modified
+
+
 def prepare(items: list[Any], limits: PublishLimits = DEFAULT_LIMITS) -> Prepared:
-    """Validate each object; settle duplicates inside the payload and built-in TLP markings."""
+    """Validate each object; settle duplicates inside the payload and built-in TLP markings.
+
+    An observable (SCO) may come once per payload: it carries no timestamp, so two versions
+    of one in a single payload would have no order (versions of SCOs are ordered by arrival).
+    """
     valid: list[StixObject] = []
     settled: dict[int, ObjectResult] = {}
     seen: dict[tuple[str, str], int] = {}
+    observables: dict[str, int] = {}
     for index, item in enumerate(items):
         checked = validate_object(item, index, limits.object)
         if isinstance(checked, list):
@@ -89,10 +102,22 @@ def prepare(items: list[Any], limits: PublishLimits = DEFAULT_LIMITS) -> Prepare
             continue
         key = (checked.id, checked.version_key)
         if key in seen:
-            result = ObjectResult(index, checked.id, checked.modified, "accepted")
+            result = ObjectResult(index, checked.id, version_of(checked), "accepted")
             result.reject("id", f"duplicate of the object at index {seen[key]} of this payload")
             settled[index] = result
             continue
+        if is_content_key(checked.version_key):
+            if checked.id in observables:
+                result = ObjectResult(index, checked.id, version_of(checked), "accepted")
+                result.reject(
+                    "id",
+                    f"another version of the observable at index {observables[checked.id]} of "
+                    "this payload: observables carry no timestamp, so publish one version of "
+                    "each per payload (the later payload's is the newer version)",
+                )
+                settled[index] = result
+                continue
+            observables[checked.id] = index
         seen[key] = index
         if checked.type == "marking-definition" and checked.id in TLP_BY_MARKING_ID:
             # The official TLP definitions are built in.

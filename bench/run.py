@@ -37,7 +37,7 @@ from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.engine import make_engine, migrate
 from accord.store.objects import ObjectFilter
-from bench.synthetic import objects
+from bench.synthetic import OBSERVABLE_SHARE, objects
 from tests.servers import wait_until_up
 
 ACTOR = audit.Actor("bench", None, "cli")
@@ -287,17 +287,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", default=os.environ.get("ACCORD_TEST_DATABASE_URL"))
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument(
+        "--observables",
+        type=int,
+        default=round(OBSERVABLE_SHARE * 100),
+        help="percent of cyber-observables among the objects (0: the mix before issue 12)",
+    )
     args = parser.parse_args()
     count = 20_000 if args.quick else 100_000
     stored = 100_000 if args.quick else 1_000_000
-    objs = objects(count)
+    objs = objects(count, observable_share=args.observables / 100)
     payloads = bundles(objs, 1000)
     gc.freeze()  # the input data need not be scanned by the collector while we measure
     backends = ["sqlite"] + (["postgresql"] if args.pg else [])
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(f"objects: {count:,} synthetic (indicators, relationships, identities, actors, reports)")
+    print(
+        f"objects: {count:,} synthetic, {args.observables} % observables (domains, addresses, "
+        "hashes, URLs, e-mail, accounts), the rest indicators, relationships, identities, "
+        "actors, reports"
+    )
     print("| measure | median | vs baseline | runs |\n|---|---|---|---|")
     baseline, runs = median_rate(args.runs, lambda: bench_stix2(objs[:10_000]))
     row("stix2.parse alone (baseline, first 10,000 objects)", baseline, baseline, runs)

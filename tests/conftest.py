@@ -6,7 +6,9 @@ unreachable server fails the run instead of skipping. Each test gets its own sch
 
 from __future__ import annotations
 
+import hashlib
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from accord.policy import Principal
 from accord.store import directory
 from accord.store.engine import make_engine, migrate
 
+ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("ACCORD_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 ACTOR = audit.Actor("test", None, "cli")
@@ -58,6 +61,59 @@ def _pg_schema(url: str) -> Iterator[str]:
         with admin_engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin_engine.dispose()
+
+
+def source_tree_state() -> dict[str, str] | None:
+    """Every path ``git status`` lists as changed or untracked (ignored files excluded), with
+    a digest of its content, so that a file already changed before the run is caught too; None
+    outside a git checkout (an unpacked release, no git installed)."""
+    try:
+        listed = subprocess.run(
+            ["git", "status", "--porcelain", "-z", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    asked = os.environ.get("ACCORD_SCREENSHOT_DIR")  # `make screenshots` writes there
+    refreshed = Path(asked).resolve() if asked else None
+    state = {}
+    for entry in filter(None, listed.decode("utf-8", "replace").split("\0")):
+        path = ROOT / entry[3:]
+        if refreshed is not None and path.resolve().is_relative_to(refreshed):
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+        state[entry[3:]] = f"{entry[:2]} {digest}"
+    return state
+
+
+_TREE_KEY = pytest.StashKey[dict[str, str] | None]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller only, not xdist workers
+        session.config.stash[_TREE_KEY] = source_tree_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The test suite writes nothing into the source tree (screenshots go to a temporary
+    folder unless ``make screenshots`` asks for docs/screenshots): fail the run otherwise."""
+    if hasattr(session.config, "workerinput"):
+        return
+    before = session.config.stash.get(_TREE_KEY, None)
+    after = source_tree_state()
+    if before is None or after is None or after == before:
+        return
+    changed = sorted(
+        path for path in set(before) | set(after) if before.get(path) != after.get(path)
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = "the test suite wrote into the source tree: " + ", ".join(changed)
+    if reporter is not None:
+        reporter.write("\n")
+        reporter.write_line(f"FAILED: {message}", red=True, bold=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -15,7 +15,7 @@ from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.schema import objects
 from tests.conftest import Database
-from tests.stix_factory import bundle, sdo
+from tests.stix_factory import OBSERVABLE_TYPES, bundle, observable, sdo
 
 ACTOR = audit.Actor("test", None, "cli")
 HOST = Principal(None, "cli", host_name="test")
@@ -31,7 +31,11 @@ def test_stream_publishes_each_payload_and_stops_at_an_unreadable_one(database: 
         admin.add_party(connection, HOST, "kz-knb", "KNB", "KZ")
         admin.add_account(connection, HOST, "alice", "kz-knb", "publisher")
         account = directory.get_account(connection, "alice")
-    payloads = [orjson.dumps(bundle(*(sdo() for _ in range(5)))) for _ in range(4)]
+    kinds = OBSERVABLE_TYPES
+    payloads = [
+        orjson.dumps(bundle(*(sdo() for _ in range(3)), observable(kinds[n], f"s{n}"), sdo()))
+        for n in range(4)
+    ]
     reports = list(
         publish_stream(
             database.engine, account, payloads, audience="own", tlp=Tlp.AMBER, door="cli"
@@ -39,6 +43,10 @@ def test_stream_publishes_each_payload_and_stops_at_an_unreadable_one(database: 
     )
     assert [r.count("accepted") for r in reports] == [5, 5, 5, 5]
     assert count(database) == 20
+    again = publish_stream(
+        database.engine, account, payloads[:1], audience="own", tlp=Tlp.AMBER, door="cli"
+    )
+    assert next(again).count("unchanged") == 5, "observables re-posted are unchanged too"
     broken = [orjson.dumps(bundle(sdo())), b"{not json", orjson.dumps(bundle(sdo()))]
     stream = publish_stream(
         database.engine, account, broken, audience="own", tlp=Tlp.AMBER, door="cli"

@@ -40,6 +40,7 @@ from accord.prepare import (
 )
 from accord.prepare_worker import read_message, write_message
 from accord.stix.markings import Tlp
+from accord.stix.observables import canonical, is_content_key
 from accord.stix.timestamps import now_key
 from accord.stix.validate import StixObject
 from accord.store import objects as store
@@ -331,7 +332,7 @@ def store_versions(
                 continue
             body = bodies.get((obj.id, obj.version_key))
             if body is not None:
-                if body.encode("utf-8") == obj.body:
+                if body.encode("utf-8") == obj.body or _same_observable(obj, body):
                     result.status = "unchanged"
                 else:
                     result.reject(
@@ -347,20 +348,22 @@ def store_versions(
                 result.reject("id", "this object was deleted by its originator")
                 continue
             revoked = [v.version_key for v in versions if v.revoked]
-            if revoked and obj.version_key > min(revoked):
+            # An observable's versions are ordered by arrival: any revoked one came earlier.
+            if revoked and (is_content_key(obj.version_key) or obj.version_key > min(revoked)):
                 result.reject("revoked", "this object was revoked; revocation is permanent")
                 continue
         accepted.append((obj, level))
 
     newest: dict[str, str] = {}
     for obj, _ in accepted:
-        if obj.version_key > newest.get(obj.id, ""):
+        if obj.id not in newest or obj.version_key > newest[obj.id]:
             newest[obj.id] = obj.version_key
     demote: list[str] = []
     for stix_id, key in newest.items():
         current = max((v.version_key for v in stored.get(stix_id, ())), default=None)
         if current is not None:
-            if key > current:
+            # An observable's new version (a new content key) is newer by arrival.
+            if is_content_key(key) or key > current:
                 demote.append(stix_id)
             else:
                 newest[stix_id] = current  # an older version arrived late
@@ -389,3 +392,11 @@ def store_versions(
     ]
     store.demote_latest(connection, demote, party.id)
     store.insert_versions(connection, ROW_COLUMNS, rows)
+
+
+def _same_observable(obj: StixObject, stored_body: str) -> bool:
+    """An observable's version is its content: one serialised with its properties in another
+    order is the same version (a re-post), although its bytes differ."""
+    if not is_content_key(obj.version_key):
+        return False
+    return canonical(orjson.loads(stored_body)) == canonical(orjson.loads(obj.body))

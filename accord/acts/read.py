@@ -20,6 +20,7 @@ from accord.acts.audit_view import record_receipts
 from accord.errors import InvalidInput, NotFound
 from accord.policy import forwardable_to, visible_to
 from accord.stix.markings import Tlp
+from accord.stix.observables import is_content_key
 from accord.stix.timestamps import key_to_timestamp, timestamp_key
 from accord.store import objects as store
 from accord.store.directory import Account
@@ -37,8 +38,20 @@ class Item:
     sharing: dict[str, Any]
     origin_party_id: int = 0
 
+    @property
+    def version(self) -> str | None:
+        """The version to name in ``?version=``: ``modified``, or an observable's content
+        key (SCOs carry no timestamp; see :mod:`accord.stix.observables`)."""
+        if self.modified is None and is_content_key(self.version_key):
+            return self.version_key
+        return self.modified
+
     def as_json(self) -> dict[str, Any]:
-        return {"object": orjson.Fragment(self.body), "sharing": self.sharing}
+        return {
+            "object": orjson.Fragment(self.body),
+            "version": self.version,
+            "sharing": self.sharing,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +261,9 @@ def get_object(
     door: str,
     origin: str | None = None,
 ) -> Item:
-    """The latest visible version of an object, or the version whose ``modified`` is given.
+    """The latest visible version of an object, or the version given: its ``modified``;
+    for an observable (no timestamp of its own) its content key or its date added, the
+    version TAXII gives it.
 
     Each origin party holds its own object under an id; when the caller may see several,
     ``origin`` chooses, and otherwise its own party's comes first, then the one published
@@ -259,11 +274,21 @@ def get_object(
     )
     if version is None:
         candidates = [row for row in rows if row.is_latest]
+    elif is_content_key(version):
+        candidates = [row for row in rows if row.version_key == version]
     else:
         wanted = timestamp_key(version)
         if wanted is None:
-            raise InvalidInput(f"version {version!r} is not a STIX timestamp")
-        candidates = [row for row in rows if row.version_key == wanted]
+            raise InvalidInput(
+                f"version {version!r} is neither a STIX timestamp nor an observable's "
+                "content key (sha256:...)"
+            )
+        candidates = [
+            row
+            for row in rows
+            if row.version_key == wanted
+            or (is_content_key(row.version_key) and row.added_key == wanted)
+        ]
     if not candidates:
         raise NotFound(f"no object {stix_id!r}" + (f" at version {version}" if version else ""))
     own = account.party.id

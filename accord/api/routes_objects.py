@@ -118,7 +118,13 @@ def get_route(
     request: Request,
     account: CurrentAccount,
     stix_id: str,
-    version: Annotated[str | None, Query(description="the modified timestamp")] = None,
+    version: Annotated[
+        str | None,
+        Query(
+            description="the modified timestamp; for an observable (SCO), its content key "
+            "(sha256:...) or its date added"
+        ),
+    ] = None,
     origin: Annotated[
         str | None,
         Query(description="the originating party, when several parties hold this id"),

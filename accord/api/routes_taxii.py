@@ -28,7 +28,8 @@ from accord.errors import InvalidInput, NotFound, ValidationFailed
 from accord.federation.collections import Collection, collection_for, collections_for
 from accord.federation.media import STIX, TAXII, check_content_type, negotiate
 from accord.prepare import PublishLimits
-from accord.stix.timestamps import now_timestamp, timestamp_key
+from accord.stix.observables import is_content_key
+from accord.stix.timestamps import key_to_timestamp, now_timestamp, timestamp_key
 from accord.store import objects as store
 from accord.store.directory import Account
 
@@ -199,11 +200,20 @@ def collection(
 
 
 def _manifest_entry(item: Item) -> dict[str, Any]:
-    version = item.modified or (item.version_key and item.version_key[:26] + "Z")
+    """Section 5.3 (manifest record): ``version`` is the object's ``modified``, else its
+    ``created`` (marking definitions); an observable (SCO) has neither and is versioned by
+    its date added, as the OASIS reference server medallion does. ``match[version]`` takes
+    the same value (:func:`accord.store.objects._version_match`)."""
+    if item.modified:
+        version = item.modified
+    elif item.version_key and not is_content_key(item.version_key):
+        version = key_to_timestamp(item.version_key)
+    else:
+        version = item.sharing["added"]
     return {
         "id": item.stix_id,
         "date_added": item.sharing["added"],
-        "version": version or item.sharing["added"],
+        "version": version,
         "media_type": STIX,
     }
 
@@ -316,11 +326,12 @@ async def add_objects(
 
 def _status_body(results: list[Any]) -> dict[str, Any]:
     """Section 4.3.1: every object counted once, as a success (stored, or an exact
-    duplicate) or a failure with the reason; nothing is left pending."""
+    duplicate) or a failure with the reason; nothing is left pending. A status ``version``
+    is a timestamp: an observable's content key is not one, and is left out."""
     successes, failures = [], []
     for result in results:
         entry: dict[str, Any] = {"id": result.id or f"(object {result.index})"}
-        if result.version:
+        if result.version and not is_content_key(result.version):
             entry["version"] = result.version
         if result.status == "rejected":
             entry["message"] = "; ".join(f"{e.field}: {e.message}" for e in result.errors)

@@ -162,7 +162,7 @@ def object_page(
             raise NotFound(f"no object {stix_id!r} of party {origin!r}")
         other_origins = [o for o in origins if o != origin]
         versions = [v for v in versions if v.sharing["origin"] == origin]
-        chosen = next((v for v in versions if v.modified == version), None)
+        chosen = next((v for v in versions if v.version == version), None)
         if version and chosen is None:
             raise NotFound(f"no version {version} of {stix_id}")
         if chosen is None:

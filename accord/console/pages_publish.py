@@ -116,15 +116,19 @@ async def publish_form(
 
 def _copy_for(obj: dict[str, Any], tlp: Tlp, new_id: bool) -> list[dict[str, Any]]:
     """A new version of ``obj`` under ``tlp``; with ``new_id``, a copy with a new identity and
-    a derived-from relationship to the original."""
+    a derived-from relationship to the original. An observable (SCO) carries no timestamps:
+    its new content is its new version."""
     now = now_timestamp()
+    dated = "modified" in obj
     copy = {k: v for k, v in obj.items() if k != "object_marking_refs"}
     copy["object_marking_refs"] = [tlp.marking_id]
-    copy["modified"] = now
+    if dated:
+        copy["modified"] = now
     if not new_id:
         return [copy]
     copy["id"] = f"{obj['type']}--{uuid.uuid4()}"
-    copy["created"] = now
+    if dated:
+        copy["created"] = now
     relation = {
         "type": "relationship",
         "spec_version": "2.1",

@@ -16,6 +16,7 @@ import orjson
 
 from accord.errors import FieldError
 from accord.stix.markings import strictest_tlp
+from accord.stix.observables import content_key
 from accord.stix.timestamps import timestamp_key
 from accord.stix.vocab import (
     EXTENSION_TYPES,
@@ -68,7 +69,8 @@ class StixObject(NamedTuple):
     #: The 64-bit key of the id that storage indexes (:func:`identifier_key`).
     id_key: int
     type: str
-    #: Sortable version key: ``modified`` (``created`` for marking definitions, "" for SCOs).
+    #: Version key: sortable ``modified`` (``created`` for marking definitions); for SCOs,
+    #: which carry neither, a digest of the content (:mod:`accord.stix.observables`).
     version_key: str
     modified: str | None
     created_by_ref: str | None
@@ -190,13 +192,15 @@ def validate_object(obj: object, index: int, limits: Limits) -> StixObject | lis
         fail("(object)", "contains a NUL character, which no field may hold")
     if errors:
         return errors
+    if category == "sco":
+        version_key = content_key(obj)
 
     marking_refs = obj.get("object_marking_refs") or ()
     embedded = strictest_tlp(marking_refs)
     name = obj.get("name")
     description = obj.get("description")
     created_by = obj.get("created_by_ref")
-    modified = obj.get("modified")
+    modified = obj.get("modified") if category != "sco" else None  # SCOs are not dated
     source = obj.get("source_ref", obj.get("sighting_of_ref"))
     target = obj.get("target_ref")
     return StixObject(

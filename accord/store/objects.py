@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     and_,
     any_,
+    case,
     cast,
     false,
     func,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 
+from accord.stix.observables import CONTENT_KEY_PREFIX
 from accord.stix.timestamps import now_timestamp
 from accord.stix.validate import identifier_key, is_identifier
 from accord.store.schema import objects, tombstones
@@ -286,8 +288,24 @@ def _conditions(
     return conditions
 
 
+def _content_keyed(table: Any = objects) -> ColumnElement[bool]:
+    """The rows of observables (SCOs), whose version key is a digest of their content."""
+    condition: ColumnElement[bool] = table.c.version_key.startswith(
+        CONTENT_KEY_PREFIX, autoescape=True
+    )
+    return condition
+
+
+def _version_order(table: Any = objects) -> ColumnElement[str]:
+    """The order of versions: by version key (``modified``), except observables', which
+    carry no timestamp and are ordered by arrival (pk, the second sort key)."""
+    return case((_content_keyed(table), ""), else_=table.c.version_key)
+
+
 def _version_match(tokens: Sequence[str]) -> ColumnElement[bool]:
-    """TAXII 2.1 section 3.5.1 ``match[version]``: last, first, all, or given versions."""
+    """TAXII 2.1 section 3.4.2 ``match[version]``: last, first, all, or given versions. An
+    object without ``modified`` or ``created`` (an observable) is versioned by its date
+    added, as its manifest says; its content key matches too."""
     if "all" in tokens:
         return true()
     column = objects.c
@@ -303,13 +321,17 @@ def _version_match(tokens: Sequence[str]) -> ColumnElement[bool]:
                 earlier.c.stix_id == column.stix_id,
                 earlier.c.origin_party_id == column.origin_party_id,
                 earlier.c.deleted == false(),
-                earlier.c.version_key < column.version_key,
+                or_(
+                    _version_order(earlier) < _version_order(),
+                    and_(_version_order(earlier) == _version_order(), earlier.c.pk < column.pk),
+                ),
             )
             .exists()
         )
     keys = [t for t in tokens if t not in ("last", "first")]
     if keys:
         choices.append(column.version_key.in_(keys))
+        choices.append(and_(_content_keyed(), column.added_key.in_(keys)))
     return or_(*choices) if choices else false()
 
 
@@ -380,11 +402,12 @@ def position_of(
 
 def versions(connection: Connection, visible: ColumnElement[bool], stix_id: str) -> list[Row[Any]]:
     """Every visible, undeleted version of one id, oldest first (by origin party, then
-    version: each origin party holds its own object under an id)."""
+    version, an observable's by arrival: each origin party holds its own object under an
+    id)."""
     query = (
         select(*ITEM_COLUMNS)
         .where(visible, same_id(stix_id), objects.c.deleted == false())
-        .order_by(objects.c.origin_party_id, objects.c.version_key)
+        .order_by(objects.c.origin_party_id, _version_order(), objects.c.pk)
     )
     return list(connection.execute(query))
 
@@ -439,7 +462,10 @@ def tombstone(
     marked = len(doomed)
     if marked:  # the newest version left, if any, becomes the latest
         newest = connection.execute(
-            select(func.max(objects.c.version_key)).where(mine, objects.c.deleted == false())
+            select(objects.c.version_key)
+            .where(mine, objects.c.deleted == false())
+            .order_by(_version_order().desc(), objects.c.pk.desc())
+            .limit(1)
         ).scalar_one_or_none()
         if newest is not None:
             connection.execute(

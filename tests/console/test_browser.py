@@ -1,6 +1,8 @@
 """The console in a real browser: Playwright driving Debian's Chromium against `accord serve`
 with the demo data. Each page is visited by keyboard or click, checked, and photographed into
-docs/screenshots/ (linked from the README).
+a temporary folder, or into ``$ACCORD_SCREENSHOT_DIR`` when set: ``make screenshots`` refreshes
+the committed ones in docs/screenshots/ (linked from the README). The suite itself never
+writes into the source tree.
 
 Chromium comes from Debian (``/usr/bin/chromium``, installed by ``.ci/run``); Playwright never
 downloads a browser. Without Chromium these tests fail when ``ACCORD_REQUIRE_BROWSER`` is set
@@ -24,7 +26,8 @@ from accord.demo import stable_id
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+#: Where ``shot`` writes, chosen once per module by the ``_screenshot_folder`` fixture.
+SHOTS: dict[str, Path] = {}
 ARTICLE = ROOT / "tests" / "data" / "articles" / "sputnik-2016-russia-china-sco.txt"
 CHROMIUM = os.environ.get("ACCORD_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -144,9 +147,19 @@ def sign_in(page: object, tokens: dict[str, str], account: str) -> None:
     page.wait_for_url(lambda url: urlparse(url).path == "/ui/inbox")  # type: ignore[attr-defined]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _screenshot_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A temporary folder, or ``$ACCORD_SCREENSHOT_DIR`` (``make screenshots``)."""
+    chosen = os.environ.get("ACCORD_SCREENSHOT_DIR")
+    SHOTS["folder"] = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    yield
+    SHOTS.clear()
+
+
 def shot(page: object, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)  # type: ignore[attr-defined]
+    folder = SHOTS["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)  # type: ignore[attr-defined]
 
 
 def test_sign_in_inbox_and_object_page(page: object, demo_node: tuple[str, dict[str, str]]) -> None:

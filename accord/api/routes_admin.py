@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field
 
 from accord import admin, audit
 from accord.api.auth import Admin, CurrentAccount, engine_of
-from accord.api.responses import JSONBytes
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.store import directory
 from accord.store.directory import Account, Channel
 
-router = APIRouter(prefix="/api/v1", tags=["directory"])
+router = APIRouter(prefix="/api/v1", tags=["directory"], responses=PROBLEM_RESPONSES)
 
 
 class PartyIn(BaseModel):

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from accord import audit
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
-from accord.api.responses import JSONBytes
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.api.routes_screen import register_linker_of
 from accord.errors import Forbidden, UnsupportedMediaType, ValidationFailed
 from accord.ingest import service
@@ -18,7 +18,7 @@ from accord.ingest.pipeline import ingest
 from accord.ingest.stix import to_bundle
 from accord.stix.markings import Tlp
 
-router = APIRouter(prefix="/api/v1", tags=["ingestion"])
+router = APIRouter(prefix="/api/v1", tags=["ingestion"], responses=PROBLEM_RESPONSES)
 ACCEPTED = ("text/plain", "text/html", "application/xhtml+xml")
 
 

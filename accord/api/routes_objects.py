@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from accord import read
 from accord.api.auth import CurrentAccount, Publisher, engine_of, settings_of
 from accord.api.body import read_json_body
-from accord.api.responses import JSONBytes
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import ObjectsRejected, ValidationFailed
 from accord.prepare import PublishLimits
 from accord.publish import publish_bytes
@@ -18,7 +18,7 @@ from accord.stix.markings import Tlp
 from accord.stix.timestamps import timestamp_key
 from accord.store.objects import ObjectFilter
 
-router = APIRouter(prefix="/api/v1/objects", tags=["objects"])
+router = APIRouter(prefix="/api/v1/objects", tags=["objects"], responses=PROBLEM_RESPONSES)
 STIX_MEDIA_TYPES = ("application/json", "application/stix+json")
 
 

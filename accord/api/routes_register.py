@@ -11,11 +11,11 @@ from pydantic import BaseModel
 
 from accord import audit
 from accord.api.auth import CurrentAccount, Publisher, engine_of
-from accord.api.responses import JSONBytes
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import ValidationFailed
 from accord.register import links, views
 
-router = APIRouter(prefix="/api/v1/register", tags=["register"])
+router = APIRouter(prefix="/api/v1/register", tags=["register"], responses=PROBLEM_RESPONSES)
 
 
 def _actor(account: CurrentAccount) -> audit.Actor:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from accord import audit
 from accord.api.auth import CurrentAccount, engine_of
-from accord.api.responses import JSONBytes
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import PayloadTooLarge
 from accord.ingest.extract import register_linker
 from accord.screening.index import ScreeningIndex
@@ -18,7 +18,7 @@ from accord.screening.service import DEFAULT_THRESHOLD, screen
 from accord.screening.service import Query as ScreenQuery
 from accord.screening.snapshot import open_index
 
-router = APIRouter(prefix="/api/v1", tags=["screening"])
+router = APIRouter(prefix="/api/v1", tags=["screening"], responses=PROBLEM_RESPONSES)
 MAX_BATCH = 1000
 _LOCK = threading.Lock()
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from accord import __version__, audit, read
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
-from accord.api.responses import JSONBytes
+from accord.api.responses import TAXII_ERROR_RESPONSES, JSONBytes
 from accord.errors import InvalidInput, NotFound, ValidationFailed
 from accord.federation.collections import Collection, collection_for, collections_for
 from accord.federation.media import STIX, TAXII, check_content_type, negotiate
@@ -35,7 +35,7 @@ from accord.store.schema import taxii_status
 
 API_ROOT = "/taxii2/api/"
 PROVENANCE_HEADER = "x-accord-provenance"
-router = APIRouter(prefix="/taxii2", tags=["taxii"])
+router = APIRouter(prefix="/taxii2", tags=["taxii"], responses=TAXII_ERROR_RESPONSES)
 
 
 class TaxiiResponse(JSONBytes):
@@ -53,7 +53,7 @@ def route(method: str, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]
     """Register ``path`` with and without its trailing slash: clients drop it."""
 
     def register(handler: Callable[..., Any]) -> Any:
-        decorator = router.api_route(path, methods=[method], **kwargs)
+        decorator = router.api_route(path, methods=[method], response_class=TaxiiResponse, **kwargs)
         bare = router.api_route(path.rstrip("/"), methods=[method], include_in_schema=False)
         return bare(decorator(handler))
 

@@ -72,12 +72,15 @@ class Limits:
 
 def _integer(raw: str, name: str) -> int:
     text = raw.strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 20:
-        raise InvalidInput(
-            f"{name} {raw[:40]!r} must be a positive integer",
-            errors=[FieldError(name, "must be a positive integer")],
-        )
-    return int(text)
+    try:
+        if text.isascii() and text.lstrip("-").isdigit():
+            return int(text)
+    except ValueError:  # more digits than Python converts: a huge number, still a number
+        return -1 if text.startswith("-") else 2**63
+    raise InvalidInput(
+        f"{name} {raw[:40]!r} must be a positive integer",
+        errors=[FieldError(name, "must be a positive integer")],
+    )
 
 
 def row_id(raw: str, name: str) -> int:

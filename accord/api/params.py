@@ -19,6 +19,8 @@ from accord.limits import MAX_ROW_ID, Limits
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+PAGE_LIMIT = "1 or more; above the node's max_page_size, that many are served"
+
 #: A register row id in a path: a whole number that a 64-bit column can hold.
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a positive whole number")]
 

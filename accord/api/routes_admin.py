@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from accord import admin, audit
 from accord.api.auth import Admin, CurrentAccount, engine_of
+from accord.api.params import PAGE_LIMIT, limits_of
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.store import directory
 from accord.store.directory import Account, Channel
@@ -136,9 +137,11 @@ def audit_verify(request: Request, _account: Admin) -> JSONBytes:
     "/audit", tags=["audit"], summary="Newest audit entries, optionally for one target (admin)"
 )
 def audit_entries(
-    request: Request, _account: Admin, target: str | None = None, limit: int = 100
+    request: Request,
+    _account: Admin,
+    target: str | None = None,
+    limit: Annotated[int, Query(description=PAGE_LIMIT)] = 100,
 ) -> JSONBytes:
+    count = limits_of(request).page(limit)
     with engine_of(request).connect() as connection:
-        return JSONBytes(
-            {"entries": audit.recent(connection, target=target, limit=min(limit, 1000))}
-        )
+        return JSONBytes({"entries": audit.recent(connection, target=target, limit=count)})

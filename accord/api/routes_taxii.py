@@ -19,10 +19,12 @@ from starlette.concurrency import run_in_threadpool
 from accord import __version__, audit, read
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
+from accord.api.params import limits_of
 from accord.api.responses import TAXII_ERROR_RESPONSES, JSONBytes
 from accord.errors import InvalidInput, NotFound, ValidationFailed
 from accord.federation.collections import Collection, collection_for, collections_for
 from accord.federation.media import STIX, TAXII, check_content_type, negotiate
+from accord.limits import row_id
 from accord.policy import forwardable_to, visible_to
 from accord.prepare import PublishLimits
 from accord.publish import publish_objects
@@ -118,13 +120,8 @@ def _criteria(
 
 
 def _limit(request: Request) -> int:
-    raw = request.query_params.get("limit")
-    maximum = settings_of(request).max_page_size
-    if raw is None:
-        return maximum
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationFailed(f"limit {raw!r} must be a positive integer")
-    return min(int(raw), maximum)
+    """Section 3.4.1: the server may return fewer than ``limit``; below 1 is a 400."""
+    return limits_of(request).page(request.query_params.get("limit"))
 
 
 def _page(
@@ -431,15 +428,13 @@ def tombstones(
     request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
 ) -> TaxiiResponse:
     """Deletions federate: a peer applies those of versions it received from this node."""
-    raw = request.query_params.get("after", "0")
-    if not raw.isdigit():
-        raise ValidationFailed(f"after {raw!r} must be a sequence number")
+    after = row_id(request.query_params.get("after", "0"), "after")
     limit = _limit(request)
     with engine_of(request).begin() as connection:
         collection = collection_for(connection, account, collection_id)
         criteria = _criteria(connection, account, collection, request)
         rows = store.tombstones_after(
-            connection, visible_to(account.party.id), criteria, int(raw), limit + 1
+            connection, visible_to(account.party.id), criteria, after, limit + 1
         )
         names = {p.id: p.code for p in directory.list_parties(connection)}
         entries = [

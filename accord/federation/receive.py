@@ -18,7 +18,7 @@ from sqlalchemy import Connection, false, select, true
 from accord import audit
 from accord.errors import NotFound
 from accord.policy import resolve_audience
-from accord.prepare import ObjectResult, prepare
+from accord.prepare import DEFAULT_LIMITS, ObjectResult, PublishLimits, prepare
 from accord.publish import PublishReport, stamp, store_versions
 from accord.stix.markings import Tlp
 from accord.stix.validate import StixObject
@@ -45,9 +45,11 @@ def receive(
     provenance: dict[str, dict[str, Any]],
     *,
     local_node: str,
+    limits: PublishLimits = DEFAULT_LIMITS,
 ) -> PublishReport:
-    """Store one page received from a peer, in the caller's transaction."""
-    prepared = prepare(items)
+    """Store one page received from a peer, in the caller's transaction, under the node's
+    own limits (the same as every other door's)."""
+    prepared = prepare(items, limits)
     results = prepared.results()
     groups: dict[str, list[StixObject]] = {}
     for obj in prepared.valid:

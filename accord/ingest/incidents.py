@@ -91,17 +91,17 @@ class Incidents(ReaderBase):
         # Participants from what this sentence names.
         persons = [
             i
-            for i in self.items.values()
+            for i in self.items_between(start, end)
             if i.kind == "person" and any(start <= m.start < end for m in i.evidence)
         ]
         orgs = [
             i
-            for i in self.items.values()
+            for i in self.items_between(start, end)
             if i.kind == "organisation" and any(start <= m.start < end for m in i.evidence)
         ]
         locations = [
             i
-            for i in self.items.values()
+            for i in self.items_between(start, end)
             if i.kind == "location"
             and any(start <= m.start < end and self._where(m) for m in i.evidence)
         ]
@@ -243,7 +243,7 @@ class Incidents(ReaderBase):
                 extra += [
                     country
                     for country in countries
-                    if country not in extra and any(m.start == at for m in country.evidence)
+                    if country not in extra and at in country.cited_starts
                 ]
         return extra
 
@@ -253,7 +253,7 @@ class Incidents(ReaderBase):
         line = next(((s, e) for s, e in self.kept if s <= start < e), (start, end))
         near = [
             i
-            for i in self.items.values()
+            for i in self.items_between(line[0], line[1])
             if i.kind == "location"
             and i.place_kind != "country"
             and any(line[0] <= m.start < line[1] and self._where(m) for m in i.evidence)
@@ -264,7 +264,7 @@ class Incidents(ReaderBase):
         """Whether a place is named as where something happened ("in Ankara", "in
         Kyrgyzstan’s Bishkek"), not in a role ("Ambassador to Turkey") or a claim of a
         designation ("outlawed in Russia")."""
-        if any(s <= mention.start < e for s, e in self.claim_spans):
+        if self.claim_spans.covers(mention.start):
             return False
         before = self.text[max(0, mention.start - 40) : mention.start].lower().split()
         if not before:

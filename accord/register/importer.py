@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from accord.errors import InvalidInput
+from accord.limits import DEFAULT_LIMITS
 from accord.register import links
 from accord.register.csv_lists import read_designations_csv, read_national_csv
 from accord.register.dates import ListDate
@@ -282,9 +283,35 @@ class ListFile:
     snapshot_source: str | None = None
 
 
-def read_list(kind: str, path: Path, jurisdiction: str | None = None) -> ListFile:
+def read_list(
+    kind: str,
+    path: Path,
+    jurisdiction: str | None = None,
+    *,
+    max_name_length: int = DEFAULT_LIMITS.name_length,
+) -> ListFile:
     """Read ``un-xml``, ``designations``, ``ftm``, or ``csv`` (a national list with its
-    jurisdiction, or a file with designations.csv's columns, recognised by its header)."""
+    jurisdiction, or a file with designations.csv's columns, recognised by its header).
+    A record with a name longer than ``max_name_length`` is refused, named in the report;
+    the others are imported."""
+    return _refuse_long_names(_read_list(kind, path, jurisdiction), max_name_length)
+
+
+def _refuse_long_names(listed: ListFile, longest: int) -> ListFile:
+    kept: list[Record] = []
+    for record in listed.records:
+        long = next((n.name for n in record.names if len(n.name) > longest), None)
+        if long is None:
+            kept.append(record)
+        else:
+            listed.refused.append(
+                (record.where, f"a name of {len(long):,} characters; at most {longest:,}")
+            )
+    listed.records = kept
+    return listed
+
+
+def _read_list(kind: str, path: Path, jurisdiction: str | None) -> ListFile:
     if kind == "un-xml":
         generated, records, refused = read_un_xml(path)
         return ListFile(kind, path, records, refused, generated, snapshot_source="un-xml")

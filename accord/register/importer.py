@@ -9,7 +9,7 @@ more than a shared name: a shared reference number, or two or more shared names.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,8 +106,12 @@ def import_records(
     generated_on: ListDate | None = None,
     snapshot_source: str | None = None,
     on_record: Callable[[], None] | None = None,
+    over_limit: Sequence[tuple[str, str, str]] = (),
 ) -> ImportReport:
-    """Apply ``records`` (already read and checked) in the caller's transaction."""
+    """Apply ``records`` (already read and checked) in the caller's transaction.
+
+    ``over_limit`` holds entries refused for a limit (where, why, ``source|key``): they are
+    reported, and a complete list does not delist them (the list still holds them)."""
     report = ImportReport(path.name, rejected=list(rejected))
     if snapshot_source and rejected:
         reasons = "; ".join(f"{w}: {r}" for w, r in rejected[:5])
@@ -115,6 +119,7 @@ def import_records(
             f"{path.name}: {len(rejected)} entries cannot be read, and a complete list with "
             f"entries missing would delist them: nothing was imported ({reasons})"
         )
+    report.rejected += [(where, why) for where, why, _key in over_limit]
     today = now_timestamp()[:10]
     seen_on = str(generated_on) if generated_on else today
     import_id = store.start_import(
@@ -165,7 +170,8 @@ def import_records(
         if on_record:
             on_record()
     if snapshot_source:
-        _delist_missing(connection, report, snapshot_source, set(first_seen), import_id, seen_on)
+        present = set(first_seen) | {key for _where, _why, key in over_limit}
+        _delist_missing(connection, report, snapshot_source, present, import_id, seen_on)
     report.linked += links.apply_decisions(connection)  # analysts' links outlive re-imports
     store.finish_import(connection, import_id, report.as_dict())
     return report
@@ -281,6 +287,8 @@ class ListFile:
     generated_on: ListDate | None = None
     #: Set for a complete list (the UN's): what it no longer holds was delisted.
     snapshot_source: str | None = None
+    #: Entries refused for a limit (where, why, ``source|key``): reported, never delisted.
+    over_limit: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def read_list(
@@ -304,9 +312,8 @@ def _refuse_long_names(listed: ListFile, longest: int) -> ListFile:
         if long is None:
             kept.append(record)
         else:
-            listed.refused.append(
-                (record.where, f"a name of {len(long):,} characters; at most {longest:,}")
-            )
+            why = f"a name of {len(long):,} characters; at most {longest:,} (max_name_length)"
+            listed.over_limit.append((record.where, why, f"{record.source}|{record.key}"))
     listed.records = kept
     return listed
 
@@ -343,4 +350,5 @@ def import_list(
         generated_on=listed.generated_on,
         snapshot_source=listed.snapshot_source,
         on_record=on_record,
+        over_limit=listed.over_limit,
     )

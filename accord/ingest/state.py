@@ -101,6 +101,7 @@ class ReaderBase:
         self._ordered: list[Item] = []
         self._starts: list[int] = []
         self._owners: list[int] = []
+        self._mentions: dict[int, tuple[list[int], list[int]]] = {}
         self.kept = kept
         self.anchor = anchor
         self.linker = linker
@@ -127,6 +128,16 @@ class ReaderBase:
         pairs = sorted((m.start, n) for n, item in enumerate(self._ordered) for m in item.evidence)
         self._starts = [start for start, _ in pairs]
         self._owners = [n for _, n in pairs]
+        self._mentions = {}
+        for item in self._ordered:
+            placed = sorted((m.start, k) for k, m in enumerate(item.evidence))
+            self._mentions[id(item)] = ([start for start, _ in placed], [k for _, k in placed])
+
+    def mentions_between(self, item: Item, start: int, end: int) -> list[Mention]:
+        """The item's mentions starting in ``[start, end)``, in the order they were cited."""
+        starts, order = self._mentions[id(item)]
+        low, high = bisect_left(starts, start), bisect_left(starts, end)
+        return [item.evidence[k] for k in sorted(order[low:high])]
 
     def items_between(self, start: int, end: int) -> list[Item]:
         """The items with a mention starting in ``[start, end)``, in the order they were found."""

@@ -31,6 +31,7 @@ from accord.cli_register import register_app
 from accord.cli_screen import screen_command
 from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError, Unauthorized
+from accord.limits import Limits
 from accord.policy import Principal
 from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
@@ -176,6 +177,7 @@ def serve(
                 "local_node": settings.node_name,
                 "interval": settings.sync_interval,
                 "stop": stop,
+                "limits": Limits.from_settings(settings),
             },
             name="accord-sync",
             daemon=True,
@@ -498,7 +500,11 @@ def sync(
             )
 
         outcomes = sync_all(
-            state.engine, local_node=state.settings.node_name, only=peer, on_page=on_page
+            state.engine,
+            local_node=state.settings.node_name,
+            only=peer,
+            on_page=on_page,
+            limits=Limits.from_settings(state.settings),
         )
     failed = False
     for outcome in outcomes:
@@ -554,3 +560,7 @@ def main() -> None:
         for error in exc.errors:
             errors.print(f"  {error.field}: {error.message}")
         sys.exit(2)
+    except OSError as exc:  # a file that cannot be read or written: one line, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        errors.print(f"[red]error:[/red] {where}{exc.strerror or exc}")
+        sys.exit(1)

@@ -13,6 +13,7 @@ from rich.console import Console
 from accord import audit
 from accord.cli_progress import progress_bar
 from accord.errors import AccordError
+from accord.limits import Limits
 from accord.stix.markings import Tlp
 
 console = Console()
@@ -46,6 +47,7 @@ def ingest_command(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--tlp") from exc
     state = ctx.obj
+    limits = Limits.from_settings(state.settings)
     engine = state.engine
     linker = service.linker_for(engine)
     publisher = None
@@ -63,7 +65,7 @@ def ingest_command(
             try:
                 if not file.is_file():
                     raise AccordError(f"{file}: no such file")
-                article = ingest(file.read_bytes(), file.name, linker)
+                article = ingest(file.read_bytes(), file.name, linker, limits=limits)
             except AccordError as error:
                 failed += 1
                 errors.print(f"[red]{file}: {error.detail}[/red]")

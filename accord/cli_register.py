@@ -39,6 +39,12 @@ def _engine(ctx: typer.Context) -> Engine:
     return engine
 
 
+def _read(ctx: typer.Context, kind: str, file: Path, jurisdiction: str | None = None) -> ListFile:
+    """The list, read under the node's limits (a record with an over-long name is refused)."""
+    longest = ctx.obj.settings.max_name_length
+    return read_list(kind, file, jurisdiction, max_name_length=longest)
+
+
 def _run_import(ctx: typer.Context, listed: ListFile) -> None:
     with progress_bar(console) as progress:
         task = progress.add_task(f"importing {listed.path.name}", total=len(listed.records))
@@ -78,14 +84,14 @@ def _print_report(report: ImportReport) -> None:
 def import_un_xml(ctx: typer.Context, file: FileArg) -> None:
     """The UN Security Council Consolidated List (XML). Entries missing from a newer list are
     recorded as delisted, no later than the date that list was generated."""
-    _run_import(ctx, read_list("un-xml", file))
+    _run_import(ctx, _read(ctx, "un-xml", file))
 
 
 @import_app.command("designations")
 def import_designations(ctx: typer.Context, file: FileArg) -> None:
     """The multi-jurisdiction designations.csv (group_name, aliases, jurisdiction, listed,
     date_if_known, source_url)."""
-    _run_import(ctx, read_list("designations", file))
+    _run_import(ctx, _read(ctx, "designations", file))
 
 
 @import_app.command("csv")
@@ -99,7 +105,7 @@ def import_csv(
 ) -> None:
     """One agency's national list in the documented CSV format (docs/register.md), or a
     multi-jurisdiction file with designations.csv's columns (recognised by its header)."""
-    _run_import(ctx, read_list("csv", file, jurisdiction))
+    _run_import(ctx, _read(ctx, "csv", file, jurisdiction))
 
 
 def _subject(ctx: typer.Context, subject: str) -> int:
@@ -316,7 +322,7 @@ def list_links_command(ctx: typer.Context) -> None:
 @import_app.command("ftm")
 def import_ftm(ctx: typer.Context, file: FileArg) -> None:
     """FollowTheMoney JSON lines: entities, and a Sanction per designation."""
-    _run_import(ctx, read_list("ftm", file))
+    _run_import(ctx, _read(ctx, "ftm", file))
 
 
 @register_app.command("export")

@@ -16,7 +16,7 @@ from accord import audit
 from accord.cli_progress import progress_bar
 from accord.errors import InvalidInput
 from accord.screening.manifest import CSV_OUT, query_of, read_rows, write_result
-from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
+from accord.screening.service import DEFAULT_THRESHOLD, MAX_NAME, Query, screen
 from accord.screening.snapshot import open_index
 
 console = Console()
@@ -34,7 +34,10 @@ def screen_command(
     ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(help="Names to screen")] = None,
     file: Annotated[
-        Path | None, typer.Option(help="CSV with id,name[,type,birth_date,nationality]")
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="CSV with id,name[,type,birth_date,nationality]"
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Results: .jsonl or .csv (with --file)")] = None,
     threshold: Annotated[
@@ -45,6 +48,12 @@ def screen_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on standard output")] = False,
 ) -> None:
     """Screen names against the register. A hit is a lead for a person to check, with reasons."""
+    for name in names or []:
+        if len(name) > MAX_NAME:
+            raise typer.BadParameter(
+                f"a name of {len(name):,} characters; the limit is {MAX_NAME:,}",
+                param_hint="NAMES",
+            )
     engine = ctx.obj.engine
     with engine.connect() as connection:
         index = open_index(connection)
@@ -73,10 +82,13 @@ def screen_command(
     target = out or file.with_suffix(".results.jsonl")
     total = sum(1 for _ in _rows(file))
     written = matched = 0
-    with (
-        target.open("w", encoding="utf-8", newline="") as sink,
-        progress_bar(console) as progress,
-    ):
+    try:
+        opened = target.open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot write {target}: {error.strerror or error}", param_hint="--out"
+        ) from None
+    with opened as sink, progress_bar(console) as progress:
         task = progress.add_task(f"screening {file.name}", total=total)
         writer = csv.writer(sink) if target.suffix == ".csv" else None
         if writer:

@@ -34,8 +34,16 @@ class Settings:
     max_object_bytes: int = 1024 * 1024
     #: Deepest nesting of JSON containers inside one STIX object.
     max_json_depth: int = 32
-    #: Largest page a caller may ask for.
+    #: Largest page a caller may ask for; a larger ``limit`` is served as this many.
     max_page_size: int = 1000
+    #: Longest name in the register or in a screening query, in characters.
+    max_name_length: int = 1000
+    #: Longest query or path parameter of any route, in characters.
+    max_parameter_length: int = 4096
+    #: Largest article ingestion reads, in bytes.
+    max_article_bytes: int = 2 * 1024 * 1024
+    #: Seconds of work ingestion may spend on one article before it stops with an error.
+    ingest_seconds: int = 30
     #: Seconds between two pulls from every peer in ``accord serve`` (0: no background sync).
     sync_interval: int = 60
     #: SQLite ``synchronous`` pragma: FULL makes every acknowledged commit durable.

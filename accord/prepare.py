@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.config import Settings
-from accord.errors import FieldError
+from accord.errors import FieldError, PayloadTooLarge
+from accord.limits import Limits as NodeLimits
 from accord.stix.markings import TLP_BY_MARKING_ID
 from accord.stix.observables import is_content_key
 from accord.stix.parse import load_json, payload_objects
@@ -48,10 +49,12 @@ class PublishLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> PublishLimits:
         """The limits a node's settings set, for every door that publishes."""
-        return cls(
-            Limits(settings.max_object_bytes, settings.max_json_depth),
-            settings.max_bundle_objects,
-        )
+        return cls.of(NodeLimits.from_settings(settings))
+
+    @classmethod
+    def of(cls, limits: NodeLimits) -> PublishLimits:
+        """The publishing part of the node's one set of limits (:mod:`accord.limits`)."""
+        return cls(Limits(limits.object_bytes, limits.json_depth), limits.bundle_objects)
 
 
 DEFAULT_LIMITS = PublishLimits()
@@ -88,7 +91,14 @@ def prepare(items: list[Any], limits: PublishLimits = DEFAULT_LIMITS) -> Prepare
 
     An observable (SCO) may come once per payload: it carries no timestamp, so two versions
     of one in a single payload would have no order (versions of SCOs are ordered by arrival).
-    """
+
+    Every door comes here (REST, TAXII, console, CLI, peers), so the bundle-size limit holds
+    for all of them: a payload of more objects is refused whole (413)."""
+    if len(items) > limits.max_objects:
+        raise PayloadTooLarge(
+            f"the payload holds {len(items)} objects; the limit is {limits.max_objects}",
+            errors=[FieldError("objects", f"more than {limits.max_objects} objects")],
+        )
     valid: list[StixObject] = []
     settled: dict[int, ObjectResult] = {}
     seen: dict[tuple[str, str], int] = {}

@@ -19,7 +19,7 @@ from accord import audit
 from accord.acts.publish import PublishReport, stamp, store_versions
 from accord.errors import NotFound
 from accord.policy import resolve_audience
-from accord.prepare import ObjectResult, prepare
+from accord.prepare import DEFAULT_LIMITS, ObjectResult, PublishLimits, prepare
 from accord.stix.markings import Tlp
 from accord.stix.validate import StixObject
 from accord.store import directory
@@ -45,12 +45,14 @@ def receive(
     provenance: dict[str, dict[str, Any]] | list[Any],
     *,
     local_node: str,
+    limits: PublishLimits = DEFAULT_LIMITS,
 ) -> PublishReport:
-    """Store one page received from a peer, in the caller's transaction.
+    """Store one page received from a peer, in the caller's transaction, under the node's
+    own limits (the same as every other door's).
 
     ``provenance`` is a list aligned with ``items`` (one entry per object: two parties may
     hold objects under one id), or, from older nodes, a mapping by ``id@version``."""
-    prepared = prepare(items)
+    prepared = prepare(items, limits)
     results = prepared.results()
     aligned = isinstance(provenance, list) and len(provenance) == len(items)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
+
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -20,8 +22,10 @@ from accord.api import (
     routes_screen,
     routes_taxii,
 )
-from accord.api.responses import JSONBytes
+from accord.api.params import check_parameters
+from accord.api.responses import ERROR_SCHEMAS, JSONBytes
 from accord.config import Settings
+from accord.limits import Limits
 from accord.store.engine import make_engine
 
 
@@ -38,8 +42,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         default_response_class=JSONBytes,
         docs_url=None,
         redoc_url=None,
+        # Every route's query and path parameters are checked once (NUL, control, length).
+        dependencies=[Depends(check_parameters)],
     )
     app.state.settings = settings
+    app.state.limits = Limits.from_settings(settings)
     app.state.engine = engine or make_engine(
         settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
     )
@@ -74,7 +81,21 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_screen.router)
     app.include_router(routes_ingest.router)
     console.install(app)
+    _describe_errors(app)
     return app
+
+
+def _describe_errors(app: FastAPI) -> None:
+    """The problem-detail and TAXII error schemas the routers' error responses refer to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            document.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+        return app.openapi_schema or document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _serve_docs_offline(app: FastAPI) -> None:

@@ -13,12 +13,12 @@ from pydantic import BaseModel, Field
 
 from accord.acts import admin
 from accord.api.auth import Admin, CurrentAccount, engine_of
-from accord.api.responses import JSONBytes
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.api.routes_admin import _account_json
 from accord.policy import Principal
 from accord.store.directory import MAX_LIFETIME_DAYS
 
-router = APIRouter(prefix="/api/v1", tags=["directory"])
+router = APIRouter(prefix="/api/v1", tags=["directory"], responses=PROBLEM_RESPONSES)
 
 
 class TokenLifetime(BaseModel):

@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field
 from accord import audit
 from accord.acts import admin, audit_view
 from accord.api.auth import Admin, CurrentAccount, Operator, engine_of, settings_of
-from accord.api.responses import JSONBytes
+from accord.api.params import PAGE_LIMIT, limits_of
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.policy import Principal, require_operator
 from accord.store import directory
 from accord.store.directory import Account, Channel
 
-router = APIRouter(prefix="/api/v1", tags=["directory"])
+router = APIRouter(prefix="/api/v1", tags=["directory"], responses=PROBLEM_RESPONSES)
 
 
 class PartyIn(BaseModel):
@@ -175,9 +176,6 @@ def audit_verify(request: Request, account: Operator) -> JSONBytes:
     return JSONBytes(report)
 
 
-Limit = Annotated[int, Query(ge=1, le=1000, description="1 to 1000")]
-
-
 @router.get(
     "/audit",
     tags=["audit"],
@@ -187,12 +185,13 @@ def audit_entries(
     request: Request,
     account: Admin,
     target: str | None = None,
-    limit: Limit = 100,
+    limit: Annotated[int, Query(description=PAGE_LIMIT)] = 100,
     before: Annotated[int | None, Query(ge=1, le=2**62, description="entries before seq")] = None,
 ) -> JSONBytes:
+    count = limits_of(request).page(limit)
     with engine_of(request).begin() as connection:
         entries = audit_view.party_entries(
-            connection, _principal(account), target=target, limit=limit, before=before
+            connection, _principal(account), target=target, limit=count, before=before
         )
     return JSONBytes({"entries": entries})
 
@@ -203,8 +202,12 @@ def audit_entries(
     summary="Which parties read the objects your party originated, and when (admin)",
 )
 def audit_receipts(
-    request: Request, account: Admin, target: str | None = None, limit: Limit = 100
+    request: Request,
+    account: Admin,
+    target: str | None = None,
+    limit: Annotated[int, Query(description=PAGE_LIMIT)] = 100,
 ) -> JSONBytes:
+    count = limits_of(request).page(limit)
     with engine_of(request).begin() as connection:
-        found = audit_view.receipts(connection, _principal(account), target=target, limit=limit)
+        found = audit_view.receipts(connection, _principal(account), target=target, limit=count)
     return JSONBytes({"receipts": found})

@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from accord import audit
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
-from accord.api.responses import JSONBytes
+from accord.api.params import limits_of
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.api.routes_screen import register_linker_of
 from accord.errors import Forbidden, UnsupportedMediaType, ValidationFailed
 from accord.ingest import service
@@ -18,7 +19,7 @@ from accord.ingest.pipeline import ingest
 from accord.ingest.stix import to_bundle
 from accord.stix.markings import Tlp
 
-router = APIRouter(prefix="/api/v1", tags=["ingestion"])
+router = APIRouter(prefix="/api/v1", tags=["ingestion"], responses=PROBLEM_RESPONSES)
 ACCEPTED = ("text/plain", "text/html", "application/xhtml+xml")
 
 
@@ -62,11 +63,12 @@ async def ingest_route(
         except ValueError as exc:
             raise ValidationFailed(str(exc)) from exc
     settings = settings_of(request)
-    raw = await read_raw_body(request, settings.max_body_bytes)
+    limits = limits_of(request)
+    raw = await read_raw_body(request, limits.article_bytes)
 
     def work() -> dict[str, Any]:
         linker = register_linker_of(request)
-        article = ingest(raw, name, linker)
+        article = ingest(raw, name, linker, limits=limits)
         published = None
         with engine_of(request).begin() as connection:
             if level is not None:

@@ -11,14 +11,15 @@ from accord.acts import read
 from accord.acts.publish import publish_bytes
 from accord.api.auth import CurrentAccount, Publisher, engine_of, settings_of
 from accord.api.body import read_json_body
-from accord.api.responses import JSONBytes
+from accord.api.params import PAGE_LIMIT, limits_of
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import ObjectsRejected, ValidationFailed
 from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
 from accord.stix.timestamps import timestamp_key
 from accord.store.objects import ObjectFilter
 
-router = APIRouter(prefix="/api/v1/objects", tags=["objects"])
+router = APIRouter(prefix="/api/v1/objects", tags=["objects"], responses=PROBLEM_RESPONSES)
 STIX_MEDIA_TYPES = ("application/json", "application/stix+json")
 
 
@@ -83,10 +84,9 @@ def list_route(
     q: Annotated[str | None, Query(description="text in name or description")] = None,
     channel: Annotated[str | None, Query(description="own, network or a channel")] = None,
     include_revoked: bool = False,
-    limit: Annotated[int, Query(ge=1)] = 100,
+    limit: Annotated[int, Query(description=PAGE_LIMIT)] = 100,
     cursor: str | None = None,
 ) -> JSONBytes:
-    settings = settings_of(request)
     added_key = None
     if added_after is not None:
         added_key = timestamp_key(added_after)
@@ -107,7 +107,7 @@ def list_route(
             account,
             criteria,
             cursor=cursor,
-            limit=min(limit, settings.max_page_size),
+            limit=limits_of(request).page(limit),
             door="api",
         )
     return JSONBytes(page.as_json())

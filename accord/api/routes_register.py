@@ -11,11 +11,12 @@ from pydantic import BaseModel
 
 from accord import audit
 from accord.api.auth import CurrentAccount, Publisher, engine_of
-from accord.api.responses import JSONBytes
+from accord.api.params import RowId
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import ValidationFailed
 from accord.register import links, views
 
-router = APIRouter(prefix="/api/v1/register", tags=["register"])
+router = APIRouter(prefix="/api/v1/register", tags=["register"], responses=PROBLEM_RESPONSES)
 
 
 def _actor(account: CurrentAccount) -> audit.Actor:
@@ -48,7 +49,7 @@ def divergence(
 
 
 @router.get("/subjects/{subject_id}", summary="A subject: names, designations, provenance")
-def subject(request: Request, account: CurrentAccount, subject_id: int) -> JSONBytes:
+def subject(request: Request, account: CurrentAccount, subject_id: RowId) -> JSONBytes:
     with engine_of(request).begin() as connection:
         found = views.show(connection, subject_id)
         audit.append(connection, _actor(account), "register.show", target=str(subject_id))
@@ -56,7 +57,7 @@ def subject(request: Request, account: CurrentAccount, subject_id: int) -> JSONB
 
 
 @router.get("/subjects/{subject_id}/history", summary="Every dated change of a subject")
-def history(request: Request, account: CurrentAccount, subject_id: int) -> JSONBytes:
+def history(request: Request, account: CurrentAccount, subject_id: RowId) -> JSONBytes:
     with engine_of(request).begin() as connection:
         events = views.history(connection, subject_id)
         audit.append(connection, _actor(account), "register.history", target=str(subject_id))
@@ -97,7 +98,7 @@ def add_link(request: Request, account: Publisher, body: LinkIn) -> JSONBytes:
 
 
 @router.delete("/links/{link_id}", summary="Undo a link decision")
-def undo_link(request: Request, account: Publisher, link_id: int) -> JSONBytes:
+def undo_link(request: Request, account: Publisher, link_id: RowId) -> JSONBytes:
     with engine_of(request).begin() as connection:
         undone = links.undo(connection, link_id)
         audit.append(connection, _actor(account), "register.unlink", target=str(link_id))

@@ -10,15 +10,15 @@ from pydantic import BaseModel, Field, ValidationError
 
 from accord import audit
 from accord.api.auth import CurrentAccount, engine_of
-from accord.api.responses import JSONBytes
-from accord.errors import PayloadTooLarge
+from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
+from accord.errors import FieldError, InvalidInput, PayloadTooLarge
 from accord.ingest.extract import register_linker
 from accord.screening.index import ScreeningIndex
-from accord.screening.service import DEFAULT_THRESHOLD, screen
+from accord.screening.service import DEFAULT_THRESHOLD, MAX_NAME, screen
 from accord.screening.service import Query as ScreenQuery
 from accord.screening.snapshot import open_index
 
-router = APIRouter(prefix="/api/v1", tags=["screening"])
+router = APIRouter(prefix="/api/v1", tags=["screening"], responses=PROBLEM_RESPONSES)
 MAX_BATCH = 1000
 _LOCK = threading.Lock()
 
@@ -102,6 +102,11 @@ def screen_route(
             raise PayloadTooLarge(f"{len(body.queries)} queries; a batch holds at most {MAX_BATCH}")
         items = [_item(n, raw) for n, raw in enumerate(body.queries)]
     else:
+        if body.name and len(body.name) > MAX_NAME:
+            raise InvalidInput(
+                f"name is {len(body.name):,} characters long; the limit is {MAX_NAME:,}",
+                errors=[FieldError("name", f"longer than {MAX_NAME} characters")],
+            )
         items = [
             NameQuery(
                 name=body.name or "",

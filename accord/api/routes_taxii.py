@@ -23,7 +23,8 @@ from accord.acts.publish import publish_objects
 from accord.acts.read import Item, audience_filter
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
-from accord.api.responses import JSONBytes
+from accord.api.params import limits_of
+from accord.api.responses import TAXII_ERROR_RESPONSES, JSONBytes
 from accord.errors import InvalidInput, NotFound, ValidationFailed
 from accord.federation.collections import Collection, collection_for, collections_for
 from accord.federation.media import STIX, TAXII, check_content_type, negotiate
@@ -35,7 +36,7 @@ from accord.store.directory import Account
 
 API_ROOT = "/taxii2/api/"
 PROVENANCE_HEADER = "x-accord-provenance"
-router = APIRouter(prefix="/taxii2", tags=["taxii"])
+router = APIRouter(prefix="/taxii2", tags=["taxii"], responses=TAXII_ERROR_RESPONSES)
 
 
 class TaxiiResponse(JSONBytes):
@@ -53,7 +54,7 @@ def route(method: str, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]
     """Register ``path`` with and without its trailing slash: clients drop it."""
 
     def register(handler: Callable[..., Any]) -> Any:
-        decorator = router.api_route(path, methods=[method], **kwargs)
+        decorator = router.api_route(path, methods=[method], response_class=TaxiiResponse, **kwargs)
         bare = router.api_route(path.rstrip("/"), methods=[method], include_in_schema=False)
         return bare(decorator(handler))
 
@@ -117,13 +118,8 @@ def _criteria(
 
 
 def _limit(request: Request) -> int:
-    raw = request.query_params.get("limit")
-    maximum = settings_of(request).max_page_size
-    if raw is None:
-        return maximum
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationFailed(f"limit {raw!r} must be a positive integer")
-    return min(int(raw), maximum)
+    """Section 3.4.1: the server may return fewer than ``limit``; below 1 is a 400."""
+    return limits_of(request).page(request.query_params.get("limit"))
 
 
 def _page(

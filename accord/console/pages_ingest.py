@@ -14,6 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from accord import audit
 from accord.api.auth import engine_of, settings_of
+from accord.api.params import limits_of
 from accord.api.routes_screen import register_linker_of
 from accord.console.pages_publish import outcome
 from accord.console.render import render
@@ -104,11 +105,14 @@ async def ingest_form(request: Request, account: PageAccount) -> Response:
         raw = _text(form, "text").encode("utf-8")
     if not raw.strip():
         raise InvalidInput("paste an article's text or HTML, or choose a file")
-    if len(raw) > settings_of(request).max_body_bytes:
-        raise PayloadTooLarge(f"{name} is over {settings_of(request).max_body_bytes:,} bytes")
+    if len(raw) > limits_of(request).article_bytes:
+        raise PayloadTooLarge(
+            f"{name} is {len(raw):,} bytes; an article may be at most "
+            f"{limits_of(request).article_bytes:,} (max_article_bytes)"
+        )
 
     def work() -> dict[str, Any]:
-        return ingest(raw, name, register_linker_of(request))
+        return ingest(raw, name, register_linker_of(request), limits=limits_of(request))
 
     article = await run_in_threadpool(work)
     with engine_of(request).begin() as connection:

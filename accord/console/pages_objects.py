@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -67,7 +67,7 @@ def inbox(
                 criteria.slices = slices_from(connection, account.party.id, found.id)
         if first:
             criteria.added_after_key = timestamp_key(f"{first.isoformat()}T00:00:00Z")
-        if last:
+        if last and last < date.max:  # through the last day there is: no bound at all
             end = timestamp_key(f"{(last + timedelta(days=1)).isoformat()}T00:00:00Z")
             criteria.extra.append(objects.c.added_key < end)
         page = read.list_objects(

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from accord import audit
 from accord.acts import read
 from accord.api.auth import engine_of
+from accord.api.params import RowId
 from accord.console.render import parse_day, render
 from accord.console.session import PageAccount, actor
 from accord.register import views
@@ -72,7 +73,7 @@ def timeline(events: list[dict[str, Any]], today: date) -> dict[str, Any]:
 
 
 @router.get("/subjects/{subject_id}")
-def subject(request: Request, account: PageAccount, subject_id: int) -> Response:
+def subject(request: Request, account: PageAccount, subject_id: RowId) -> Response:
     with engine_of(request).begin() as connection:
         shown = views.show(connection, subject_id)
         events = views.history(connection, subject_id)

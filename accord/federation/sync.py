@@ -25,6 +25,8 @@ from accord.acts.receive import Origin, apply_tombstone, receive
 from accord.errors import AccordError
 from accord.federation.collections import collection_id
 from accord.federation.media import TAXII
+from accord.limits import DEFAULT_LIMITS, Limits
+from accord.prepare import PublishLimits
 from accord.store import directory
 from accord.store.peers import Peer, record_progress, record_tombstones
 
@@ -100,6 +102,7 @@ def sync_peer(
     client: httpx.Client | None = None,
     on_page: Callable[[SyncResult], None] | None = None,
     max_pages: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> SyncResult:
     """Pull everything new from one peer; returns what happened."""
     audience = audience_of(engine, peer)
@@ -118,6 +121,11 @@ def sync_peer(
             response = _get(http, url, params, headers)
             if response.status_code != 200:
                 raise SyncError(f"{url}: HTTP {response.status_code}: {response.text[:300]}")
+            if len(response.content) > limits.body_bytes:
+                raise SyncError(
+                    f"{url}: a page of {len(response.content):,} bytes; the limit is "
+                    f"{limits.body_bytes:,}"
+                )
             body = response.json()
             objects = body.get("objects", [])
             if peer.kind == "accord":
@@ -131,6 +139,7 @@ def sync_peer(
                     objects,
                     body.get("x_accord_provenance_list") or body.get("x_accord_provenance", {}),
                     local_node=local_node,
+                    limits=PublishLimits.of(limits),
                 )
                 record_progress(connection, peer.id, cursor=cursor, error=None)
             result.pages += 1
@@ -191,6 +200,7 @@ def sync_all(
     local_node: str,
     only: str | None = None,
     on_page: Callable[[SyncResult], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[SyncResult | SyncError]:
     """Pull from every peer (or one); a failing peer does not stop the others."""
     from accord.store.peers import get_peer, list_peers
@@ -200,17 +210,26 @@ def sync_all(
     outcomes: list[SyncResult | SyncError] = []
     for peer in chosen:
         try:
-            outcomes.append(sync_peer(engine, peer, local_node=local_node, on_page=on_page))
+            outcomes.append(
+                sync_peer(engine, peer, local_node=local_node, on_page=on_page, limits=limits)
+            )
         except SyncError as exc:
             outcomes.append(exc)
     return outcomes
 
 
-def sync_forever(engine: Engine, *, local_node: str, interval: float, stop: Event) -> None:
+def sync_forever(
+    engine: Engine,
+    *,
+    local_node: str,
+    interval: float,
+    stop: Event,
+    limits: Limits = DEFAULT_LIMITS,
+) -> None:
     """The background loop of ``accord serve``: pull from every peer, then wait."""
     while not stop.is_set():
         try:
-            sync_all(engine, local_node=local_node)
+            sync_all(engine, local_node=local_node, limits=limits)
         except Exception:  # keep the loop alive; each peer's error is recorded on the peer
             log.exception("sync round failed")
         stop.wait(interval)

@@ -109,11 +109,15 @@ class Reader(Persons, Incidents):
             self.event_dates += dates.event_dates(self.text, start, end, self.anchor)
             for run in self.runs(words):
                 self._phrase(run, words)
+            self.check_time()
         # Second pass: a person named once in full is also named by one part of the name.
         for start, end in spans:
             self._later_mentions(self.tokens(start, end))
+            self.check_time()
+        self.index_mentions()
         for position, (start, end) in enumerate(spans):
             self._incident(start, end, position)
+            self.check_time()
 
     def _phrase(self, run: list[Token], words: list[Token]) -> None:
         position = words.index(run[0])
@@ -158,7 +162,7 @@ class Reader(Persons, Incidents):
 
     def _place(self, tokens: list[Token], phrase: str, words: list[Token]) -> None:
         known = self.places[phrase]
-        if any(s <= tokens[0].start < e for s, e in self.person_spans):
+        if self.person_spans.covers(tokens[0].start):
             return
         if known.kind != "country" and not known.prominent:
             before = self._before(words, tokens[0])
@@ -229,7 +233,7 @@ class Reader(Persons, Incidents):
             return
         if start_key is not None:
             start, end, name = start_key
-            if any(s <= start < e for s, e in self.person_spans):
+            if self.person_spans.covers(start):
                 return
             existing = self._same_org(name)
             item = existing or self._item("organisation", name, name)

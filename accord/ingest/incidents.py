@@ -89,34 +89,26 @@ class Incidents(ReaderBase):
         if kind is None:
             return
         # Participants from what this sentence names.
-        persons = [
-            i
-            for i in self.items.values()
-            if i.kind == "person" and any(start <= m.start < end for m in i.evidence)
-        ]
-        orgs = [
-            i
-            for i in self.items.values()
-            if i.kind == "organisation" and any(start <= m.start < end for m in i.evidence)
-        ]
+        persons = [i for i in self.items_between(start, end) if i.kind == "person"]
+        orgs = [i for i in self.items_between(start, end) if i.kind == "organisation"]
         locations = [
             i
-            for i in self.items.values()
+            for i in self.items_between(start, end)
             if i.kind == "location"
-            and any(start <= m.start < end and self._where(m) for m in i.evidence)
+            and any(self._where(m) for m in self.mentions_between(i, start, end))
         ]
         victims: list[dict[str, Any]] = []
         perpetrators: list[dict[str, Any]] = []
         by = re.search(r"\b(?:by|perpetrated by|plotted by|carried out by)\b", lower)
         for person in persons:
-            mention = next(m for m in person.evidence if start <= m.start < end)
+            mention = self.mentions_between(person, start, end)[0]
             relative = mention.start - start
             if by and relative > by.start():
                 perpetrators.append(self._ref(person, mention, self._how_sure(lower, relative)))
             elif _VICTIM_AFTER.match(lower[relative + len(mention.text) :]):
                 victims.append(self._ref(person, mention))
         for org in orgs:
-            mention = next(m for m in org.evidence if start <= m.start < end)
+            mention = self.mentions_between(org, start, end)[0]
             relative = mention.start - start
             window = lower[max(0, relative - 60) : relative]
             after_name = lower[relative + len(mention.text) : relative + len(mention.text) + 60]
@@ -210,8 +202,8 @@ class Incidents(ReaderBase):
                     self._ref(
                         p,
                         next(
-                            (m for m in p.evidence if start <= m.start < end and self._where(m)),
-                            next((m for m in p.evidence if start <= m.start < end), p.evidence[0]),
+                            (m for m in self.mentions_between(p, start, end) if self._where(m)),
+                            next(iter(self.mentions_between(p, start, end)), p.evidence[0]),
                         ),
                     )
                     for p in locations
@@ -233,9 +225,7 @@ class Incidents(ReaderBase):
             if i.kind == "location" and i.place_kind == "country" and i not in found
         ]
         for place in found:
-            for mention in place.evidence:
-                if not start <= mention.start < end:
-                    continue
+            for mention in self.mentions_between(place, start, end):
                 comma = re.match(r"\s*,\s*", self.text[mention.end : mention.end + 40])
                 if comma is None:
                     continue
@@ -243,7 +233,7 @@ class Incidents(ReaderBase):
                 extra += [
                     country
                     for country in countries
-                    if country not in extra and any(m.start == at for m in country.evidence)
+                    if country not in extra and at in country.cited_starts
                 ]
         return extra
 
@@ -253,10 +243,10 @@ class Incidents(ReaderBase):
         line = next(((s, e) for s, e in self.kept if s <= start < e), (start, end))
         near = [
             i
-            for i in self.items.values()
+            for i in self.items_between(line[0], line[1])
             if i.kind == "location"
             and i.place_kind != "country"
-            and any(line[0] <= m.start < line[1] and self._where(m) for m in i.evidence)
+            and any(self._where(m) for m in self.mentions_between(i, line[0], line[1]))
         ]
         return near[:2]
 
@@ -264,7 +254,7 @@ class Incidents(ReaderBase):
         """Whether a place is named as where something happened ("in Ankara", "in
         Kyrgyzstan’s Bishkek"), not in a role ("Ambassador to Turkey") or a claim of a
         designation ("outlawed in Russia")."""
-        if any(s <= mention.start < e for s, e in self.claim_spans):
+        if self.claim_spans.covers(mention.start):
             return False
         before = self.text[max(0, mention.start - 40) : mention.start].lower().split()
         if not before:

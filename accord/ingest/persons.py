@@ -70,7 +70,7 @@ class Persons(ReaderBase):
         known = speaks or role or titled or self._acted_on(tail, words) or self._from(tail, words)
         if not known and self._same_person(name) is None:
             return  # a pair of capitalised words is a person only in context, or once known
-        if any(s <= start < e for s, e in self.org_spans) and not (speaks or role):
+        if self.org_spans.covers(start) and not (speaks or role):
             return
         item = self._same_person(name) or self._item("person", name, name)
         item.cite(start, end, name)
@@ -174,12 +174,12 @@ class Persons(ReaderBase):
         }
         for word in words:
             item = acronyms.get(word.bare)
-            if item is not None and not any(m.start == word.start for m in item.evidence):
+            if item is not None and word.start not in item.cited_starts:
                 item.cite(word.start, word.start + len(word.bare), word.bare)
         for word in words:
             if not word.capital or word.bare.lower() in COMMON_CAPITALS:
                 continue
-            if any(s <= word.start < e for s, e in self.person_spans):
+            if self.person_spans.covers(word.start):
                 continue
             for item in persons:
                 parts = item.name.split()

@@ -6,10 +6,12 @@ import datetime as dt
 import re
 from typing import Any
 
+from accord.errors import ValidationFailed
 from accord.ingest import dates
 from accord.ingest.clean import clean
 from accord.ingest.extract import Reader
 from accord.ingest.source import Document, decode, html_to_document, looks_like_html
+from accord.limits import DEFAULT_LIMITS, Limits
 
 _ENGLISH = frozenset("the and of to in is was that for on with by as said".split())
 _OTHER = {
@@ -40,10 +42,18 @@ def language(text: str) -> str:
     return max(scores, key=lambda code: scores[code])
 
 
-def ingest(data: bytes | str, name: str = "article", linker: Any | None = None) -> dict[str, Any]:
-    """Read one article (plain text as scraped, or HTML) into the stable JSON shape."""
+def ingest(
+    data: bytes | str,
+    name: str = "article",
+    linker: Any | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Any]:
+    """Read one article (plain text as scraped, or HTML) into the stable JSON shape, within
+    the node's limits: ``article_bytes`` (413 above) and ``ingest_seconds`` of reading."""
     # Text given as a string is checked as the bytes a file would hold: one path for both.
-    text = decode(data.encode("utf-8") if isinstance(data, str) else data, name)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    text = decode(raw, name, limits.article_bytes)
     document = html_to_document(text) if looks_like_html(text) else Document(text)
     clean(document)
     body = "\n".join(document.text[s:e] for s, e in document.kept)
@@ -70,7 +80,7 @@ def ingest(data: bytes | str, name: str = "article", linker: Any | None = None) 
         result.update(persons=[], organisations=[], locations=[], incidents=[], dates=[])
         result["note"] = "no article body found (no line reads as prose)"
         return result
-    reader = Reader(document.text, document.kept, anchor, linker)
+    reader = Reader(document.text, document.kept, anchor, linker, limits.ingest_seconds)
     if lang != "en":
         # Names of places and of the register can still be found; roles and incidents are
         # read from English sentence patterns only.
@@ -78,7 +88,10 @@ def ingest(data: bytes | str, name: str = "article", linker: Any | None = None) 
             f"the article reads as {lang!r}, not English: only places, dates and register "
             "names are extracted"
         )
-    reader.read()
+    try:
+        reader.read()
+    except ValidationFailed as error:
+        raise ValidationFailed(f"{name}: {error.detail}") from None
     extracted = reader.result()
     if lang != "en":
         extracted["persons"] = []

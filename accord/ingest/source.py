@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from accord.errors import InvalidInput, PayloadTooLarge
+from accord.limits import DEFAULT_LIMITS
 
-MAX_BYTES = 5 * 1024 * 1024
+#: The largest article read unless the node says otherwise (``max_article_bytes``).
+MAX_BYTES = DEFAULT_LIMITS.article_bytes
 
 _BLOCKS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th section article header footer nav aside "
@@ -36,14 +38,14 @@ class Document:
     is_html: bool = False
 
 
-def decode(data: bytes, name: str = "input") -> str:
+def decode(data: bytes, name: str = "input", max_bytes: int = MAX_BYTES) -> str:
     """UTF-8 text, or a clear error naming what is wrong."""
     if not data.strip():
         raise InvalidInput(f"{name} is empty")
-    if len(data) > MAX_BYTES:
+    if len(data) > max_bytes:
         raise PayloadTooLarge(
-            f"{name} is {len(data) / 1048576:.1f} MB; an article may be at most "
-            f"{MAX_BYTES // 1048576} MB"
+            f"{name} is {len(data):,} bytes; an article may be at most {max_bytes:,} "
+            "(max_article_bytes)"
         )
     sample = data[:8192]
     if b"\x00" in sample or sum(1 for b in sample if b < 9 or 13 < b < 32) > len(sample) // 50:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.errors import ValidationFailed
 from accord.ingest import dates
 from accord.ingest.gazetteer import places
 
@@ -32,12 +35,34 @@ class Item:
     claims: list[dict[str, Any]] = field(default_factory=list)
     group: bool = False
 
+    #: (start, end) of every mention in ``evidence``: citing is constant time, not a scan.
+    cited: set[tuple[int, int]] = field(default_factory=set, repr=False, compare=False)
+    cited_starts: set[int] = field(default_factory=set, repr=False, compare=False)
+
     def cite(self, start: int, end: int, text: str) -> None:
-        if not any(m.start == start and m.end == end for m in self.evidence):
+        if (start, end) not in self.cited:
+            self.cited.add((start, end))
+            self.cited_starts.add(start)
             self.evidence.append(Mention(start, end, text))
         shown = " ".join(text.split())
         if shown != self.name:
             self.aliases.add(shown)
+
+
+class Spans(list[tuple[int, int]]):
+    """Character spans already read as one kind of name; ``covers`` answers in constant time
+    (a scan of every span made reading an article quadratic in its length)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._covered: set[int] = set()
+
+    def append(self, span: tuple[int, int]) -> None:
+        super().append(span)
+        self._covered.update(range(span[0], span[1]))
+
+    def covers(self, position: int) -> bool:
+        return position in self._covered
 
 
 @dataclass
@@ -68,8 +93,15 @@ class ReaderBase:
         kept: list[tuple[int, int]],
         anchor: dt.date | None,
         linker: Any | None = None,
+        seconds: float | None = None,
     ) -> None:
         self.text = text
+        #: When reading must stop (monotonic clock), from the node's ``ingest_seconds``.
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self._ordered: list[Item] = []
+        self._starts: list[int] = []
+        self._owners: list[int] = []
+        self._mentions: dict[int, tuple[list[int], list[int]]] = {}
         self.kept = kept
         self.anchor = anchor
         self.linker = linker
@@ -77,9 +109,40 @@ class ReaderBase:
         self.items: dict[tuple[str, str], Item] = {}
         self.incidents: list[dict[str, Any]] = []
         self.event_dates: list[dates.Found] = []
-        self.person_spans: list[tuple[int, int]] = []
-        self.org_spans: list[tuple[int, int]] = []
-        self.claim_spans: list[tuple[int, int]] = []
+        self.person_spans = Spans()
+        self.org_spans = Spans()
+        self.claim_spans = Spans()
+
+    def check_time(self) -> None:
+        """Stop an article that takes longer than its budget, with an error naming it."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ValidationFailed(
+                "the article takes longer to read than this node allows (ingest_seconds); "
+                "send it in parts"
+            )
+
+    def index_mentions(self) -> None:
+        """Index every mention by where it starts, once the names are read, so that each
+        sentence finds its items without a scan of every item (see :meth:`items_between`)."""
+        self._ordered = list(self.items.values())
+        pairs = sorted((m.start, n) for n, item in enumerate(self._ordered) for m in item.evidence)
+        self._starts = [start for start, _ in pairs]
+        self._owners = [n for _, n in pairs]
+        self._mentions = {}
+        for item in self._ordered:
+            placed = sorted((m.start, k) for k, m in enumerate(item.evidence))
+            self._mentions[id(item)] = ([start for start, _ in placed], [k for _, k in placed])
+
+    def mentions_between(self, item: Item, start: int, end: int) -> list[Mention]:
+        """The item's mentions starting in ``[start, end)``, in the order they were cited."""
+        starts, order = self._mentions[id(item)]
+        low, high = bisect_left(starts, start), bisect_left(starts, end)
+        return [item.evidence[k] for k in sorted(order[low:high])]
+
+    def items_between(self, start: int, end: int) -> list[Item]:
+        """The items with a mention starting in ``[start, end)``, in the order they were found."""
+        low, high = bisect_left(self._starts, start), bisect_left(self._starts, end)
+        return [self._ordered[n] for n in sorted(set(self._owners[low:high]))]
 
     # -- sentences and phrases -------------------------------------------------------------
 

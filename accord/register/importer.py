@@ -9,7 +9,7 @@ more than a shared name: a shared reference number, or two or more shared names.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from accord.errors import InvalidInput
+from accord.limits import DEFAULT_LIMITS
 from accord.register import links
 from accord.register.csv_lists import read_designations_csv, read_national_csv
 from accord.register.dates import ListDate
@@ -105,8 +106,12 @@ def import_records(
     generated_on: ListDate | None = None,
     snapshot_source: str | None = None,
     on_record: Callable[[], None] | None = None,
+    over_limit: Sequence[tuple[str, str, str]] = (),
 ) -> ImportReport:
-    """Apply ``records`` (already read and checked) in the caller's transaction."""
+    """Apply ``records`` (already read and checked) in the caller's transaction.
+
+    ``over_limit`` holds entries refused for a limit (where, why, ``source|key``): they are
+    reported, and a complete list does not delist them (the list still holds them)."""
     report = ImportReport(path.name, rejected=list(rejected))
     if snapshot_source and rejected:
         reasons = "; ".join(f"{w}: {r}" for w, r in rejected[:5])
@@ -114,6 +119,7 @@ def import_records(
             f"{path.name}: {len(rejected)} entries cannot be read, and a complete list with "
             f"entries missing would delist them: nothing was imported ({reasons})"
         )
+    report.rejected += [(where, why) for where, why, _key in over_limit]
     today = now_timestamp()[:10]
     seen_on = str(generated_on) if generated_on else today
     import_id = store.start_import(
@@ -164,7 +170,8 @@ def import_records(
         if on_record:
             on_record()
     if snapshot_source:
-        _delist_missing(connection, report, snapshot_source, set(first_seen), import_id, seen_on)
+        present = set(first_seen) | {key for _where, _why, key in over_limit}
+        _delist_missing(connection, report, snapshot_source, present, import_id, seen_on)
     report.linked += links.apply_decisions(connection)  # analysts' links outlive re-imports
     store.finish_import(connection, import_id, report.as_dict())
     return report
@@ -280,11 +287,38 @@ class ListFile:
     generated_on: ListDate | None = None
     #: Set for a complete list (the UN's): what it no longer holds was delisted.
     snapshot_source: str | None = None
+    #: Entries refused for a limit (where, why, ``source|key``): reported, never delisted.
+    over_limit: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def read_list(kind: str, path: Path, jurisdiction: str | None = None) -> ListFile:
+def read_list(
+    kind: str,
+    path: Path,
+    jurisdiction: str | None = None,
+    *,
+    max_name_length: int = DEFAULT_LIMITS.name_length,
+) -> ListFile:
     """Read ``un-xml``, ``designations``, ``ftm``, or ``csv`` (a national list with its
-    jurisdiction, or a file with designations.csv's columns, recognised by its header)."""
+    jurisdiction, or a file with designations.csv's columns, recognised by its header).
+    A record with a name longer than ``max_name_length`` is refused, named in the report;
+    the others are imported."""
+    return _refuse_long_names(_read_list(kind, path, jurisdiction), max_name_length)
+
+
+def _refuse_long_names(listed: ListFile, longest: int) -> ListFile:
+    kept: list[Record] = []
+    for record in listed.records:
+        long = next((n.name for n in record.names if len(n.name) > longest), None)
+        if long is None:
+            kept.append(record)
+        else:
+            why = f"a name of {len(long):,} characters; at most {longest:,} (max_name_length)"
+            listed.over_limit.append((record.where, why, f"{record.source}|{record.key}"))
+    listed.records = kept
+    return listed
+
+
+def _read_list(kind: str, path: Path, jurisdiction: str | None) -> ListFile:
     if kind == "un-xml":
         generated, records, refused = read_un_xml(path)
         return ListFile(kind, path, records, refused, generated, snapshot_source="un-xml")
@@ -316,4 +350,5 @@ def import_list(
         generated_on=listed.generated_on,
         snapshot_source=listed.snapshot_source,
         on_record=on_record,
+        over_limit=listed.over_limit,
     )

@@ -29,36 +29,50 @@ def read_rows(
     lines: Iterable[str], source: str
 ) -> Iterator[tuple[int, dict[str, str], str | None]]:
     """The manifest's rows: (line, fields, None), or (line, what it could read, why the row
-    cannot be screened) for a malformed row, so that one bad row never stops a manifest."""
-    reader = csv.reader(lines)
-    try:
-        header = [column.strip().lower() for column in next(reader)]
-    except (StopIteration, csv.Error) as error:
-        raise InvalidInput(f"{source}: no readable header ({error})") from None
+    cannot be screened) for a malformed row, so that one bad row never stops a manifest.
+
+    Each line is one row, read on its own: a name never spans lines, so an unterminated
+    quote is an error on its line, never a field that swallows the rows after it."""
+    numbered = enumerate(lines, start=1)
+    header: list[str] | None = None
+    for number, line in numbered:
+        if not line.strip():
+            continue
+        try:
+            header = [column.strip().lower() for column in _fields(line)]
+        except csv.Error as error:
+            raise InvalidInput(f"{source}: no readable header (line {number}: {error})") from None
+        break
+    if header is None:
+        raise InvalidInput(f"{source}: no readable header (the file is empty)")
     missing = {"id", "name"} - set(header)
     if missing:
         raise InvalidInput(f"{source} lacks columns {', '.join(sorted(missing))}")
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield reader.line_num, {}, f"line {reader.line_num}: malformed CSV ({error})"
+    for number, line in numbered:
+        if not line.strip():
             continue
-        if not fields:
+        try:
+            fields = _fields(line)
+        except csv.Error as error:
+            why = "unterminated quote" if "end of data" in str(error) else str(error)
+            yield number, {}, f"line {number}: malformed CSV ({why})"
             continue
         row = dict(zip(header, fields, strict=False))
         if len(fields) != len(header):
             yield (
-                reader.line_num,
+                number,
                 row,
-                f"line {reader.line_num} has {len(fields)} fields; the header has {len(header)}",
+                f"line {number} has {len(fields)} fields; the header has {len(header)}",
             )
         elif any("\udc80" <= c <= "\udcff" for field in fields for c in field):
-            yield reader.line_num, {}, f"line {reader.line_num} is not valid UTF-8"
+            yield number, {}, f"line {number} is not valid UTF-8"
         else:
-            yield reader.line_num, row, None
+            yield number, row, None
+
+
+def _fields(line: str) -> list[str]:
+    """One line's fields; csv.Error for a quote left open or misplaced."""
+    return next(csv.reader([line], strict=True), [])
 
 
 def query_of(line: int, row: dict[str, str]) -> Query:

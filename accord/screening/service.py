@@ -7,13 +7,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from accord.limits import DEFAULT_LIMITS
 from accord.screening.index import Entry, ScreeningIndex, Subject
 from accord.screening.score import Score, compare_prepared, prepare_name
 
 DEFAULT_THRESHOLD = 0.7
 #: How many of the index's best candidates are scored in full.
 CANDIDATES = 15
-MAX_NAME = 1000
+#: The longest name screened: the register refuses longer ones at import (accord.limits).
+MAX_NAME = DEFAULT_LIMITS.name_length
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 KINDS = {

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from accord.errors import StoreError
+from accord.errors import InvalidInput, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -30,6 +30,7 @@ def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str 
                 f"sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA, not {sqlite_synchronous!r}"
             )
         engine = create_engine(url, connect_args={"timeout": 30})
+        _refuse_unstorable_values(engine)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -55,11 +56,32 @@ def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str 
         connect_args: dict[str, Any] = {"connect_timeout": 10}
         if schema:
             connect_args["options"] = f"-c search_path={schema}"
-        return create_engine(parsed, connect_args=connect_args, pool_size=8, pool_pre_ping=True)
+        engine = create_engine(parsed, connect_args=connect_args, pool_size=8, pool_pre_ping=True)
+        _refuse_unstorable_values(engine)
+        return engine
     raise StoreError(
         f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
         "use sqlite:/// or postgresql://"
     )
+
+
+def _refuse_unstorable_values(engine: Engine) -> None:
+    """The store's own guard behind the doors' checks: a value no column can hold (a NUL
+    byte in text, which PostgreSQL refuses; an integer past 64 bits, which SQLite refuses)
+    is the caller's error, a 400, and never a driver error."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        original = context.original_exception
+        message = str(original)
+        if "NUL" in message and "0x00" in message:
+            raise InvalidInput("a text value holds a NUL byte, which the store cannot keep") from (
+                original
+            )
+        if isinstance(original, OverflowError):
+            raise InvalidInput("a number is too large for the store (at most 64 bits)") from (
+                original
+            )
 
 
 def migrate(engine: Engine) -> None:

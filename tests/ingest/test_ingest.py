@@ -191,7 +191,7 @@ def test_html_scripts_styles_and_meta_date() -> None:
         (b"", InvalidInput, "empty"),
         (b"   \n\t ", InvalidInput, "empty"),
         (bytes(range(256)) * 8, InvalidInput, "binary"),
-        (b"a" * (50 * 1024 * 1024), PayloadTooLarge, "50.0 MB"),
+        (b"a" * (50 * 1024 * 1024), PayloadTooLarge, "52,428,800 bytes"),
         (b"\xff\xfe\xfd" * 10 + b"\x81\x8d\x8f\x90\x9d", InvalidInput, "not UTF-8"),
     ],
 )

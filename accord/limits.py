@@ -1,0 +1,97 @@
+"""One set of limits for every door: REST, TAXII, the console, the CLI, importers and peers.
+
+Each limit is a setting (``accord.config.Settings``, documented in docs/configuration.md);
+:class:`Limits` gathers them once so that a door asks ``limits.page(raw)`` or
+``limits.publish()`` instead of reading settings of its own. Domain code (register,
+screening, ingestion) takes the one number it needs, defaulting to :data:`DEFAULT_LIMITS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accord.config import Settings
+from accord.errors import FieldError, InvalidInput
+
+_DEFAULTS = Settings()
+#: The largest integer a store column holds (SQLite and PostgreSQL BIGINT): a larger id or
+#: sequence number in a request names nothing, and is refused before it reaches the store.
+MAX_ROW_ID = 2**63 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Every size and time limit of a node, read from its settings."""
+
+    body_bytes: int = _DEFAULTS.max_body_bytes
+    bundle_objects: int = _DEFAULTS.max_bundle_objects
+    object_bytes: int = _DEFAULTS.max_object_bytes
+    json_depth: int = _DEFAULTS.max_json_depth
+    page_size: int = _DEFAULTS.max_page_size
+    name_length: int = _DEFAULTS.max_name_length
+    parameter_length: int = _DEFAULTS.max_parameter_length
+    article_bytes: int = _DEFAULTS.max_article_bytes
+    ingest_seconds: int = _DEFAULTS.ingest_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            body_bytes=settings.max_body_bytes,
+            bundle_objects=settings.max_bundle_objects,
+            object_bytes=settings.max_object_bytes,
+            json_depth=settings.max_json_depth,
+            page_size=settings.max_page_size,
+            name_length=settings.max_name_length,
+            parameter_length=settings.max_parameter_length,
+            article_bytes=settings.max_article_bytes,
+            ingest_seconds=settings.ingest_seconds,
+        )
+
+    def page(self, raw: int | str | None, name: str = "limit", default: int | None = None) -> int:
+        """The page size to serve for a caller's ``limit``: below 1 (or not a number) is a 400
+        naming the parameter; above the node's largest page is served as the largest page
+        (TAXII 2.1 section 3.4.1 lets a server return fewer than asked)."""
+        if raw is None or raw == "":
+            return min(default or self.page_size, self.page_size)
+        value = raw if isinstance(raw, int) else _integer(raw, name)
+        if value < 1:
+            raise InvalidInput(
+                f"{name} {raw!r} must be a positive integer",
+                errors=[FieldError(name, "must be a positive integer")],
+            )
+        return min(value, self.page_size)
+
+    def check_name(self, name: str, where: str) -> None:
+        """Refuse a name longer than the register holds, naming where it came from."""
+        if len(name) > self.name_length:
+            raise InvalidInput(
+                f"{where}: a name of {len(name):,} characters; at most {self.name_length:,}",
+                errors=[FieldError(where, f"longer than {self.name_length} characters")],
+            )
+
+
+def _integer(raw: str, name: str) -> int:
+    text = raw.strip()
+    try:
+        if text.isascii() and text.lstrip("-").isdigit():
+            return int(text)
+    except ValueError:  # more digits than Python converts: a huge number, still a number
+        return -1 if text.startswith("-") else 2**63
+    raise InvalidInput(
+        f"{name} {raw[:40]!r} must be a positive integer",
+        errors=[FieldError(name, "must be a positive integer")],
+    )
+
+
+def row_id(raw: str, name: str) -> int:
+    """A sequence number or row id from a request: digits, at most :data:`MAX_ROW_ID`."""
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ROW_ID:
+        raise InvalidInput(
+            f"{name} {raw[:40]!r} must be a whole number from 0 to {MAX_ROW_ID}",
+            errors=[FieldError(name, f"must be a whole number from 0 to {MAX_ROW_ID}")],
+        )
+    return int(text)
+
+
+DEFAULT_LIMITS = Limits()

@@ -37,7 +37,7 @@ from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.engine import is_initialised, make_engine, migrate
-from accord.store.peers import add_peer, list_peers
+from accord.store.peers import list_peers
 
 app = typer.Typer(
     help="Accord: federated counter-terrorism intelligence cooperation.",
@@ -91,10 +91,6 @@ class State:
 def _state(ctx: typer.Context) -> State:
     state: State = ctx.obj
     return state
-
-
-def _cli_actor() -> audit.Actor:
-    return audit.Actor(f"cli:{getpass.getuser()}", None, "cli")
 
 
 def _principal(connection: Connection, token: str | None) -> Principal:
@@ -447,15 +443,16 @@ def peer_add(
 ) -> None:
     """Add a peer to pull from."""
     with _transaction(ctx) as connection:
-        peer = add_peer(
-            connection, name, url, collection, token, kind=kind, party=party, audience=audience
-        )
-        audit.append(
+        peer = admin.add_peer(
             connection,
-            _cli_actor(),
-            "admin.peer.add",
-            target=name,
-            details={"url": peer.url, "collection": collection, "kind": kind},
+            _principal(connection, None),
+            name,
+            url,
+            collection,
+            token,
+            kind=kind,
+            party=party,
+            audience=audience,
         )
     console.print(f"peer [bold]{peer.name}[/bold] ({peer.kind}) at {peer.url}")
 
@@ -546,7 +543,7 @@ def demo(
             node=state.settings.node_name,
         )
         if peer_of and token:
-            add_demo_peers(connection, _cli_actor(), peer_of, token)
+            add_demo_peers(connection, _principal(connection, None), peer_of, token)
     console.print("[bold]Demo accounts[/bold] (tokens are new each time the demo is loaded):")
     for name, party, role, token in tokens:
         print(f"  {name:<13} {party:<9} {role:<10} {token}")

@@ -33,7 +33,7 @@ def ingest_command(
 ) -> None:
     """Read articles into persons, organisations, places and incidents, each with evidence;
     groups are linked to the register. A failed article is reported and never published."""
-    from accord.ingest import service  # imported here: other commands start faster
+    from accord.acts import ingest as service  # imported here: other commands start faster
     from accord.ingest.pipeline import ingest
 
     if output not in ("json", "stix", "table"):

@@ -17,11 +17,12 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from accord import audit
+from accord.acts import register as register_acts
 from accord.cli_progress import progress_bar
 from accord.errors import InvalidInput, NotFound
 from accord.register import links, views
 from accord.register.ftm import CSV_COLUMNS, export_ftm, export_rows
-from accord.register.importer import ImportReport, ListFile, import_list, read_list
+from accord.register.importer import ImportReport, ListFile, read_list
 from accord.screening.snapshot import open_index
 
 register_app = typer.Typer(help="The unified register of designations.", no_args_is_help=True)
@@ -49,13 +50,11 @@ def _run_import(ctx: typer.Context, listed: ListFile) -> None:
     with progress_bar(console) as progress:
         task = progress.add_task(f"importing {listed.path.name}", total=len(listed.records))
         with _engine(ctx).begin() as connection:
-            report = import_list(connection, listed, on_record=lambda: progress.advance(task))
-            audit.append(
+            report = register_acts.import_file(
                 connection,
                 audit.Actor(f"cli:{listed.kind}", None, "import"),
-                "register.import",
-                target=listed.path.name,
-                details=report.as_dict(),
+                listed,
+                on_record=lambda: progress.advance(task),
             )
     _print_report(report)
     _refresh_screening(ctx)
@@ -248,13 +247,8 @@ def link(
     """Decide that two records denote the same subject (or, with --different, not)."""
     decision = "different" if different else "same"
     with _engine(ctx).begin() as connection:
-        made = links.decide(connection, record_a, record_b, decision, _actor_name(), note)
-        audit.append(
-            connection,
-            audit.Actor(_actor_name(), None, "cli"),
-            "register.link",
-            target=f"{record_a} {record_b}",
-            details={"decision": decision, "id": made.id},
+        made = register_acts.link(
+            connection, audit.Actor(_actor_name(), None, "cli"), record_a, record_b, decision, note
         )
     console.print(f"link {made.id}: {record_a} and {record_b} are {decision}")
 
@@ -263,14 +257,7 @@ def link(
 def undo_link(ctx: typer.Context, link_id: int) -> None:
     """Undo an analyst's link decision."""
     with _engine(ctx).begin() as connection:
-        undone = links.undo(connection, link_id)
-        audit.append(
-            connection,
-            audit.Actor(_actor_name(), None, "cli"),
-            "register.unlink",
-            target=str(link_id),
-            details={"decision": undone.decision},
-        )
+        register_acts.undo_link(connection, audit.Actor(_actor_name(), None, "cli"), link_id)
     console.print(f"link {link_id} undone")
 
 
@@ -279,22 +266,8 @@ def apply_links(ctx: typer.Context, file: FileArg) -> None:
     """Apply a file of decisions: CSV with record_a, record_b, decision (same|different), note."""
     rows = list(csv.DictReader(io.StringIO(file.read_text(encoding="utf-8"))))
     with _engine(ctx).begin() as connection:
-        for row in rows:
-            decision = row.get("decision") or "same"
-            links.decide(
-                connection,
-                row["record_a"],
-                row["record_b"],
-                decision,
-                _actor_name(),
-                row.get("note", ""),
-            )
-        audit.append(
-            connection,
-            audit.Actor(_actor_name(), None, "cli"),
-            "register.links",
-            target=file.name,
-            details={"decisions": len(rows)},
+        register_acts.apply_links(
+            connection, audit.Actor(_actor_name(), None, "cli"), rows, file.name
         )
     console.print(f"{len(rows)} link decisions applied from {file.name}")
     _refresh_screening(ctx)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from accord import audit
+from accord.acts import screen as screen_acts
 from accord.cli_progress import progress_bar
 from accord.errors import InvalidInput
 from accord.screening.manifest import CSV_OUT, query_of, read_rows, write_result
@@ -110,12 +111,11 @@ def screen_command(
 
 
 def _audit(engine: Any, count: int, results: list[dict[str, Any]] | None, what: list[str]) -> None:
-    matches = sum(1 for r in results or [] for m in r["matches"] if m["match"])
     with engine.begin() as connection:
-        audit.append(
+        screen_acts.record(
             connection,
             audit.Actor("cli", None, "cli"),
-            "screen",
-            target=", ".join(what)[:300],
-            details={"queries": count, "matches": matches},
+            results or [],
+            target=", ".join(what),
+            queries=count,
         )

@@ -12,14 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from accord import audit
 from accord.acts import admin
 from accord.acts.publish import publish_objects
 from accord.federation.collections import collection_id
 from accord.policy import Principal
 from accord.stix.markings import Tlp
 from accord.store import directory
-from accord.store.peers import add_peer
 
 NAMESPACE = uuid.UUID("6f1d2a52-5c3b-4c52-9a8e-2f0f4f2c1a10")
 CREATED = "2026-11-02T09:00:00.000Z"
@@ -169,9 +167,7 @@ def load_demo(
     return tokens
 
 
-def add_demo_peers(connection: Connection, actor: audit.Actor, url: str, token: str) -> None:
+def add_demo_peers(connection: Connection, host: Principal, url: str, token: str) -> None:
     """Make this (second) demo node pull the first node's shared collections."""
     for audience in PEER_AUDIENCES:
-        name = f"first-{audience}"
-        add_peer(connection, name, url, collection_id(audience), token)
-        audit.append(connection, actor, "admin.peer.add", target=name, details={"url": url})
+        admin.add_peer(connection, host, f"first-{audience}", url, collection_id(audience), token)

@@ -22,8 +22,9 @@ from accord.policy import (
     require_operator,
     require_party_admin,
 )
-from accord.store import directory
+from accord.store import directory, peers
 from accord.store.directory import Account, Channel, Party
+from accord.store.peers import Peer
 
 
 def actor_of(principal: Principal) -> audit.Actor:
@@ -151,6 +152,47 @@ def set_token_lifetime(
         details={"lifetime_days": days, "token_expires_at": account.token_expires_at},
     )
     return account
+
+
+def verify_audit(connection: Connection, principal: Principal) -> dict[str, Any]:
+    """The audit chain's integrity: the operator's, who sees counts and breaks, never what
+    other parties' entries say. The check is itself audited."""
+    require_operator(principal, "verifying the audit chain")
+    report = audit.verify(connection).as_dict()
+    audit.append(
+        connection,
+        actor_of(principal),
+        "read.audit.verify",
+        details={"ok": report["ok"], "entries": report["entries"]},
+    )
+    return report
+
+
+def add_peer(
+    connection: Connection,
+    principal: Principal,
+    name: str,
+    url: str,
+    collection_id: str,
+    token: str,
+    *,
+    kind: str = "accord",
+    party: str | None = None,
+    audience: str | None = None,
+) -> Peer:
+    """A peer this node pulls from: the operator's act."""
+    require_operator(principal, "adding a peer")
+    peer = peers.add_peer(
+        connection, name, url, collection_id, token, kind=kind, party=party, audience=audience
+    )
+    audit.append(
+        connection,
+        actor_of(principal),
+        "admin.peer.add",
+        target=name,
+        details={"url": peer.url, "collection": collection_id, "kind": kind},
+    )
+    return peer
 
 
 def list_accounts(connection: Connection, principal: Principal) -> list[Account]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -12,6 +14,7 @@ from sqlalchemy import Engine
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from accord import __version__, console
+from accord.acts.context import NodeContext
 from accord.api import (
     problems,
     routes_accounts,
@@ -26,12 +29,25 @@ from accord.api.params import check_parameters
 from accord.api.responses import ERROR_SCHEMAS, JSONBytes
 from accord.config import Settings
 from accord.limits import Limits
-from accord.store.engine import make_engine
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    """Build the node's HTTP application; pass ``engine`` to share one with the caller."""
+    """Build the node's HTTP application; pass ``engine`` to share one with the caller.
+
+    The node's context (engine, settings, limits, screening index) is built once here and
+    injected into every act through ``app.state.context``; the application's lifespan
+    disposes of it (of the engine only when the context made it)."""
+    context = NodeContext.build(settings, engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Accord",
         version=__version__,
         description=(
@@ -47,9 +63,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.limits = Limits.from_settings(settings)
-    app.state.engine = engine or make_engine(
-        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
-    )
+    app.state.context = context
+    app.state.engine = context.engine
     problems.install(app)
 
     @app.get("/health", tags=["health"], summary="Liveness: no authentication, no data")

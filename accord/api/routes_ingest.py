@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from accord import audit
+from accord.acts import ingest as service
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_raw_body
 from accord.api.params import limits_of
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.api.routes_screen import register_linker_of
 from accord.errors import Forbidden, UnsupportedMediaType, ValidationFailed
-from accord.ingest import service
 from accord.ingest.pipeline import ingest
 from accord.ingest.stix import to_bundle
 from accord.stix.markings import Tlp
@@ -82,17 +82,12 @@ async def ingest_route(
                     node=settings.node_name,
                 )
                 published = report.as_dict()
-            audit.append(
+            service.record_article(
                 connection,
                 audit.Actor(account.name, account.party.code, "api"),
-                "ingest",
-                target=name,
-                details={
-                    "persons": len(article["persons"]),
-                    "organisations": len(article["organisations"]),
-                    "incidents": len(article["incidents"]),
-                    "published": published["accepted"] if published else 0,
-                },
+                name,
+                article,
+                published["accepted"] if published else 0,
             )
         body: dict[str, Any] = to_bundle(article) if format == "stix" else service.public(article)
         if published is not None:

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from accord import audit
+from accord.acts import register as register_acts
 from accord.api.auth import CurrentAccount, Publisher, engine_of
 from accord.api.params import RowId
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import ValidationFailed
-from accord.register import links, views
+from accord.register import links
 
 router = APIRouter(prefix="/api/v1/register", tags=["register"], responses=PROBLEM_RESPONSES)
 
@@ -36,13 +37,7 @@ def divergence(
         raise ValidationFailed(f"as_of {as_of!r}: use YYYY-MM-DD") from exc
     chosen = [j.strip().upper() for j in jurisdictions.split(",")] if jurisdictions else None
     with engine_of(request).begin() as connection:
-        columns, rows = views.divergence(connection, chosen, when)
-        audit.append(
-            connection,
-            _actor(account),
-            "register.divergence",
-            details={"jurisdictions": columns, "as_of": as_of},
-        )
+        columns, rows = register_acts.divergence(connection, _actor(account), chosen, when, as_of)
     return JSONBytes(
         {"as_of": (when or date.today()).isoformat(), "jurisdictions": columns, "subjects": rows}
     )
@@ -51,16 +46,14 @@ def divergence(
 @router.get("/subjects/{subject_id}", summary="A subject: names, designations, provenance")
 def subject(request: Request, account: CurrentAccount, subject_id: RowId) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        found = views.show(connection, subject_id)
-        audit.append(connection, _actor(account), "register.show", target=str(subject_id))
+        found = register_acts.show(connection, _actor(account), subject_id)
     return JSONBytes(found)
 
 
 @router.get("/subjects/{subject_id}/history", summary="Every dated change of a subject")
 def history(request: Request, account: CurrentAccount, subject_id: RowId) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        events = views.history(connection, subject_id)
-        audit.append(connection, _actor(account), "register.history", target=str(subject_id))
+        events = register_acts.history(connection, _actor(account), subject_id)
     return JSONBytes({"subject": subject_id, "events": events})
 
 
@@ -84,15 +77,8 @@ def list_links(request: Request, _account: CurrentAccount) -> JSONBytes:
 @router.post("/links", status_code=201, summary="Decide two records are the same subject, or not")
 def add_link(request: Request, account: Publisher, body: LinkIn) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        made = links.decide(
-            connection, body.record_a, body.record_b, body.decision, account.name, body.note
-        )
-        audit.append(
-            connection,
-            _actor(account),
-            "register.link",
-            target=f"{body.record_a} {body.record_b}",
-            details={"decision": body.decision, "id": made.id},
+        made = register_acts.link(
+            connection, _actor(account), body.record_a, body.record_b, body.decision, body.note
         )
     return JSONBytes(_link(made), status_code=201)
 
@@ -100,6 +86,5 @@ def add_link(request: Request, account: Publisher, body: LinkIn) -> JSONBytes:
 @router.delete("/links/{link_id}", summary="Undo a link decision")
 def undo_link(request: Request, account: Publisher, link_id: RowId) -> JSONBytes:
     with engine_of(request).begin() as connection:
-        undone = links.undo(connection, link_id)
-        audit.append(connection, _actor(account), "register.unlink", target=str(link_id))
+        undone = register_acts.undo_link(connection, _actor(account), link_id)
     return JSONBytes(_link(undone))

@@ -9,14 +9,14 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from accord import audit
+from accord.acts import screen as screen_acts
+from accord.acts.context import NodeContext
 from accord.api.auth import CurrentAccount, engine_of
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import FieldError, InvalidInput, PayloadTooLarge
-from accord.ingest.extract import register_linker
 from accord.screening.index import ScreeningIndex
 from accord.screening.service import DEFAULT_THRESHOLD, MAX_NAME, screen
 from accord.screening.service import Query as ScreenQuery
-from accord.screening.snapshot import open_index
 
 router = APIRouter(prefix="/api/v1", tags=["screening"], responses=PROBLEM_RESPONSES)
 MAX_BATCH = 1000
@@ -52,29 +52,17 @@ def app_index(request: Request) -> ScreeningIndex:
 
 def index_of(app: FastAPI) -> ScreeningIndex:
     """As :func:`app_index`; `accord serve` calls it at start so that the first screening
-    finds the index ready (loaded from its snapshot, or built)."""
-    with _LOCK:
-        index: ScreeningIndex | None = getattr(app.state, "screening_index", None)
-        with app.state.engine.connect() as connection:
-            if index is None:  # the snapshot in the cache, when there is one
-                index = open_index(connection)
-                app.state.screening_index = index
-            else:
-                index.refresh(connection)
-        return index
+    finds the index ready (loaded from its snapshot, or built). The index is the node
+    context's (accord.acts.context)."""
+    context: NodeContext = app.state.context
+    return context.screening_index()
 
 
 def register_linker_of(request: Request) -> Any:
-    """Ingestion's register linker over the app's index, made again only when the register
+    """Ingestion's register linker over the node's index, made again only when the register
     changed (making it reads every name)."""
-    index = app_index(request)
-    with _LOCK:
-        cached = getattr(request.app.state, "register_linker", None)
-        if cached is not None and cached[0] == index.signature:
-            return cached[1]
-        linker = register_linker(index) if len(index) else None
-        request.app.state.register_linker = (index.signature, linker)
-        return linker
+    context: NodeContext = request.app.state.context
+    return context.register_linker()
 
 
 def _item(position: int, raw: Any) -> NameQuery | str:
@@ -128,15 +116,11 @@ def screen_route(
         for n, q in enumerate(items, start=1)
     ]
     with engine_of(request).begin() as connection:
-        audit.append(
+        screen_acts.record(
             connection,
             audit.Actor(account.name, account.party.code, "api"),
-            "screen",
-            details={
-                "queries": len(results),
-                "threshold": threshold,
-                "matches": sum(1 for r in results for m in r["matches"] if m["match"]),
-            },
+            results,
+            threshold=threshold,
         )
     note = "a match is a lead for a person to check, not a decision"
     return JSONBytes({"threshold": threshold, "results": results, "note": note})

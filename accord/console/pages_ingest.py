@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from accord import audit
+from accord.acts import ingest as service
 from accord.api.auth import engine_of, settings_of
 from accord.api.params import limits_of
 from accord.api.routes_screen import register_linker_of
@@ -21,7 +21,6 @@ from accord.console.render import render
 from accord.console.session import PageAccount, actor, check_csrf
 from accord.console.sharing import explain
 from accord.errors import InvalidInput, PayloadTooLarge
-from accord.ingest import service
 from accord.ingest.pipeline import ingest
 from accord.stix.markings import Tlp
 
@@ -116,13 +115,7 @@ async def ingest_form(request: Request, account: PageAccount) -> Response:
 
     article = await run_in_threadpool(work)
     with engine_of(request).begin() as connection:
-        audit.append(
-            connection,
-            actor(account),
-            "ingest",
-            target=name[:300],
-            details={k: len(article[k]) for k in KINDS.values()},
-        )
+        service.record_article(connection, actor(account), name, article)
     return _review(request, account, article)
 
 

@@ -11,13 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 
-from accord import audit
 from accord.acts import read
+from accord.acts import register as register_acts
 from accord.api.auth import engine_of
 from accord.api.params import RowId
 from accord.console.render import parse_day, render
 from accord.console.session import PageAccount, actor
-from accord.register import views
 from accord.register.stix import subject_id as stix_subject_id
 from accord.store import objects as store
 from accord.store.directory import list_parties
@@ -34,8 +33,7 @@ def search(request: Request, account: PageAccount, q: str = "") -> Response:
     found: list[tuple[int, str]] = []
     with engine_of(request).begin() as connection:
         if q.strip():
-            found = views.find_subjects(connection, q.strip())
-            audit.append(connection, actor(account), "register.find", details={"text": q})
+            found = register_acts.find(connection, actor(account), q.strip())
     return render(request, "register.html", account, q=q, found=found)
 
 
@@ -75,9 +73,7 @@ def timeline(events: list[dict[str, Any]], today: date) -> dict[str, Any]:
 @router.get("/subjects/{subject_id}")
 def subject(request: Request, account: PageAccount, subject_id: RowId) -> Response:
     with engine_of(request).begin() as connection:
-        shown = views.show(connection, subject_id)
-        events = views.history(connection, subject_id)
-        audit.append(connection, actor(account), "register.show", target=str(subject_id))
+        shown, events = register_acts.show_with_history(connection, actor(account), subject_id)
         names = sorted({n["name"] for n in shown["names"]} | {shown["name"]})
         folded = sorted({*names, *(n.lower() for n in names)})
         stix_type = "threat-actor" if shown["kind"] == "person" else "intrusion-set"
@@ -126,12 +122,8 @@ def divergence(
     when = parse_day(as_of, "as of")
     chosen = [j.strip().upper() for j in jurisdictions.split(",") if j.strip()]
     with engine_of(request).begin() as connection:
-        columns, rows = views.divergence(connection, chosen or None, when)
-        audit.append(
-            connection,
-            actor(account),
-            "register.divergence",
-            details={"jurisdictions": columns, "as_of": as_of or None},
+        columns, rows = register_acts.divergence(
+            connection, actor(account), chosen or None, when, as_of or None
         )
     if listed_by > 1:  # where lists meet and still differ, not what one list holds alone
         rows = [

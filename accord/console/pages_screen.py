@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from accord import audit
+from accord.acts import screen as screen_acts
 from accord.api.auth import engine_of
 from accord.api.routes_screen import MAX_BATCH, app_index
 from accord.console.render import render
@@ -82,17 +82,7 @@ async def screen_form(
 
     results = await run_in_threadpool(work)
     with engine_of(request).begin() as connection:
-        audit.append(
-            connection,
-            actor(account),
-            "screen",
-            target=source[:300],
-            details={
-                "queries": len(results),
-                "threshold": threshold,
-                "matches": sum(1 for r in results for m in r["matches"] if m["match"]),
-            },
-        )
+        screen_acts.record(connection, actor(account), results, threshold=threshold, target=source)
     if format == "csv":
         sink = io.StringIO()
         writer = csv.writer(sink)

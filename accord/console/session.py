@@ -19,11 +19,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord import audit
+from accord.acts import session as session_acts
 from accord.api.auth import engine_of, settings_of
 from accord.console.render import render
 from accord.errors import AccordError, Forbidden
-from accord.store import sessions
-from accord.store.directory import Account, account_by_token, list_channels
+from accord.store.directory import Account, list_channels
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 COOKIE = "accord_session"
@@ -88,17 +88,9 @@ def page_account(request: Request) -> Account:
     if session_id:
         settings = settings_of(request)
         with engine_of(request).begin() as connection:
-            found = sessions.lookup(
+            account = session_acts.current(
                 connection, session_id, idle_seconds=settings.console_idle_timeout
             )
-            account = found.account
-            if found.ended is not None:
-                audit.append(
-                    connection,
-                    actor(found.ended),
-                    "ui.session-expired",
-                    details={"reason": found.reason},
-                )
             if account is not None:  # for the header of the page, in the same connection
                 channels = list_channels(connection, account.party.id)
                 request.state.channels = [c.name for c in channels]
@@ -153,27 +145,15 @@ def sign_in(
 ) -> Response:
     token = token.strip()
     settings = settings_of(request)
-    session_id = None
     with engine_of(request).begin() as connection:
-        for ended, reason in sessions.purge(connection, idle_seconds=settings.console_idle_timeout):
-            audit.append(connection, actor(ended), "ui.session-expired", details={"reason": reason})
-        account = account_by_token(connection, token) if token else None
-        previous = session_token(request)
-        if account is not None and previous:  # a browser holds one session at a time
-            replaced = sessions.end(connection, previous)
-            if replaced is not None:
-                audit.append(
-                    connection,
-                    actor(replaced),
-                    "ui.sign-out",
-                    details={"reason": "signed in again"},
-                )
-        if account is not None:
-            session_id = sessions.start(
-                connection, account, absolute_seconds=settings.console_absolute_timeout
-            )
-            audit.append(connection, actor(account), "ui.sign-in")
-    if account is None or session_id is None:
+        session_id = session_acts.sign_in(
+            connection,
+            token,
+            session_token(request),
+            idle_seconds=settings.console_idle_timeout,
+            absolute_seconds=settings.console_absolute_timeout,
+        )
+    if session_id is None:
         error = (
             "That token is not valid: unknown, expired or revoked, or its account is disabled."
             if token
@@ -206,9 +186,7 @@ def sign_out(request: Request, csrf: Annotated[str | None, Form()] = None) -> Re
     session_id = session_token(request)
     if session_id:
         with engine_of(request).begin() as connection:
-            account = sessions.end(connection, session_id)
-            if account is not None:
-                audit.append(connection, actor(account), "ui.sign-out")
+            session_acts.sign_out(connection, session_id)
     response = RedirectResponse("/ui/sign-in", status_code=303)
     response.delete_cookie(COOKIE, path="/ui")
     return response

@@ -128,3 +128,25 @@ def record(
                 "published_objects": published,
             },
         )
+
+
+def record_article(
+    connection: Connection,
+    actor: audit.Actor,
+    name: str,
+    article: dict[str, Any],
+    published: int = 0,
+) -> None:
+    """The audit entry of one article read through the API or the console."""
+    audit.append(
+        connection,
+        actor,
+        "ingest",
+        target=name[:300],
+        details={
+            "persons": len(article["persons"]),
+            "organisations": len(article["organisations"]),
+            "incidents": len(article["incidents"]),
+            "published": published,
+        },
+    )

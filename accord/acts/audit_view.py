@@ -28,8 +28,17 @@ from accord.stix.validate import is_identifier
 from accord.store import objects as store
 from accord.store.schema import audit_log, objects, read_receipts
 
-#: Keys of an entry's details that hold object references ("id" or "id@version").
-OBJECT_KEYS = ("objects", "accepted", "tombstones")
+#: Keys of an entry's details that hold object references ("id", "id@version", or a pair
+#: whose first item is one, such as a received page's rejections).
+OBJECT_KEYS = ("objects", "accepted", "tombstones", "rejected")
+
+
+def _reference_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.partition("@")[0]
+    if isinstance(value, list | tuple) and value and isinstance(value[0], str):
+        return value[0].partition("@")[0]
+    return None
 
 
 def record_receipts(
@@ -80,7 +89,7 @@ def _references(details: dict[str, Any]) -> set[str]:
     for key in OBJECT_KEYS:
         value = details.get(key)
         if isinstance(value, list):
-            found.update(v.partition("@")[0] for v in value if isinstance(v, str))
+            found.update(ref for v in value if (ref := _reference_of(v)) is not None)
     return found
 
 
@@ -111,7 +120,7 @@ def _withhold(entry: dict[str, Any], seen: set[str]) -> dict[str, Any]:
     for key in OBJECT_KEYS:
         value = details.get(key)
         if isinstance(value, list):
-            kept = [v for v in value if not isinstance(v, str) or v.partition("@")[0] in seen]
+            kept = [v for v in value if _reference_of(v) in seen]
             withheld += len(value) - len(kept)
             details[key] = kept
     target = entry.get("target")

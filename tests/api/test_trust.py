@@ -356,3 +356,32 @@ def test_ids_accord_derives_are_namespaced_by_the_publishing_party() -> None:
     assert subject_id("intrusion-set", "UN:QDe.088", "aaa") != subject_id(
         "intrusion-set", "UN:QDe.088", "bbb"
     )
+
+
+def test_the_operator_sees_node_entries_with_hidden_objects_withheld(abc: Node) -> None:
+    from accord import audit
+
+    red = sdo(name="aaa red, received from a peer")
+    post(abc, "aaa-pub", red, audience="own", tlp="red")
+    seen = sdo(name="network object")
+    post(abc, "bbb-pub", seen, audience="network")
+    with abc.engine.begin() as connection:  # as a peer's page is recorded
+        audit.append(
+            connection,
+            audit.Actor("peer:hub", None, "sync"),
+            "receive",
+            target="hub",
+            details={
+                "accepted": [f"{red['id']}@x", f"{seen['id']}@y"],
+                "rejected": [[red["id"], ["a reason"]]],
+            },
+        )
+    text = text_of(abc, "operator", "/api/v1/audit", limit=1000)
+    assert red["id"] not in text and seen["id"] in text
+    entry = next(
+        e
+        for e in get(abc, "operator", "/api/v1/audit").json()["entries"]
+        if e["action"] == "receive"
+    )
+    assert entry["details"]["withheld"] == 2
+    assert "receive" not in text_of(abc, "aaa-admin", "/api/v1/audit", limit=1000)

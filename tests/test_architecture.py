@@ -87,7 +87,9 @@ def _door_breaches(path: Path) -> list[str]:
         if isinstance(node, ast.ImportFrom) and node.module:
             names = {alias.name for alias in node.names}
             if node.module == "accord.store.objects" and names - {"ObjectFilter"}:
-                found.append(f"imports {sorted(names - {'ObjectFilter'})} from accord.store.objects")
+                found.append(
+                    f"imports {sorted(names - {'ObjectFilter'})} from accord.store.objects"
+                )
             if node.module == "accord.store.sessions":
                 found.append("imports accord.store.sessions")
             if node.module == "accord.store":

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from accord.federation.collections import collection_id
 from tests.conftest import BACKENDS, Node
+from tests.console.test_console import ORIGIN
 from tests.test_policy_oracle import _node_for
 
 TLPS = ["clear", "green", "amber", "amber+strict", "red"]
@@ -285,7 +286,9 @@ def check_reads(node: Node, w: World, account: str, party: int | None) -> None:
         assert taxii_objects(node, account, audience) == expected, audience
     # The console: the inbox and the object pages.
     node.client.cookies.clear()
-    signed = node.client.post("/ui/sign-in", data={"token": node.tokens[account]})
+    signed = node.client.post(
+        "/ui/sign-in", data={"token": node.tokens[account]}, headers={"Origin": ORIGIN}
+    )
     assert signed.status_code == 200, signed.text
     try:
         inbox = node.client.get("/ui/inbox")

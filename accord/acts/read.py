@@ -218,9 +218,14 @@ def list_objects(
 
 
 def _of_origin(rows: list[Row[Any]], names: _Names, origin: str | None) -> list[Row[Any]]:
-    if origin is None:
-        return rows
-    return [row for row in rows if names.party(row.origin_party_id) == origin]
+    """The rows of one origin party, or of all, each party's versions together and the
+    parties in the order they first published under the id (versions keep their order)."""
+    if origin is not None:
+        return [row for row in rows if names.party(row.origin_party_id) == origin]
+    first: dict[int, int] = {}
+    for row in rows:
+        first[row.origin_party_id] = min(first.get(row.origin_party_id, row.pk), row.pk)
+    return sorted(rows, key=lambda row: first[row.origin_party_id])
 
 
 def object_versions(

@@ -179,26 +179,3 @@ def _entries(connection: Connection) -> Iterator[Any]:
         select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=5000)
     )
     yield from result
-
-
-def recent(
-    connection: Connection, *, target: str | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
-    """The newest entries, optionally only those about one target."""
-    query = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
-    if target is not None:
-        query = query.where(audit_log.c.target == target)
-    return [
-        {
-            "seq": int(row.seq),
-            "at": row.at,
-            "account": row.account,
-            "party": row.party,
-            "door": row.door,
-            "action": row.action,
-            "target": row.target,
-            "details": orjson.loads(row.details),
-            "hash": row.hash,
-        }
-        for row in connection.execute(query)
-    ]

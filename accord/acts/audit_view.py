@@ -22,6 +22,7 @@ import orjson
 from sqlalchemy import Connection, and_, false, insert, or_, select
 
 from accord import audit
+from accord.acts.admin import actor_of
 from accord.errors import InvalidInput
 from accord.policy import Principal, require_party_admin, visible_to
 from accord.stix.validate import is_identifier
@@ -179,16 +180,12 @@ def party_entries(
     shown = [_withhold(entry, seen) for entry in entries]
     audit.append(
         connection,
-        audit.Actor(party_account(principal), party.code, principal.door),
+        actor_of(principal),
         "read.audit",
         target=target,
         details={"entries": len(shown)},
     )
     return shown
-
-
-def party_account(principal: Principal) -> str | None:
-    return principal.account.name if principal.account else principal.host_name
 
 
 def receipts(
@@ -226,7 +223,7 @@ def receipts(
             break
     audit.append(
         connection,
-        audit.Actor(party_account(principal), party.code, principal.door),
+        actor_of(principal),
         "read.audit.receipts",
         target=target,
         details={"receipts": len(found)},

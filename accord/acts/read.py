@@ -296,8 +296,12 @@ def get_object(
         ]
     if not candidates:
         raise NotFound(f"no object {stix_id!r}" + (f" at version {version}" if version else ""))
+    # rows come grouped by origin in the order the parties first published (_of_origin)
+    order = {o: n for n, o in enumerate(dict.fromkeys(row.origin_party_id for row in rows))}
     own = account.party.id
-    chosen = min(candidates, key=lambda row: (row.origin_party_id != own, row.pk))
+    chosen = min(
+        candidates, key=lambda row: (row.origin_party_id != own, order[row.origin_party_id])
+    )
     item = _item(chosen, names)
     _record(
         connection,

@@ -16,6 +16,7 @@ import pytest
 from accord.federation.collections import collection_id
 from tests.api.test_publish import post
 from tests.conftest import Node
+from tests.console.test_console import ORIGIN
 from tests.stix_factory import sdo
 
 TAXII = {"Accept": "application/taxii+json;version=2.1"}
@@ -385,3 +386,43 @@ def test_the_operator_sees_node_entries_with_hidden_objects_withheld(abc: Node) 
     )
     assert entry["details"]["withheld"] == 2
     assert "receive" not in text_of(abc, "aaa-admin", "/api/v1/audit", limit=1000)
+
+
+def test_the_console_shows_the_same_object_of_an_id_as_the_api(abc: Node) -> None:
+    """Found by tests/test_trust_oracle.py: the object page took the origin party with the
+    lowest internal id, not (like the API) the reader's own party's, else the first
+    published."""
+    first = sdo(name="first by bbb")
+    post(abc, "bbb-pub", first, audience="network", tlp="green")
+    post(abc, "aaa-pub", {**first, "name": "then by aaa"}, audience="network", tlp="green")
+    rest = get(abc, "ccc-pub", f"/api/v1/objects/{first['id']}").json()
+    assert rest["object"]["name"] == "first by bbb"
+    abc.client.cookies.clear()
+    abc.client.post(
+        "/ui/sign-in", data={"token": abc.tokens["ccc-pub"]}, headers={"Origin": ORIGIN}
+    )
+    page = abc.client.get(f"/ui/objects/{first['id']}")
+    abc.client.cookies.clear()
+    assert page.status_code == 200
+    assert "<h1>first by bbb " in page.text and "<h1>then by aaa " not in page.text
+
+
+def test_a_later_version_does_not_make_an_object_the_first_published(abc: Node) -> None:
+    """Found by tests/test_trust_oracle.py: the default object of an id was the one whose
+    latest version was stored first, so a new version by its originator handed the
+    readers' default view to another party's object."""
+    first = sdo(name="bbb v1")
+    post(abc, "bbb-pub", first, audience="network", tlp="green")
+    post(abc, "aaa-pub", {**first, "name": "aaa"}, audience="network", tlp="green")
+    newer = {**first, "modified": "2026-09-01T00:00:00.000Z", "name": "bbb v2"}
+    post(abc, "bbb-pub", newer, audience="network", tlp="green")
+    assert get(abc, "ccc-pub", f"/api/v1/objects/{first['id']}").json()["object"]["name"] == (
+        "bbb v2"
+    )
+    abc.client.cookies.clear()
+    abc.client.post(
+        "/ui/sign-in", data={"token": abc.tokens["ccc-pub"]}, headers={"Origin": ORIGIN}
+    )
+    page = abc.client.get(f"/ui/objects/{first['id']}")
+    abc.client.cookies.clear()
+    assert "<h1>bbb v2 " in page.text

@@ -65,6 +65,18 @@ def append(
     details: dict[str, Any] | None = None,
 ) -> int:
     """Append one entry inside the caller's transaction; returns its sequence number."""
+    return append_entry(connection, actor, action, target=target, details=details)[0]
+
+
+def append_entry(
+    connection: Connection,
+    actor: Actor,
+    action: str,
+    *,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> tuple[int, str]:
+    """As :func:`append`, returning the entry's sequence number and timestamp."""
     head = connection.execute(
         select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
     ).one()
@@ -89,7 +101,7 @@ def append(
         )
     )
     connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
-    return seq
+    return seq, at
 
 
 @dataclass

@@ -99,7 +99,7 @@ def _door_breaches(path: Path) -> list[str]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
             if isinstance(owner, ast.Name) and owner.id == "audit":
-                if node.func.attr in ("append", "lock_head"):
+                if node.func.attr in ("append", "append_entry", "lock_head"):
                     found.append(f"calls audit.{node.func.attr} (line {node.lineno})")
             if (
                 isinstance(owner, ast.Name)

@@ -141,8 +141,7 @@ def set_token_lifetime(
 ) -> Account:
     """The account's token now expires ``days`` from now, and every rotated one after it.
     Lengthening gives the holder more: only the party's own admins do that."""
-    current = _managed(connection, principal, name, grants=principal.account is None)
-    del current
+    _managed(connection, principal, name, grants=principal.account is None)
     account = directory.set_token_lifetime(connection, name, days)
     audit.append(
         connection,

@@ -45,6 +45,7 @@ def _reference_of(value: Any) -> str | None:
 def record_receipts(
     connection: Connection,
     seq: int,
+    at: str,
     reader_party_id: int,
     reader_party: str,
     door: str,
@@ -58,7 +59,6 @@ def record_receipts(
             by_origin.setdefault(origin, []).append(reference)
     if not by_origin:
         return
-    at = audit_at(connection, seq)
     connection.execute(
         insert(read_receipts),
         [
@@ -73,10 +73,6 @@ def record_receipts(
             for origin, references in by_origin.items()
         ],
     )
-
-
-def audit_at(connection: Connection, seq: int) -> str:
-    return str(connection.execute(select(audit_log.c.at).where(audit_log.c.seq == seq)).scalar())
 
 
 def _check_limit(limit: int) -> int:

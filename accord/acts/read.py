@@ -115,7 +115,7 @@ def _record(
     details: dict[str, Any],
 ) -> None:
     """The read's audit entry, and read receipts for the originators of what was read."""
-    seq = audit.append(
+    seq, at = audit.append_entry(
         connection,
         audit.Actor(account.name, account.party.code, door),
         action,
@@ -125,6 +125,7 @@ def _record(
     record_receipts(
         connection,
         seq,
+        at,
         account.party.id,
         account.party.code,
         door,

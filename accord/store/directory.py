@@ -219,18 +219,21 @@ def usable(account: Account, now: datetime | None = None) -> bool:
     return account.token_expires_at > stamp(now or utc_now())
 
 
+def _holder_of(connection: Connection, token: str) -> Account | None:
+    """The account whose token hash is ``token``'s, usable or not (by hash: no timing oracle)."""
+    row = connection.execute(
+        _ACCOUNT_QUERY.where(accounts.c.token_hash == hash_token(token))
+    ).first()
+    return None if row is None else _account(row)
+
+
 def account_by_token(
     connection: Connection, token: str, now: datetime | None = None
 ) -> Account | None:
     """The account holding ``token`` while the token is usable: not expired, not revoked,
-    the account not disabled. The lookup is by hash, so no timing oracle."""
-    row = connection.execute(
-        _ACCOUNT_QUERY.where(accounts.c.token_hash == hash_token(token))
-    ).first()
-    if row is None:
-        return None
-    account = _account(row)
-    return account if usable(account, now) else None
+    the account not disabled."""
+    account = _holder_of(connection, token)
+    return account if account is not None and usable(account, now) else None
 
 
 def expiry_of_expired(
@@ -238,13 +241,13 @@ def expiry_of_expired(
 ) -> str | None:
     """When ``token`` expired, if it is an expired token of an enabled, unrevoked account:
     for telling its own holder why it stopped working (never anyone else)."""
-    row = connection.execute(
-        _ACCOUNT_QUERY.where(accounts.c.token_hash == hash_token(token))
-    ).first()
-    if row is None:
-        return None
-    account = _account(row)
-    if account.disabled or account.revoked_at is not None or usable(account, now):
+    account = _holder_of(connection, token)
+    if (
+        account is None
+        or account.disabled
+        or account.revoked_at is not None
+        or usable(account, now)
+    ):
         return None
     return account.token_expires_at
 

@@ -1,4 +1,5 @@
-"""Given names that are one name in several languages, and common short forms of given names.
+"""Given names that are one name in several languages, common short forms of given names, and
+the romanisations of Korean family names (Ri/Lee/Yi/Rhee, Pak/Park/Bak, Kang/Gang...).
 
 A border officer reads "Yusuf" on a passport and "Joseph" on a list; "Ivan" and "John";
 "Fyodor", "Theodore" and "Ted". Each line below is one family of equivalent forms, already
@@ -51,6 +52,26 @@ jonah yunus yunus jonas
 job ayub ayyub
 noah nuh noe
 james jim jimmy jamie
+ri lee yi rhee i li rhie ni
+pak park bak
+kang gang
+jong chong jeong chung jung cheong
+kim gim
+choe choi chwe
+ryu yu yoo
+o oh
+yun yoon
+jang chang
+jon chon jeon chun
+ko go koh
+so seo suh
+sin shin
+rim im lim
+ryang yang
+ro no roh noh
+mun moon
+hwang whang
+han
 """.strip()
 
 

@@ -22,6 +22,45 @@ from functools import lru_cache
 import icu
 
 _TRANSLITERATOR = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+_HANGUL_LATIN = icu.Transliterator.createInstance("Hangul-Latin; Latin-ASCII")
+
+#: Cyrillic letters as English renders Russian and Central Asian names (BGN/PCGN), before ICU:
+#: ICU's scholarly output ("š", "č", "ž") loses the digraphs once reduced to ASCII, and
+#: "Рашид" would read "rasid", "Шабааб" "sabaab". Kazakh, Kyrgyz, Uzbek and Tajik letters too.
+_CYRILLIC = str.maketrans(
+    {
+        "ш": "sh",
+        "щ": "shch",
+        "ч": "ch",
+        "ж": "zh",
+        "х": "kh",
+        "ц": "ts",
+        "й": "y",
+        "ю": "yu",
+        "я": "ya",
+        "ё": "yo",
+        "э": "e",
+        "ы": "y",
+        "ь": "",
+        "ъ": "",
+        "қ": "q",
+        "ғ": "gh",
+        "ҳ": "h",
+        "һ": "h",
+        "ң": "ng",
+        "ө": "o",
+        "ү": "u",
+        "ұ": "u",
+        "ә": "a",
+        "і": "i",
+        "ў": "o",
+        "ҷ": "j",
+        "ӣ": "i",
+        "ӯ": "u",
+    }
+)
+_HAS_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_HANGUL = re.compile("[\uac00-\ud7a3]+")
 
 #: The Arabic definite article, as romanisations write it, assimilated or not.
 ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "at", "an", "az", "ash", "ath", "ul", "ud"})
@@ -250,12 +289,31 @@ _APOSTROPHE = re.compile(r"(?<=[a-z])['\u2019\u02bc\u02bb\u02b9\u02ba`](?=[a-z])
 _INITIALISM = re.compile(r"\b(?:[a-z0-9]\.\s?){2,}")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DOUBLED = re.compile(r"([a-z])\1+")
+#: A "y" or "j" closing a syllable (Russian "й", Arabic "ي" after a vowel) as other
+#: romanisations write it, "i": Sergey/Sergej/Sergei, Tsoy/Tsoi, Zayd/Zaid.
+_GLIDE = re.compile(r"(?<=[aeiou])[yj](?![aeiouy])")
+
+
+_ICU_ONLY = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+
+
+def scholarly_latin(name: str) -> str | None:
+    """A Cyrillic name transliterated letter by letter as ICU does ("Кх" as "kh", "Й" as "j"),
+    where that differs from English usage; None for a name without Cyrillic."""
+    if name.isascii() or not _HAS_CYRILLIC.search(name):
+        return None
+    return str(_ICU_ONLY.transliterate(unicodedata.normalize("NFKC", name)))
 
 
 @lru_cache(maxsize=100_000)
 def to_latin(name: str) -> str:
     """Any script to lower-case ASCII words separated by single spaces ("" for junk)."""
     text = unicodedata.normalize("NFKC", name)
+    if not text.isascii():
+        if _HAS_CYRILLIC.search(text):
+            text = text.casefold().translate(_CYRILLIC)
+        if _HANGUL.search(text):
+            text = _HANGUL.sub(_hangul, text)
     text = _TRANSLITERATOR.transliterate(text).casefold()
     # Marks ICU leaves on upper case ("ЬЮ" -> "'\u0331U"): dropped.
     if not text.isascii():
@@ -271,8 +329,40 @@ def to_latin(name: str) -> str:
     return " ".join(text.split())
 
 
+#: Revised Romanisation (what ICU gives) to the McCune-Reischauer spelling without marks that
+#: lists of the DPRK's names use ("박도춘" -> "pak tochun", as "PAK TO CHUN"): initial
+#: consonants unvoiced, "eo"/"eu" as "o"/"u".
+_RR_INITIALS = (("g", "k"), ("d", "t"), ("b", "p"), ("j", "ch"), ("l", "r"))
+
+
+def _hangul(match: re.Match[str]) -> str:
+    """A run of Hangul as a Korean name: the first syllable (the family name) apart from the
+    rest, each syllable in the lists' spelling."""
+    run = match.group()
+    syllables = []
+    for syllable in run:
+        latin = str(_HANGUL_LATIN.transliterate(syllable))
+        for rr, mr in _RR_INITIALS:
+            if latin.startswith(rr):
+                latin = mr + latin[len(rr) :]
+                break
+        latin = latin.replace("eo", "o").replace("eu", "u")
+        if latin.endswith("g") and not latin.endswith("ng"):
+            latin = latin[:-1] + "k"
+        syllables.append(latin)
+    if len(syllables) < 2:
+        return " " + "".join(syllables) + " "
+    return " " + syllables[0] + " " + "".join(syllables[1:]) + " "
+
+
 #: Legal forms and their usual abbreviations, spelt out: folded to the abbreviation.
 LEGAL_FORMS = (
+    ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
+    ("tovarishchestvo s ogranichennoy otvetstvennostyu", "llc"),
+    ("publichnoe aktsionernoe obshchestvo", "pjsc"),
+    ("otkrytoe aktsionernoe obshchestvo", "ojsc"),
+    ("zakrytoe aktsionernoe obshchestvo", "cjsc"),
+    ("aktsionernoe obshchestvo", "jsc"),
     ("obsestvo s ogranicennoj otvetstvennostu", "llc"),
     ("tovarisestvo s ogranicennoj otvetstvennostu", "llc"),
     ("publicnoe akcionernoe obsestvo", "pjsc"),
@@ -374,6 +464,8 @@ def fold(word: str) -> str:
         word = word.replace(source, target)
     if _DOUBLED.search(word):
         word = _DOUBLED.sub(r"\1", word)  # "jabhatt", "nusrah"/"nussra"; not "44"
+    if "y" in word or "j" in word:
+        word = _GLIDE.sub("i", word)  # "Sergey"/"Sergei", "Tsoy"/"Tsoi", "Zayd"/"Zaid"
     if len(word) > 3 and word.endswith("h") and word[-2] in "aeiou":
         word = word[:-1]  # "Nusrah" / "Nusra"
     return SPELLINGS.get(word, word)

@@ -10,6 +10,8 @@ little; a screening hit is a lead for a person, and the explanation says why.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +22,8 @@ import icu
 from rapidfuzz.distance import OSA, Levenshtein
 
 from accord.screening.equivalents import FAMILIES
-from accord.screening.normalise import Token, tokens
+from accord.screening.lexicon import Translation, translate
+from accord.screening.normalise import Token, scholarly_latin, tokens
 
 #: How much a token of each role weighs beside a name part.
 WEIGHTS = {
@@ -34,6 +37,10 @@ WEIGHTS = {
     "particle": 0.1,
 }
 CONFLICT_PENALTY = 0.7
+#: The most a match scores when only generic words, or only a person's given name, agree:
+#: below the default threshold (0.7), a lead no analyst should be sent on its own.
+GENERIC_CAP = 0.5
+GIVEN_NAME_CAP = 0.65
 #: A country on one side only ("Santander Mexico" / "Santander"), a number on one side only
 #: ("Solutions II" / "Solutions"), or legal forms of two different families ("AG" / "GmbH",
 #: "L.P." / "L.L.C."): usually another body.
@@ -129,6 +136,9 @@ class Score:
     _unmatched_register: list[str] | None = None
     #: (query tokens, register tokens, paired positions) to spell the reasons out from.
     _found: tuple[tuple[Token, ...], tuple[Token, ...], list[PairIndices]] | None = None
+    #: The query's reading that gave the score, and why a cap held it down, if one did.
+    reading: PreparedName | None = None
+    capped: str | None = None
 
     def _spell_out(self) -> None:
         if self._found is None:
@@ -160,11 +170,22 @@ class Score:
         return self._unmatched_register or []
 
     def explanation(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "pairs": [p.as_dict() for p in self.pairs],
             "unmatched_query": self.unmatched_query,
             "unmatched_register": self.unmatched_register,
         }
+        reading = self.reading
+        if reading is not None and reading.reading != "as written":
+            found["reading"] = reading.reading
+            if reading.translation is not None:
+                found["translation"] = {
+                    "text": " ".join(t.text for t in reading.tokens),
+                    "entries": [sense.as_dict() for sense in reading.translation.senses],
+                }
+        if self.capped:
+            found["capped"] = self.capped
+        return found
 
 
 def _weights(
@@ -197,11 +218,13 @@ def _word_similarity(
     if number_x:  # 23 is not 24
         return 0.0, ""
     lx, ly = len(x), len(y)
-    if lx == 1 or ly == 1:
-        return (0.6, "initial") if x[0] == y[0] else (0.0, "")
     family = FAMILIES.get(x)
     if family is not None and family & FAMILIES.get(y, NO_FAMILY):
         return 0.9, "name equivalent"
+    if lx == 1 or ly == 1:
+        return (0.6, "initial") if x[0] == y[0] else (0.0, "")
+    if lx > 1 and ly > 1 and korean_key(x) is not None and korean_key(x) == korean_key(y):
+        return 0.9, "Korean romanisation"
     if lx > 2 and ly > 2 and skeleton(x) == skeleton(y):
         return 0.88, "skeleton"
     shorter, longest = (lx, ly) if lx < ly else (ly, lx)
@@ -210,9 +233,82 @@ def _word_similarity(
         similarity = OSA.normalized_similarity(x, y, score_cutoff=0.7)
         if similarity:
             return similarity, "edit distance"
+    if shorter > 3 and not sound_keys(x).isdisjoint(sound_keys(y)):
+        return 0.85, "sound correspondence"
     if phonetic(x) == phonetic(y):  # both have two letters or more here
         return (0.8 if shorter > 3 else 0.75), "phonetic"
     return 0.0, ""
+
+
+#: A romanised Korean syllable (McCune-Reischauer without marks, Revised Romanisation, and
+#: the spellings between), in the folded spelling ("yu" is "u" there).
+_KOREAN = re.compile(
+    r"^(?:(?:kk|tt|pp|ss|jj|ch|sh|[kgndtrlmbpsjhc])?[wy]?(?:ae|eo|eu|oe|ui|a|e|i|o|u)"
+    r"(?:ng|[kgnlmpbt](?![aeiouwy]))?)+$"
+)
+_KOREAN_FOLDS = (
+    ("eo", "o"),
+    ("eu", "u"),
+    ("ae", "e"),
+    ("sh", "s"),
+    ("ch", "c"),
+    ("j", "c"),
+    ("g", "k"),
+    ("d", "t"),
+    ("b", "p"),
+    ("l", "r"),
+    ("wo", "o"),
+)
+
+
+@lru_cache(maxsize=200_000)
+def korean_key(word: str) -> str | None:
+    """One key for the romanisations of a Korean syllable run (Chol/Cheol, Jong/Chong/Jeong,
+    Gwang/Kwang, Song/Seong), or None for a word no Korean syllables spell."""
+    if len(word) > 12 or not _KOREAN.match(word):
+        return None
+    for source, target in _KOREAN_FOLDS:
+        word = word.replace(source, target)
+    return word
+
+
+#: Arabic letters that romanisations write several ways, in the folded spelling: ظ dh/z/th,
+#: ث th/s/t, ذ dh/z/d, ق q/k/g, ج j/g/dj; Persian v for w; the Maghrebi "ou" for u.
+_SOUNDS = (
+    ("dj", ("j",)),
+    ("dh", ("z", "d")),
+    ("th", ("z", "s", "t")),
+    ("gh", ("g",)),
+    ("ou", ("u",)),
+    ("ck", ("q",)),
+    ("g", ("q", "j")),
+    ("k", ("q",)),
+    ("c", ("q",)),
+    ("v", ("w",)),
+)
+#: Vowels as Arabic romanisations interchange them: a/e (Jabhat/Jebhat), u/o (Usman/Osman),
+#: i/y.
+_VOWEL_CLASSES = {"a": "a", "e": "a", "i": "i", "y": "i", "o": "u", "u": "u"}
+
+
+@lru_cache(maxsize=200_000)
+def sound_keys(word: str) -> frozenset[str]:
+    """The spellings a word may have under the Arabic correspondences above, vowels by class
+    (at most a dozen): two romanisations of one Arabic name share one ("Kathim"/"Kazim"/
+    "Kadhim", "Uthman"/"Usman"/"Osman", "Jamal"/"Gamal"/"Djamal")."""
+    keys = [""]
+    position = 0
+    while position < len(word):
+        for source, targets in _SOUNDS:
+            if word.startswith(source, position):
+                keys = [k + t for k in keys for t in targets][:12]
+                position += len(source)
+                break
+        else:
+            letter = word[position]
+            keys = [k + _VOWEL_CLASSES.get(letter, letter) for k in keys]
+            position += 1
+    return frozenset("".join(c for i, c in enumerate(k) if i == 0 or c != k[i - 1]) for k in keys)
 
 
 _SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
@@ -245,6 +341,11 @@ class PreparedName:
     titled: bool = False
     numbered: bool = False
     legal: frozenset[str] = frozenset()
+    #: A translated reading: the folded words that came from the lexicon, and the entries.
+    translated: frozenset[str] = frozenset()
+    translation: Translation | None = None
+    #: Which reading of the name this is: as written, letter by letter, translated.
+    reading: str = "as written"
 
 
 @lru_cache(maxsize=200_000)
@@ -263,10 +364,42 @@ def prepare_name(name: str) -> PreparedName:
     )
 
 
+@lru_cache(maxsize=50_000)
+def readings(name: str) -> tuple[PreparedName, ...]:
+    """A name's readings: as written (transliterated as English writes each script), letter
+    by letter (ICU's transliteration, for Cyrillic where the two differ), and translated (when
+    the lexicon knows words of it: an organisation's name in Russian, Chinese, Arabic...)."""
+    found = [prepare_name(name)]
+    scholarly = scholarly_latin(name)
+    if scholarly is not None:
+        other = prepare_name(scholarly)
+        if other.tokens != found[0].tokens:
+            found.append(dataclasses.replace(other, reading="transliterated letter by letter"))
+    for translation in translate(name):
+        prepared = prepare_name(translation.text)
+        words = frozenset(t.text for s in translation.senses for t in tokens(s.concept))
+        found.append(
+            dataclasses.replace(
+                prepared, translated=words, translation=translation, reading="translated"
+            )
+        )
+    return tuple(found)
+
+
 def compare(query: str, candidate: str, kind: str | None = None) -> Score:
-    """Score ``candidate`` (a register name) for ``query``; ``kind`` is the subject's kind
-    (person or organization) when known."""
-    return compare_prepared(prepare_name(query), prepare_name(candidate), kind)
+    """Score ``candidate`` (a register name) for ``query``, through every reading of both;
+    ``kind`` is the subject's kind (person or organization) when known."""
+    best: Score | None = None
+    left, right = readings(query), readings(candidate)
+    for i, one in enumerate(left):
+        for j, other in enumerate(right):
+            if i and j:
+                continue  # a translation or a second transliteration on one side at most
+            found = compare_prepared(one, other, kind)
+            if best is None or found.score > best.score:
+                best = found
+    assert best is not None
+    return best
 
 
 def _compare_characters(left: str, right: str) -> Score:
@@ -333,13 +466,16 @@ def compare_prepared(
     shortest = 4 if kind == "person" else 3
     options = []
     word_similarity = _word_similarity
+    translated = query.translated
     for i, (text_a, number_a, raw_a, lineage_a) in enumerate(query.cells):
         for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
             if roles_agree and lineage_a != lineage_b:
                 continue
             similarity, how = word_similarity(text_a, text_b, number_a, number_b, shortest)
             if similarity > 0:
-                if how == "exact" and not (raw_a and raw_b):
+                if translated and text_a in translated:
+                    how = "translated" if how in ("exact", "romanisation") else how
+                elif how == "exact" and not (raw_a and raw_b):
                     how = "romanisation"
                 options.append((similarity, i, j, how))
     options.sort(key=lambda o: -o[0])
@@ -384,6 +520,7 @@ def compare_prepared(
     if query.legal and candidate.legal and not query.legal & candidate.legal:
         qualifier *= LEGAL_PENALTY
     score = token_score
+    whole = False
     # Words split or run together differently ("Ramimakhlouf"), or a typo in a body's short
     # word ("Mercedes-Benn"): the names written whole. A person's differing own name
     # ("Uday" / "Qusay") is a conflict, not a typo.
@@ -393,8 +530,48 @@ def compare_prepared(
         and abs(len(query.joined) - len(candidate.joined)) <= 0.2 * max(len(query.joined), 1)
     ):
         joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
-        score = max(token_score, joined if joined >= 0.9 else 0.0)
-    return Score(round(min(score * qualifier, 1.0), 4), _found=(left, right, pairs))
+        if joined >= 0.9 and joined > token_score:
+            score, whole = joined, True
+    score = min(score * qualifier, 1.0)
+    capped = None
+    # What alone never makes a match: only generic words in common ("Islamic Movement"), or a
+    # person's given name alone ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un").
+    if whole:
+        pass  # the names agree written whole: neither cap applies
+    elif score > GENERIC_CAP and not any(not left[i].generic for q, _, _, _ in pairs for i in q):
+        score, capped = GENERIC_CAP, "only generic words in common"
+    elif kind == "person" and score > GIVEN_NAME_CAP and not titled:
+        capped = _given_name_only(pairs, left, right)
+        if capped:
+            score = GIVEN_NAME_CAP
+    return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=capped)
+
+
+def _given_name_only(
+    pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
+) -> str | None:
+    """Why a person's match rests on one given name alone, or None: one name part paired,
+    and it is the first name part of the name that has more (a given name, or a Korean or
+    Chinese family name): "Hani Kassab" / "Hani"."""
+    named = [(q, r) for q, r, _, _ in pairs if left[q[0]].role == "name"]
+    if len(named) != 1 or len(named[0][0]) != 1 or len(named[0][1]) != 1:
+        return None  # several parts, or one word written as two ("SergeiLavrov")
+    (q, r) = named[0]
+    parts_left = [i for i, t in enumerate(left) if t.role in ("name", "patronymic")]
+    parts_right = [j for j, t in enumerate(right) if t.role in ("name", "patronymic")]
+    if len(parts_left) == len(parts_right):
+        return None
+    longer, position = (
+        (parts_left, q[0])
+        if len(parts_left) > len(parts_right)
+        else (
+            parts_right,
+            r[0],
+        )
+    )
+    if longer and longer[0] == position:
+        return "only a given name in common"
+    return None
 
 
 def _relative(

@@ -9,7 +9,7 @@ from typing import Any
 
 from accord.limits import DEFAULT_LIMITS
 from accord.screening.index import Entry, ScreeningIndex, Subject
-from accord.screening.score import Score, compare_prepared, prepare_name
+from accord.screening.score import Score, compare_prepared, readings
 
 DEFAULT_THRESHOLD = 0.7
 #: How many of the index's best candidates are scored in full.
@@ -86,13 +86,23 @@ def screen(
     if problem:
         return {"id": query.id, "error": problem, "matches": []}
     name = _CONTROL.sub(" ", query.name)
-    prepared = prepare_name(name)
+    # Every reading of the query (as written, letter by letter, translated) brings its own
+    # candidates; each candidate is scored by the reading that fits it best.
+    options = readings(name)
+    entries: dict[int, Entry] = {}
+    for number, reading in enumerate(options):
+        text = name if number == 0 else " ".join(t.text for t in reading.tokens)
+        for entry in index.candidates(text, limit=CANDIDATES):
+            entries.setdefault(entry.name_id, entry)
     best: dict[int, tuple[float, Entry, Score, list[str]]] = {}
-    for entry in index.candidates(name, limit=CANDIDATES):
+    for entry in entries.values():
         subject = index.subjects.get(entry.subject_id)
         if subject is None:
             continue
-        result = compare_prepared(prepared, entry.prepared, subject.kind, index.rarity)
+        result = max(
+            (compare_prepared(r, entry.prepared, subject.kind, index.rarity) for r in options),
+            key=lambda found: found.score,
+        )
         if result.score <= 0:
             continue
         notes: list[str] = []

@@ -1,0 +1,406 @@
+"""Translation of the words organisation names are made of, so that a name written in Russian,
+Chinese, Arabic, Persian, Urdu, Turkish, Uzbek, Kazakh or Kyrgyz finds the English name a list
+gives ("Исламское движение Узбекистана" -> "islamic movement uzbekistan").
+
+Three sources, each entry keeping its own:
+- CLDR's names of countries and territories in every one of those languages, through ICU
+  (the library the screening engine already uses to transliterate);
+- a small curated list (``data/lexicon.tsv``) of the vocabulary of organisation names (Islamic,
+  movement, party, front, state, army, liberation, jihad, society...), regions CLDR does not
+  name (Levant, Maghreb, Caucasus, East Turkestan, Khorasan) and demonyms;
+- cross-lingual acronyms and short names (``data/acronyms.tsv``: ИГИЛ, ДАИШ, 东伊运, ИДУ...).
+
+Inflected forms are brought to the dictionary form first: Russian words by pymorphy3's
+analyser (every analysis it offers is tried), Turkic words by stripping their case and
+possessive endings, Arabic-script words by dropping the article and letter variants, Chinese
+by the longest entries found in the run of characters. A translation is a second reading of a
+query, never a replacement: the scorer compares both and says which one matched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import icu
+
+DATA = Path(__file__).resolve().parent / "data"
+
+#: Languages whose CLDR territory names are read (ICU locale ids).
+CLDR_LOCALES = {
+    "ru": "ru",
+    "zh": "zh_Hans",
+    "zh-Hant": "zh_Hant",
+    "ar": "ar",
+    "fa": "fa",
+    "ur": "ur",
+    "tr": "tr",
+    "uz": "uz",
+    "uz-Cyrl": "uz_Cyrl",
+    "kk": "kk",
+    "ky": "ky",
+    "tg": "tg",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sense:
+    """One lexicon entry: a form in a language and the English words it stands for."""
+
+    form: str
+    language: str
+    concept: str
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "form": self.form,
+            "language": self.language,
+            "english": self.concept,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A query's translated reading: the English text and the entries used to make it."""
+
+    text: str
+    senses: tuple[Sense, ...]
+    #: Each untranslated word kept as written (a name: Nusra, Tayyiba), for the explanation.
+    kept: tuple[str, ...] = ()
+
+
+_SIMPLIFY = icu.Transliterator.createInstance("Traditional-Simplified")
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # vowel marks, dagger alif, tatweel
+_ARABIC_LETTERS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ې": "ي",
+        "ك": "ك",
+        "ک": "ك",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ہ": "ه",
+        "ھ": "ه",
+        "ؤ": "و",
+        "ئ": "ي",
+    }
+)
+#: Turkic case and possessive endings, longest first (Turkish, Uzbek, Kazakh, Kyrgyz).
+_TURKIC_ENDINGS = tuple(
+    sorted(
+        {
+            "ning",
+            "ni",
+            "dagi",
+            "daki",
+            "deki",
+            "nın",
+            "nin",
+            "nun",
+            "nün",
+            "sı",
+            "si",
+            "su",
+            "sü",
+            "ı",
+            "i",
+            "u",
+            "ü",
+            "ның",
+            "нің",
+            "дың",
+            "дің",
+            "тың",
+            "тің",
+            "нын",
+            "нин",
+            "дын",
+            "дин",
+            "сы",
+            "сі",
+            "су",
+            "ы",
+            "і",
+            "у",
+            "ндағы",
+            "даги",
+            "нинг",
+            "си",
+            "и",
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['’‘ʼʻ][^\W\d_]+)?", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W\d_]+(?:['’‘ʼʻ][^\W\d_]+)?|\d+")
+#: Articles and particles that carry no meaning across languages: dropped from a reading.
+_SKIP = frozenset({"аль", "ал", "ас", "аш", "ад", "ан", "ат", "ар", "аз", "эль", "ul", "ud"})
+
+
+def _arabic_key(word: str) -> str:
+    word = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", word)).translate(_ARABIC_LETTERS)
+    return word
+
+
+def _is_arabic(word: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in word)
+
+
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in word)
+
+
+class Lexicon:
+    """Every form, keyed by script: Cyrillic and Latin by lower-case form, Arabic by a
+    normalised form, Han by simplified characters."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, Sense] = {}
+        self.phrases: dict[tuple[str, ...], Sense] = {}
+        self.han: dict[str, Sense] = {}
+        self.acronyms: dict[str, tuple[Sense, ...]] = {}
+        self.longest_han = 1
+        self.longest_phrase = 1
+
+    def add(self, sense: Sense, *, replace: bool = False) -> None:
+        form = sense.form
+        if _HAN.fullmatch(form):
+            key = str(_SIMPLIFY.transliterate(form))
+            if replace or key not in self.han:
+                self.han[key] = sense
+                self.longest_han = max(self.longest_han, len(key))
+            return
+        words = tuple(_lookup_key(w) for w in _WORD.findall(form.casefold()))
+        if not words:
+            return
+        if len(words) == 1:
+            if replace or words[0] not in self.words:
+                self.words[words[0]] = sense
+        elif replace or words not in self.phrases:
+            self.phrases[words] = sense
+            self.longest_phrase = max(self.longest_phrase, len(words))
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.phrases) + len(self.han) + len(self.acronyms)
+
+
+def _lookup_key(word: str) -> str:
+    if _is_arabic(word):
+        return _arabic_key(word)
+    if _is_cyrillic(word):
+        return word.casefold().replace("ё", "е")
+    return _plain(word)
+
+
+def _plain(word: str) -> str:
+    """A Latin word without case or marks: "İslami" and "islami", "Doğu" and "dogu" alike."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")
+
+
+def _rows(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+def _english(name: str) -> str:
+    """A CLDR English name as the register writes it (no parentheses, "&" as "and")."""
+    name = re.sub(r"\s*\(.*?\)", "", name).replace("&", "and")
+    return " ".join(name.split())
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The lexicon, built once per process (about 3,000 entries, a few milliseconds)."""
+    found = Lexicon()
+    english = icu.Locale("en")
+    version = icu.ICU_VERSION
+    codes = list(icu.Locale.getISOCountries())
+    for language, locale_id in CLDR_LOCALES.items():
+        locale = icu.Locale(locale_id)
+        for code in codes:
+            territory = icu.Locale("", code)
+            name = territory.getDisplayCountry(locale)
+            concept = _english(territory.getDisplayCountry(english))
+            if name and name != code and concept:
+                source = f"CLDR territory {code} (ICU {version})"
+                for form in {name, _english(name)}:
+                    found.add(Sense(form, language, concept.lower(), source))
+    # Curated entries come after CLDR and win where both give a form.
+    for concept, language, forms, source in _rows("lexicon.tsv"):
+        for form in forms.split("|"):
+            found.add(Sense(form, language, concept, source), replace=True)
+    for form, language, expansions, source in _rows("acronyms.tsv"):
+        senses = tuple(
+            Sense(form, language, expansion, f"acronym ({source})")
+            for expansion in expansions.split("|")
+        )
+        key = str(_SIMPLIFY.transliterate(form)) if _HAN.fullmatch(form) else form.casefold()
+        found.acronyms[key] = senses
+    return found
+
+
+@cache
+def _morph() -> object:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=50_000)
+def _cyrillic_lemmas(word: str) -> tuple[str, ...]:
+    """The dictionary forms pymorphy3 offers for a Russian word, most likely first, then
+    the word with Turkic endings stripped (Kazakh, Kyrgyz, Uzbek in Cyrillic)."""
+    analyser = _morph()
+    lemmas = [p.normal_form.replace("ё", "е") for p in analyser.parse(word)]  # type: ignore[attr-defined]
+    lemmas += _stems(word)
+    return tuple(dict.fromkeys([word, *lemmas]))
+
+
+def _stems(word: str) -> list[str]:
+    stems = []
+    for ending in _TURKIC_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            stems.append(word[: -len(ending)])
+    return stems
+
+
+def _candidates(word: str) -> tuple[str, ...]:
+    """Lookup keys of one word, most literal first."""
+    if _is_cyrillic(word):
+        return _cyrillic_lemmas(word.casefold().replace("ё", "е"))
+    if _is_arabic(word):
+        key = _arabic_key(word)
+        keys = [key]
+        for prefix in ("وال", "بال", "لل", "ال", "و", "ب", "ل"):
+            if key.startswith(prefix) and len(key) - len(prefix) >= 3:
+                keys.append(key[len(prefix) :])
+        for suffix in ("ي", "ه", "ی"):  # Persian ezafe and nisba endings
+            if key.endswith(suffix) and len(key) > 4:
+                keys += [k[: -len(suffix)] for k in list(keys) if k.endswith(suffix)]
+        return tuple(dict.fromkeys(keys))
+    folded = _plain(word)
+    return tuple(dict.fromkeys([folded, *_stems(folded)]))
+
+
+@lru_cache(maxsize=50_000)
+def translate(name: str) -> tuple[Translation, ...]:
+    """The translated readings of a name (none when no word of it is in the lexicon, or when
+    it is plain English). An acronym that stands for several bodies gives one reading each."""
+    text = unicodedata.normalize("NFKC", name)
+    found = lexicon()
+    whole = text.strip().casefold()
+    acronym = found.acronyms.get(
+        str(_SIMPLIFY.transliterate(whole)) if _HAN.search(whole) else whole
+    )
+    if acronym:
+        return tuple(Translation(s.concept, (s,)) for s in acronym)
+    pieces: list[str] = []
+    senses: list[Sense] = []
+    kept: list[str] = []
+    for match in _PIECE.finditer(text):
+        piece = match.group()
+        if _HAN.fullmatch(piece):
+            _translate_han(str(_SIMPLIFY.transliterate(piece)), found, pieces, senses, kept)
+        else:
+            pieces.append(piece)
+    words, word_senses, word_kept = _translate_words(pieces, found)
+    senses += word_senses
+    kept += word_kept
+    if not senses:
+        return ()
+    return (Translation(" ".join(words), tuple(senses), tuple(kept)),)
+
+
+def _translate_han(
+    run: str, found: Lexicon, pieces: list[str], senses: list[Sense], kept: list[str]
+) -> None:
+    """Longest entries first, left to right; characters no entry covers stay as written
+    (they are transliterated later: a name's sounds, such as 努斯拉)."""
+    start = 0
+    rest = ""
+    while start < len(run):
+        for size in range(min(found.longest_han, len(run) - start), 0, -1):
+            piece = run[start : start + size]
+            sense = found.han.get(piece) or (
+                found.acronyms[piece][0] if piece in found.acronyms and size > 1 else None
+            )
+            # One character alone is a syllable of a name more often than a word, save
+            # the few function words and kinds of body that close a name (党, 军, 旅).
+            if sense is not None and (size > 1 or start + size == len(run) or piece in "的和与在"):
+                if rest:
+                    pieces.append(rest)
+                    kept.append(rest)
+                    rest = ""
+                pieces.append("\x00" + sense.concept)
+                senses.append(sense)
+                start += size
+                break
+        else:
+            rest += run[start]
+            start += 1
+    if rest:
+        pieces.append(rest)
+        kept.append(rest)
+
+
+def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list[Sense], list[str]]:
+    words: list[str] = []
+    senses: list[Sense] = []
+    kept: list[str] = []
+    index = 0
+    keys = [() if p.startswith("\x00") else _candidates(p) for p in pieces]
+    while index < len(pieces):
+        piece = pieces[index]
+        if piece.startswith("\x00"):
+            words.append(piece[1:])
+            index += 1
+            continue
+        if piece.casefold() in _SKIP:
+            index += 1
+            continue
+        phrase = _phrase(keys, index, found)
+        if phrase is not None:
+            sense, size = phrase
+            words.append(sense.concept)
+            senses.append(sense)
+            index += size
+            continue
+        word = next((found.words[k] for k in keys[index] if k in found.words), None)
+        if word is not None and not (piece.isascii() and word.language in ("ru", "zh", "ar")):
+            words.append(word.concept)
+            senses.append(word)
+        else:
+            words.append(piece)
+            kept.append(piece)
+        index += 1
+    return words, senses, kept
+
+
+def _phrase(keys: list[tuple[str, ...]], index: int, found: Lexicon) -> tuple[Sense, int] | None:
+    for size in range(min(found.longest_phrase, len(keys) - index), 1, -1):
+        options: list[tuple[str, ...]] = [()]
+        for k in keys[index : index + size]:
+            if not k:
+                return None
+            options = [o + (c,) for o in options for c in k[:4]]
+        for option in options:
+            sense = found.phrases.get(option)
+            if sense is not None:
+                return sense, size
+    return None

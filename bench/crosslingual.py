@@ -141,8 +141,8 @@ def _cell(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
-def report(results: list[dict[str, Any]], threshold: float) -> None:
-    for part in ("dev", "test"):
+def report(results: list[dict[str, Any]], threshold: float, parts: tuple[str, ...]) -> None:
+    for part in parts:
         chosen = [r for r in results if r["part"] == part]
         print(f"\n### {part} part: {len(chosen)} rows, threshold {threshold:.2f}\n")
         print("| kind | rows | recall | precision | false-positive rate |\n|---|---|---|---|---|")
@@ -182,6 +182,9 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--errors", choices=["dev"], help="print the development part's errors")
     parser.add_argument("--write-calibration", action="store_true")
+    parser.add_argument(
+        "--part", choices=["dev", "test", "both"], default="both", help="which part's figures"
+    )
     args = parser.parse_args()
     labelled = rows()
     results = screened(register_index(), labelled)
@@ -190,7 +193,7 @@ def main() -> None:
         return
     counts = {p: sum(1 for r in labelled if r["part"] == p) for p in ("dev", "test")}
     print(f"cross-lingual set: {len(labelled)} rows ({counts['dev']} dev, {counts['test']} test)")
-    report(results, args.threshold)
+    report(results, args.threshold, ("dev", "test") if args.part == "both" else (args.part,))
     if args.write_calibration:
         test = [r for r in results if r["part"] == "test"]
         CALIBRATION.write_text(

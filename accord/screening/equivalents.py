@@ -75,6 +75,9 @@ han
 """.strip()
 
 
+_KOREAN_START = _FAMILIES.splitlines().index("ri lee yi rhee i li rhie ni")
+
+
 def _build() -> dict[str, frozenset[int]]:
     families: dict[str, set[int]] = {}
     for number, line in enumerate(_FAMILIES.splitlines()):
@@ -84,3 +87,28 @@ def _build() -> dict[str, frozenset[int]]:
 
 
 FAMILIES = _build()
+#: Korean family names in every romanisation above (folded).
+KOREAN_FAMILY_NAMES = frozenset(
+    fold(word) for line in _FAMILIES.splitlines()[_KOREAN_START:] for word in line.split()
+)
+
+
+#: Given names so widely held that one alone says nothing of who is meant (the commonest in
+#: the Arabic-, Persian-, Turkic-, Russian- and English-speaking world, and the Korean and
+#: Chinese family names most held), folded. A match on one of them alone is capped below
+#: the default threshold; with a second part in common it counts as any name part.
+COMMON_GIVEN_NAMES = frozenset(
+    fold(word)
+    for word in """
+    muhammad mohammed ahmad ahmed mahmud mahmoud mustafa ali hasan hassan husayn hussein umar
+    omar uthman usman abdallah abdullah ibrahim yusuf yousef ismail khalid khaled said saeed
+    salim salem karim rashid hamid hamza hamzah yasin yassin yahya zakariya musa isa idris
+    tariq faisal jamal kamal abbas anwar bilal hani nabil walid samir sami adil adel amir
+    aziz bashir nasir nasser qasim kasim jafar murad sulayman suleiman salman sultan malik
+    hafiz akbar akram aslam asif imran irfan javed naveed shahid zahid sajid arif
+    rustam farhod shavkat alisher bakhtiyor timur ruslan ivan sergei aleksandr vladimir
+    dmitri andrei nikolai john james david michael peter paul
+    kim ri lee yi pak park choe choi jong jeong kang han jang chang wang zhang liu chen yang
+    zhao huang zhou wu xu sun ma zhu hu guo he lin gao luo li
+    """.split()
+)

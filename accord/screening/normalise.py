@@ -102,6 +102,37 @@ GENERIC_WORDS = frozenset(
         "tahrik",
         "jabhat",
         "jabha",
+        # "Islamic", "movement", "society" as the names' own languages romanise them.
+        "islami",
+        "islamiya",
+        "islamiyah",
+        "islamiyya",
+        "islamiyyah",
+        "islamia",
+        "islamiah",
+        "islamiyeh",
+        "harkat",
+        "haraka",
+        "harakah",
+        "haraket",
+        "hareket",
+        "harakati",
+        "jamat",
+        "jama",
+        "jamatu",
+        "jamah",
+        "jemaah",
+        "jemaa",
+        "jamiyat",
+        "jamiyah",
+        "jamia",
+        "tehreek",
+        "tanzeem",
+        "society",
+        "foundation",
+        "association",
+        "organisation",
+        "network",
     }
 )
 
@@ -336,8 +367,8 @@ _RR_INITIALS = (("g", "k"), ("d", "t"), ("b", "p"), ("j", "ch"), ("l", "r"))
 
 
 def _hangul(match: re.Match[str]) -> str:
-    """A run of Hangul as a Korean name: the first syllable (the family name) apart from the
-    rest, each syllable in the lists' spelling."""
+    """A run of Hangul as a Korean name: each syllable a word, in the lists' spelling (the
+    scorer pairs "chun song" with "Chunsong" and "Chun-song" alike)."""
     run = match.group()
     syllables = []
     for syllable in run:
@@ -350,9 +381,7 @@ def _hangul(match: re.Match[str]) -> str:
         if latin.endswith("g") and not latin.endswith("ng"):
             latin = latin[:-1] + "k"
         syllables.append(latin)
-    if len(syllables) < 2:
-        return " " + "".join(syllables) + " "
-    return " " + syllables[0] + " " + "".join(syllables[1:]) + " "
+    return " " + " ".join(syllables) + " "
 
 
 #: Legal forms and their usual abbreviations, spelt out: folded to the abbreviation.
@@ -543,13 +572,22 @@ def tokens(name: str) -> tuple[Token, ...]:
     if any(w.startswith(("abd", "bd")) for w in words):
         words = _servant_names(words)
     lineage = False
-    for word in words:
+    last = len(words) - 1
+    for position, word in enumerate(words):
         if word in ARTICLES:
+            continue
+        if word in _EZAFE and 0 < position < last:
+            out.append(_EZAFE_TOKEN)  # "Lashkar-e-Tayyiba", "Hizb-i-Islami": "of", not a name
             continue
         token = _token(word, not out, lineage)
         lineage = lineage or token.role == "particle"
         out.append(token)
     return tuple(out)
+
+
+#: The Persian and Urdu "of" (ezafe) that romanisations write as a word between two others.
+_EZAFE = frozenset({"e", "i", "ye", "yi"})
+_EZAFE_TOKEN = Token("e", "generic", False)
 
 
 @lru_cache(maxsize=500_000)
@@ -567,7 +605,18 @@ def _token(word: str, first: bool, lineage: bool) -> Token:
     return Token(folded, role, lineage, folded == word)
 
 
-COUNTRIES = _countries()
+#: Regions, provinces and cities that organisations name themselves after, as places: a body
+#: "in Khorasan" or "in Benghazi" is another body than the one without (curated, English).
+REGIONS = frozenset(
+    """
+    levant sham maghreb sahel sahara sinai kashmir caucasus turkistan turkestan xinjiang
+    chechnya dagestan ingushetia mindanao sulu punjab bengal balochistan baluchistan khorasan
+    khurasan waziristan kurdistan mesopotamia hind barqa fezzan tripolitania tarablus
+    benghazi derna aden hadramawt mosul anbar idlib aleppo damascus gaza jerusalem quds
+    mombasa zanzibar ogaden puntland jubaland
+    """.split()
+)
+COUNTRIES = _countries() | REGIONS
 
 
 def key(name: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import icu
 from rapidfuzz.distance import OSA, Levenshtein
 
-from accord.screening.equivalents import FAMILIES
+from accord.screening.equivalents import COMMON_GIVEN_NAMES, FAMILIES, KOREAN_FAMILY_NAMES
 from accord.screening.lexicon import Translation, translate
 from accord.screening.normalise import Token, scholarly_latin, tokens
 
@@ -44,7 +44,7 @@ GIVEN_NAME_CAP = 0.65
 #: A country on one side only ("Santander Mexico" / "Santander"), a number on one side only
 #: ("Solutions II" / "Solutions"), or legal forms of two different families ("AG" / "GmbH",
 #: "L.P." / "L.L.C."): usually another body.
-PLACE_PENALTY = 0.75
+PLACE_PENALTY = 0.65
 LEGAL_PENALTY = 0.75
 NUMBER_PENALTY = 0.75
 RELATIVE_PENALTY = 0.8
@@ -225,7 +225,7 @@ def _word_similarity(
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
     if lx > 1 and ly > 1 and korean_key(x) is not None and korean_key(x) == korean_key(y):
         return 0.9, "Korean romanisation"
-    if lx > 2 and ly > 2 and skeleton(x) == skeleton(y):
+    if lx > 2 and ly > 2 and skeleton(x) == skeleton(y) and _vowels_agree(x, y):
         return 0.88, "skeleton"
     shorter, longest = (lx, ly) if lx < ly else (ly, lx)
     if shorter >= shortest and longest - shorter <= 0.3 * longest:
@@ -235,9 +235,30 @@ def _word_similarity(
             return similarity, "edit distance"
     if shorter > 3 and not sound_keys(x).isdisjoint(sound_keys(y)):
         return 0.85, "sound correspondence"
-    if phonetic(x) == phonetic(y):  # both have two letters or more here
+    if phonetic(x) == phonetic(y) and _vowels_agree(x, y):
         return (0.8 if shorter > 3 else 0.75), "phonetic"
     return 0.0, ""
+
+
+_VOWEL_RUNS = re.compile(r"[aeiouy]+")
+
+
+def _syllables(word: str) -> int:
+    return len(_VOWEL_RUNS.findall(word))
+
+
+def _vowels_agree(x: str, y: str) -> bool:
+    """Whether two words with one consonant skeleton may be one name: one of them unvocalised
+    (written from Arabic script without its short vowels: "mhmd"), or both with as many
+    syllables (Mahmud is not Muhammad, whose consonants are the same)."""
+    if _syllables(x[1:]) == 0 or _syllables(y[1:]) == 0:
+        return True
+    count_x, count_y = _syllables(x), _syllables(y)
+    if count_x == count_y:
+        return True
+    # A final vowel more ("Schulze"/"Scholz", "Baraku"/"Barack"), nothing else.
+    longer = x if count_x > count_y else y
+    return abs(count_x - count_y) == 1 and longer[-1] in "aeiouy"
 
 
 #: A romanised Korean syllable (McCune-Reischauer without marks, Revised Romanisation, and
@@ -346,6 +367,19 @@ class PreparedName:
     translation: Translation | None = None
     #: Which reading of the name this is: as written, letter by letter, translated.
     reading: str = "as written"
+    #: A Korean name (a Korean family name, then romanised Korean syllables): its family name
+    #: and its given name's syllables run together under the Korean key, else None.
+    korean: tuple[str, str] | None = None
+
+
+def _korean_name(found: tuple[Token, ...]) -> tuple[str, str] | None:
+    if not 2 <= len(found) <= 4 or found[0].text not in KOREAN_FAMILY_NAMES:
+        return None
+    if any(t.role != "name" for t in found):
+        return None
+    given = "".join(t.text for t in found[1:])
+    key = korean_key(given)
+    return None if key is None else (found[0].text, key)
 
 
 @lru_cache(maxsize=200_000)
@@ -361,6 +395,7 @@ def prepare_name(name: str) -> PreparedName:
         any(t.role == "number" for t in found),
         frozenset(LEGAL_FAMILIES[t.text] for t in found if t.text in LEGAL_FAMILIES)
         or NO_LEGAL,  # one empty set for the many names without a legal form
+        korean=_korean_name(found),
     )
 
 
@@ -453,6 +488,8 @@ def compare_prepared(
     says about who is meant."""
     if query.east_asian and candidate.east_asian:
         return _compare_characters(query.east_asian, candidate.east_asian)
+    if query.korean and candidate.korean and kind != "organization":
+        return _compare_korean(query, candidate)
     left, right = query.tokens, candidate.tokens
     if not left or not right:
         return Score(0.0)
@@ -540,11 +577,54 @@ def compare_prepared(
         pass  # the names agree written whole: neither cap applies
     elif score > GENERIC_CAP and not any(not left[i].generic for q, _, _, _ in pairs for i in q):
         score, capped = GENERIC_CAP, "only generic words in common"
-    elif kind == "person" and score > GIVEN_NAME_CAP and not titled:
+    elif kind == "person" and score > GIVEN_NAME_CAP and not query.titled:
         capped = _given_name_only(pairs, left, right)
         if capped:
             score = GIVEN_NAME_CAP
     return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=capped)
+
+
+#: Words that begin a name but name nobody on their own: "servant of", "father of".
+_NOT_A_PART = frozenset({"abd", "abu", "abou", "umm", "um"})
+
+
+def _part(token: Token) -> bool:
+    """Whether a token is a part of a person's own name (a country's name is, in a person's
+    name; "Abd" of "Abd al-Aziz" and "Abu" of a kunya are not parts on their own)."""
+    return token.role in ("name", "place") and token.text not in _NOT_A_PART
+
+
+def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
+    """Two Korean names: the family names by their romanisation families, the given names
+    syllable by syllable, however joined or split. Every syllable of a Korean given name
+    counts: "Kim Song Chol" and "Kim Yong Chol" are two people, as are "Ryu Jin" and "Ryu
+    Hyon Jin"."""
+    assert query.korean is not None and candidate.korean is not None
+    family_q, given_q = query.korean
+    family_c, given_c = candidate.korean
+    family, _ = _word_similarity(family_q, family_c, False, False, 4)
+    given = Levenshtein.normalized_similarity(given_q, given_c)
+    left, right = query.tokens, candidate.tokens
+    pairs: list[PairIndices] = []
+    if family:
+        pairs.append(((0,), (0,), family, "exact" if family_q == family_c else "name equivalent"))
+    if given == 1.0:
+        raw = "".join(t.text for t in left[1:]) == "".join(t.text for t in right[1:])
+        pairs.append(
+            (
+                tuple(range(1, len(left))),
+                tuple(range(1, len(right))),
+                1.0,
+                "exact" if raw else "Korean romanisation",
+            )
+        )
+        score = 0.97 if family else 0.5
+        if family == 1.0 and raw:
+            score = 1.0
+    else:
+        # A letter off may be a typo; more is another given name.
+        score = (0.75 if given >= 0.85 else 0.35) * (1.0 if family else 0.6)
+    return Score(round(score, 4), _found=(left, right, pairs), reading=query)
 
 
 def _given_name_only(
@@ -553,13 +633,17 @@ def _given_name_only(
     """Why a person's match rests on one given name alone, or None: one name part paired,
     and it is the first name part of the name that has more (a given name, or a Korean or
     Chinese family name): "Hani Kassab" / "Hani"."""
-    named = [(q, r) for q, r, _, _ in pairs if left[q[0]].role == "name"]
+    named = [(q, r, s) for q, r, s, _ in pairs if _part(left[q[0]])]
     if len(named) != 1 or len(named[0][0]) != 1 or len(named[0][1]) != 1:
         return None  # several parts, or one word written as two ("SergeiLavrov")
-    (q, r) = named[0]
-    parts_left = [i for i, t in enumerate(left) if t.role in ("name", "patronymic")]
-    parts_right = [j for j, t in enumerate(right) if t.role in ("name", "patronymic")]
+    (q, r, similarity) = named[0]
+    if left[q[0]].text in COMMON_GIVEN_NAMES:
+        return "only a common given name in common"
+    parts_left = [i for i, t in enumerate(left) if _part(t) or t.role == "patronymic"]
+    parts_right = [j for j, t in enumerate(right) if _part(t) or t.role == "patronymic"]
     if len(parts_left) == len(parts_right):
+        if len(parts_left) == 1 and similarity < 0.85:
+            return "one word alone on both sides, and not the same"
         return None
     longer, position = (
         (parts_left, q[0])

@@ -15,7 +15,7 @@ from accord.screening.normalise import fold
 
 _FAMILIES = """
 john juan jean johann johannes ivan giovanni jan joao yahya ioann ioannis sean jon
-joseph josef jose yusuf yosef iosif giuseppe osip yusup jusuf
+joseph josef jose yusuf yosef iosif giuseppe osip yusup jusuf youssef yousef yousif yusif youcef youssouf
 michael mikhail michel miguel mikael mihail mikhael michail mike mick
 peter pyotr petr pierre pedro pietro butrus petro
 paul pavel pablo paolo paulo
@@ -72,6 +72,14 @@ ro no roh noh
 mun moon
 hwang whang
 han
+son sohn
+ju joo chu
+jo cho
+song
+choe
+min
+mun moon
+hong
 """.strip()
 
 

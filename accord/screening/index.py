@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Connection, func, select
 
+from accord.screening.equivalents import FAMILIES
 from accord.screening.normalise import tokens
 from accord.screening.score import STOPWORDS, PreparedName, prepare_name, skeleton
 from accord.store.schema import (
@@ -86,6 +87,17 @@ def name_keys(name: str, *, acronyms: bool = False) -> tuple[str, ...]:
     found = tokens(name)
     for token in found:
         keys.update(_word_keys(token.text, token.generic))
+        if token.role == "generic" and token.text not in STOPWORDS and len(token.text) > 2:
+            # An organisation word is a key too, of little weight (its posting is long):
+            # a name made mostly of such words ("Harakat-ul Jihad Islami") is found by them.
+            keys.add("w:" + token.text)
+    korean = prepare_name(name).korean
+    if korean is not None:
+        # A Korean name by its family name's romanisation family and its given name's
+        # syllables, however spelt, joined or split ("Gim Gwangil" / "KIM KWANG IL").
+        family = min(FAMILIES.get(korean[0], (0,)))
+        keys.add(f"k:{family}:{korean[1]}")
+        keys.add(f"g:{korean[1]}")
     if acronyms and 2 <= len(found) <= 8:
         keys.add("w:" + "".join(t.text[0] for t in found))
         keys.add("w:" + "".join(t.text[0] for t in found if t.text not in STOPWORDS))

@@ -131,7 +131,6 @@ GENERIC_WORDS = frozenset(
         "society",
         "foundation",
         "association",
-        "organisation",
         "network",
     }
 )

@@ -41,6 +41,8 @@ CONFLICT_PENALTY = 0.7
 #: below the default threshold (0.7), a lead no analyst should be sent on its own.
 GENERIC_CAP = 0.5
 GIVEN_NAME_CAP = 0.65
+#: A Korean given name a letter off: a typo, or another person (Kim Song Chol, Kim Yong Chol).
+NEAR = "Korean given name a letter off"
 #: A country on one side only ("Santander Mexico" / "Santander"), a number on one side only
 #: ("Solutions II" / "Solutions"), or legal forms of two different families ("AG" / "GmbH",
 #: "L.P." / "L.L.C."): usually another body.
@@ -223,8 +225,6 @@ def _word_similarity(
         return 0.9, "name equivalent"
     if lx == 1 or ly == 1:
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
-    if lx > 1 and ly > 1 and korean_key(x) is not None and korean_key(x) == korean_key(y):
-        return 0.9, "Korean romanisation"
     if lx > 2 and ly > 2 and skeleton(x) == skeleton(y) and _vowels_agree(x, y):
         return 0.88, "skeleton"
     shorter, longest = (lx, ly) if lx < ly else (ly, lx)
@@ -237,6 +237,8 @@ def _word_similarity(
         return 0.85, "sound correspondence"
     if phonetic(x) == phonetic(y) and _vowels_agree(x, y):
         return (0.8 if shorter > 3 else 0.75), "phonetic"
+    if korean_key(x) is not None and korean_key(x) == korean_key(y):
+        return 0.85, "Korean romanisation"
     return 0.0, ""
 
 
@@ -280,6 +282,9 @@ _KOREAN_FOLDS = (
     ("l", "r"),
     ("wo", "o"),
 )
+#: Korean vowels as romanisations blur them (ŏ/o/eo, u/oo, yo/yeo): one class. Consonants
+#: keep the syllables apart ("Song Chol" is not "Yong Chol").
+_KOREAN_VOWELS = re.compile(r"[aeiou]+")
 
 
 @lru_cache(maxsize=200_000)
@@ -290,13 +295,16 @@ def korean_key(word: str) -> str | None:
         return None
     for source, target in _KOREAN_FOLDS:
         word = word.replace(source, target)
-    return word
+    return _KOREAN_VOWELS.sub("V", word)
 
 
 #: Arabic letters that romanisations write several ways, in the folded spelling: ظ dh/z/th,
 #: ث th/s/t, ذ dh/z/d, ق q/k/g, ج j/g/dj; Persian v for w; the Maghrebi "ou" for u.
 _SOUNDS = (
     ("dj", ("j",)),
+    ("aw", ("u", "aw")),
+    ("ch", ("sh", "ch")),
+    ("e", ("a", "i")),
     ("dh", ("z", "d")),
     ("th", ("z", "s", "t")),
     ("gh", ("g",)),
@@ -329,6 +337,8 @@ def sound_keys(word: str) -> frozenset[str]:
             letter = word[position]
             keys = [k + _VOWEL_CLASSES.get(letter, letter) for k in keys]
             position += 1
+    if len(word) > 4 and word.endswith("e"):
+        keys = [k[:-1] for k in keys]  # a French silent e: "Alouche"
     return frozenset("".join(c for i, c in enumerate(k) if i == 0 or c != k[i - 1]) for k in keys)
 
 
@@ -488,8 +498,11 @@ def compare_prepared(
     says about who is meant."""
     if query.east_asian and candidate.east_asian:
         return _compare_characters(query.east_asian, candidate.east_asian)
+    korean = None
     if query.korean and candidate.korean and kind != "organization":
-        return _compare_korean(query, candidate)
+        korean = _compare_korean(query, candidate)
+        if korean.score >= 0.97:
+            return korean
     left, right = query.tokens, candidate.tokens
     if not left or not right:
         return Score(0.0)
@@ -501,6 +514,8 @@ def compare_prepared(
     # A person's name has short parts that are not typos of each other (Ali, Adi); a body's
     # short words may be ("Benz" / "Benn").
     shortest = 4 if kind == "person" else 3
+    if korean is not None:
+        shortest = 6  # Korean syllables differ by a letter and are other syllables (Dong/Yong)
     options = []
     word_similarity = _word_similarity
     translated = query.translated
@@ -556,6 +571,12 @@ def compare_prepared(
         qualifier *= NUMBER_PENALTY
     if query.legal and candidate.legal and not query.legal & candidate.legal:
         qualifier *= LEGAL_PENALTY
+    if korean is not None:
+        # Two Korean names whose family and given names, read in the lists' order, differ:
+        # in any other order, every syllable still counts ("Chun-sik Choe" is Choe Chun Sik;
+        # "Choe Min" is not Choe Min Sok).
+        lone = len(lone_left) + len(lone_right)
+        token_score *= CONFLICT_PENALTY**lone
     score = token_score
     whole = False
     # Words split or run together differently ("Ramimakhlouf"), or a typo in a body's short
@@ -563,6 +584,7 @@ def compare_prepared(
     # ("Uday" / "Qusay") is a conflict, not a typo.
     if (
         (len(left) != len(right) or kind != "person")
+        and korean is None
         and token_score < 0.9
         and abs(len(query.joined) - len(candidate.joined)) <= 0.2 * max(len(query.joined), 1)
     ):
@@ -570,6 +592,8 @@ def compare_prepared(
         if joined >= 0.9 and joined > token_score:
             score, whole = joined, True
     score = min(score * qualifier, 1.0)
+    if korean is not None and korean.score > score:
+        return korean
     capped = None
     # What alone never makes a match: only generic words in common ("Islamic Movement"), or a
     # person's given name alone ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un").
@@ -603,7 +627,7 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
     family_q, given_q = query.korean
     family_c, given_c = candidate.korean
     family, _ = _word_similarity(family_q, family_c, False, False, 4)
-    given = Levenshtein.normalized_similarity(given_q, given_c)
+    given = 1.0 if given_q == given_c else Levenshtein.normalized_similarity(given_q, given_c)
     left, right = query.tokens, candidate.tokens
     pairs: list[PairIndices] = []
     if family:
@@ -622,8 +646,11 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
         if family == 1.0 and raw:
             score = 1.0
     else:
-        # A letter off may be a typo; more is another given name.
-        score = (0.75 if given >= 0.85 else 0.35) * (1.0 if family else 0.6)
+        # A consonant off may be a typo; more is another given name.
+        near = given >= 0.85 and len(given_q) > 4
+        score = (0.72 if near else 0.35) * (1.0 if family else 0.6)
+        if near:
+            return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=NEAR)
     return Score(round(score, 4), _found=(left, right, pairs), reading=query)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from accord.limits import DEFAULT_LIMITS
 from accord.screening.index import Entry, ScreeningIndex, Subject
-from accord.screening.score import Score, compare_prepared, readings
+from accord.screening.score import NEAR, Score, compare_prepared, readings
 
 DEFAULT_THRESHOLD = 0.7
 #: How many of the index's best candidates are scored in full.
@@ -110,6 +110,12 @@ def screen(
         known = best.get(entry.subject_id)
         if known is None or known[0] < score:
             best[entry.subject_id] = (score, entry, result, notes)
+    if any(m[0] >= 0.97 for m in best.values()):
+        # The register holds the name exactly: a Korean name a letter off is another person.
+        for subject_id, (score, entry, result, notes) in list(best.items()):
+            if result.capped == NEAR:
+                notes.append("another name of the register matches exactly")
+                best[subject_id] = (round(score * 0.8, 4), entry, result, notes)
     ranked = sorted(best.values(), key=lambda m: (-m[0], m[1].subject_id))[:limit]
     return {
         "id": query.id,

@@ -15,7 +15,8 @@ from accord.screening.normalise import fold
 
 _FAMILIES = """
 john juan jean johann johannes ivan giovanni jan joao yahya ioann ioannis sean jon
-joseph josef jose yusuf yosef iosif giuseppe osip yusup jusuf youssef yousef yousif yusif youcef youssouf
+joseph josef jose yusuf yosef iosif giuseppe osip yusup jusuf youssef yousef yousif yusif
+yusuf youcef youssouf
 michael mikhail michel miguel mikael mihail mikhael michail mike mick
 peter pyotr petr pierre pedro pietro butrus petro
 paul pavel pablo paolo paulo
@@ -120,3 +121,41 @@ COMMON_GIVEN_NAMES = frozenset(
     zhao huang zhou wu xu sun ma zhu hu guo he lin gao luo li
     """.split()
 )
+
+
+#: Words of organisation names and the English words lists translate them by: Arabic, Persian
+#: and Urdu as romanised ("Jaish-e-Mohammed" is "Muhammad's Army"), and the English names of
+#: a few regions that one region goes by (al-Sham, the Levant). Linguistic facts, folded.
+_TRANSLATIONS = """
+army jaish jaysh lashkar
+soldiers jund
+supporters ansar
+movement harakat harkat haraka hareket tehrik tahrik
+party hizb
+front jabhat jabha
+state dawla dawlat daula dawlah
+organization tanzim organisation
+emirate imarat imara
+brigades brigade kataib katiba liwa
+martyrs shuhada
+base qaida qaeda
+caliphate khilafa khilafat
+group jamaat jamat jamaa jamah jemaah
+society jamiat jamiya jamiyat
+network shabaka
+union itihad itihaad
+call dawa dawah
+monotheism tawhid tauhid
+levant sham
+""".strip()
+
+
+def _translations() -> dict[str, frozenset[int]]:
+    found: dict[str, set[int]] = {}
+    for number, line in enumerate(_TRANSLATIONS.splitlines()):
+        for word in line.split():
+            found.setdefault(fold(word), set()).add(number)
+    return {word: frozenset(numbers) for word, numbers in found.items()}
+
+
+TRANSLATIONS = _translations()

@@ -324,7 +324,12 @@ def translate(name: str) -> tuple[Translation, ...]:
     kept += word_kept
     if not senses:
         return ()
-    return (Translation(" ".join(words), tuple(senses), tuple(kept)),)
+    text = " ".join(words)
+    found_text = Translation(text, tuple(senses), tuple(kept))
+    short = found.acronyms.get(text.casefold())
+    if short:  # a short name, once translated ("Исламское государство": "Islamic State")
+        return (found_text, *(Translation(s.concept, (*senses, s), tuple(kept)) for s in short))
+    return (found_text,)
 
 
 def _translate_han(

@@ -132,6 +132,9 @@ GENERIC_WORDS = frozenset(
         "foundation",
         "association",
         "network",
+        "country",
+        "countries",
+        "land",
     }
 )
 
@@ -152,6 +155,41 @@ SPELLINGS = {
     "abdulla": "abdallah",
     "turkestan": "turkistan",
     "taleban": "taliban",
+    # Demonyms name the same place as the country: "Egyptian Islamic Jihad" is Egypt's.
+    "egyptian": "egypt",
+    "libyan": "libya",
+    "tunisian": "tunisia",
+    "moroccan": "morocco",
+    "algerian": "algeria",
+    "somali": "somalia",
+    "nigerian": "nigeria",
+    "iraqi": "iraq",
+    "syrian": "syria",
+    "afghan": "afghanistan",
+    "pakistani": "pakistan",
+    "uzbek": "uzbekistan",
+    "tajik": "tajikistan",
+    "kazakh": "kazakhstan",
+    "kyrgyz": "kyrgyzstan",
+    "turkmen": "turkmenistan",
+    "chechen": "chechnya",
+    "caucasian": "caucasus",
+    "indonesian": "indonesia",
+    "filipino": "philippines",
+    "philippine": "philippines",
+    "yemeni": "yemen",
+    "palestinian": "palestine",
+    "lebanese": "lebanon",
+    "saudi": "saudi",
+    "bangladeshi": "bangladesh",
+    "malian": "mali",
+    "sudanese": "sudan",
+    "kenyan": "kenya",
+    "iranian": "iran",
+    "kurdish": "kurdistan",
+    "levantine": "levant",
+    "maghrebi": "maghreb",
+    "turkistani": "turkistan",
     # Compass adjectives name the same place as the nouns: East/Eastern Turkistan.
     "eastern": "east",
     "western": "west",
@@ -516,7 +554,7 @@ def _role(word: str, folded: str, first: bool) -> str:
         return "title"
     if word in PARTICLES and not first:
         return "particle"
-    if word in COUNTRIES:
+    if word in COUNTRIES or folded in COUNTRIES:
         return "place"
     if _PATRONYMIC.match(word):
         return "patronymic"

@@ -21,7 +21,12 @@ from typing import Any
 import icu
 from rapidfuzz.distance import OSA, Levenshtein
 
-from accord.screening.equivalents import COMMON_GIVEN_NAMES, FAMILIES, KOREAN_FAMILY_NAMES
+from accord.screening.equivalents import (
+    COMMON_GIVEN_NAMES,
+    FAMILIES,
+    KOREAN_FAMILY_NAMES,
+    TRANSLATIONS,
+)
 from accord.screening.lexicon import Translation, translate
 from accord.screening.normalise import Token, scholarly_latin, tokens
 
@@ -223,6 +228,9 @@ def _word_similarity(
     family = FAMILIES.get(x)
     if family is not None and family & FAMILIES.get(y, NO_FAMILY):
         return 0.9, "name equivalent"
+    meaning = TRANSLATIONS.get(x)
+    if meaning is not None and meaning & TRANSLATIONS.get(y, NO_FAMILY):
+        return 0.9, "translated"
     if lx == 1 or ly == 1:
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
     if lx > 2 and ly > 2 and skeleton(x) == skeleton(y) and _vowels_agree(x, y):

@@ -26,6 +26,7 @@ import orjson
 from sqlalchemy import Connection, func, select
 
 from accord.screening.equivalents import FAMILIES
+from accord.screening.lexicon import translate
 from accord.screening.normalise import tokens
 from accord.screening.score import STOPWORDS, PreparedName, prepare_name, skeleton
 from accord.store.schema import (
@@ -91,6 +92,12 @@ def name_keys(name: str, *, acronyms: bool = False) -> tuple[str, ...]:
             # An organisation word is a key too, of little weight (its posting is long):
             # a name made mostly of such words ("Harakat-ul Jihad Islami") is found by them.
             keys.add("w:" + token.text)
+    if not name.isascii():
+        # A name in another script is found by its translation too ("Эмират Кавказ" by
+        # "Caucasus Emirate").
+        for translation in translate(name):
+            for token in tokens(translation.text):
+                keys.update(_word_keys(token.text, token.generic))
     korean = prepare_name(name).korean
     if korean is not None:
         # A Korean name by its family name's romanisation family and its given name's

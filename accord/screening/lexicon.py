@@ -387,6 +387,8 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
             index += size
             continue
         word = next((found.words[k] for k in keys[index] if k in found.words), None)
+        if word is None and _is_cyrillic(piece):
+            word = _place_adjective(keys[index], found)
         if word is not None and not (piece.isascii() and word.language in ("ru", "zh", "ar")):
             words.append(word.concept)
             senses.append(word)
@@ -395,6 +397,25 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
             kept.append(piece)
         index += 1
     return words, senses, kept
+
+
+_ADJECTIVE = re.compile(r"(?:ск|цк)ий$")
+
+
+def _place_adjective(lemmas: tuple[str, ...], found: Lexicon) -> Sense | None:
+    """A Russian adjective of a place as the place ("туркестанская" -> Turkestan, "кавказский"
+    -> Caucasus, "сирийский" -> Syria): its stem is the stem of a place noun the lexicon
+    knows (the noun less a closing vowel or soft sign)."""
+    for lemma in lemmas:
+        if not _ADJECTIVE.search(lemma) or len(lemma) < 7:
+            continue
+        stem = lemma[:-3]
+        for cut in (stem, stem[:-1]):
+            for ending in ("", "а", "я", "ия", "ь", "ия"):
+                sense = found.words.get(cut + ending)
+                if sense is not None and sense.source.startswith(("CLDR", "curated")):
+                    return Sense(lemma, "ru", sense.concept, f"{sense.source}; adjective of it")
+    return None
 
 
 def _phrase(keys: list[tuple[str, ...]], index: int, found: Lexicon) -> tuple[Sense, int] | None:

@@ -331,7 +331,8 @@ class Token:
     """One word of a name: its folded form, its role, and whether it names a forebear.
 
     Roles: ``name``, ``patronymic``, ``title``, ``particle``, ``legal`` (legal form or company
-    word), ``generic`` (organisation word), ``number``, ``place`` (a country).
+    word), ``generic`` (organisation word), ``number``, ``place`` (a country), ``acronym`` (the
+    list's own acronym of the name, in brackets after it).
     """
 
     text: str
@@ -599,6 +600,12 @@ def tokens(name: str) -> tuple[Token, ...]:
         family, given = name.split(",")
         if given.strip() and family.strip():
             name = f"{given} {family}"
+    acronym = None
+    trailing = _TRAILING_ACRONYM.search(name)
+    if trailing and " " in name[: trailing.start()].strip():
+        # "HAQQANI NETWORK (HQN)": the list's own acronym of the name, not a word of it.
+        acronym = to_latin(trailing.group(1)).replace(" ", "")
+        name = name[: trailing.start()]
     text = " " + to_latin(name) + " "
     if not _LEGAL_FIRST.isdisjoint(text.split()):
         for spelt, short in LEGAL_FORMS:
@@ -619,8 +626,12 @@ def tokens(name: str) -> tuple[Token, ...]:
         token = _token(word, not out, lineage)
         lineage = lineage or token.role == "particle"
         out.append(token)
+    if acronym:
+        out.append(Token(acronym, "acronym", False))
     return tuple(out)
 
+
+_TRAILING_ACRONYM = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9./-]{1,9})\s*\)\s*$")
 
 #: The Persian and Urdu "of" (ezafe) that romanisations write as a word between two others.
 _EZAFE = frozenset({"e", "i", "ye", "yi"})

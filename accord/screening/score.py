@@ -40,6 +40,7 @@ WEIGHTS = {
     "legal": 0.2,
     "title": 0.1,
     "particle": 0.1,
+    "acronym": 0.1,
 }
 CONFLICT_PENALTY = 0.7
 #: The most a match scores when only generic words, or only a person's given name, agree:

@@ -99,10 +99,14 @@ def screen(
         subject = index.subjects.get(entry.subject_id)
         if subject is None:
             continue
-        result = max(
-            (compare_prepared(r, entry.prepared, subject.kind, index.rarity) for r in options),
-            key=lambda found: found.score,
-        )
+        scores = [compare_prepared(r, entry.prepared, subject.kind, index.rarity) for r in options]
+        if not entry.name.isascii():
+            # A register name in another script is also read translated.
+            scores += [
+                compare_prepared(options[0], other, subject.kind, index.rarity)
+                for other in readings(entry.name)[1:]
+            ]
+        result = max(scores, key=lambda found: found.score)
         if result.score <= 0:
             continue
         notes: list[str] = []

@@ -69,10 +69,20 @@ def screen_command(
                 print(orjson.dumps(result).decode())
             return
         for name, result in zip(names or [], results, strict=True):
-            table = Table("score", "match", "subject", "matched name", "references", title=name)
+            table = Table(
+                "score",
+                "right at this score",
+                "match",
+                "subject",
+                "matched name",
+                "references",
+                title=name,
+            )
             for m in result["matches"]:
+                seen = (m.get("calibration") or {}).get("observed_precision")
                 table.add_row(
                     f"{m['score']:.2f}",
+                    "" if seen is None else f"{seen:.0%}",
                     "yes" if m["match"] else "",
                     m["name"],
                     m["matched_name"],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.limits import DEFAULT_LIMITS
+from accord.screening import calibration
 from accord.screening.index import Entry, ScreeningIndex, Subject
 from accord.screening.score import NEAR, Score, compare_prepared, readings
 
@@ -139,6 +140,8 @@ def _match(
         "matched_name": entry.name,
         "score": score,
         "match": score >= threshold,
+        # What such a score has meant on labelled data nobody tuned to (None below 0.5).
+        "calibration": calibration.band(score),
         "references": sorted(subject.references),
         "explanation": {
             **result.explanation(),

@@ -253,7 +253,7 @@ TITLES = frozenset(
 )
 
 #: "Son of" / "daughter of": what follows names a forebear (Arabic nasab, Maghrebi "ben").
-PARTICLES = frozenset({"bin", "ibn", "bint", "binti", "ben", "ould", "walad", "ibnu"})
+PARTICLES = frozenset({"bin", "ibn", "bint", "binti", "ben", "ould", "walad", "ibnu", "bn"})
 
 #: Legal forms and company words: they say what kind of body, not which.
 COMPANY_WORDS = frozenset(
@@ -383,6 +383,8 @@ def to_latin(name: str) -> str:
             text = text.casefold().translate(_CYRILLIC)
         if _HANGUL.search(text):
             text = _HANGUL.sub(_hangul, text)
+        if _ARABIC_WORD.search(text):
+            text = _ARABIC_WORD.sub(_arabic, text)
     text = _TRANSLITERATOR.transliterate(text).casefold()
     # Marks ICU leaves on upper case ("ЬЮ" -> "'\u0331U"): dropped.
     if not text.isascii():
@@ -396,6 +398,97 @@ def to_latin(name: str) -> str:
         text = _INITIALISM.sub(lambda m: "".join(m.group().split()).replace(".", "") + " ", text)
     text = _NON_WORD.sub(" ", text)
     return " ".join(text.split())
+
+
+_ARABIC_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3\u06ba-\u06ff]+")
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+#: Arabic, Persian and Urdu consonants as English usage writes them (ICU's scholarly marks
+#: lost in ASCII would read ش "s" and ث "t").
+_ARABIC_LETTERS = {
+    "ب": "b",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "q",
+    "ك": "k",
+    "ک": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "ہ": "h",
+    "ھ": "h",
+    "پ": "p",
+    "چ": "ch",
+    "ژ": "zh",
+    "گ": "g",
+    "ڈ": "d",
+    "ٹ": "t",
+    "ڑ": "r",
+    "ں": "n",
+    "ء": "",
+    "ئ": "",
+    "ؤ": "",
+    "ځ": "dz",
+    "څ": "ts",
+    "ښ": "sh",
+    "ږ": "zh",
+    "ډ": "d",
+    "ټ": "t",
+    "ړ": "r",
+    "ڼ": "n",
+    "ګ": "g",
+}
+_ALIF = frozenset("اأإآٱى")
+_WAW = frozenset("و")
+_YA = frozenset("يیېےۍ")
+_TA_MARBUTA = frozenset("ةۃ")
+
+
+def _arabic(match: re.Match[str]) -> str:
+    """One word in Arabic script, romanised as it is read without its short vowels: the
+    article split off ("السنوسي" -> "al snusi"), waw and ya as the long vowels they write
+    between consonants, a closing ta marbuta (or Persian and Urdu closing he) as "a"."""
+    word = _ARABIC_MARKS.sub("", match.group())
+    article = ""
+    for prefix in ("وال", "بال", "لل", "ال"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            article, word = "al ", word[len(prefix) :]
+            break
+    out: list[str] = []
+    last = len(word) - 1
+    for position, letter in enumerate(word):
+        before = word[position - 1] if position else ""
+        after = word[position + 1] if position < last else ""
+        vowel_next = after in _ALIF or after in _WAW or after in _YA
+        if letter in _ALIF:
+            out.append("a" if letter != "إ" else "i")
+        elif letter in _TA_MARBUTA:
+            out.append("a")
+        elif letter in ("ه", "ہ") and position == last and position > 1 and before not in _ALIF:
+            out.append("a")
+        elif letter in _WAW:
+            out.append("w" if position == 0 or before in _ALIF or vowel_next else "u")
+        elif letter in _YA:
+            out.append("y" if position == 0 or before in _ALIF or vowel_next else "i")
+        else:
+            out.append(_ARABIC_LETTERS.get(letter, letter))
+    return " " + article + "".join(out) + " "
 
 
 #: Revised Romanisation (what ICU gives) to the McCune-Reischauer spelling without marks that
@@ -578,10 +671,17 @@ def _servant_names(words: list[str]) -> list[str]:
         if article_follows and word in ARTICLES:
             article_follows = False
             continue
+        if article_follows and word in _ALLAH:
+            out[-1] = "abdallah"  # "Abd Allah", "Abd al-Lah": Abdallah, one name
+            article_follows = False
+            continue
         article_follows = False
         if word in _ABD:
             out.append("abd")
             article_follows = True
+            continue
+        if word in _ABDALLAH:
+            out.append("abdallah")
             continue
         joined = _ABD_JOINED.match(word)
         if joined:
@@ -589,6 +689,13 @@ def _servant_names(words: list[str]) -> list[str]:
             continue
         out.append(word)
     return out
+
+
+#: Abdallah however written, one word: it is "servant of God", but as a name it is one name.
+_ALLAH = frozenset({"allah", "alla", "lah", "la", "llah", "ullah", "ulla", "illah", "lh", "llh"})
+_ABDALLAH = frozenset(
+    {"abdallah", "abdalla", "abdullah", "abdulla", "abdulah", "abdula", "abdalah", "abdillah"}
+)
 
 
 @lru_cache(maxsize=200_000)

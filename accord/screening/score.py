@@ -348,6 +348,8 @@ def sound_keys(word: str) -> frozenset[str]:
             position += 1
     if len(word) > 4 and word.endswith("e"):
         keys = [k[:-1] for k in keys]  # a French silent e: "Alouche"
+    if word[0] in _VOWEL_CLASSES:
+        keys = ["V" + k[1:] for k in keys]  # an opening hamza: Usama/Osama/Asama
     return frozenset("".join(c for i, c in enumerate(k) if i == 0 or c != k[i - 1]) for k in keys)
 
 

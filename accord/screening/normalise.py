@@ -768,7 +768,7 @@ REGIONS = frozenset(
     chechnya dagestan ingushetia mindanao sulu punjab bengal balochistan baluchistan khorasan
     khurasan waziristan kurdistan mesopotamia hind barqa fezzan tripolitania tarablus
     benghazi derna aden hadramawt mosul anbar idlib aleppo damascus gaza jerusalem quds
-    mombasa zanzibar ogaden puntland jubaland
+    mombasa zanzibar ogaden puntland jubaland africa asia europe arabia
     """.split()
 )
 COUNTRIES = _countries() | REGIONS

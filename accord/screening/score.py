@@ -682,6 +682,8 @@ def _given_name_only(
     if len(parts_left) == len(parts_right):
         if len(parts_left) == 1 and similarity < 0.85:
             return "one word alone on both sides, and not the same"
+        if len(parts_left) == 1 and len(left[q[0]].text) <= 3:
+            return "one short word alone on both sides"
         return None
     longer, position = (
         (parts_left, q[0])

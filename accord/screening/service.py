@@ -10,7 +10,14 @@ from typing import Any
 from accord.limits import DEFAULT_LIMITS
 from accord.screening import calibration
 from accord.screening.index import Entry, ScreeningIndex, Subject
-from accord.screening.score import NEAR, Score, compare_prepared, readings
+from accord.screening.score import (
+    NEAR,
+    STOPWORDS,
+    PreparedName,
+    Score,
+    compare_prepared,
+    readings,
+)
 
 DEFAULT_THRESHOLD = 0.7
 #: How many of the index's best candidates are scored in full.
@@ -50,8 +57,33 @@ def check_query(query: Query) -> str | None:
     return None
 
 
-def _qualify(query: Query, subject: Subject, score: float, notes: list[str]) -> float:
+#: What a name says of its own kind when the query gives none: an organisation's words
+#: ("movement", "group", "jamaat"), or a person's patronymic or "bin".
+KIND_PENALTY = 0.75
+
+
+def _kind_of(reading: PreparedName) -> str | None:
+    roles = {t.role for t in reading.tokens}
+    if any(
+        t.role == "generic" and t.text not in STOPWORDS and len(t.text) > 2 for t in reading.tokens
+    ):
+        return "organization"
+    if "patronymic" in roles or "particle" in roles:
+        return "person"
+    return None
+
+
+def _qualify(
+    query: Query, subject: Subject, score: float, notes: list[str], reading: PreparedName
+) -> float:
     """Birth date, nationality and type raise or lower a name score, and say so."""
+    if not query.type:
+        looks = _kind_of(reading)
+        if looks is not None and looks != subject.kind:
+            notes.append(
+                f"kind: the query reads as a{'n' if looks[0] == 'o' else ''} {looks}'s name"
+            )
+            score *= KIND_PENALTY
     if query.type:
         wanted = KINDS[query.type.strip().lower()]
         if wanted != subject.kind:
@@ -111,7 +143,8 @@ def screen(
         if result.score <= 0:
             continue
         notes: list[str] = []
-        score = round(_qualify(query, subject, result.score, notes), 4)
+        reading = result.reading or options[0]
+        score = round(_qualify(query, subject, result.score, notes, reading), 4)
         known = best.get(entry.subject_id)
         if known is None or known[0] < score:
             best[entry.subject_id] = (score, entry, result, notes)

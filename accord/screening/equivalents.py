@@ -159,3 +159,15 @@ def _translations() -> dict[str, frozenset[int]]:
 
 
 TRANSLATIONS = _translations()
+
+
+#: The commonest Chinese family names in pinyin (folded), for telling a Chinese name in
+#: pinyin, every syllable of which counts.
+CHINESE_FAMILY_NAMES = frozenset(
+    fold(word)
+    for word in """
+    wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng
+    liang xie song tang han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du ye
+    cheng su wei lu ding ren shen yao jiang fan fang jin shi tan liao zou xiong qiu qin jiang
+    """.split()
+)

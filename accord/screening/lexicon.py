@@ -389,7 +389,13 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
         word = next((found.words[k] for k in keys[index] if k in found.words), None)
         if word is None and _is_cyrillic(piece):
             word = _place_adjective(keys[index], found)
-        if word is not None and not (piece.isascii() and word.language in ("ru", "zh", "ar")):
+        if (
+            word is not None
+            and piece.isascii()
+            and (word.language in ("ru", "zh", "ar") or len(piece) < 5)
+        ):
+            word = None  # a short English-looking word is English, not Turkish ("ag", "ve")
+        if word is not None:
             words.append(word.concept)
             senses.append(word)
         else:

@@ -249,6 +249,10 @@ TITLES = frozenset(
         "ustadh",
         "jr",
         "sr",
+        # "First / middle / last name unknown", as lists write a missing part.
+        "fnu",
+        "mnu",
+        "lnu",
     }
 )
 

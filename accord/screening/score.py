@@ -22,6 +22,7 @@ import icu
 from rapidfuzz.distance import OSA, Levenshtein
 
 from accord.screening.equivalents import (
+    CHINESE_FAMILY_NAMES,
     COMMON_GIVEN_NAMES,
     FAMILIES,
     KOREAN_FAMILY_NAMES,
@@ -43,10 +44,18 @@ WEIGHTS = {
     "acronym": 0.1,
 }
 CONFLICT_PENALTY = 0.7
+#: Words that say what kind of body an organisation is.
+KIND_WORDS = frozenset(
+    """movement front party organization organisation group union council society
+    foundation association network army brigade brigades battalion committee""".split()
+)
+KIND_WORD_PENALTY = 0.8
 #: The most a match scores when only generic words, or only a person's given name, agree:
 #: below the default threshold (0.7), a lead no analyst should be sent on its own.
 GENERIC_CAP = 0.5
 GIVEN_NAME_CAP = 0.65
+#: Routes that pair words a letter or a sound apart: not for East Asian syllables.
+LOOSE_ROUTES = frozenset({"edit distance", "phonetic", "skeleton", "sound correspondence"})
 #: A Korean given name a letter off: a typo, or another person (Kim Song Chol, Kim Yong Chol).
 NEAR = "Korean given name a letter off"
 #: A country on one side only ("Santander Mexico" / "Santander"), a number on one side only
@@ -391,6 +400,8 @@ class PreparedName:
     #: A Korean name (a Korean family name, then romanised Korean syllables): its family name
     #: and its given name's syllables run together under the Korean key, else None.
     korean: tuple[str, str] | None = None
+    #: A Chinese name in pinyin (a Chinese family name, then pinyin syllables).
+    chinese: bool = False
 
 
 def _korean_name(found: tuple[Token, ...]) -> tuple[str, str] | None:
@@ -401,6 +412,18 @@ def _korean_name(found: tuple[Token, ...]) -> tuple[str, str] | None:
     given = "".join(t.text for t in found[1:])
     key = korean_key(given)
     return None if key is None else (found[0].text, key)
+
+
+_PINYIN = re.compile(
+    r"^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|"
+    r"uan|ai|ei|ao|ou|an|en|in|un|er|ia|ie|iu|ua|uo|ue|ui|a|e|i|o|u|v))+$"
+)
+
+
+def _chinese_name(found: tuple[Token, ...]) -> bool:
+    if not 2 <= len(found) <= 4 or found[0].text not in CHINESE_FAMILY_NAMES:
+        return False
+    return all(t.role == "name" and _PINYIN.match(t.text) for t in found)
 
 
 @lru_cache(maxsize=200_000)
@@ -417,6 +440,7 @@ def prepare_name(name: str) -> PreparedName:
         frozenset(LEGAL_FAMILIES[t.text] for t in found if t.text in LEGAL_FAMILIES)
         or NO_LEGAL,  # one empty set for the many names without a legal form
         korean=_korean_name(found),
+        chinese=_chinese_name(found),
     )
 
 
@@ -510,6 +534,7 @@ def compare_prepared(
     if query.east_asian and candidate.east_asian:
         return _compare_characters(query.east_asian, candidate.east_asian)
     korean = None
+    syllabic = query.chinese and candidate.chinese and kind != "organization"
     if query.korean and candidate.korean and kind != "organization":
         korean = _compare_korean(query, candidate)
         if korean.score >= 0.97:
@@ -541,6 +566,9 @@ def compare_prepared(
                 elif how == "exact" and not (raw_a and raw_b):
                     how = "romanisation"
                 options.append((similarity, i, j, how))
+    if korean is not None or syllabic:
+        # Syllables of East Asian names: a letter off is another syllable.
+        options = [o for o in options if o[3] not in LOOSE_ROUTES]
     options.sort(key=lambda o: -o[0])
     used_left: set[int] = set()
     used_right: set[int] = set()
@@ -573,6 +601,12 @@ def compare_prepared(
     names_left = sum(1 for t in lone_left if _conflicting(t, kind))
     names_right = sum(1 for t in lone_right if _conflicting(t, kind))
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
+    if kind != "person":
+        # Two kinds of body ("Organisation of Islamic Cooperation" / "Society of Islamic
+        # Cooperation"): a kind word on each side without a partner.
+        kinds_left = sum(1 for t in lone_left if t.role == "generic" and t.text in KIND_WORDS)
+        kinds_right = sum(1 for t in lone_right if t.role == "generic" and t.text in KIND_WORDS)
+        token_score *= KIND_WORD_PENALTY ** min(kinds_left, kinds_right)
     # What tells two bodies apart beyond their words: a country, a number one of them carries
     # alone ("Solutions II"), legal forms of two families. They hold however alike the words.
     qualifier = 1.0
@@ -582,8 +616,8 @@ def compare_prepared(
         qualifier *= NUMBER_PENALTY
     if query.legal and candidate.legal and not query.legal & candidate.legal:
         qualifier *= LEGAL_PENALTY
-    if korean is not None:
-        # Two Korean names whose family and given names, read in the lists' order, differ:
+    if korean is not None or syllabic:
+        # Two Korean (or Chinese) names whose family and given names, read in the lists' order, differ:
         # in any other order, every syllable still counts ("Chun-sik Choe" is Choe Chun Sik;
         # "Choe Min" is not Choe Min Sok).
         lone = len(lone_left) + len(lone_right)
@@ -596,6 +630,7 @@ def compare_prepared(
     if (
         (len(left) != len(right) or kind != "person")
         and korean is None
+        and not syllabic
         and token_score < 0.9
         and abs(len(query.joined) - len(candidate.joined)) <= 0.2 * max(len(query.joined), 1)
     ):
@@ -668,10 +703,18 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
 def _given_name_only(
     pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
 ) -> str | None:
-    """Why a person's match rests on one given name alone, or None: one name part paired,
-    and it is the first name part of the name that has more (a given name, or a Korean or
-    Chinese family name): "Hani Kassab" / "Hani"."""
+    """Why a person's match rests on one name part alone, or None: one part paired, and a
+    common given name, or one part of a longer name, or one word unlike or short on both
+    sides ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un")."""
     named = [(q, r, s) for q, r, s, _ in pairs if _part(left[q[0]])]
+    # "Abd" and "Abu" count as parts where they do not govern the next part on both sides
+    # ("Abdul Noorzai" / "Abdul Haq Noorzai": two parts in common; "Abdelaziz" / "Abdul
+    # Aziz": one).
+    paired = {q[0]: r[0] for q, r, _, _ in pairs if len(q) == 1 and len(r) == 1}
+    for i, token in enumerate(left):
+        j = paired.get(i)
+        if token.text in _NOT_A_PART and j is not None and paired.get(i + 1) != j + 1:
+            named.append(((i,), (j,), 1.0))
     if len(named) != 1 or len(named[0][0]) != 1 or len(named[0][1]) != 1:
         return None  # several parts, or one word written as two ("SergeiLavrov")
     (q, r, similarity) = named[0]
@@ -680,22 +723,14 @@ def _given_name_only(
     parts_left = [i for i, t in enumerate(left) if _part(t) or t.role == "patronymic"]
     parts_right = [j for j, t in enumerate(right) if _part(t) or t.role == "patronymic"]
     if len(parts_left) == len(parts_right):
-        if len(parts_left) == 1 and similarity < 0.85:
+        if len(parts_left) == 1 and similarity < 0.86:
             return "one word alone on both sides, and not the same"
         if len(parts_left) == 1 and len(left[q[0]].text) <= 3:
             return "one short word alone on both sides"
         return None
-    longer, position = (
-        (parts_left, q[0])
-        if len(parts_left) > len(parts_right)
-        else (
-            parts_right,
-            r[0],
-        )
-    )
-    if longer and longer[0] == position:
-        return "only a given name in common"
-    return None
+    # One part of a longer name ("Hani Kassab" / "Hani", "Bashar al-Assad" / "Asad"): a
+    # one-word alias, or a one-word query, says too little of which person is meant.
+    return "only one name part in common"
 
 
 def _relative(

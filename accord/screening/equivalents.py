@@ -146,7 +146,7 @@ network shabaka
 union itihad itihaad
 call dawa dawah
 monotheism tawhid tauhid
-levant sham
+levant sham syria
 """.strip()
 
 

@@ -75,6 +75,7 @@ class Translation:
 
 
 _SIMPLIFY = icu.Transliterator.createInstance("Traditional-Simplified")
+_PINYIN = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # vowel marks, dagger alif, tatweel
 _ARABIC_LETTERS = str.maketrans(
     {
@@ -252,6 +253,8 @@ def lexicon() -> Lexicon:
         )
         key = str(_SIMPLIFY.transliterate(form)) if _HAN.fullmatch(form) else form.casefold()
         found.acronyms[key] = senses
+        if " " in key:
+            found.acronyms[_short_key(key)] = senses
     return found
 
 
@@ -326,10 +329,20 @@ def translate(name: str) -> tuple[Translation, ...]:
         return ()
     text = " ".join(words)
     found_text = Translation(text, tuple(senses), tuple(kept))
-    short = found.acronyms.get(text.casefold())
+    short = found.acronyms.get(_short_key(text))
     if short:  # a short name, once translated ("Исламское государство": "Islamic State")
         return (found_text, *(Translation(s.concept, (*senses, s), tuple(kept)) for s in short))
     return (found_text,)
+
+
+#: Words a short name may carry or leave out in any order ("Islamic State organisation").
+_FILLERS = frozenset({"organization", "organisation", "group", "the", "of", "in", "al"})
+
+
+def _short_key(text: str) -> str:
+    """A short name's key: its words less fillers, sorted ("state islamic" for "Islamic
+    State" and for "Organisation of the Islamic State" alike)."""
+    return " ".join(sorted(w for w in text.casefold().split() if w not in _FILLERS))
 
 
 def _translate_han(
@@ -349,7 +362,7 @@ def _translate_han(
             # the few function words and kinds of body that close a name (党, 军, 旅).
             if sense is not None and (size > 1 or start + size == len(run) or piece in "的和与在"):
                 if rest:
-                    pieces.append(rest)
+                    pieces.append(_transcribed(rest))
                     kept.append(rest)
                     rest = ""
                 pieces.append("\x00" + sense.concept)
@@ -360,8 +373,13 @@ def _translate_han(
             rest += run[start]
             start += 1
     if rest:
-        pieces.append(rest)
+        pieces.append(_transcribed(rest))
         kept.append(rest)
+
+
+def _transcribed(run: str) -> str:
+    """Characters that transcribe a foreign name ("努斯拉": Nusra) as one word of pinyin."""
+    return str(_PINYIN.transliterate(run)).replace(" ", "")
 
 
 def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list[Sense], list[str]]:
@@ -370,6 +388,14 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
     kept: list[str] = []
     index = 0
     keys = [() if p.startswith("\x00") else _candidates(p) for p in pieces]
+    # Short Latin words are read as Turkish or Uzbek only beside a longer word that is.
+    turkic = any(
+        not p.isascii() and not _is_cyrillic(p) and not _is_arabic(p) or len(p) >= 5
+        for p, k in zip(pieces, keys, strict=True)
+        if any(
+            k2 in found.words and found.words[k2].language in ("tr", "uz", "kk", "ky") for k2 in k
+        )
+    )
     while index < len(pieces):
         piece = pieces[index]
         if piece.startswith("\x00"):
@@ -392,7 +418,7 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
         if (
             word is not None
             and piece.isascii()
-            and (word.language in ("ru", "zh", "ar") or len(piece) < 5)
+            and (word.language in ("ru", "zh", "ar") or (len(piece) < 5 and not turkic))
         ):
             word = None  # a short English-looking word is English, not Turkish ("ag", "ve")
         if word is not None:

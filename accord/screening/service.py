@@ -136,8 +136,9 @@ def screen(
         if not entry.name.isascii():
             # A register name in another script is also read translated.
             scores += [
-                compare_prepared(options[0], other, subject.kind, index.rarity)
+                compare_prepared(mine, other, subject.kind, index.rarity)
                 for other in readings(entry.name)[1:]
+                for mine in options
             ]
         result = max(scores, key=lambda found: found.score)
         if result.score <= 0:

@@ -617,9 +617,9 @@ def compare_prepared(
     if query.legal and candidate.legal and not query.legal & candidate.legal:
         qualifier *= LEGAL_PENALTY
     if korean is not None or syllabic:
-        # Two Korean (or Chinese) names whose family and given names, read in the lists' order, differ:
-        # in any other order, every syllable still counts ("Chun-sik Choe" is Choe Chun Sik;
-        # "Choe Min" is not Choe Min Sok).
+        # Two Korean (or Chinese) names that differ read in the lists' order: in any other
+        # order every syllable still counts ("Chun-sik Choe" is Choe Chun Sik; "Choe Min"
+        # is not Choe Min Sok).
         lone = len(lone_left) + len(lone_right)
         token_score *= CONFLICT_PENALTY**lone
     score = token_score

@@ -115,6 +115,7 @@ COMMON_GIVEN_NAMES = frozenset(
     tariq faisal jamal kamal abbas anwar bilal hani nabil walid samir sami adil adel amir
     aziz bashir nasir nasser qasim kasim jafar murad sulayman suleiman salman sultan malik
     hafiz akbar akram aslam asif imran irfan javed naveed shahid zahid sajid arif
+    asad assad saleh salih khan shah mirza sheikh haji mullah nabi nur noor din
     rustam farhod shavkat alisher bakhtiyor timur ruslan ivan sergei aleksandr vladimir
     dmitri andrei nikolai john james david michael peter paul
     kim ri lee yi pak park choe choi jong jeong kang han jang chang wang zhang liu chen yang

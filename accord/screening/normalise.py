@@ -191,6 +191,7 @@ SPELLINGS = {
     "maghrebi": "maghreb",
     "turkistani": "turkistan",
     # Compass adjectives name the same place as the nouns: East/Eastern Turkistan.
+    "ebu": "abu",  # Turkish spelling of Arabic names: Ebu Bekir, Ebu Muhammed
     "eastern": "east",
     "western": "west",
     "northern": "north",

@@ -243,7 +243,7 @@ def _word_similarity(
         return 0.9, "translated"
     if lx == 1 or ly == 1:
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
-    if lx > 2 and ly > 2 and skeleton(x) == skeleton(y) and _vowels_agree(x, y):
+    if lx > 2 and ly > 2 and (_unvocalised(x) or _unvocalised(y)) and skeleton(x) == skeleton(y):
         return 0.88, "skeleton"
     shorter, longest = (lx, ly) if lx < ly else (ly, lx)
     if shorter >= shortest and longest - shorter <= 0.3 * longest:
@@ -267,11 +267,16 @@ def _syllables(word: str) -> int:
     return len(_VOWEL_RUNS.findall(word))
 
 
+def _unvocalised(word: str) -> bool:
+    """A word as Arabic script writes it, long vowels only ("mhmd", "msud", "lshkr")."""
+    return _syllables(word[1:]) == 0 or sum(c in "aeiouy" for c in word) < 0.3 * len(word)
+
+
 def _vowels_agree(x: str, y: str) -> bool:
     """Whether two words with one consonant skeleton may be one name: one of them unvocalised
     (written from Arabic script without its short vowels: "mhmd"), or both with as many
     syllables (Mahmud is not Muhammad, whose consonants are the same)."""
-    if _syllables(x[1:]) == 0 or _syllables(y[1:]) == 0:
+    if _unvocalised(x) or _unvocalised(y):
         return True
     count_x, count_y = _syllables(x), _syllables(y)
     if count_x == count_y:
@@ -706,7 +711,9 @@ def _given_name_only(
     """Why a person's match rests on one name part alone, or None: one part paired, and a
     common given name, or one part of a longer name, or one word unlike or short on both
     sides ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un")."""
-    named = [(q, r, s) for q, r, s, _ in pairs if _part(left[q[0]])]
+    named = [
+        (q, r, s if h not in LOOSE_ROUTES else 0.0) for q, r, s, h in pairs if _part(left[q[0]])
+    ]
     # "Abd" and "Abu" count as parts where they do not govern the next part on both sides
     # ("Abdul Noorzai" / "Abdul Haq Noorzai": two parts in common; "Abdelaziz" / "Abdul
     # Aziz": one).
@@ -728,9 +735,19 @@ def _given_name_only(
         if len(parts_left) == 1 and len(left[q[0]].text) <= 3:
             return "one short word alone on both sides"
         return None
-    # One part of a longer name ("Hani Kassab" / "Hani", "Bashar al-Assad" / "Asad"): a
-    # one-word alias, or a one-word query, says too little of which person is meant.
-    return "only one name part in common"
+    # The first part of a longer name ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un"): a
+    # given name alone. (A family name or a nom de guerre alone, "Godane", may be a lead.)
+    longer, position = (
+        (parts_left, q[0])
+        if len(parts_left) > len(parts_right)
+        else (
+            parts_right,
+            r[0],
+        )
+    )
+    if longer and longer[0] == position:
+        return "only a given name in common"
+    return None
 
 
 def _relative(

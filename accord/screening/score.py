@@ -140,6 +140,7 @@ class Pair:
 
 
 PairIndices = tuple[tuple[int, ...], tuple[int, ...], float, str]
+_PART_ROLES = frozenset({"name", "place", "patronymic"})
 
 
 @dataclass(slots=True)
@@ -156,6 +157,7 @@ class Score:
     #: The query's reading that gave the score, and why a cap held it down, if one did.
     reading: PreparedName | None = None
     capped: str | None = None
+    _left_over: int = 0
 
     def _spell_out(self) -> None:
         if self._found is None:
@@ -168,8 +170,17 @@ class Score:
         ]
         used_left = {i for q, _, _, _ in pairs for i in q}
         used_right = {j for _, r, _, _ in pairs for j in r}
+        self._left_over = sum(
+            1 for i, t in enumerate(left) if i not in used_left and t.role in _PART_ROLES
+        ) + sum(1 for j, t in enumerate(right) if j not in used_right and t.role in _PART_ROLES)
         self._unmatched_query = [t.text for i, t in enumerate(left) if i not in used_left]
         self._unmatched_register = [t.text for j, t in enumerate(right) if j not in used_right]
+
+    @property
+    def parts_left_over(self) -> int:
+        """Name parts (names, places, patronymics) of either name without a partner."""
+        self._spell_out()
+        return self._left_over
 
     @property
     def pairs(self) -> list[Pair]:

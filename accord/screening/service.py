@@ -149,6 +149,7 @@ def screen(
         known = best.get(entry.subject_id)
         if known is None or known[0] < score:
             best[entry.subject_id] = (score, entry, result, notes)
+    _fuller_explains(best)
     if any(m[0] >= 0.97 for m in best.values()):
         # The register holds the name exactly: a Korean name a letter off is another person.
         for subject_id, (score, entry, result, notes) in list(best.items()):
@@ -163,6 +164,26 @@ def screen(
             for score, entry, result, notes in ranked
         ],
     }
+
+
+#: How much a partial match weighs beside a register name that accounts for the query fully.
+FULLER_PENALTY = 0.85
+
+
+def _fuller_explains(best: dict[int, tuple[float, Entry, Score, list[str]]]) -> None:
+    """Beside a strong match whose register name accounts for every part of the query and of
+    itself, a match that leaves parts over is most likely another subject (a namesake with one
+    name in common, a group's branch named after it): it weighs less, and says why."""
+    if len(best) < 2:
+        return
+    top = max(best.values(), key=lambda m: m[0])
+    if top[0] < 0.9 or top[2].parts_left_over > 0:
+        return
+    for subject_id, (score, entry, result, notes) in list(best.items()):
+        if result is top[2] or score >= top[0] or result.parts_left_over == 0:
+            continue
+        notes.append("another register name accounts for the whole query")
+        best[subject_id] = (round(score * FULLER_PENALTY, 4), entry, result, notes)
 
 
 def _match(

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import icu
 from sqlalchemy import Connection
 
 from accord.cache import cache_dir, write_atomically
@@ -26,7 +27,16 @@ from accord.screening.index import Entry, ScreeningIndex, Subject
 
 MAGIC = b"ACCORD-SCREENING-INDEX 1\n"
 #: The modules whose rules shape the index: their source is part of the snapshot's identity.
-CODE = ("normalise.py", "equivalents.py", "index.py", "score.py", "snapshot.py")
+CODE = (
+    "normalise.py",
+    "equivalents.py",
+    "lexicon.py",
+    "index.py",
+    "score.py",
+    "snapshot.py",
+    "data/lexicon.tsv",
+    "data/acronyms.tsv",
+)
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +44,7 @@ def code_digest() -> str:
     digest = hashlib.sha256()
     for name in CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
+    digest.update(str(icu.ICU_VERSION).encode())  # CLDR's names come with ICU
     return digest.hexdigest()
 
 

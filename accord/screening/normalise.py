@@ -135,6 +135,7 @@ GENERIC_WORDS = frozenset(
         "country",
         "countries",
         "land",
+        "government",
     }
 )
 
@@ -296,6 +297,9 @@ COMPANY_WORDS = frozenset(
         "international",
         "industries",
         "enterprise",
+        "bank",
+        "development",
+        "investment",
         "cjsc",
         "intl",
         "sp",

@@ -47,9 +47,11 @@ CONFLICT_PENALTY = 0.7
 #: Words that say what kind of body an organisation is.
 KIND_WORDS = frozenset(
     """movement front party organization organisation group union council society
-    foundation association network army brigade brigades battalion committee""".split()
+    foundation association network army brigade brigades battalion committee government
+    hizb jamaat jamat jama jamah jemaah harakat harkat haraka tanzim jabhat jabha jamiat
+    tehrik tehreek""".split()
 )
-KIND_WORD_PENALTY = 0.8
+KIND_WORD_PENALTY = 0.75
 #: The most a match scores when only generic words, or only a person's given name, agree:
 #: below the default threshold (0.7), a lead no analyst should be sent on its own.
 GENERIC_CAP = 0.5
@@ -65,6 +67,7 @@ PLACE_PENALTY = 0.65
 LEGAL_PENALTY = 0.75
 NUMBER_PENALTY = 0.75
 RELATIVE_PENALTY = 0.8
+KUNYA_PENALTY = 0.8
 #: Legal forms that one body may carry under several names (OAO became PJSC, OOO is LLC).
 LEGAL_FAMILIES = {
     **dict.fromkeys(("jsc", "ojsc", "pjsc", "cjsc"), "joint stock"),
@@ -582,7 +585,13 @@ def compare_prepared(
                 elif how == "exact" and not (raw_a and raw_b):
                     how = "romanisation"
                 options.append((similarity, i, j, how))
-    if korean is not None or syllabic:
+    east_asian = korean is not None or syllabic
+    east_asian = east_asian or (
+        kind != "organization"
+        and bool(query.korean or query.chinese)
+        and bool(candidate.korean or candidate.chinese)
+    )
+    if east_asian:
         # Syllables of East Asian names: a letter off is another syllable.
         options = [o for o in options if o[3] not in LOOSE_ROUTES]
     options.sort(key=lambda o: -o[0])
@@ -614,6 +623,8 @@ def compare_prepared(
     lone_right = [right[j] for j in range(len(right)) if j not in used_right]
     if kind == "person" and _relative(pairs, left, right):
         token_score *= RELATIVE_PENALTY
+    if kind == "person":
+        token_score *= KUNYA_PENALTY ** _kunya_crossed(pairs, left, right)
     names_left = sum(1 for t in lone_left if _conflicting(t, kind))
     names_right = sum(1 for t in lone_right if _conflicting(t, kind))
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
@@ -664,7 +675,7 @@ def compare_prepared(
     elif score > GENERIC_CAP and not any(not left[i].generic for q, _, _, _ in pairs for i in q):
         score, capped = GENERIC_CAP, "only generic words in common"
     elif kind == "person" and score > GIVEN_NAME_CAP and not query.titled:
-        capped = _given_name_only(pairs, left, right)
+        capped = _given_name_only(pairs, left, right) or _common_names_only(pairs, left, right)
         if capped:
             score = GIVEN_NAME_CAP
     return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=capped)
@@ -714,6 +725,24 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
         if near:
             return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=NEAR)
     return Score(round(score, 4), _found=(left, right, pairs), reading=query)
+
+
+def _common_names_only(
+    pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
+) -> str | None:
+    """Why a person's match rests on common given names alone, or None: every part paired is
+    one of the commonest given names, and one of the names has two parts or more left over
+    ("Mohammad Nabi" / "Mohammed Omar Ghulam Nabi")."""
+    named = [left[q[0]].text for q, _, _, _ in pairs if _part(left[q[0]])]
+    if not named or any(text not in COMMON_GIVEN_NAMES for text in named):
+        return None
+    used_left = {i for q, _, _, _ in pairs for i in q}
+    used_right = {j for _, r, _, _ in pairs for j in r}
+    over_left = sum(1 for i, t in enumerate(left) if i not in used_left and _part(t))
+    over_right = sum(1 for j, t in enumerate(right) if j not in used_right and _part(t))
+    if max(over_left, over_right) >= 2:
+        return "only common given names in common"
+    return None
 
 
 def _given_name_only(
@@ -782,7 +811,33 @@ def _relative(
     # neighbouring parts of the longer one. (A Western name used by its middle part, "Boris
     # Johnson" in "Alexandre Boris de Pfeffel Johnson", matches parts apart.)
     positions = sorted(matched.values()) if later_right else sorted(back.values())
-    return len(positions) >= 2 and positions[-1] - positions[0] == len(positions) - 1
+    if len(positions) >= 2 and positions[-1] - positions[0] == len(positions) - 1:
+        return True
+    # An Arabic name, "bin" on either side: its second part names the father whatever follows
+    # ("Hamza Usama Muhammad bin Laden" is Usama bin Laden's son).
+    longer = right if later_right else left
+    first = first_right if later_right else first_left
+    arabic = any(t.role == "particle" for t in (*left, *right))
+    second = next((k for k in range(first + 1, len(longer)) if longer[k].role == "name"), None)
+    return arabic and len(positions) >= 2 and positions[0] == second
+
+
+_KUNYA = frozenset({"abu", "abou", "umm", "um"})
+
+
+def _kunya_crossed(
+    pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
+) -> int:
+    """Pairs joining a person's own name on one side with the name a kunya governs on the
+    other ("Mohamed Salah" / "Abou Mohamed Salah": the second is the father of a Mohamed)."""
+    crossed = 0
+    for q, r, _, _ in pairs:
+        i, j = q[0], r[0]
+        kunya_left = i > 0 and left[i - 1].text in _KUNYA
+        kunya_right = j > 0 and right[j - 1].text in _KUNYA
+        if kunya_left != kunya_right:
+            crossed += 1
+    return crossed
 
 
 def _conflicting(token: Token, kind: str | None) -> bool:

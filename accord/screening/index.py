@@ -28,7 +28,8 @@ from sqlalchemy import Connection, func, select
 from accord.screening.equivalents import FAMILIES
 from accord.screening.lexicon import translate
 from accord.screening.normalise import tokens
-from accord.screening.score import STOPWORDS, PreparedName, prepare_name, skeleton
+from accord.screening.score import STOPWORDS, PreparedName, prepare_name
+from accord.screening.similarity import skeleton
 from accord.store.schema import (
     register_designations,
     register_imports,

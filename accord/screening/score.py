@@ -19,17 +19,25 @@ from functools import lru_cache
 from typing import Any
 
 import icu
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import Levenshtein
 
 from accord.screening.equivalents import (
     CHINESE_FAMILY_NAMES,
-    COMMON_GIVEN_NAMES,
-    FAMILIES,
     KOREAN_FAMILY_NAMES,
-    TRANSLATIONS,
 )
 from accord.screening.lexicon import Translation, translate
-from accord.screening.normalise import Token, scholarly_latin, tokens
+from accord.screening.normalise import Token, tokens
+from accord.screening.rules import (
+    LOOSE_ROUTES,
+    PairIndices,
+    common_names_only,
+    conflicting,
+    given_name_only,
+    kunya_crossed,
+    relative,
+)
+from accord.screening.scripts import scholarly_latin
+from accord.screening.similarity import korean_key, word_similarity
 
 #: How much a token of each role weighs beside a name part.
 WEIGHTS = {
@@ -56,8 +64,6 @@ KIND_WORD_PENALTY = 0.75
 #: below the default threshold (0.7), a lead no analyst should be sent on its own.
 GENERIC_CAP = 0.5
 GIVEN_NAME_CAP = 0.65
-#: Routes that pair words a letter or a sound apart: not for East Asian syllables.
-LOOSE_ROUTES = frozenset({"edit distance", "phonetic", "skeleton", "sound correspondence"})
 #: A Korean given name a letter off: a typo, or another person (Kim Song Chol, Kim Yong Chol).
 NEAR = "Korean given name a letter off"
 #: A country on one side only ("Santander Mexico" / "Santander"), a number on one side only
@@ -91,41 +97,6 @@ NO_FAMILY: frozenset[int] = frozenset()
 NO_LEGAL: frozenset[str] = frozenset()
 
 
-_PHONETIC = (
-    ("sch", "s"),
-    ("sh", "s"),
-    ("ch", "k"),
-    ("kh", "h"),
-    ("ph", "f"),
-    ("th", "t"),
-    ("dh", "d"),
-    ("gh", "g"),
-    ("x", "s"),
-    ("q", "k"),
-    ("c", "k"),
-    ("z", "s"),
-    ("w", "v"),
-    ("y", "i"),
-    ("j", "i"),
-)
-
-
-@lru_cache(maxsize=500_000)
-def phonetic(word: str) -> str:
-    """A sound key: letters that romanisations use for one sound folded together (Xi/Shi/Si,
-    Qaeda/Kaida), vowels after the first letter dropped, doubled letters once."""
-    for source, target in _PHONETIC:
-        word = word.replace(source, target)
-    key = word[:1] + word[1:].translate(VOWELS)
-    return "".join(c for i, c in enumerate(key) if i == 0 or c != key[i - 1])
-
-
-@lru_cache(maxsize=500_000)
-def skeleton(word: str) -> str:
-    """The consonants of a word, after its first letter: how unvocalised Arabic reads."""
-    return word[:1] + word[1:].translate(VOWELS)
-
-
 @dataclass(frozen=True, slots=True)
 class Pair:
     query: str
@@ -142,7 +113,6 @@ class Pair:
         }
 
 
-PairIndices = tuple[tuple[int, ...], tuple[int, ...], float, str]
 _PART_ROLES = frozenset({"name", "place", "patronymic"})
 
 
@@ -234,151 +204,6 @@ def _weights(
         else:
             weights.append(WEIGHTS[role])
     return weights
-
-
-@lru_cache(maxsize=250_000)  # pairs of words: bounded, a few tens of MB
-def _word_similarity(
-    x: str, y: str, number_x: bool, number_y: bool, shortest: int
-) -> tuple[float, str]:
-    """How alike two folded words are, and by which route; ``shortest`` is the shortest word
-    an edit distance may pair."""
-    if number_x != number_y:
-        return 0.0, ""
-    if x == y:
-        return 1.0, "exact"
-    if number_x:  # 23 is not 24
-        return 0.0, ""
-    lx, ly = len(x), len(y)
-    family = FAMILIES.get(x)
-    if family is not None and family & FAMILIES.get(y, NO_FAMILY):
-        return 0.9, "name equivalent"
-    meaning = TRANSLATIONS.get(x)
-    if meaning is not None and meaning & TRANSLATIONS.get(y, NO_FAMILY):
-        return 0.9, "translated"
-    if lx == 1 or ly == 1:
-        return (0.6, "initial") if x[0] == y[0] else (0.0, "")
-    if lx > 2 and ly > 2 and (_unvocalised(x) or _unvocalised(y)) and skeleton(x) == skeleton(y):
-        return 0.88, "skeleton"
-    shorter, longest = (lx, ly) if lx < ly else (ly, lx)
-    if shorter >= shortest and longest - shorter <= 0.3 * longest:
-        # A swap of two letters is one edit; below the cutoff rapidfuzz answers 0.
-        similarity = OSA.normalized_similarity(x, y, score_cutoff=0.7)
-        if similarity:
-            return similarity, "edit distance"
-    if shorter > 3 and not sound_keys(x).isdisjoint(sound_keys(y)):
-        return 0.85, "sound correspondence"
-    if phonetic(x) == phonetic(y) and _vowels_agree(x, y):
-        return (0.8 if shorter > 3 else 0.75), "phonetic"
-    if korean_key(x) is not None and korean_key(x) == korean_key(y):
-        return 0.85, "Korean romanisation"
-    return 0.0, ""
-
-
-_VOWEL_RUNS = re.compile(r"[aeiouy]+")
-
-
-def _syllables(word: str) -> int:
-    return len(_VOWEL_RUNS.findall(word))
-
-
-def _unvocalised(word: str) -> bool:
-    """A word as Arabic script writes it, long vowels only ("mhmd", "msud", "lshkr")."""
-    return _syllables(word[1:]) == 0 or sum(c in "aeiouy" for c in word) < 0.3 * len(word)
-
-
-def _vowels_agree(x: str, y: str) -> bool:
-    """Whether two words with one consonant skeleton may be one name: one of them unvocalised
-    (written from Arabic script without its short vowels: "mhmd"), or both with as many
-    syllables (Mahmud is not Muhammad, whose consonants are the same)."""
-    if _unvocalised(x) or _unvocalised(y):
-        return True
-    count_x, count_y = _syllables(x), _syllables(y)
-    if count_x == count_y:
-        return True
-    # A final vowel more ("Schulze"/"Scholz", "Baraku"/"Barack"), nothing else.
-    longer = x if count_x > count_y else y
-    return abs(count_x - count_y) == 1 and longer[-1] in "aeiouy"
-
-
-#: A romanised Korean syllable (McCune-Reischauer without marks, Revised Romanisation, and
-#: the spellings between), in the folded spelling ("yu" is "u" there).
-_KOREAN = re.compile(
-    r"^(?:(?:kk|tt|pp|ss|jj|ch|sh|[kgndtrlmbpsjhc])?[wy]?(?:ae|eo|eu|oe|ui|a|e|i|o|u)"
-    r"(?:ng|[kgnlmpbt](?![aeiouwy]))?)+$"
-)
-_KOREAN_FOLDS = (
-    ("eo", "o"),
-    ("eu", "u"),
-    ("ae", "e"),
-    ("sh", "s"),
-    ("ch", "c"),
-    ("j", "c"),
-    ("g", "k"),
-    ("d", "t"),
-    ("b", "p"),
-    ("l", "r"),
-    ("wo", "o"),
-)
-#: Korean vowels as romanisations blur them (ŏ/o/eo, u/oo, yo/yeo): one class. Consonants
-#: keep the syllables apart ("Song Chol" is not "Yong Chol").
-_KOREAN_VOWELS = re.compile(r"[aeiou]+")
-
-
-@lru_cache(maxsize=200_000)
-def korean_key(word: str) -> str | None:
-    """One key for the romanisations of a Korean syllable run (Chol/Cheol, Jong/Chong/Jeong,
-    Gwang/Kwang, Song/Seong), or None for a word no Korean syllables spell."""
-    if len(word) > 12 or not _KOREAN.match(word):
-        return None
-    for source, target in _KOREAN_FOLDS:
-        word = word.replace(source, target)
-    return _KOREAN_VOWELS.sub("V", word)
-
-
-#: Arabic letters that romanisations write several ways, in the folded spelling: ظ dh/z/th,
-#: ث th/s/t, ذ dh/z/d, ق q/k/g, ج j/g/dj; Persian v for w; the Maghrebi "ou" for u.
-_SOUNDS = (
-    ("dj", ("j",)),
-    ("aw", ("u", "aw")),
-    ("ch", ("sh", "ch")),
-    ("e", ("a", "i")),
-    ("dh", ("z", "d")),
-    ("th", ("z", "s", "t")),
-    ("gh", ("g",)),
-    ("ou", ("u",)),
-    ("ck", ("q",)),
-    ("g", ("q", "j")),
-    ("k", ("q",)),
-    ("c", ("q",)),
-    ("v", ("w",)),
-)
-#: Vowels as Arabic romanisations interchange them: a/e (Jabhat/Jebhat), u/o (Usman/Osman),
-#: i/y.
-_VOWEL_CLASSES = {"a": "a", "e": "a", "i": "i", "y": "i", "o": "u", "u": "u"}
-
-
-@lru_cache(maxsize=200_000)
-def sound_keys(word: str) -> frozenset[str]:
-    """The spellings a word may have under the Arabic correspondences above, vowels by class
-    (at most a dozen): two romanisations of one Arabic name share one ("Kathim"/"Kazim"/
-    "Kadhim", "Uthman"/"Usman"/"Osman", "Jamal"/"Gamal"/"Djamal")."""
-    keys = [""]
-    position = 0
-    while position < len(word):
-        for source, targets in _SOUNDS:
-            if word.startswith(source, position):
-                keys = [k + t for k in keys for t in targets][:12]
-                position += len(source)
-                break
-        else:
-            letter = word[position]
-            keys = [k + _VOWEL_CLASSES.get(letter, letter) for k in keys]
-            position += 1
-    if len(word) > 4 and word.endswith("e"):
-        keys = [k[:-1] for k in keys]  # a French silent e: "Alouche"
-    if word[0] in _VOWEL_CLASSES:
-        keys = ["V" + k[1:] for k in keys]  # an opening hamza: Usama/Osama/Asama
-    return frozenset("".join(c for i, c in enumerate(k) if i == 0 or c != k[i - 1]) for k in keys)
 
 
 _SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
@@ -572,7 +397,6 @@ def compare_prepared(
     if korean is not None:
         shortest = 6  # Korean syllables differ by a letter and are other syllables (Dong/Yong)
     options = []
-    word_similarity = _word_similarity
     translated = query.translated
     for i, (text_a, number_a, raw_a, lineage_a) in enumerate(query.cells):
         for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
@@ -621,12 +445,12 @@ def compare_prepared(
     # both sides that matches nothing is a conflict: another person or group.
     lone_left = [left[i] for i in range(len(left)) if i not in used_left]
     lone_right = [right[j] for j in range(len(right)) if j not in used_right]
-    if kind == "person" and _relative(pairs, left, right):
+    if kind == "person" and relative(pairs, left, right):
         token_score *= RELATIVE_PENALTY
     if kind == "person":
-        token_score *= KUNYA_PENALTY ** _kunya_crossed(pairs, left, right)
-    names_left = sum(1 for t in lone_left if _conflicting(t, kind))
-    names_right = sum(1 for t in lone_right if _conflicting(t, kind))
+        token_score *= KUNYA_PENALTY ** kunya_crossed(pairs, left, right)
+    names_left = sum(1 for t in lone_left if conflicting(t, kind))
+    names_right = sum(1 for t in lone_right if conflicting(t, kind))
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
     if kind != "person":
         # Two kinds of body ("Organisation of Islamic Cooperation" / "Society of Islamic
@@ -675,20 +499,10 @@ def compare_prepared(
     elif score > GENERIC_CAP and not any(not left[i].generic for q, _, _, _ in pairs for i in q):
         score, capped = GENERIC_CAP, "only generic words in common"
     elif kind == "person" and score > GIVEN_NAME_CAP and not query.titled:
-        capped = _given_name_only(pairs, left, right) or _common_names_only(pairs, left, right)
+        capped = given_name_only(pairs, left, right) or common_names_only(pairs, left, right)
         if capped:
             score = GIVEN_NAME_CAP
     return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=capped)
-
-
-#: Words that begin a name but name nobody on their own: "servant of", "father of".
-_NOT_A_PART = frozenset({"abd", "abu", "abou", "umm", "um"})
-
-
-def _part(token: Token) -> bool:
-    """Whether a token is a part of a person's own name (a country's name is, in a person's
-    name; "Abd" of "Abd al-Aziz" and "Abu" of a kunya are not parts on their own)."""
-    return token.role in ("name", "place") and token.text not in _NOT_A_PART
 
 
 def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
@@ -699,7 +513,7 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
     assert query.korean is not None and candidate.korean is not None
     family_q, given_q = query.korean
     family_c, given_c = candidate.korean
-    family, _ = _word_similarity(family_q, family_c, False, False, 4)
+    family, _ = word_similarity(family_q, family_c, False, False, 4)
     given = 1.0 if given_q == given_c else Levenshtein.normalized_similarity(given_q, given_c)
     left, right = query.tokens, candidate.tokens
     pairs: list[PairIndices] = []
@@ -725,124 +539,6 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
         if near:
             return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=NEAR)
     return Score(round(score, 4), _found=(left, right, pairs), reading=query)
-
-
-def _common_names_only(
-    pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
-) -> str | None:
-    """Why a person's match rests on common given names alone, or None: every part paired is
-    one of the commonest given names, and one of the names has two parts or more left over
-    ("Mohammad Nabi" / "Mohammed Omar Ghulam Nabi")."""
-    named = [left[q[0]].text for q, _, _, _ in pairs if _part(left[q[0]])]
-    if not named or any(text not in COMMON_GIVEN_NAMES for text in named):
-        return None
-    used_left = {i for q, _, _, _ in pairs for i in q}
-    used_right = {j for _, r, _, _ in pairs for j in r}
-    over_left = sum(1 for i, t in enumerate(left) if i not in used_left and _part(t))
-    over_right = sum(1 for j, t in enumerate(right) if j not in used_right and _part(t))
-    if max(over_left, over_right) >= 2:
-        return "only common given names in common"
-    return None
-
-
-def _given_name_only(
-    pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
-) -> str | None:
-    """Why a person's match rests on one name part alone, or None: one part paired, and a
-    common given name, or one part of a longer name, or one word unlike or short on both
-    sides ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un")."""
-    named = [
-        (q, r, s if h not in LOOSE_ROUTES else 0.0) for q, r, s, h in pairs if _part(left[q[0]])
-    ]
-    # "Abd" and "Abu" count as parts where they do not govern the next part on both sides
-    # ("Abdul Noorzai" / "Abdul Haq Noorzai": two parts in common; "Abdelaziz" / "Abdul
-    # Aziz": one).
-    paired = {q[0]: r[0] for q, r, _, _ in pairs if len(q) == 1 and len(r) == 1}
-    for i, token in enumerate(left):
-        j = paired.get(i)
-        if token.text in _NOT_A_PART and j is not None and paired.get(i + 1) != j + 1:
-            named.append(((i,), (j,), 1.0))
-    if len(named) != 1 or len(named[0][0]) != 1 or len(named[0][1]) != 1:
-        return None  # several parts, or one word written as two ("SergeiLavrov")
-    (q, r, similarity) = named[0]
-    if left[q[0]].text in COMMON_GIVEN_NAMES:
-        return "only a common given name in common"
-    parts_left = [i for i, t in enumerate(left) if _part(t) or t.role == "patronymic"]
-    parts_right = [j for j, t in enumerate(right) if _part(t) or t.role == "patronymic"]
-    if len(parts_left) == len(parts_right):
-        if len(parts_left) == 1 and similarity < 0.86:
-            return "one word alone on both sides, and not the same"
-        if len(parts_left) == 1 and len(left[q[0]].text) <= 3:
-            return "one short word alone on both sides"
-        return None
-    # The first part of a longer name ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un"): a
-    # given name alone. (A family name or a nom de guerre alone, "Godane", may be a lead.)
-    longer, position = (
-        (parts_left, q[0])
-        if len(parts_left) > len(parts_right)
-        else (
-            parts_right,
-            r[0],
-        )
-    )
-    if longer and longer[0] == position:
-        return "only a given name in common"
-    return None
-
-
-def _relative(
-    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float, str]],
-    left: tuple[Token, ...],
-    right: tuple[Token, ...],
-) -> bool:
-    """Whether one side's first name part is left over while the other side's first part
-    matched a later part of it: a parent or child, by Arabic (and Korean) naming."""
-    first_left = next((i for i, t in enumerate(left) if t.role == "name"), None)
-    first_right = next((j for j, t in enumerate(right) if t.role == "name"), None)
-    if first_left is None or first_right is None:
-        return False
-    matched = {q[0]: r[0] for q, r, _, _ in pairs}
-    back = {r[0]: q[0] for q, r, _, _ in pairs}
-    later_right = matched.get(first_left, -1) > first_right and first_right not in back
-    later_left = back.get(first_right, -1) > first_left and first_left not in matched
-    if not (later_right or later_left):
-        return False
-    # A chain of names shifted by one generation: the shorter name's parts match a run of
-    # neighbouring parts of the longer one. (A Western name used by its middle part, "Boris
-    # Johnson" in "Alexandre Boris de Pfeffel Johnson", matches parts apart.)
-    positions = sorted(matched.values()) if later_right else sorted(back.values())
-    if len(positions) >= 2 and positions[-1] - positions[0] == len(positions) - 1:
-        return True
-    # An Arabic name, "bin" on either side: its second part names the father whatever follows
-    # ("Hamza Usama Muhammad bin Laden" is Usama bin Laden's son).
-    longer = right if later_right else left
-    first = first_right if later_right else first_left
-    arabic = any(t.role == "particle" for t in (*left, *right))
-    second = next((k for k in range(first + 1, len(longer)) if longer[k].role == "name"), None)
-    return arabic and len(positions) >= 2 and positions[0] == second
-
-
-_KUNYA = frozenset({"abu", "abou", "umm", "um"})
-
-
-def _kunya_crossed(
-    pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
-) -> int:
-    """Pairs joining a person's own name on one side with the name a kunya governs on the
-    other ("Mohamed Salah" / "Abou Mohamed Salah": the second is the father of a Mohamed)."""
-    crossed = 0
-    for q, r, _, _ in pairs:
-        i, j = q[0], r[0]
-        kunya_left = i > 0 and left[i - 1].text in _KUNYA
-        kunya_right = j > 0 and right[j - 1].text in _KUNYA
-        if kunya_left != kunya_right:
-            crossed += 1
-    return crossed
-
-
-def _conflicting(token: Token, kind: str | None) -> bool:
-    """Whether a part found on both sides without a partner means another subject."""
-    return token.role in ("name", "patronymic") or (token.role == "place" and kind == "person")
 
 
 def _shown(side: tuple[Token, ...], positions: tuple[int, ...]) -> str:

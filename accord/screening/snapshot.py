@@ -29,7 +29,11 @@ MAGIC = b"ACCORD-SCREENING-INDEX 1\n"
 #: The modules whose rules shape the index: their source is part of the snapshot's identity.
 CODE = (
     "normalise.py",
+    "scripts.py",
+    "words.py",
     "equivalents.py",
+    "similarity.py",
+    "rules.py",
     "lexicon.py",
     "index.py",
     "score.py",

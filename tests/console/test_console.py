@@ -294,6 +294,23 @@ def test_screening_page_explains_and_downloads_csv(registered: Node) -> None:
     assert empty.status_code == 400 and "at least one name" in unescape(empty.text)
 
 
+def test_screening_page_shows_translations_calibration_and_caps(registered: Node) -> None:
+    token = sign_in(registered, "kz")
+    page = registered.client.post(
+        "/ui/screen",
+        data={
+            "csrf": token,
+            "names": "Исламского движения Узбекистана\nHani Kassab",
+            "threshold": "0.7",
+        },
+    )
+    text = unescape(page.text)
+    assert page.status_code == 200
+    assert "translated:" in text and "движение → movement" in text and "CLDR territory UZ" in text
+    assert "right at this score" in text
+    assert "held below the threshold" in text
+
+
 def test_ingest_review_corrects_and_publishes_and_refuses_red_to_network(trio: Node) -> None:
     token = sign_in(trio, "kz")
     text = ARTICLE.read_text(encoding="utf-8")

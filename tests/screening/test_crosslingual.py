@@ -17,8 +17,9 @@ from accord.register.importer import import_list, read_list
 from accord.screening import calibration
 from accord.screening.index import ScreeningIndex
 from accord.screening.lexicon import lexicon, translate
-from accord.screening.score import compare, sound_keys
+from accord.screening.score import compare
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
+from accord.screening.similarity import sound_keys
 from accord.store.engine import make_engine, migrate
 
 UN_2025 = Path(__file__).resolve().parents[2] / "demo-data" / "consolidated-2025-08-02.xml"

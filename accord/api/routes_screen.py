@@ -44,6 +44,74 @@ class ScreenRequest(BaseModel):
     nationality: str | None = None
 
 
+class PairOut(BaseModel):
+    query: str
+    register_word: str = Field(alias="register")
+    how: str = Field(
+        description="exact, romanisation, translated, name equivalent, Korean romanisation, "
+        "sound correspondence, skeleton, edit distance, phonetic, initial, initials, written apart"
+    )
+    similarity: float
+
+
+class LexiconEntryOut(BaseModel):
+    form: str
+    language: str
+    english: str
+    source: str = Field(description="CLDR territory XX (ICU n), curated, usage, or acronym")
+
+
+class TranslationOut(BaseModel):
+    text: str = Field(description="The query as read translated")
+    entries: list[LexiconEntryOut]
+
+
+class ExplanationOut(BaseModel):
+    pairs: list[PairOut]
+    unmatched_query: list[str]
+    unmatched_register: list[str]
+    reading: str | None = Field(
+        default=None, description="translated, or transliterated letter by letter"
+    )
+    translation: TranslationOut | None = None
+    capped: str | None = Field(default=None, description="Why the score was held down")
+    qualifiers: list[str]
+    note: str
+
+
+class CalibrationOut(BaseModel):
+    band: str
+    observed_precision: float | None = Field(
+        description="Share of matches in this score band that were right on the frozen test "
+        "part of the cross-lingual labelled set"
+    )
+    matches_seen: int
+    measured_on: str
+
+
+class MatchOut(BaseModel):
+    subject_id: int
+    name: str
+    matched_name: str
+    score: float
+    match: bool
+    calibration: CalibrationOut | None
+    references: list[str]
+    explanation: ExplanationOut
+
+
+class ResultOut(BaseModel):
+    id: str
+    error: str | None = None
+    matches: list[MatchOut]
+
+
+class ScreenResponse(BaseModel):
+    threshold: float
+    results: list[ResultOut]
+    note: str
+
+
 def app_index(request: Request) -> ScreeningIndex:
     """The app's index, caught up with the register (cheap when nothing changed); one per
     process, shared by screening and ingestion."""
@@ -76,7 +144,11 @@ def _item(position: int, raw: Any) -> NameQuery | str:
         return f"{place}: {first['msg']}"
 
 
-@router.post("/screen", summary="Screen names against the register (a lead, never a decision)")
+@router.post(
+    "/screen",
+    summary="Screen names against the register (a lead, never a decision)",
+    responses={200: {"model": ScreenResponse, "description": "Matches per query, best first"}},
+)
 def screen_route(
     request: Request,
     account: CurrentAccount,

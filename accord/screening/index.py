@@ -29,7 +29,7 @@ from accord.screening.equivalents import FAMILIES
 from accord.screening.lexicon import translate
 from accord.screening.normalise import tokens
 from accord.screening.score import STOPWORDS, PreparedName, prepare_name
-from accord.screening.similarity import skeleton
+from accord.screening.similarity import phonetic, skeleton
 from accord.store.schema import (
     register_designations,
     register_imports,
@@ -120,7 +120,9 @@ def _word_keys(word: str, generic: bool) -> tuple[str, ...]:
     keys = ["w:" + word]
     consonants = skeleton(word)
     if len(consonants) >= 2:
-        keys.append("s:" + consonants)
+        # The consonants as the phonetic key folds them (gh/g, w/v, kh/h, q/k): romanisations
+        # of one name that differ by those letters meet ("Degdeg"/"Deghdegh", "Sabavi"/"Sabawi").
+        keys.append("s:" + phonetic(consonants))
     if len(word) >= PREFIX:
         keys += ["p:" + word[:PREFIX], "x:" + word[-PREFIX:]]
     if 3 <= len(word) <= SHORT:

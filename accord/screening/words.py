@@ -134,7 +134,18 @@ SPELLINGS = {
     "maghrebi": "maghreb",
     "turkistani": "turkistan",
     # Compass adjectives name the same place as the nouns: East/Eastern Turkistan.
-    "ebu": "abu",  # Turkish spelling of Arabic names: Ebu Bekir, Ebu Muhammed
+    "ebu": "abu",
+    # Russian usage writes the Arabic h of some names as г (Caucasian tradition).
+    "ibragim": "ibrahim",
+    "magomed": "muhammad",
+    "magomet": "muhammad",
+    "mukhammed": "muhammad",
+    "mukhammad": "muhammad",
+    "guseyn": "husayn",
+    "gusein": "husayn",
+    "gasan": "hasan",
+    "gamid": "hamid",
+    "gadzhi": "haji",  # Turkish spelling of Arabic names: Ebu Bekir, Ebu Muhammed
     "eastern": "east",
     "western": "west",
     "northern": "north",

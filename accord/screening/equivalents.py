@@ -170,5 +170,7 @@ CHINESE_FAMILY_NAMES = frozenset(
     wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng
     liang xie song tang han feng deng cao peng zeng xiao tian dong yuan pan cai jiang yu du ye
     cheng su wei lu ding ren shen yao jiang fan fang jin shi tan liao zou xiong qiu qin jiang
+    chang chao chou hsu chu kuo ho kao lo hsieh sung teng tsao tseng hsiao tien tung tsai
+    chiang tu yeh ting jen chin shih tsou hsiung chiu xi hsi mao
     """.split()
 )

@@ -11,7 +11,6 @@ little; a screening hit is a lead for a person, and the explanation says why.
 from __future__ import annotations
 
 import dataclasses
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,10 +20,7 @@ from typing import Any
 import icu
 from rapidfuzz.distance import Levenshtein
 
-from accord.screening.equivalents import (
-    CHINESE_FAMILY_NAMES,
-    KOREAN_FAMILY_NAMES,
-)
+from accord.screening.eastasian import chinese_key, chinese_name, chinese_whole, korean_name
 from accord.screening.lexicon import Translation, translate
 from accord.screening.normalise import Token, tokens
 from accord.screening.rules import (
@@ -37,7 +33,7 @@ from accord.screening.rules import (
     relative,
 )
 from accord.screening.scripts import scholarly_latin
-from accord.screening.similarity import korean_key, word_similarity
+from accord.screening.similarity import word_similarity
 
 #: How much a token of each role weighs beside a name part.
 WEIGHTS = {
@@ -248,28 +244,6 @@ class PreparedName:
     chinese: bool = False
 
 
-def _korean_name(found: tuple[Token, ...]) -> tuple[str, str] | None:
-    if not 2 <= len(found) <= 4 or found[0].text not in KOREAN_FAMILY_NAMES:
-        return None
-    if any(t.role != "name" for t in found):
-        return None
-    given = "".join(t.text for t in found[1:])
-    key = korean_key(given)
-    return None if key is None else (found[0].text, key)
-
-
-_PINYIN = re.compile(
-    r"^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|"
-    r"uan|ai|ei|ao|ou|an|en|in|un|er|ia|ie|iu|ua|uo|ue|ui|a|e|i|o|u|v))+$"
-)
-
-
-def _chinese_name(found: tuple[Token, ...]) -> bool:
-    if not 2 <= len(found) <= 4 or found[0].text not in CHINESE_FAMILY_NAMES:
-        return False
-    return all(t.role == "name" and _PINYIN.match(t.text) for t in found)
-
-
 @lru_cache(maxsize=200_000)
 def prepare_name(name: str) -> PreparedName:
     found = tokens(name)
@@ -283,8 +257,8 @@ def prepare_name(name: str) -> PreparedName:
         any(t.role == "number" for t in found),
         frozenset(LEGAL_FAMILIES[t.text] for t in found if t.text in LEGAL_FAMILIES)
         or NO_LEGAL,  # one empty set for the many names without a legal form
-        korean=_korean_name(found),
-        chinese=_chinese_name(found),
+        korean=korean_name(found),
+        chinese=chinese_name(found),
     )
 
 
@@ -379,6 +353,21 @@ def compare_prepared(
         return _compare_characters(query.east_asian, candidate.east_asian)
     korean = None
     syllabic = query.chinese and candidate.chinese and kind != "organization"
+    if (
+        syllabic
+        and query.joined != candidate.joined
+        and chinese_whole(query.tokens) == chinese_whole(candidate.tokens)
+    ):
+        both: list[PairIndices] = [
+            ((0,), (0,), 1.0, "Chinese romanisation"),
+            (
+                tuple(range(1, len(query.tokens))),
+                tuple(range(1, len(candidate.tokens))),
+                1.0,
+                "Chinese romanisation",
+            ),
+        ]
+        return Score(0.95, _found=(query.tokens, candidate.tokens, both), reading=query)
     if query.korean and candidate.korean and kind != "organization":
         korean = _compare_korean(query, candidate)
         if korean.score >= 0.97:
@@ -403,6 +392,9 @@ def compare_prepared(
             if roles_agree and lineage_a != lineage_b:
                 continue
             similarity, how = word_similarity(text_a, text_b, number_a, number_b, shortest)
+            if syllabic and (not similarity or how in LOOSE_ROUTES):
+                if chinese_key(text_a) == chinese_key(text_b):
+                    similarity, how = 0.9, "Chinese romanisation"
             if similarity > 0:
                 if translated and text_a in translated:
                     how = "translated" if how in ("exact", "romanisation") else how

@@ -34,6 +34,7 @@ CODE = (
     "equivalents.py",
     "similarity.py",
     "rules.py",
+    "eastasian.py",
     "lexicon.py",
     "index.py",
     "score.py",

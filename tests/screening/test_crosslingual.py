@@ -135,6 +135,10 @@ def test_romanisation_families(un_index: ScreeningIndex) -> None:
     assert not sound_keys("uthman").isdisjoint(sound_keys("osman"))
     assert not sound_keys("jamal").isdisjoint(sound_keys("gamal"))
     assert compare("Mahmoud Abbas", "Muhammad Abbas", "person").score < DEFAULT_THRESHOLD
+    # Chinese: Wade-Giles and pinyin, every syllable counting.
+    assert compare("Mao Tse-tung", "Mao Zedong", "person").score >= 0.9
+    assert compare("Teng Hsiao-ping", "Deng Xiaoping", "person").score >= 0.9
+    assert compare("Jiang Wen", "Jiang Wen-ji", "person").score < DEFAULT_THRESHOLD
 
 
 def test_every_lexicon_entry_names_its_source() -> None:

@@ -408,8 +408,10 @@ def compare_prepared(
         and bool(candidate.korean or candidate.chinese)
     )
     if east_asian:
-        # Syllables of East Asian names: a letter off is another syllable.
-        options = [o for o in options if o[3] not in LOOSE_ROUTES]
+        # Syllables of East Asian names: a letter off is another syllable (a sound key may
+        # still join two romanisations of a Chinese syllable: Xi/Shi/Si).
+        loose = LOOSE_ROUTES if korean is not None or not syllabic else LOOSE_ROUTES - {"phonetic"}
+        options = [o for o in options if o[3] not in loose]
     options.sort(key=lambda o: -o[0])
     used_left: set[int] = set()
     used_right: set[int] = set()

@@ -55,14 +55,14 @@ noah nuh noe
 james jim jimmy jamie
 ri lee yi rhee i li rhie ni
 pak park bak
-kang gang
-jong chong jeong chung jung cheong
+kang gang kan
+jong chong jeong chung jung cheong chjon chjun
 kim gim
-choe choi chwe
+choe choi chwe tsoi tsoy
 ryu yu yoo
 o oh
 yun yoon
-jang chang
+jang chang chan
 jon chon jeon chun
 ko go koh
 so seo suh
@@ -71,7 +71,7 @@ rim im lim
 ryang yang
 ro no roh noh
 mun moon
-hwang whang
+hwang whang hvan
 han
 son sohn
 ju joo chu

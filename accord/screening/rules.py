@@ -10,6 +10,8 @@ from accord.screening.normalise import Token
 PairIndices = tuple[tuple[int, ...], tuple[int, ...], float, str]
 #: Routes that pair words a letter or a sound apart.
 LOOSE_ROUTES = frozenset({"edit distance", "phonetic", "skeleton", "sound correspondence"})
+#: Routes that pair words by their sound alone.
+SOUND_ROUTES = frozenset({"phonetic", "skeleton", "sound correspondence"})
 
 
 #: Words that begin a name but name nobody on their own: "servant of", "father of".
@@ -47,7 +49,7 @@ def given_name_only(
     common given name, or one part of a longer name, or one word unlike or short on both
     sides ("Hani Kassab" / "Hani", "Kim" / "Kim Jong Un")."""
     named = [
-        (q, r, s if h not in LOOSE_ROUTES else 0.0) for q, r, s, h in pairs if _part(left[q[0]])
+        (q, r, s if h not in SOUND_ROUTES else 0.0) for q, r, s, h in pairs if _part(left[q[0]])
     ]
     # "Abd" and "Abu" count as parts where they do not govern the next part on both sides
     # ("Abdul Noorzai" / "Abdul Haq Noorzai": two parts in common; "Abdelaziz" / "Abdul
@@ -65,7 +67,7 @@ def given_name_only(
     parts_left = [i for i, t in enumerate(left) if _part(t) or t.role == "patronymic"]
     parts_right = [j for j, t in enumerate(right) if _part(t) or t.role == "patronymic"]
     if len(parts_left) == len(parts_right):
-        if len(parts_left) == 1 and similarity < 0.86:
+        if len(parts_left) == 1 and similarity < 0.85:
             return "one word alone on both sides, and not the same"
         if len(parts_left) == 1 and len(left[q[0]].text) <= 3:
             return "one short word alone on both sides"

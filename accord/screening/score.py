@@ -410,7 +410,11 @@ def compare_prepared(
     if east_asian:
         # Syllables of East Asian names: a letter off is another syllable (a sound key may
         # still join two romanisations of a Chinese syllable: Xi/Shi/Si).
-        loose = LOOSE_ROUTES if korean is not None or not syllabic else LOOSE_ROUTES - {"phonetic"}
+        loose = (
+            LOOSE_ROUTES
+            if korean is not None or not syllabic
+            else LOOSE_ROUTES - {"phonetic", "edit distance"}
+        )
         options = [o for o in options if o[3] not in loose]
     options.sort(key=lambda o: -o[0])
     used_left: set[int] = set()

@@ -71,14 +71,21 @@ def word_similarity(
         return 0.9, "translated"
     if lx == 1 or ly == 1:
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
-    if lx > 2 and ly > 2 and (_unvocalised(x) or _unvocalised(y)) and skeleton(x) == skeleton(y):
-        return 0.88, "skeleton"
     shorter, longest = (lx, ly) if lx < ly else (ly, lx)
+    edited = 0.0
     if shorter >= shortest and longest - shorter <= 0.3 * longest:
         # A swap of two letters is one edit; below the cutoff rapidfuzz answers 0.
-        similarity = OSA.normalized_similarity(x, y, score_cutoff=0.7)
-        if similarity:
-            return similarity, "edit distance"
+        edited = OSA.normalized_similarity(x, y, score_cutoff=0.7)
+    if (
+        not edited
+        and lx > 2
+        and ly > 2
+        and (_unvocalised(x) or _unvocalised(y))
+        and skeleton(x) == skeleton(y)
+    ):
+        return 0.88, "skeleton"
+    if edited:
+        return edited, "edit distance"
     if shorter > 3 and not sound_keys(x).isdisjoint(sound_keys(y)):
         return 0.85, "sound correspondence"
     if phonetic(x) == phonetic(y) and _vowels_agree(x, y):
@@ -142,6 +149,8 @@ _KOREAN_VOWELS = re.compile(r"[aeiou]+")
 def korean_key(word: str) -> str | None:
     """One key for the romanisations of a Korean syllable run (Chol/Cheol, Jong/Chong/Jeong,
     Gwang/Kwang, Song/Seong), or None for a word no Korean syllables spell."""
+    # Russian usage (Kontsevich): "Чжон" for Jong, "Хван" for Hwang.
+    word = word.replace("chj", "j").replace("v", "w")
     if len(word) > 12 or not _KOREAN.match(word):
         return None
     for source, target in _KOREAN_FOLDS:

@@ -250,7 +250,6 @@ COMPANY_WORDS = frozenset(
         "international",
         "industries",
         "enterprise",
-        "bank",
         "development",
         "investment",
         "cjsc",

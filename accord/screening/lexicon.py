@@ -134,6 +134,8 @@ _TURKIC_ENDINGS = tuple(
             "і",
             "у",
             "ндағы",
+            "sy",
+            "yasy",
             "даги",
             "нинг",
             "си",
@@ -411,6 +413,13 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
             words.append(sense.concept)
             senses.append(sense)
             index += size
+            continue
+        whole = found.acronyms.get(piece.casefold())
+        if whole and len(pieces) > 1 and not piece.isascii():
+            # An acronym within a longer name ("داعش خراسان": ISIL, Khorasan).
+            words.append(whole[0].concept)
+            senses.append(whole[0])
+            index += 1
             continue
         word = next((found.words[k] for k in keys[index] if k in found.words), None)
         if word is None and _is_cyrillic(piece):

@@ -55,6 +55,9 @@ IN_FLIGHT_PER_WORKER = 2
 #: At most this often the output is fsynced and the progress file written.
 COMMIT_SECONDS = 0.5
 PROGRESS_VERSION = 1
+#: The progress file holds the SHA-256 of the output's last bytes before its offset, so that
+#: a resumed run does not append to an output that another run has rewritten since.
+TAIL_BYTES = 1 << 16
 #: Registers up to this many names are analysed once in the parent before the workers fork.
 WARM_NAMES = 200_000
 
@@ -240,6 +243,10 @@ class Batch:
     ) -> None:
         if workers < 1:
             raise InvalidInput(f"--workers must be at least 1 (got {workers})")
+        if out.resolve() == manifest.resolve():
+            raise InvalidInput(f"the output {out} would overwrite the manifest")
+        if "fork" not in multiprocessing.get_all_start_methods():
+            workers = 1  # the workers share the parent's index only when forked
         self.index = index
         self.manifest = manifest
         self.out = out
@@ -260,6 +267,7 @@ class Batch:
                 raise
             earlier = {}  # a damaged progress file: a fresh run starts over all the same
         self._line = self._offset = self.rows = self.matched = 0
+        self._tail = b""
         #: Rows screened and not yet audited (by this run, or by one killed before its end).
         self._unaudited = 0
         if resume:
@@ -312,6 +320,14 @@ class Batch:
                 f"{self.out} is shorter than the interrupted run had written: "
                 "start over without --resume"
             )
+        with self.out.open("rb") as handle:
+            handle.seek(max(0, self._offset - TAIL_BYTES))
+            self._tail = handle.read(min(self._offset, TAIL_BYTES))
+        if hashlib.sha256(self._tail).hexdigest() != earlier.get("tail"):
+            raise InvalidInput(
+                f"{self.out} is not what the interrupted run wrote (it was changed since): "
+                "start over without --resume"
+            )
         self.notice = f"resuming after {self.rows:,} of {self.total:,} rows"
 
     def _open_output(self, resume: bool) -> BinaryIO:
@@ -329,7 +345,8 @@ class Batch:
         if self.options.csv:
             header = io.StringIO(newline="")
             csv.writer(header).writerow(CSV_OUT)
-            sink.write(header.getvalue().encode("utf-8"))
+            self._tail = header.getvalue().encode("utf-8")
+            sink.write(self._tail)
         self._offset = sink.tell()
         return sink
 
@@ -433,6 +450,7 @@ class Batch:
         done = pending.result() if isinstance(pending, Future) else pending
         self._sink.write(done.data)
         self._offset += len(done.data)
+        self._tail = (self._tail + done.data)[-TAIL_BYTES:]
         self._line = done.last_line
         self.rows += done.rows
         self.matched += done.matched
@@ -456,6 +474,7 @@ class Batch:
                 "register": self._register,
                 "line": self._line,
                 "offset": self._offset,
+                "tail": hashlib.sha256(self._tail).hexdigest(),
                 "rows": self.rows,
                 "matched": self.matched,
                 "unaudited": self._unaudited,

@@ -186,6 +186,11 @@ def test_resume_is_refused_for_another_manifest_other_options_or_no_progress(
     run(index, manifest, out, stop_after=1, chunk_rows=50)
     with pytest.raises(InvalidInput, match="options differ"):
         run(index, manifest, out, resume=True, options=Options(0.8, 5, False))
+    written = out.read_bytes()
+    out.write_bytes(written.replace(b'"id":"', b'"id": "'))
+    with pytest.raises(InvalidInput, match="not what the interrupted run wrote"):
+        run(index, manifest, out, resume=True)
+    out.write_bytes(written)
     with manifest.open("a", encoding="utf-8") as handle:
         handle.write("301,Another Name,\n")
     with pytest.raises(InvalidInput, match="not the manifest of the interrupted run"):
@@ -193,6 +198,8 @@ def test_resume_is_refused_for_another_manifest_other_options_or_no_progress(
     assert progress_path(out).exists()  # refused: the interrupted run is left as it was
     with pytest.raises(InvalidInput, match="at least 1"):
         run(index, manifest, out, workers=0)
+    with pytest.raises(InvalidInput, match="would overwrite the manifest"):
+        run(index, manifest, manifest)
 
 
 def test_a_fresh_run_over_an_interrupted_one_starts_over_and_says_so(

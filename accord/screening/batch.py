@@ -171,6 +171,15 @@ def _start_worker() -> None:
             os._exit(1)
 
 
+def _lock(sink: BinaryIO) -> None:
+    """An exclusive lock on the output while the run lasts (BlockingIOError if held)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        return
+    fcntl.flock(sink.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def _noop() -> None:
     return None
 
@@ -331,17 +340,23 @@ class Batch:
         self.notice = f"resuming after {self.rows:,} of {self.total:,} rows"
 
     def _open_output(self, resume: bool) -> BinaryIO:
-        sink: BinaryIO
+        """The output, locked against another run into it (then truncated: to the recorded
+        offset to resume, to nothing to start over)."""
         try:
-            if resume:
-                sink = self.out.open("r+b")
-                sink.truncate(self._offset)
-                sink.seek(self._offset)
-                return sink
-            self.progress_file.unlink(missing_ok=True)
-            sink = self.out.open("wb")
+            sink = os.fdopen(os.open(self.out, os.O_RDWR | os.O_CREAT, 0o666), "r+b")
         except OSError as error:
             raise InvalidInput(f"cannot write {self.out}: {error.strerror or error}") from None
+        try:
+            _lock(sink)
+        except BlockingIOError:
+            sink.close()
+            raise InvalidInput(f"another run is writing {self.out} right now") from None
+        if resume:
+            sink.truncate(self._offset)
+            sink.seek(self._offset)
+            return sink
+        self.progress_file.unlink(missing_ok=True)
+        sink.truncate(0)
         if self.options.csv:
             header = io.StringIO(newline="")
             csv.writer(header).writerow(CSV_OUT)

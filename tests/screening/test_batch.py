@@ -186,6 +186,11 @@ def test_resume_is_refused_for_another_manifest_other_options_or_no_progress(
     run(index, manifest, out, stop_after=1, chunk_rows=50)
     with pytest.raises(InvalidInput, match="options differ"):
         run(index, manifest, out, resume=True, options=Options(0.8, 5, False))
+    with Batch(index, manifest, out, Options(0.7, 5, False), workers=1, resume=True):
+        with pytest.raises(InvalidInput, match="another run is writing"):
+            run(index, manifest, out, resume=True)
+        with pytest.raises(InvalidInput, match="another run is writing"):
+            run(index, manifest, out)
     written = out.read_bytes()
     out.write_bytes(written.replace(b'"id":"', b'"id": "'))
     with pytest.raises(InvalidInput, match="not what the interrupted run wrote"):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import statistics
@@ -181,12 +182,21 @@ def as_process(url: str, manifest: Path, workers: int) -> None:
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_rss = peak_pss = peak_processes = 0
+    # The peak so far at each tenth of the rows written (from the run's progress file):
+    # constant memory is a peak that stops growing, whatever the manifest's length.
+    tenths: dict[int, int] = {}
+    progress = out.with_name(out.name + ".progress")
     while process.poll() is None:
         tree = _tree(process.pid)
         sizes = [_memory(pid) for pid in tree]
         peak_rss = max(peak_rss, sum(r for r, _ in sizes))
         peak_pss = max(peak_pss, sum(p for _, p in sizes))
         peak_processes = max(peak_processes, len(tree))
+        try:
+            written = int(json.loads(progress.read_bytes())["rows"])
+        except (OSError, ValueError, KeyError):
+            written = 0
+        tenths.setdefault(written * 10 // max(rows, 1), peak_rss)
         time.sleep(0.2)
     took = time.perf_counter() - start
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
@@ -199,6 +209,9 @@ def as_process(url: str, manifest: Path, workers: int) -> None:
         f"peak memory of the parent and its {peak_processes - 1} workers together: "
         f"RSS {peak_rss / 1024:.0f} MiB, PSS {peak_pss / 1024:.0f} MiB"
     )
+    print("\n| rows written | peak RSS until then (parent and workers) |\n|---|---|")
+    for tenth, rss in sorted(tenths.items()):
+        print(f"| {tenth * rows // 10:,} | {rss / 1024:.0f} MiB |")
 
 
 def main() -> None:

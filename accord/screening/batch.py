@@ -274,7 +274,7 @@ class Batch:
         except InvalidInput:
             if resume:
                 raise
-            earlier = {}  # a damaged progress file: a fresh run starts over all the same
+            earlier = {"rows": "an unknown number of"}  # damaged: a fresh run starts over
         self._line = self._offset = self.rows = self.matched = 0
         self._tail = b""
         #: Rows screened and not yet audited (by this run, or by one killed before its end).
@@ -285,7 +285,7 @@ class Batch:
             # Rows screened by the abandoned run and never audited are audited with this one.
             self._unaudited = int(earlier.get("unaudited", 0))
             self.notice = (
-                f"an earlier run into {out} stopped after {earlier.get('rows', 0):,} rows: "
+                f"an earlier run into {out} stopped after {earlier.get('rows', 0)} rows: "
                 "starting over (--resume continues an interrupted run instead)"
             )
         self.workers = max(1, min(workers, -(-(self.total - self.rows) // chunk_rows)))
@@ -411,7 +411,7 @@ class Batch:
     ) -> Summary:
         """Screen what is left, calling ``advance`` with each chunk's rows once written and
         ``audit`` with the rows not yet audited when the run ends (completed or stopped).
-        ``stop_after`` chunks, the run stops as on Ctrl-C (for tests)."""
+        After ``stop_after`` chunks the run stops as on Ctrl-C (for tests)."""
         in_flight: deque[Future[Done] | Done] = deque()
         window = self.workers * IN_FLIGHT_PER_WORKER if self._pool else 0
         screened = submitted = 0

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from accord.cli import app
 from accord.errors import InvalidInput
-from accord.screening.batch import Batch, Options, progress_path
+from accord.screening.batch import Batch, BatchFailed, Options, progress_path
 from accord.screening.index import ScreeningIndex
 from accord.screening.manifest import read_rows
 from accord.screening.service import Query, screen
@@ -158,6 +158,26 @@ def test_a_stopped_run_resumes_to_the_same_file_and_screens_no_row_twice(
     screened = log.read_text().split()
     assert len(screened) == len(set(screened)) == well_formed(manifest)
     assert not progress_path(parts).exists()
+
+
+def test_a_worker_that_dies_stops_the_run_and_resume_goes_on(
+    index: ScreeningIndex, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "m.csv"
+    write_manifest(manifest, 800)
+    whole, parts = tmp_path / "whole.jsonl", tmp_path / "parts.jsonl"
+    run(index, manifest, whole, workers=1)
+
+    def dies(index: ScreeningIndex, query: Query, **options: Any) -> dict[str, Any]:
+        if query.id == "500":
+            os._exit(3)
+        return screen(index, query, **options)
+
+    with pytest.raises(BatchFailed, match="run again with --resume"):
+        run(index, manifest, parts, workers=2, chunk_rows=50, screen_function=dies)
+    assert orjson.loads(progress_path(parts).read_bytes())["rows"] < 500
+    run(index, manifest, parts, workers=2, resume=True, chunk_rows=50)
+    assert parts.read_bytes() == whole.read_bytes()
 
 
 def test_resume_truncates_what_was_written_after_the_last_commit(

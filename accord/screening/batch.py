@@ -22,6 +22,7 @@ progress file is removed when the run completes.
 from __future__ import annotations
 
 import csv
+import functools
 import gc
 import hashlib
 import io
@@ -58,6 +59,10 @@ PROGRESS_VERSION = 1
 #: The progress file holds the SHA-256 of the output's last bytes before its offset, so that
 #: a resumed run does not append to an output that another run has rewritten since.
 TAIL_BYTES = 1 << 16
+#: After screening this many rows, a process forgets what the screening code memoised
+#: (accord.screening's lru caches, the index's word rarities): memory stays bounded however
+#: long the manifest, for a re-warm-up that costs well under 1% of the rows' time.
+FORGET_ROWS = 100_000
 #: Registers up to this many names are analysed once in the parent before the workers fork.
 WARM_NAMES = 200_000
 
@@ -119,6 +124,7 @@ class _Worker:
     index: ScreeningIndex
     options: Options
     screen: ScreenFunction
+    screened: int = 0
 
 
 #: What a worker screens with: set in the parent before the workers are forked.
@@ -139,7 +145,30 @@ def _screen_chunk(rows: list[Row]) -> Done:
         except (TypeError, UnicodeError, orjson.JSONEncodeError) as error:
             failed = {"id": f"line {line}", "error": f"cannot be written: {error}", "matches": []}
             write_result(buffer, writer, failed)
+    state.screened += len(rows)
+    if state.screened >= FORGET_ROWS:
+        state.screened = 0
+        forget(state.index)
     return Done(buffer.getvalue().encode("utf-8"), len(rows), matched, rows[-1][0])
+
+
+def forget(index: ScreeningIndex) -> None:
+    """Empty the memos of the screening code: results stay the same, memory stops growing.
+
+    Its functions memoise words, names and pairs of words (``functools.lru_cache``, each
+    bounded, together some hundreds of MB once full) and the index memoises the rarity of
+    every word it is asked about (unbounded); a manifest of millions of distinct names would
+    fill them all in each worker."""
+    from accord.screening import equivalents, normalise, score
+    from accord.screening import index as index_module
+
+    for module in (normalise, equivalents, score, index_module):
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
+    memo = getattr(index, "_rarity", None)
+    if isinstance(memo, dict):
+        memo.clear()
 
 
 def _result(state: _Worker, line: int, row: dict[str, str], problem: str | None) -> dict[str, Any]:

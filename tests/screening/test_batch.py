@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from accord.cli import app
 from accord.errors import InvalidInput
+from accord.screening import batch
 from accord.screening.batch import Batch, BatchFailed, Options, progress_path
 from accord.screening.index import ScreeningIndex
 from accord.screening.manifest import read_rows
@@ -122,6 +123,18 @@ def test_two_workers_keep_the_order_and_give_what_one_gives(
     run(index, manifest, tmp_path / "two.csv", workers=2, chunk_rows=40)
     assert (tmp_path / "two.csv").read_text(encoding="utf-8").startswith("id,subject_id,")
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_forgetting_the_memos_changes_no_result(
+    index: ScreeningIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = tmp_path / "m.csv"
+    write_manifest(manifest, 600)
+    remembering, forgetting = tmp_path / "remembering.jsonl", tmp_path / "forgetting.jsonl"
+    run(index, manifest, remembering, workers=1)
+    monkeypatch.setattr(batch, "FORGET_ROWS", 50)
+    run(index, manifest, forgetting, workers=2, chunk_rows=25)
+    assert forgetting.read_bytes() == remembering.read_bytes()
 
 
 def counting(log: Path) -> Any:

@@ -61,7 +61,7 @@ PROGRESS_VERSION = 1
 TAIL_BYTES = 1 << 16
 #: After screening this many rows, a process forgets what the screening code memoised
 #: (accord.screening's lru caches, the index's word rarities): memory stays bounded however
-#: long the manifest, for a re-warm-up that costs well under 1% of the rows' time.
+#: long the manifest, for a re-warm-up estimated at 1-3% of those rows' time.
 FORGET_ROWS = 100_000
 #: Registers up to this many names are analysed once in the parent before the workers fork.
 WARM_NAMES = 200_000

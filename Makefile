@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 PEER_DB ?= var/demo-peer.db
 PEER_PORT ?= 8701
 
-.PHONY: run test browser screenshots lint format bench bench-quick bench-screening bench-ingest clean venv openapi
+.PHONY: run test browser screenshots lint format bench bench-quick bench-screening bench-ingest bench-manifest clean venv openapi
 
 venv: $(STAMP)
 
@@ -91,6 +91,10 @@ bench-screening: $(STAMP)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest
+
+# `accord screen --file`: one worker against two on a 20,000-row manifest (median of 3 runs).
+bench-manifest: $(STAMP)
+	$(BIN)/python -m bench.manifest --rows 20000 --runs 3
 
 clean:
 	rm -rf $(VENV) $(LOGIC_V2) var/*.db* .mypy_cache .ruff_cache

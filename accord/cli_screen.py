@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,19 +14,12 @@ from accord import audit
 from accord.acts import screen as screen_acts
 from accord.cli_progress import progress_bar
 from accord.errors import InvalidInput
-from accord.screening.manifest import CSV_OUT, query_of, read_rows, write_result
+from accord.screening.batch import Batch, BatchFailed, Options, default_workers
+from accord.screening.index import ScreeningIndex
 from accord.screening.service import DEFAULT_THRESHOLD, MAX_NAME, Query, screen
 from accord.screening.snapshot import open_index
 
 console = Console()
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str], str | None]]:
-    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
-        try:
-            yield from read_rows(handle, path.name)
-        except InvalidInput as error:
-            raise typer.BadParameter(error.detail) from None
 
 
 def screen_command(
@@ -47,6 +38,13 @@ def screen_command(
     limit: Annotated[int, typer.Option(help="Matches per query")] = 5,
     type: Annotated[str | None, typer.Option(help="Person or Organization")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on standard output")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Processes screening --file [default: all cores]"),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted --file run into --out")
+    ] = False,
 ) -> None:
     """Screen names against the register. A hit is a lead for a person to check, with reasons."""
     for name in names or []:
@@ -55,6 +53,10 @@ def screen_command(
                 f"a name of {len(name):,} characters; the limit is {MAX_NAME:,}",
                 param_hint="NAMES",
             )
+    if workers is not None and workers < 1:
+        raise typer.BadParameter(f"at least 1 (got {workers})", param_hint="--workers")
+    if resume and file is None:
+        raise typer.BadParameter("--resume continues a --file run", param_hint="--resume")
     engine = ctx.obj.engine
     with engine.connect() as connection:
         index = open_index(connection)
@@ -91,33 +93,51 @@ def screen_command(
             console.print(table if result["matches"] else f"{name}: no candidates")
         return
     target = out or file.with_suffix(".results.jsonl")
-    total = sum(1 for _ in _rows(file))
-    written = matched = 0
+    _screen_file(engine, index, file, target, threshold, limit, workers, resume)
+
+
+def _screen_file(
+    engine: Any,
+    index: ScreeningIndex,
+    file: Path,
+    target: Path,
+    threshold: float,
+    limit: int,
+    workers: int | None,
+    resume: bool,
+) -> None:
+    """The manifest through accord.screening.batch: in order, across processes, resumable."""
+    options = Options(threshold, limit, target.suffix == ".csv")
     try:
-        opened = target.open("w", encoding="utf-8", newline="")
-    except OSError as error:
-        raise typer.BadParameter(
-            f"cannot write {target}: {error.strerror or error}", param_hint="--out"
-        ) from None
-    with opened as sink, progress_bar(console) as progress:
-        task = progress.add_task(f"screening {file.name}", total=total)
-        writer = csv.writer(sink) if target.suffix == ".csv" else None
-        if writer:
-            writer.writerow(CSV_OUT)
-        for line, row, problem in _rows(file):
-            if problem:
-                result = {"id": row.get("id") or f"line {line}", "error": problem, "matches": []}
-                write_result(sink, writer, result)
-                written += 1
-                progress.advance(task)
-                continue
-            result = screen(index, query_of(line, row), threshold=threshold, limit=limit)
-            matched += any(m["match"] for m in result["matches"])
-            write_result(sink, writer, result)
-            written += 1
-            progress.advance(task)
-    _audit(engine, written, None, [file.name])
-    console.print(f"{written} rows screened, {matched} with a match; results in {target}")
+        run = Batch(
+            index, file, target, options, workers=workers or default_workers(), resume=resume
+        )
+    except InvalidInput as error:
+        raise typer.BadParameter(error.detail) from None
+    if run.notice:
+        console.print(run.notice)
+    try:
+        with run, progress_bar(console) as progress:
+            task = progress.add_task(f"screening {file.name}", total=run.total, completed=run.rows)
+            summary = run.run(
+                lambda rows: progress.advance(task, rows),
+                lambda count: _audit(engine, count, None, [file.name]),
+            )
+    except BatchFailed as error:
+        console.print(f"[red]error:[/red] {error.detail}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print(f"stopped: run again with --resume to continue into {target}")
+        raise typer.Exit(130) from None
+    if summary.interrupted:
+        console.print(
+            f"stopped after {summary.rows:,} of {run.total:,} rows; results so far in {target}: "
+            "run again with --resume to continue"
+        )
+        raise typer.Exit(130)
+    console.print(
+        f"{summary.rows} rows screened, {summary.matched} with a match; results in {target}"
+    )
 
 
 def _audit(engine: Any, count: int, results: list[dict[str, Any]] | None, what: list[str]) -> None:

@@ -51,6 +51,8 @@ VISIT_BUDGET = 250
 SHARE_FLOOR = 0.45
 #: A word held by at most this share of the register's names counts fully.
 RARE = 0.005
+#: Words whose rarity is remembered at most.
+RARITY_MEMO = 200_000
 #: Longest fuzzy (skeleton, prefix) posting read when the query also has whole-word hits.
 FUZZY_POSTING_LIMIT = 300
 
@@ -210,6 +212,8 @@ class ScreeningIndex:
             return known
         share = self.frequency.get(word, 0) / max(len(self.entries), 1)
         value = 1.0 if share <= RARE else max(0.4, 1.0 - 0.2 * math.log2(share / RARE))
+        if len(self._rarity) >= RARITY_MEMO:
+            self._rarity.clear()  # queries of millions of distinct words: bounded
         self._rarity[word] = value
         return value
 
@@ -249,7 +253,9 @@ class ScreeningIndex:
                 else:
                     fresh = posting - common
                 weights.update(dict.fromkeys(fresh, weight))
-        best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
+        # Ties go to the lower name id, so that every process (built or loaded from the
+        # snapshot, any hash seed) ranks alike.
+        best = heapq.nlargest(limit, weights.items(), key=lambda item: (item[1], -item[0]))
         if not best:
             return []
         # Names that share far less with the query than the best one are not worth scoring.

@@ -65,7 +65,15 @@ def chinese_key(word: str) -> str:
     return word
 
 
+LONGEST_SYLLABLES = 16
+
+
 def chinese_name(found: tuple[Token, ...]) -> bool:
     if not 2 <= len(found) <= 4 or found[0].text not in CHINESE_FAMILY_NAMES:
         return False
-    return all(t.role == "name" and _PINYIN.match(t.text) for t in found)
+    # A pinyin given name runs to a dozen letters; the length bound also keeps the syllable
+    # pattern (whose alternatives overlap) from backtracking without end on a long word.
+    return all(
+        t.role == "name" and len(t.text) <= LONGEST_SYLLABLES and _PINYIN.match(t.text)
+        for t in found
+    )

@@ -176,6 +176,8 @@ class Lexicon:
         self.acronyms: dict[str, tuple[Sense, ...]] = {}
         self.longest_han = 1
         self.longest_phrase = 1
+        #: Phrases by their first word, to try a phrase only where one may start.
+        self.phrase_starts: dict[str, list[tuple[tuple[str, ...], Sense]]] = {}
 
     def add(self, sense: Sense, *, replace: bool = False) -> None:
         form = sense.form
@@ -192,6 +194,11 @@ class Lexicon:
             if replace or words[0] not in self.words:
                 self.words[words[0]] = sense
         elif replace or words not in self.phrases:
+            if words not in self.phrases:
+                self.phrase_starts.setdefault(words[0], []).append((words, sense))
+            else:
+                starts = self.phrase_starts[words[0]]
+                starts[:] = [(w, sense if w == words else s) for w, s in starts]
             self.phrases[words] = sense
             self.longest_phrase = max(self.longest_phrase, len(words))
 
@@ -460,14 +467,14 @@ def _place_adjective(lemmas: tuple[str, ...], found: Lexicon) -> Sense | None:
 
 
 def _phrase(keys: list[tuple[str, ...]], index: int, found: Lexicon) -> tuple[Sense, int] | None:
-    for size in range(min(found.longest_phrase, len(keys) - index), 1, -1):
-        options: list[tuple[str, ...]] = [()]
-        for k in keys[index : index + size]:
-            if not k:
-                return None
-            options = [o + (c,) for o in options for c in k[:4]]
-        for option in options:
-            sense = found.phrases.get(option)
-            if sense is not None:
-                return sense, size
-    return None
+    """The longest phrase of the lexicon that starts at ``index``, each of its words one of
+    the lookup keys of the word there (a phrase is tried only from a word that begins one)."""
+    best: tuple[Sense, int] | None = None
+    for first in keys[index]:
+        for words, sense in found.phrase_starts.get(first, ()):
+            size = len(words)
+            if index + size > len(keys) or (best is not None and best[1] >= size):
+                continue
+            if all(words[n] in keys[index + n] for n in range(1, size)):
+                best = (sense, size)
+    return best

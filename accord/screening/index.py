@@ -124,7 +124,7 @@ def _word_keys(word: str, generic: bool) -> tuple[str, ...]:
     if len(consonants) >= 2:
         # The consonants as the phonetic key folds them (gh/g, w/v, kh/h, q/k): romanisations
         # of one name that differ by those letters meet ("Degdeg"/"Deghdegh", "Sabavi"/"Sabawi").
-        keys.append("s:" + phonetic(consonants))
+        keys.append("s:" + phonetic.__wrapped__(consonants))  # unmemoised: built once
     if len(word) >= PREFIX:
         keys += ["p:" + word[:PREFIX], "x:" + word[-PREFIX:]]
     if 3 <= len(word) <= SHORT:

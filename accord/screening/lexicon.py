@@ -176,6 +176,8 @@ class Lexicon:
         self.acronyms: dict[str, tuple[Sense, ...]] = {}
         self.longest_han = 1
         self.longest_phrase = 1
+        #: The first three letters of every Latin-script form (a quick no for most words).
+        self.latin_starts: set[str] = set()
         #: Phrases by their first word, to try a phrase only where one may start.
         self.phrase_starts: dict[str, list[tuple[tuple[str, ...], Sense]]] = {}
 
@@ -190,6 +192,9 @@ class Lexicon:
         words = tuple(_lookup_key(w) for w in _WORD.findall(form.casefold()))
         if not words:
             return
+        for word in words:
+            if word.isascii():
+                self.latin_starts.add(word[:3])
         if len(words) == 1:
             if replace or words[0] not in self.words:
                 self.words[words[0]] = sense
@@ -293,7 +298,10 @@ def _stems(word: str) -> list[str]:
 
 
 def _candidates(word: str) -> tuple[str, ...]:
-    """Lookup keys of one word, most literal first."""
+    """Lookup keys of one word, most literal first (none for a Latin word whose first
+    three letters begin no Latin form of the lexicon: most English and names)."""
+    if word.isascii() and word[:3].casefold() not in lexicon().latin_starts:
+        return ()
     if _is_cyrillic(word):
         return _cyrillic_lemmas(word.casefold().replace("ё", "е"))
     if _is_arabic(word):

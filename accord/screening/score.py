@@ -148,8 +148,14 @@ class Score:
     @property
     def parts_left_over(self) -> int:
         """Name parts (names, places, patronymics) of either name without a partner."""
-        self._spell_out()
-        return self._left_over
+        if self._found is None:
+            return self._left_over
+        left, right, pairs = self._found
+        used_left = {i for q, _, _, _ in pairs for i in q}
+        used_right = {j for _, r, _, _ in pairs for j in r}
+        return sum(
+            1 for i, t in enumerate(left) if i not in used_left and t.role in _PART_ROLES
+        ) + sum(1 for j, t in enumerate(right) if j not in used_right and t.role in _PART_ROLES)
 
     @property
     def pairs(self) -> list[Pair]:
@@ -450,7 +456,7 @@ def compare_prepared(
     names_left = sum(1 for t in lone_left if conflicting(t, kind))
     names_right = sum(1 for t in lone_right if conflicting(t, kind))
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
-    if kind != "person":
+    if kind != "person" and lone_left and lone_right:
         # Two kinds of body ("Organisation of Islamic Cooperation" / "Society of Islamic
         # Cooperation"): a kind word on each side without a partner.
         kinds_left = sum(1 for t in lone_left if t.role == "generic" and t.text in KIND_WORDS)

@@ -76,22 +76,25 @@ def word_similarity(
     if shorter >= shortest and longest - shorter <= 0.3 * longest:
         # A swap of two letters is one edit; below the cutoff rapidfuzz answers 0.
         edited = OSA.normalized_similarity(x, y, score_cutoff=0.7)
-    if (
-        not edited
-        and lx > 2
-        and ly > 2
-        and (_unvocalised(x) or _unvocalised(y))
-        and skeleton(x) == skeleton(y)
-    ):
-        return 0.88, "skeleton"
     if edited:
         return edited, "edit distance"
-    if shorter > 3 and not sound_keys(x).isdisjoint(sound_keys(y)):
+    skeleton_x, skeleton_y = skeleton(x), skeleton(y)
+    if skeleton_x == skeleton_y and lx > 2 and ly > 2 and (_unvocalised(x) or _unvocalised(y)):
+        return 0.88, "skeleton"
+    # Sound keys only between words of about as many consonants and one opening sound.
+    if (
+        shorter > 3
+        and -1 <= len(skeleton_x) - len(skeleton_y) <= 1
+        and _opening(x) == _opening(y)
+        and not sound_keys(x).isdisjoint(sound_keys(y))
+    ):
         return 0.85, "sound correspondence"
     if phonetic(x) == phonetic(y) and _vowels_agree(x, y):
         return (0.8 if shorter > 3 else 0.75), "phonetic"
-    if korean_key(x) is not None and korean_key(x) == korean_key(y):
-        return 0.85, "Korean romanisation"
+    if lx <= 12 and ly <= 12:
+        key = korean_key(x)
+        if key is not None and key == korean_key(y):
+            return 0.85, "Korean romanisation"
     return 0.0, ""
 
 
@@ -180,25 +183,43 @@ _SOUNDS = (
 _VOWEL_CLASSES = {"a": "a", "e": "a", "i": "i", "y": "i", "o": "u", "u": "u"}
 
 
+_SOUND_PIECES = re.compile("|".join(source for source, _ in _SOUNDS) + "|.")
+_SOUND_CHOICES: dict[str, tuple[str, ...]] = {source: targets for source, targets in _SOUNDS}
+_DOUBLED_KEY = re.compile(r"(.)\1+")
+
+
+def _opening(word: str) -> str:
+    """The class of a word's first sound, which every sound key of it shares: a vowel, a
+    k-like (q k c g j dj), an s-like (d t z s, dh th), w/v, or the letter itself."""
+    return _OPENINGS.get(word[:2], "") or _OPENINGS.get(word[0], word[0])
+
+
+_OPENINGS = {
+    **dict.fromkeys("aeiouy", "V"),
+    **dict.fromkeys("qkcgj", "K"),
+    **dict.fromkeys("dtzs", "S"),
+    **dict.fromkeys("wv", "W"),
+    "dj": "K",
+}
+
+
 @lru_cache(maxsize=200_000)
 def sound_keys(word: str) -> frozenset[str]:
     """The spellings a word may have under the Arabic correspondences above, vowels by class
     (at most a dozen): two romanisations of one Arabic name share one ("Kathim"/"Kazim"/
     "Kadhim", "Uthman"/"Usman"/"Osman", "Jamal"/"Gamal"/"Djamal")."""
-    keys = [""]
-    position = 0
-    while position < len(word):
-        for source, targets in _SOUNDS:
-            if word.startswith(source, position):
-                keys = [k + t for k in keys for t in targets][:12]
-                position += len(source)
-                break
-        else:
-            letter = word[position]
-            keys = [k + _VOWEL_CLASSES.get(letter, letter) for k in keys]
-            position += 1
+    choices: list[tuple[str, ...]] = []
+    for piece in _SOUND_PIECES.findall(word):
+        targets = _SOUND_CHOICES.get(piece)
+        choices.append(targets if targets else (_VOWEL_CLASSES.get(piece, piece),))
     if len(word) > 4 and word.endswith("e"):
-        keys = [k[:-1] for k in keys]  # a French silent e: "Alouche"
-    if word[0] in _VOWEL_CLASSES:
-        keys = ["V" + k[1:] for k in keys]  # an opening hamza: Usama/Osama/Asama
-    return frozenset("".join(c for i, c in enumerate(k) if i == 0 or c != k[i - 1]) for k in keys)
+        choices.pop()  # a French silent e: "Alouche"
+    if word[0] in _VOWEL_CLASSES and choices:
+        choices[0] = ("V",)  # an opening hamza: Usama/Osama/Asama
+    keys = [""]
+    for targets in choices:
+        if len(targets) == 1:
+            keys = [k + targets[0] for k in keys]
+        else:
+            keys = [k + t for k in keys for t in targets][:12]
+    return frozenset(_DOUBLED_KEY.sub(r"\1", k) for k in keys)

@@ -29,7 +29,7 @@ from accord.screening.equivalents import FAMILIES
 from accord.screening.lexicon import translate
 from accord.screening.normalise import tokens
 from accord.screening.score import STOPWORDS, PreparedName, prepare_name
-from accord.screening.similarity import phonetic, skeleton
+from accord.screening.similarity import skeleton
 from accord.store.schema import (
     register_designations,
     register_imports,
@@ -122,9 +122,7 @@ def _word_keys(word: str, generic: bool) -> tuple[str, ...]:
     keys = ["w:" + word]
     consonants = skeleton(word)
     if len(consonants) >= 2:
-        # The consonants as the phonetic key folds them (gh/g, w/v, kh/h, q/k): romanisations
-        # of one name that differ by those letters meet ("Degdeg"/"Deghdegh", "Sabavi"/"Sabawi").
-        keys.append("s:" + phonetic.__wrapped__(consonants))  # unmemoised: built once
+        keys.append("s:" + consonants)
     if len(word) >= PREFIX:
         keys += ["p:" + word[:PREFIX], "x:" + word[-PREFIX:]]
     if 3 <= len(word) <= SHORT:
@@ -253,9 +251,14 @@ class ScreeningIndex:
                 else:
                     fresh = posting - common
                 weights.update(dict.fromkeys(fresh, weight))
-        # Ties go to the lower name id, so that every process (built or loaded from the
-        # snapshot, any hash seed) ranks alike.
-        best = heapq.nlargest(limit, weights.items(), key=lambda item: (item[1], -item[0]))
+        best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
+        if len(weights) > limit and best:
+            # Ties at the cut go to the lower name ids, so that every process (built or
+            # loaded from the snapshot, any hash seed) keeps the same names.
+            cut = best[-1][1]
+            ties = sorted(n for n, w in weights.items() if w == cut)
+            best = [b for b in best if b[1] > cut]
+            best += [(n, cut) for n in ties[: limit - len(best)]]
         if not best:
             return []
         # Names that share far less with the query than the best one are not worth scoring.

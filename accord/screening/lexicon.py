@@ -147,6 +147,7 @@ _TURKIC_ENDINGS = tuple(
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’‘ʼʻ][^\W\d_]+)?", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_ASCII_WORD = re.compile(r"[a-z]+")
 _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W\d_]+(?:['’‘ʼʻ][^\W\d_]+)?|\d+")
 #: Articles and particles that carry no meaning across languages: dropped from a reading.
 _SKIP = frozenset({"аль", "ал", "ас", "аш", "ад", "ан", "ат", "ар", "аз", "эль", "ul", "ud"})
@@ -325,6 +326,11 @@ def translate(name: str) -> tuple[Translation, ...]:
     text = unicodedata.normalize("NFKC", name)
     found = lexicon()
     whole = text.strip().casefold()
+    if text.isascii() and whole not in found.acronyms:
+        # Most queries: Latin letters, no word of which begins a Latin form of the lexicon.
+        starts = found.latin_starts
+        if not any(w[:3] in starts for w in _ASCII_WORD.findall(whole)):
+            return ()
     acronym = found.acronyms.get(
         str(_SIMPLIFY.transliterate(whole)) if _HAN.search(whole) else whole
     )

@@ -106,8 +106,9 @@ def name_keys(name: str, *, acronyms: bool = False) -> tuple[str, ...]:
         # A Korean name by its family name's romanisation family and its given name's
         # syllables, however spelt, joined or split ("Gim Gwangil" / "KIM KWANG IL").
         family = min(FAMILIES.get(korean[0], (0,)))
-        keys.add(f"k:{family}:{korean[1]}")
-        keys.add(f"g:{korean[1]}")
+        # Weighed as whole words ("w" first): they say as much as a word in common.
+        keys.add(f"wk:{family}:{korean[1]}")
+        keys.add(f"wg:{korean[1]}")
     if acronyms and 2 <= len(found) <= 8:
         keys.add("w:" + "".join(t.text[0] for t in found))
         keys.add("w:" + "".join(t.text[0] for t in found if t.text not in STOPWORDS))

@@ -72,32 +72,30 @@ def word_similarity(
     if lx == 1 or ly == 1:
         return (0.6, "initial") if x[0] == y[0] else (0.0, "")
     shorter, longest = (lx, ly) if lx < ly else (ly, lx)
-    edited = 0.0
     if shorter >= shortest and longest - shorter <= 0.3 * longest:
         # A swap of two letters is one edit; below the cutoff rapidfuzz answers 0.
         edited = OSA.normalized_similarity(x, y, score_cutoff=0.7)
-    if edited:
-        return edited, "edit distance"
+        if edited:
+            return edited, "edit distance"
     skeleton_x, skeleton_y = skeleton(x), skeleton(y)
-    if skeleton_x == skeleton_y:
-        if lx > 2 and ly > 2 and (_unvocalised(x) or _unvocalised(y)):
-            return 0.88, "skeleton"
-        apart = 0
-    else:
-        apart = len(skeleton_x) - len(skeleton_y)
-        if not -2 <= apart <= 2:
-            return 0.0, ""  # consonants too many apart for any route below
+    apart = len(skeleton_x) - len(skeleton_y)
+    if not -2 <= apart <= 2:
+        return 0.0, ""  # consonants too many apart for any route below
+    if skeleton_x == skeleton_y and lx > 2 and ly > 2 and (_unvocalised(x) or _unvocalised(y)):
+        return 0.88, "skeleton"
+    near = -1 <= apart <= 1
     # Sound keys only between words of about as many consonants and one opening sound.
     if (
-        shorter > 3
-        and -1 <= apart <= 1
+        near
+        and shorter > 3
+        and _OPENINGS.get(x[0], x[0]) == _OPENINGS.get(y[0], y[0])
         and _opening(x) == _opening(y)
         and not sound_keys(x).isdisjoint(sound_keys(y))
     ):
         return 0.85, "sound correspondence"
     if phonetic(x) == phonetic(y) and _vowels_agree(x, y):
         return (0.8 if shorter > 3 else 0.75), "phonetic"
-    if -1 <= apart <= 1 and lx <= 12 and ly <= 12:
+    if near and lx <= 12 and ly <= 12:
         key = korean_key(x)
         if key is not None and key == korean_key(y):
             return 0.85, "Korean romanisation"

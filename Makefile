@@ -88,6 +88,7 @@ bench-screening: $(STAMP)
 	    -r requirements/bench-logic-v2.txt ) || \
 	  echo "logic-v2 could not be installed: the benchmark quotes the anchor F1 0.796 only"
 	$(BIN)/python -m bench.screening --logic-v2 $(LOGIC_V2)/bin/python
+	$(BIN)/python -m bench.crosslingual
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest

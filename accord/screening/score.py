@@ -393,11 +393,12 @@ def compare_prepared(
         shortest = 6  # Korean syllables differ by a letter and are other syllables (Dong/Yong)
     options = []
     translated = query.translated
+    east = bool(query.korean or candidate.korean)
     for i, (text_a, number_a, raw_a, lineage_a) in enumerate(query.cells):
         for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
             if roles_agree and lineage_a != lineage_b:
                 continue
-            similarity, how = word_similarity(text_a, text_b, number_a, number_b, shortest)
+            similarity, how = word_similarity(text_a, text_b, number_a, number_b, shortest, east)
             if syllabic and (not similarity or how in LOOSE_ROUTES):
                 if chinese_key(text_a) == chinese_key(text_b):
                     similarity, how = 0.9, "Chinese romanisation"
@@ -517,7 +518,7 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
     assert query.korean is not None and candidate.korean is not None
     family_q, given_q = query.korean
     family_c, given_c = candidate.korean
-    family, _ = word_similarity(family_q, family_c, False, False, 4)
+    family, _ = word_similarity(family_q, family_c, False, False, 4, True)
     given = 1.0 if given_q == given_c else Levenshtein.normalized_similarity(given_q, given_c)
     left, right = query.tokens, candidate.tokens
     pairs: list[PairIndices] = []

@@ -52,10 +52,11 @@ def skeleton(word: str) -> str:
 
 @lru_cache(maxsize=250_000)  # pairs of words: bounded, a few tens of MB
 def word_similarity(
-    x: str, y: str, number_x: bool, number_y: bool, shortest: int
+    x: str, y: str, number_x: bool, number_y: bool, shortest: int, korean: bool = False
 ) -> tuple[float, str]:
     """How alike two folded words are, and by which route; ``shortest`` is the shortest word
-    an edit distance may pair."""
+    an edit distance may pair; ``korean`` when a name of the two is Korean (the Korean
+    romanisation route is tried only then)."""
     if number_x != number_y:
         return 0.0, ""
     if x == y:
@@ -95,7 +96,7 @@ def word_similarity(
         return 0.85, "sound correspondence"
     if phonetic(x) == phonetic(y) and _vowels_agree(x, y):
         return (0.8 if shorter > 3 else 0.75), "phonetic"
-    if near and lx <= 12 and ly <= 12:
+    if korean and near and lx <= 12 and ly <= 12:
         key = korean_key(x)
         if key is not None and key == korean_key(y):
             return 0.85, "Korean romanisation"

@@ -252,14 +252,17 @@ class ScreeningIndex:
                 else:
                     fresh = posting - common
                 weights.update(dict.fromkeys(fresh, weight))
-        best = heapq.nlargest(limit, weights.items(), key=itemgetter(1))
-        if len(weights) > limit and best:
-            # Ties at the cut go to the lower name ids, so that every process (built or
-            # loaded from the snapshot, any hash seed) keeps the same names.
-            cut = best[-1][1]
-            ties = sorted(n for n, w in weights.items() if w == cut)
-            best = [b for b in best if b[1] > cut]
-            best += [(n, cut) for n in ties[: limit - len(best)]]
+        best = heapq.nlargest(limit + 1, weights.items(), key=itemgetter(1))
+        if len(best) > limit:
+            cut = best[limit - 1][1]
+            if best[limit][1] == cut:
+                # Ties at the cut go to the lower name ids, so that every process (built or
+                # loaded from the snapshot, any hash seed) keeps the same names.
+                ties = sorted(n for n, w in weights.items() if w == cut)
+                best = [b for b in best if b[1] > cut]
+                best += [(n, cut) for n in ties[: limit - len(best)]]
+            else:
+                best = best[:limit]
         if not best:
             return []
         # Names that share far less with the query than the best one are not worth scoring.

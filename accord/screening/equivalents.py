@@ -87,15 +87,16 @@ hong
 _KOREAN_START = _FAMILIES.splitlines().index("ri lee yi rhee i li rhie ni")
 
 
-def _build() -> dict[str, frozenset[int]]:
+def _families(lines: str) -> dict[str, frozenset[int]]:
+    """Each folded word and the numbers of the lines (families) that hold it."""
     families: dict[str, set[int]] = {}
-    for number, line in enumerate(_FAMILIES.splitlines()):
+    for number, line in enumerate(lines.splitlines()):
         for word in line.split():
             families.setdefault(fold(word), set()).add(number)
     return {word: frozenset(numbers) for word, numbers in families.items()}
 
 
-FAMILIES = _build()
+FAMILIES = _families(_FAMILIES)
 #: Korean family names in every romanisation above (folded).
 KOREAN_FAMILY_NAMES = frozenset(
     fold(word) for line in _FAMILIES.splitlines()[_KOREAN_START:] for word in line.split()
@@ -151,15 +152,7 @@ levant sham syria
 """.strip()
 
 
-def _translations() -> dict[str, frozenset[int]]:
-    found: dict[str, set[int]] = {}
-    for number, line in enumerate(_TRANSLATIONS.splitlines()):
-        for word in line.split():
-            found.setdefault(fold(word), set()).add(number)
-    return {word: frozenset(numbers) for word, numbers in found.items()}
-
-
-TRANSLATIONS = _translations()
+TRANSLATIONS = _families(_TRANSLATIONS)
 
 
 #: The commonest Chinese family names in pinyin (folded), for telling a Chinese name in

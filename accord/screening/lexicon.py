@@ -27,6 +27,8 @@ from pathlib import Path
 
 import icu
 
+from accord.screening.scripts import ARABIC_MARKS, simplified
+
 DATA = Path(__file__).resolve().parent / "data"
 
 #: Languages whose CLDR territory names are read (ICU locale ids).
@@ -74,9 +76,7 @@ class Translation:
     kept: tuple[str, ...] = ()
 
 
-_SIMPLIFY = icu.Transliterator.createInstance("Traditional-Simplified")
 _PINYIN = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
-_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # vowel marks, dagger alif, tatweel
 _ARABIC_LETTERS = str.maketrans(
     {
         "أ": "ا",
@@ -154,7 +154,7 @@ _SKIP = frozenset({"аль", "ал", "ас", "аш", "ад", "ан", "ат", "а
 
 
 def _arabic_key(word: str) -> str:
-    word = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", word)).translate(_ARABIC_LETTERS)
+    word = ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", word)).translate(_ARABIC_LETTERS)
     return word
 
 
@@ -176,7 +176,6 @@ class Lexicon:
         self.han: dict[str, Sense] = {}
         self.acronyms: dict[str, tuple[Sense, ...]] = {}
         self.longest_han = 1
-        self.longest_phrase = 1
         #: The first three letters of every Latin-script form (a quick no for most words).
         self.latin_starts: set[str] = set()
         #: Phrases by their first word, to try a phrase only where one may start.
@@ -185,7 +184,7 @@ class Lexicon:
     def add(self, sense: Sense, *, replace: bool = False) -> None:
         form = sense.form
         if _HAN.fullmatch(form):
-            key = str(_SIMPLIFY.transliterate(form))
+            key = simplified(form)
             if replace or key not in self.han:
                 self.han[key] = sense
                 self.longest_han = max(self.longest_han, len(key))
@@ -200,13 +199,7 @@ class Lexicon:
             if replace or words[0] not in self.words:
                 self.words[words[0]] = sense
         elif replace or words not in self.phrases:
-            if words not in self.phrases:
-                self.phrase_starts.setdefault(words[0], []).append((words, sense))
-            else:
-                starts = self.phrase_starts[words[0]]
-                starts[:] = [(w, sense if w == words else s) for w, s in starts]
             self.phrases[words] = sense
-            self.longest_phrase = max(self.longest_phrase, len(words))
 
     def __len__(self) -> int:
         return len(self.words) + len(self.phrases) + len(self.han) + len(self.acronyms)
@@ -266,10 +259,12 @@ def lexicon() -> Lexicon:
             Sense(form, language, expansion, f"acronym ({source})")
             for expansion in expansions.split("|")
         )
-        key = str(_SIMPLIFY.transliterate(form)) if _HAN.fullmatch(form) else form.casefold()
+        key = simplified(form) if _HAN.fullmatch(form) else form.casefold()
         found.acronyms[key] = senses
         if " " in key:
             found.acronyms[_short_key(key)] = senses
+    for words, sense in found.phrases.items():
+        found.phrase_starts.setdefault(words[0], []).append((words, sense))
     return found
 
 
@@ -331,9 +326,7 @@ def translate(name: str) -> tuple[Translation, ...]:
         starts = found.latin_starts
         if not any(w[:3] in starts for w in _ASCII_WORD.findall(whole)):
             return ()
-    acronym = found.acronyms.get(
-        str(_SIMPLIFY.transliterate(whole)) if _HAN.search(whole) else whole
-    )
+    acronym = found.acronyms.get(simplified(whole) if _HAN.search(whole) else whole)
     if acronym:
         return tuple(Translation(s.concept, (s,)) for s in acronym)
     pieces: list[str] = []
@@ -342,7 +335,7 @@ def translate(name: str) -> tuple[Translation, ...]:
     for match in _PIECE.finditer(text):
         piece = match.group()
         if _HAN.fullmatch(piece):
-            _translate_han(str(_SIMPLIFY.transliterate(piece)), found, pieces, senses, kept)
+            _translate_han(simplified(piece), found, pieces, senses, kept)
         else:
             pieces.append(piece)
     words, word_senses, word_kept = _translate_words(pieces, found)

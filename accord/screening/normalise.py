@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import icu
 
-from accord.screening.scripts import romanise_scripts
+from accord.screening.scripts import ANY_LATIN, romanise_scripts
 from accord.screening.words import (
     ARTICLES,
     COMPANY_WORDS,
@@ -35,7 +35,6 @@ from accord.screening.words import (
     TITLES,
 )
 
-_TRANSLITERATOR = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 #: Roman numerals of two letters or more (a lone "V" or "X" is more often an initial), save
 #: those that are as often syllables of names (Chinese "Xi", "Li"; Vietnamese "Vi").
 _ROMAN_NUMERAL = re.compile(r"^(?=[ivxl]{2,}$)(?!(?:xi|li|vi)$)(xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -107,7 +106,7 @@ def to_latin(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     if not text.isascii():
         text = romanise_scripts(text)
-    text = _TRANSLITERATOR.transliterate(text).casefold()
+    text = ANY_LATIN.transliterate(text).casefold()
     # Marks ICU leaves on upper case ("ЬЮ" -> "'\u0331U"): dropped.
     if not text.isascii():
         text = "".join(

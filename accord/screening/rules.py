@@ -12,6 +12,21 @@ PairIndices = tuple[tuple[int, ...], tuple[int, ...], float, str]
 LOOSE_ROUTES = frozenset({"edit distance", "phonetic", "skeleton", "sound correspondence"})
 #: Routes that pair words by their sound alone.
 SOUND_ROUTES = frozenset({"phonetic", "skeleton", "sound correspondence"})
+_PART_ROLES = frozenset({"name", "place", "patronymic"})
+
+
+def paired(pairs: list[PairIndices]) -> tuple[set[int], set[int]]:
+    """The positions of each side that found a partner."""
+    return {i for q, _, _, _ in pairs for i in q}, {j for _, r, _, _ in pairs for j in r}
+
+
+def parts_left_over(
+    left: tuple[Token, ...], right: tuple[Token, ...], used_left: set[int], used_right: set[int]
+) -> int:
+    """Name parts (names, places, patronymics) of either side without a partner."""
+    return sum(1 for i, t in enumerate(left) if i not in used_left and t.role in _PART_ROLES) + sum(
+        1 for j, t in enumerate(right) if j not in used_right and t.role in _PART_ROLES
+    )
 
 
 #: Words that begin a name but name nobody on their own: "servant of", "father of".
@@ -33,8 +48,7 @@ def common_names_only(
     named = [left[q[0]].text for q, _, _, _ in pairs if _part(left[q[0]])]
     if not named or any(text not in COMMON_GIVEN_NAMES for text in named):
         return None
-    used_left = {i for q, _, _, _ in pairs for i in q}
-    used_right = {j for _, r, _, _ in pairs for j in r}
+    used_left, used_right = paired(pairs)
     over_left = sum(1 for i, t in enumerate(left) if i not in used_left and _part(t))
     over_right = sum(1 for j, t in enumerate(right) if j not in used_right and _part(t))
     if max(over_left, over_right) >= 2:

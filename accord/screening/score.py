@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import icu
 from rapidfuzz.distance import Levenshtein
 
 from accord.screening.eastasian import chinese_key, chinese_name, chinese_whole, korean_name
@@ -30,9 +29,13 @@ from accord.screening.rules import (
     conflicting,
     given_name_only,
     kunya_crossed,
+    paired,
     relative,
 )
-from accord.screening.scripts import scholarly_latin
+from accord.screening.rules import (
+    parts_left_over as count_left_over,
+)
+from accord.screening.scripts import scholarly_latin, simplified
 from accord.screening.similarity import word_similarity
 
 #: How much a token of each role weighs beside a name part.
@@ -109,9 +112,6 @@ class Pair:
         }
 
 
-_PART_ROLES = frozenset({"name", "place", "patronymic"})
-
-
 @dataclass(slots=True)
 class Score:
     """A score and its reasons; the reasons are spelled out only when asked for (most scores
@@ -137,11 +137,8 @@ class Score:
             Pair(_shown(left, q), _shown(right, r), how, similarity)
             for q, r, similarity, how in sorted(pairs, key=lambda p: p[0][0])
         ]
-        used_left = {i for q, _, _, _ in pairs for i in q}
-        used_right = {j for _, r, _, _ in pairs for j in r}
-        self._left_over = sum(
-            1 for i, t in enumerate(left) if i not in used_left and t.role in _PART_ROLES
-        ) + sum(1 for j, t in enumerate(right) if j not in used_right and t.role in _PART_ROLES)
+        used_left, used_right = paired(pairs)
+        self._left_over = count_left_over(left, right, used_left, used_right)
         self._unmatched_query = [t.text for i, t in enumerate(left) if i not in used_left]
         self._unmatched_register = [t.text for j, t in enumerate(right) if j not in used_right]
 
@@ -151,11 +148,7 @@ class Score:
         if self._found is None:
             return self._left_over
         left, right, pairs = self._found
-        used_left = {i for q, _, _, _ in pairs for i in q}
-        used_right = {j for _, r, _, _ in pairs for j in r}
-        return sum(
-            1 for i, t in enumerate(left) if i not in used_left and t.role in _PART_ROLES
-        ) + sum(1 for j, t in enumerate(right) if j not in used_right and t.role in _PART_ROLES)
+        return count_left_over(left, right, *paired(pairs))
 
     @property
     def pairs(self) -> list[Pair]:
@@ -208,7 +201,6 @@ def _weights(
     return weights
 
 
-_SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
 _EAST_ASIAN = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA")
 
 
@@ -221,7 +213,7 @@ def _east_asian(name: str) -> str | None:
     letters = [c for c in unicodedata.normalize("NFKC", name) if c.isalnum()]
     if not letters or not all(unicodedata.name(c, "").startswith(_EAST_ASIAN) for c in letters):
         return None
-    return str(_SIMPLIFIED.transliterate("".join(letters)))
+    return simplified("".join(letters))
 
 
 @dataclass(frozen=True, slots=True)

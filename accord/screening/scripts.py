@@ -50,7 +50,15 @@ _CYRILLIC = str.maketrans(
 _HAS_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _HANGUL = re.compile("[\uac00-\ud7a3]+")
 
-_ICU_ONLY = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+#: ICU's own transliteration of any script to ASCII (the rest of a name, after the scripts
+#: above), and Traditional Chinese to Simplified: one instance each, shared.
+ANY_LATIN = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+_SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
+
+
+def simplified(text: str) -> str:
+    """Han characters in their simplified forms."""
+    return str(_SIMPLIFIED.transliterate(text))
 
 
 def scholarly_latin(name: str) -> str | None:
@@ -58,11 +66,11 @@ def scholarly_latin(name: str) -> str | None:
     where that differs from English usage; None for a name without Cyrillic."""
     if name.isascii() or not _HAS_CYRILLIC.search(name):
         return None
-    return str(_ICU_ONLY.transliterate(unicodedata.normalize("NFKC", name)))
+    return str(ANY_LATIN.transliterate(unicodedata.normalize("NFKC", name)))
 
 
 _ARABIC_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3\u06ba-\u06ff]+")
-_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 #: Arabic, Persian and Urdu consonants as English usage writes them (ICU's scholarly marks
 #: lost in ASCII would read ش "s" and ث "t").
 _ARABIC_LETTERS = {
@@ -125,7 +133,7 @@ def _arabic(match: re.Match[str]) -> str:
     """One word in Arabic script, romanised as it is read without its short vowels: the
     article split off ("السنوسي" -> "al snusi"), waw and ya as the long vowels they write
     between consonants, a closing ta marbuta (or Persian and Urdu closing he) as "a"."""
-    word = _ARABIC_MARKS.sub("", match.group())
+    word = ARABIC_MARKS.sub("", match.group())
     article = ""
     for prefix in ("وال", "بال", "لل", "ال"):
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:

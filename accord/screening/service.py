@@ -74,17 +74,17 @@ def _kind_of(reading: PreparedName) -> str | None:
 
 
 def _qualify(
-    query: Query, subject: Subject, score: float, notes: list[str], reading: PreparedName
+    query: Query, subject: Subject, score: float, notes: list[str], looks: str | None
 ) -> float:
-    """Birth date, nationality and type raise or lower a name score, and say so."""
+    """Birth date, nationality and type (given, or else the kind the query's name reads as:
+    ``looks``) raise or lower a name score, and say so."""
     if not query.type:
-        looks = _kind_of(reading)
         if looks is not None and looks != subject.kind:
             notes.append(
                 f"kind: the query reads as a{'n' if looks[0] == 'o' else ''} {looks}'s name"
             )
             score *= KIND_PENALTY
-    if query.type:
+    else:
         wanted = KINDS[query.type.strip().lower()]
         if wanted != subject.kind:
             notes.append(f"type: the query is a {wanted}, the subject a {subject.kind}")
@@ -127,6 +127,8 @@ def screen(
         text = name if number == 0 else " ".join(t.text for t in reading.tokens)
         for entry in index.candidates(text, limit=CANDIDATES):
             entries.setdefault(entry.name_id, entry)
+    # The kind each reading of the query reads as, once per query (not per candidate).
+    looks = {id(reading): _kind_of(reading) for reading in options}
     best: dict[int, tuple[float, Entry, Score, list[str]]] = {}
     for entry in entries.values():
         subject = index.subjects.get(entry.subject_id)
@@ -145,7 +147,7 @@ def screen(
             continue
         notes: list[str] = []
         reading = result.reading or options[0]
-        score = round(_qualify(query, subject, result.score, notes, reading), 4)
+        score = round(_qualify(query, subject, result.score, notes, looks.get(id(reading))), 4)
         known = best.get(entry.subject_id)
         if known is None or known[0] < score:
             best[entry.subject_id] = (score, entry, result, notes)

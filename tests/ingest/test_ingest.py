@@ -18,8 +18,7 @@ from accord.ingest.extract import register_linker
 from accord.ingest.pipeline import ingest
 from accord.ingest.stix import to_bundle
 from accord.register.importer import import_list, read_list
-from accord.screening.index import ScreeningIndex
-from accord.store.engine import make_engine, migrate
+from tests import registers
 from tests.conftest import Database, Node
 from tests.servers import server_url
 
@@ -32,14 +31,7 @@ UN_2025 = ROOT / "demo-data" / "consolidated-2025-08-02.xml"
 
 @pytest.fixture(scope="module")
 def linker() -> Any:
-    engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/register.db", sqlite_synchronous="OFF")
-    migrate(engine)
-    with engine.begin() as connection:
-        import_list(connection, read_list("un-xml", UN_2025))
-    index = ScreeningIndex()
-    with engine.connect() as connection:
-        index.refresh(connection)
-    return register_linker(index)
+    return register_linker(registers.un_index(Path(tempfile.mkdtemp())))
 
 
 @pytest.fixture(scope="module")

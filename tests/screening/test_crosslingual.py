@@ -7,36 +7,22 @@ issue's own; the labelled set's figures are a benchmark (bench/crosslingual.py),
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accord.register.importer import import_list, read_list
 from accord.screening import calibration
 from accord.screening.index import ScreeningIndex
 from accord.screening.lexicon import lexicon, translate
 from accord.screening.score import compare
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
 from accord.screening.similarity import sound_keys
-from accord.store.engine import make_engine, migrate
-
-UN_2025 = Path(__file__).resolve().parents[2] / "demo-data" / "consolidated-2025-08-02.xml"
+from tests import registers
 
 
 @pytest.fixture(scope="module")
 def un_index(tmp_path_factory: pytest.TempPathFactory) -> ScreeningIndex:
-    path = tmp_path_factory.mktemp("xl") / "un.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    with engine.begin() as connection:
-        import_list(connection, read_list("un-xml", UN_2025))
-    index = ScreeningIndex()
-    with engine.connect() as connection:
-        index.refresh(connection)
-    engine.dispose()
-    return index
+    return registers.un_index(tmp_path_factory.mktemp("xl"))
 
 
 def best(index: ScreeningIndex, name: str) -> dict[str, object]:

@@ -89,7 +89,6 @@ def word_similarity(
     if (
         near
         and shorter > 3
-        and _OPENINGS.get(x[0], x[0]) == _OPENINGS.get(y[0], y[0])
         and _opening(x) == _opening(y)
         and not sound_keys(x).isdisjoint(sound_keys(y))
     ):

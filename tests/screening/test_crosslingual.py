@@ -16,7 +16,7 @@ from accord.screening.index import ScreeningIndex
 from accord.screening.lexicon import lexicon, translate
 from accord.screening.score import compare
 from accord.screening.service import DEFAULT_THRESHOLD, Query, screen
-from accord.screening.similarity import sound_keys
+from accord.screening.similarity import sound_keys, word_similarity
 from tests import registers
 
 
@@ -124,6 +124,9 @@ def test_romanisation_families(un_index: ScreeningIndex) -> None:
     assert not sound_keys("kathim").isdisjoint(sound_keys("kadhim"))
     assert not sound_keys("uthman").isdisjoint(sound_keys("osman"))
     assert not sound_keys("jamal").isdisjoint(sound_keys("gamal"))
+    # "Dj" opens as "j" does: the correspondence is tried (it was refused by a second,
+    # letter-only opening test).
+    assert word_similarity("djamil", "gamil", False, False, 4)[1] == "sound correspondence"
     assert compare("Mahmoud Abbas", "Muhammad Abbas", "person").score < DEFAULT_THRESHOLD
     # Chinese: Wade-Giles and pinyin, every syllable counting.
     assert compare("Mao Tse-tung", "Mao Zedong", "person").score >= 0.9

@@ -27,12 +27,17 @@ _BANNER_DATE = re.compile(
     r"\s*,?\s*\d{1,2}:\d{2}$",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?\"”’')\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?\"”’')\]»。！？…」』）]\s*$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _words(line: str) -> int:
+    """Words of a line; Chinese writes none apart, so two characters count as one."""
+    return len(line.split()) + len(_HAN.findall(line)) // 2
 
 
 def _is_prose(line: str) -> bool:
-    words = line.split()
-    return len(words) >= 8 and bool(_SENTENCE_END.search(line))
+    return _words(line) >= 8 and bool(_SENTENCE_END.search(line))
 
 
 def _is_tag_list(line: str) -> bool:
@@ -75,11 +80,14 @@ def clean(document: Document) -> Document:
 
 def _headline_like(line: str) -> bool:
     words = line.split()
+    latin = sum(1 for c in line if c.isascii() and c.isalpha())
+    letters = sum(1 for c in line if c.isalpha()) or 1
     return (
-        4 <= len(words) <= 25
+        4 <= _words(line) <= 25
         and not _CHROME.match(line)
-        and not _SENTENCE_END.search(line.rstrip('"”'))
-        and sum(1 for w in words if w[:1].isupper()) >= len(words) // 2
+        and not _SENTENCE_END.search(line.rstrip('"”»'))
+        # Capitalised words, in scripts that capitalise English headlines.
+        and (latin < letters / 2 or sum(1 for w in words if w[:1].isupper()) >= len(words) // 2)
     )
 
 
@@ -96,6 +104,6 @@ def _why_dropped(line: str, index: int, first: int, last: int) -> str | None:
         if _is_tag_list(line):
             return "tag list"
         return "after the article body (related headlines, tags, comments)"
-    if len(line.split()) < 4 and not _SENTENCE_END.search(line):
+    if _words(line) < 4 and not _SENTENCE_END.search(line):
         return "short line inside the body (section or caption)"
     return None

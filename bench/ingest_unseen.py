@@ -73,11 +73,7 @@ def predictions(result: dict[str, Any]) -> dict[str, list[list[str]]]:
         "victims": [],
         "places": [],
     }
-    known = {
-        item["name"]: names(item)
-        for kind in ENTITY_KINDS
-        for item in result[kind]
-    }
+    known = {item["name"]: names(item) for kind in ENTITY_KINDS for item in result[kind]}
     for incident in result["incidents"]:
         if incident.get("background"):
             continue

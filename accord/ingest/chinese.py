@@ -114,9 +114,7 @@ def _transcribed(text: str, start: int, end: int) -> list[Proposal]:
     return found
 
 
-def _organisations(
-    text: str, start: int, end: int, places: dict[str, Place]
-) -> list[Proposal]:
+def _organisations(text: str, start: int, end: int, places: dict[str, Place]) -> list[Proposal]:
     """Organisations by their head word, over the words jieba joins before it."""
     found = []
     posseg = chinese()
@@ -126,13 +124,23 @@ def _organisations(
         words.append((cursor, cursor + len(pair.word), pair.word, pair.flag))
         cursor += len(pair.word)
     heads = re.compile(rf"^(?:{_ORG_HEADS})$")
-    for n, (s, e, word, flag) in enumerate(words):
+    for n, (_s, e, word, flag) in enumerate(words):
         if not (heads.match(word) or (flag == "nt" and len(word) >= 3)):
             continue
         if heads.match(word):
             # Walk back over name-like words: places, names, nouns, abbreviations.
             k = n
-            while k > 0 and words[k - 1][3] in ("ns", "nt", "nz", "nr", "n", "j", "nrt", "eng", "vn"):
+            while k > 0 and words[k - 1][3] in (
+                "ns",
+                "nt",
+                "nz",
+                "nr",
+                "n",
+                "j",
+                "nrt",
+                "eng",
+                "vn",
+            ):
                 k -= 1
                 if n - k >= 4:
                     break
@@ -153,13 +161,13 @@ def _quoted(text: str, start: int, end: int) -> list[Proposal]:
         after = text[match.end() : match.end() + 4]
         before = text[max(start, match.start() - 4) : match.start()]
         if _GROUPISH_AFTER.match(after) or before.endswith(("组织", "团体", "武装")):
-            found.append(Proposal("organisation", match.start("name"), match.end("name"), name, "quoted"))
+            found.append(
+                Proposal("organisation", match.start("name"), match.end("name"), name, "quoted")
+            )
     return found
 
 
-def claims(
-    text: str, start: int, end: int, places: dict[str, Place]
-) -> list[dict[str, Any]]:
+def claims(text: str, start: int, end: int, places: dict[str, Place]) -> list[dict[str, Any]]:
     """Designation claims in a Chinese sentence, with the jurisdiction named before them."""
     found = []
     for match in CLAIM.finditer(text, start, end):

@@ -70,7 +70,9 @@ _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 
 def _ordinary(text: str) -> bool:
     words = re.findall(r"[A-Za-z]+", text)
-    return bool(words) and all(w.lower() in _ORDINARY or w.lower() in COMMON_CAPITALS for w in words)
+    return bool(words) and all(
+        w.lower() in _ORDINARY or w.lower() in COMMON_CAPITALS for w in words
+    )
 
 
 class ModelEntities(ReaderBase):
@@ -80,6 +82,7 @@ class ModelEntities(ReaderBase):
         proposals = english_entities(self.text, self.kept)
         supported = {(p.start, p.end, p.kind) for p in proposals}
         self._veto_rule_persons(proposals, supported)
+        self._veto_rule_places(proposals)
         self._person_counts: dict[str, int] = {}
         for p in proposals:
             if p.kind == "person":
@@ -96,7 +99,11 @@ class ModelEntities(ReaderBase):
                 first = text.split()[0]
                 if self._covered(match.start(), match.end()) is not None:
                     continue
-                if first.lower() in COMMON_CAPITALS and first[:1].isupper() and len(text.split()) == 2:
+                if (
+                    first.lower() in COMMON_CAPITALS
+                    and first[:1].isupper()
+                    and len(text.split()) == 2
+                ):
                     continue
                 item = self._same_org(text) if hasattr(self, "_same_org") else None
                 item = item or self._item("organisation", text, text)
@@ -111,7 +118,7 @@ class ModelEntities(ReaderBase):
         return None
 
     def _propose(self, proposal: Proposal) -> None:
-        text = _POSSESSIVE.sub("", _LEADING_THE.sub("", proposal.text)).strip(" .,;:\"“”")
+        text = _POSSESSIVE.sub("", _LEADING_THE.sub("", proposal.text)).strip(' .,;:"“”')
         if not text or len(text) < 2:
             return
         start = proposal.start + proposal.text.find(text)
@@ -200,7 +207,9 @@ class ModelEntities(ReaderBase):
             item.country, item.place_kind = known.country, known.kind
         item.cite(start, end, text)
 
-    def _veto_rule_persons(self, proposals: list[Proposal], supported: set[tuple[int, int, str]]) -> None:
+    def _veto_rule_persons(
+        self, proposals: list[Proposal], supported: set[tuple[int, int, str]]
+    ) -> None:
         """Rule persons the model reads as something else, or as nothing, made of ordinary
         words only (a headline phrase), are dropped before they are shared."""
         spans = [(p.start, p.end, p.kind) for p in proposals]
@@ -211,13 +220,33 @@ class ModelEntities(ReaderBase):
                 del self.items[key]
                 continue
             model_kinds = {
-                kind
-                for m in item.evidence
-                for s, e, kind in spans
-                if s < m.end and m.start < e
+                kind for m in item.evidence for s, e, kind in spans if s < m.end and m.start < e
             }
             if model_kinds and "person" not in model_kinds:
                 del self.items[key]
+
+    def _veto_rule_places(self, proposals: list[Proposal]) -> None:
+        """A small town of the gazetteer that the model reads as a body or a person ("Police"
+        opening a sentence) is that, not a place."""
+        spans = [(p.start, p.end, p.kind) for p in proposals]
+        for key, item in list(self.items.items()):
+            if item.kind != "location" or item.place_kind == "country":
+                continue
+            known = self.places.get(item.name)
+            if known is not None and known.prominent:
+                continue
+            kinds = {k for m in item.evidence for s, e, k in spans if s < m.end and m.start < e}
+            if kinds and "location" not in kinds and kinds & {"organisation", "person"}:
+                del self.items[key]
+            elif not kinds and item.name.lower() in _COMMON_WORD_TOWNS:
+                del self.items[key]
+
+
+#: Towns of the gazetteer that are ordinary English words.
+_COMMON_WORD_TOWNS = frozenset(
+    "police reading mobile bath nice split mark orange independence union victoria "
+    "hope liberty progress unity justice security".split()
+)
 
 
 def _place_form(text: str) -> str:

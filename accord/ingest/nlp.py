@@ -127,8 +127,8 @@ def russian_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
                 continue
             start, stop = offset + span.start, offset + span.stop
             written = text[start:stop]
-            feats = [dict(token.feats or {}) for token in span.tokens]
-            if len(feats) != len(written.split()):
+            feats: list[dict[str, str]] | None = [dict(t.feats or {}) for t in span.tokens]
+            if feats is not None and len(feats) != len(written.split()):
                 feats = None
             normal = nominative(written, kind, feats)
             found.append(Proposal(kind, start, stop, written, span.type, normal))
@@ -146,7 +146,13 @@ def chinese() -> Any:
         return jieba.posseg
 
 
-JIEBA_KINDS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "location", "nt": "organisation"}
+JIEBA_KINDS = {
+    "nr": "person",
+    "nrfg": "person",
+    "nrt": "person",
+    "ns": "location",
+    "nt": "organisation",
+}
 
 
 def chinese_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:

@@ -15,6 +15,7 @@ from accord.ingest.native import as_result, reader_for
 from accord.ingest.source import Document, decode, html_to_document, looks_like_html
 from accord.limits import DEFAULT_LIMITS, Limits
 
+
 def ingest(
     data: bytes | str,
     name: str = "article",

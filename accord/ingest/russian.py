@@ -10,7 +10,7 @@ the genitive that follows is left as written ("Федеральной служб
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 _WORD = re.compile(r"[А-Яа-яЁё]+|[^\s]+")
@@ -151,7 +151,9 @@ def claims(text: str, start: int, end: int) -> list[dict[str, Any]]:
         where = jurisdiction(match.group("where"))
         if where is None:
             continue
-        begin = match.start("claim") + (len(match.group("claim")) - len(match.group("claim").lstrip()))
+        begin = match.start("claim") + (
+            len(match.group("claim")) - len(match.group("claim").lstrip())
+        )
         found.append(
             {
                 "claim": " ".join(claim.split()),

@@ -35,7 +35,7 @@ TRANSCRIPTION = frozenset(
     "弗福夫盖甘冈高戈哥格贡古瓜哈海汉豪赫亨胡华怀霍基吉加贾杰金卡凯坎康科克肯库夸奎拉莱兰朗劳"
     "勒雷里利立连列林琳隆卢鲁路伦罗洛马玛迈麦曼芒梅门蒙米敏莫姆穆纳娜奈南内尼努诺欧帕潘佩彭皮"
     "普齐奇切乔钦丘萨塞赛桑瑟森沙莎尚舍什施斯松苏索塔泰坦汤特提图托瓦万威韦维温沃乌伍西希谢辛"
-    "休叙雅亚扬耶伊因英尤于约泽扎詹兹佐祖·"
+    "休叙雅亚扬耶伊因英尤于约泽扎詹兹佐祖尔茨喀瑙汗宰俾吐孜契楚·"
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PLACE_SUFFIX = "市州省区县村镇岛河山湖港邦府"
@@ -52,9 +52,9 @@ _BYLINE = re.compile(
     r"(?P<names>[\u4e00-\u9fff]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff]{2,4})*)(?=\s*[)）\s]|\s*$|\s*[A-Z])"
 )
 _ORG_HEADS = (
-    "恐怖组织|极端组织|组织|运动|阵线|委员会|联合会|联盟|协会|基金会|党|政府|部|局|署|厅|"
+    "恐怖组织|极端组织|组织|运动|阵线|委员会|联合会|联盟|协会|基金会|党|政府|部|局|署|"
     "通讯社|新闻社|社|电视台|广播电台|电台|频道|日报|时报|邮报|报|网|机构|集团|公司|部队|"
-    "军|法院|检察院|中心|大学|研究院|研究所|理事会|执委会|议会|警察局|安全局|平台|秘书处|"
+    "军|警方|部门|网站|客户端|国务院|法院|检察院|中心|大学|研究院|研究所|理事会|执委会|议会|警察局|安全局|平台|秘书处|公安厅|"
     "红新月会|红十字会|卫队"
 )
 _HEAD = re.compile(rf"^(?:{_ORG_HEADS})$")
@@ -62,9 +62,13 @@ _HEAD_END = re.compile(rf"(?:{_ORG_HEADS})$")
 #: Heads that make a body of a common noun alone (外交部, 公安部); the rest need a proper word.
 _MINISTRY = re.compile(r"(部|局|署|厅|委员会|通讯社|新闻社|社|法院|检察院|秘书处)$")
 _GENERIC = re.compile(
-    r"^(?:极端|恐怖|武装|激进|圣战|反政府|分离主义|犯罪|伊斯兰|宗教|地方|当地|安全|政府|国家|"
+    r"^(?:极端|恐怖|武装|激进|圣战|反政府|分离主义|犯罪|伊斯兰教|伊斯兰|宗教|地方|当地|安全|政府|国家|"
     r"军方|警察|边防|联合|外国|中国|该|此|这个|一个|其|多个)*"
 )
+#: Not bodies: a place in a city (市中心), both armies (两军), "a university" (一大学).
+_NOT_BODY = re.compile(r"(市中心|两军)$")
+_NOT_BODY_START = re.compile(r"^[一某该这此各]")
+_DATELINE = re.compile(r"^\d*日?电")
 _NAME_FLAGS = frozenset("ns nt nz nr nrt nrfg j eng".split())
 _WALK_FLAGS = _NAME_FLAGS | frozenset("n vn an b i l m".split())
 _QUOTED = re.compile(r"[“\"「『](?P<name>[^“”\"「」『』，。]{2,20})[”\"」』]")
@@ -92,6 +96,20 @@ def bodies() -> frozenset[str]:
     path = Path(__file__).with_name("data") / "zh-bodies.txt"
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@cache
+def all_places() -> dict[str, Place]:
+    """The native-script gazetteer with the regions and short names of data/zh-places.txt."""
+    from accord.ingest.gazetteer import native_places
+
+    found = dict(native_places())
+    path = Path(__file__).with_name("data") / "zh-places.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, english, kind, code = line.split("\t")
+            found[name] = Place(english, kind, None if code == "-" else code, True)
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -148,9 +166,7 @@ def _clean(word: str) -> str:
 def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> list[Proposal]:
     """The names of the kept spans: rules first, then the gazetteer, then transcription runs
     and jieba's own tags where the context confirms them; no two overlap."""
-    from accord.ingest.gazetteer import native_places
-
-    places = native_places()
+    places = all_places()
     plain = simple(text)
     strong: list[Proposal] = []
     weak: list[Proposal] = []
@@ -158,7 +174,7 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
         ws = words(text, start, end)
         strong += _known(text, plain, start, end)
         strong += _latin(text, start, end)
-        strong += _dotted(text, start, end)
+        strong += _dotted(text, ws)
         strong += _bylines(text, plain, start, end)
         strong += _quoted(text, plain, start, end)
         strong += _organisations(text, ws, places)
@@ -232,41 +248,50 @@ def _latin(text: str, start: int, end: int) -> list[Proposal]:
     return found
 
 
-def _dotted(text: str, start: int, end: int) -> list[Proposal]:
-    """Names whose parts a middle dot joins (买买提明·艾孜来提, 玉山.買買提)."""
+_PART_FLAGS = frozenset("nr nrfg nrt nz x ns ng j eng".split())
+
+
+def _dotted(text: str, ws: tuple[Word, ...]) -> list[Proposal]:
+    """Names whose parts a middle dot joins (买买提明·艾孜来提, 玉山.買買提): the words on
+    each side that read as names or are single characters jieba could not place."""
     found: list[Proposal] = []
-    for match in _DOT.finditer(text, start, end):
-        left = match.start()
-        while left > start and _HAN.match(text[left - 1]) and text[left - 1] not in _STOPS:
-            left -= 1
-        titled = list(re.finditer(_TITLE_WORDS, simple(text[left : match.start()])))
+
+    def part(n: int, near: bool = True) -> bool:
+        s, e, word, flag = ws[n]
+        if not _HAN.match(word) or word in _STOPS or (flag == "ns" and not near):
+            return False
+        if e - s == 1:
+            return flag not in ("p", "c", "uj", "ul", "d", "f")
+        return flag in _PART_FLAGS or (e - s == 2 and flag in ("n", "v", "a", "m", "nrt"))
+
+    for n, (s, e, word, _flag) in enumerate(ws):
+        if not (_DOT.fullmatch(word) or word in "·.•．・") or n == 0 or n + 1 >= len(ws):
+            continue
+        if not (part(n - 1) and part(n + 1)):
+            continue
+        k = n - 1
+        while k > 0 and part(k - 1, False) and s - ws[k - 1][0] <= 6:
+            k -= 1
+        left = ws[k][0]
+        titled = list(
+            re.finditer(_TITLE_WORDS + "|被告人|伙同|联系不上|不上", simple(text[left:s]))
+        )
         if titled:
             left += titled[-1].end()
-        right = match.end()
-        while right < end and right - match.end() < 8:
-            if _DOT.match(text, right):
-                right += 1
-                continue
-            if not _HAN.match(text[right]) or text[right] in _STOPS:
-                break
-            if _SPEAKS.match(simple(text[right : right + 2])):
-                break
-            right += 1
-        if match.start() - left < 1 or right - match.end() < 1:
+        m = n + 1
+        while m + 1 < len(ws) and part(m + 1) and ws[m + 1][1] - e <= 6:
+            m += 1
+        if m + 2 < len(ws) and ws[m + 1][2] in "·.•．・" and part(m + 2):
+            m += 2
+        right = ws[m][1]
+        if left >= s or any(p.start <= left < p.end for p in found):
             continue
-        if any(p.start <= left < p.end for p in found):
-            continue
-        name = text[left:right]
-        after = simple(text[right : right + 2])
-        kind = (
-            "location"
-            if after[:1] and after[0] in _PLACE_SUFFIX and name[-1] not in "汗"
-            else "person"
-        )
-        if kind == "location":
-            right += 1
-            name = text[left:right]
-        found.append(Proposal(kind, left, right, name, "dotted"))
+        kind = "person"
+        if right < len(text) and simple(text[right]) in _PLACE_SUFFIX:
+            kind, right = "location", right + 1
+        elif simple(text[right - 1]) in "镇村县州省市" and e < right - 1:
+            kind = "location"
+        found.append(Proposal(kind, left, right, text[left:right], "dotted"))
     return found
 
 
@@ -301,8 +326,7 @@ def _titled(text: str, plain: str, ws: tuple[Word, ...]) -> list[Proposal]:
             not (_TITLED.search(before) and flag in ("nr", "nrfg", "nrt", "nz", "x"))
             and not glossed
         ):
-            if not (_TITLED.search(before) and len(word) == 2 and flag == "v"):
-                continue
+            continue
         stop = e
         k = n + 1
         # A cut name: single characters jieba left over (刘结/一).
@@ -399,15 +423,27 @@ def _organisations(text: str, ws: tuple[Word, ...], places: dict[str, Place]) ->
         plain = simple(name)
         modifier = plain[: len(plain) - len(_HEAD_END.search(plain).group())]  # type: ignore[union-attr]
         proper = any(ws[i][3] in _NAME_FLAGS for i in range(k, n + 1)) or flag == "nt"
+        lead = _DATELINE.match(plain)
+        if lead:
+            begin += lead.end()
+            name, plain = text[begin:e], plain[lead.end() :]
         if len(name) < 3 or plain in places or plain in _NOT_NAMES:
             continue
+        if (
+            _NOT_BODY_START.match(modifier)
+            or _NOT_BODY.search(plain)
+            or modifier[-1:] in tuple("一某该这此")
+        ):
+            continue
+        if any(plain.endswith(b) and plain[: -len(b)] in places for b in bodies()):
+            continue  # 英国路透社: the country and the agency, each on its own
         if not proper and not (_MINISTRY.search(plain) and len(modifier) >= 2):
             continue
         rest = modifier[_GENERIC.match(modifier).end() :]  # type: ignore[union-attr]
         if not rest and modifier not in places and not _MINISTRY.search(plain):
             continue
         # A generic body after a place alone (叙利亚极端组织) is a description, not a name.
-        if plain.endswith(("极端组织", "恐怖组织", "武装组织")) and (not rest or rest in places):
+        if plain.endswith(("极端组织", "恐怖组织", "武装组织")):
             continue
         found.append(Proposal("organisation", begin, e, name, "head word"))
     return found

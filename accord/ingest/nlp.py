@@ -156,23 +156,10 @@ JIEBA_KINDS = {
 
 
 def chinese_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
-    """jieba's tagged words as names, adjacent words of one kind joined."""
-    posseg = chinese()
-    found: list[Proposal] = []
-    for offset, end in spans:
-        cursor = offset
-        for pair in posseg.cut(text[offset:end]):
-            word, flag = pair.word, pair.flag
-            start, cursor = cursor, cursor + len(word)
-            kind = JIEBA_KINDS.get(flag)
-            if kind is None or len(word) < 2:
-                continue
-            last = found[-1] if found else None
-            if last is not None and last.end == start and last.kind == kind:
-                found[-1] = Proposal(kind, last.start, cursor, text[last.start : cursor], flag)
-            else:
-                found.append(Proposal(kind, start, cursor, word, flag))
-    return found
+    """jieba's tagged words as names (see :func:`accord.ingest.chinese.entities`)."""
+    from accord.ingest.chinese import entities
+
+    return entities(text, spans)
 
 
 def model_only(text: str, language: str) -> dict[str, Any]:

@@ -1,0 +1,72 @@
+"""The Chinese rule layer on sentences written for these tests."""
+
+from __future__ import annotations
+
+import time
+
+from accord.ingest import chinese
+from accord.ingest.nlp import Proposal
+
+
+def read(text: str) -> list[Proposal]:
+    kept = [(0, len(text))]
+    return chinese.refine(text, kept, chinese.entities(text, kept))
+
+
+def names(found: list[Proposal], kind: str) -> set[str]:
+    return {p.text for p in found if p.kind == kind}
+
+
+def test_offsets_index_the_text() -> None:
+    text = "新华社北京3月5日电（记者王小明）外交部发言人表示，中方愿与巴基斯坦加强反恐合作。"
+    found = read(text)
+    assert found
+    for p in found:
+        assert text[p.start : p.end] == p.text
+
+
+def test_known_bodies_ministries_and_bylines() -> None:
+    text = "新华社北京3月5日电（记者王小明）外交部发言人表示，中方愿与巴基斯坦加强反恐合作。"
+    found = read(text)
+    assert {"新华社", "外交部"} <= names(found, "organisation")
+    assert "王小明" in names(found, "person")
+    assert "巴基斯坦" in names(found, "location")
+    at = text.index("王小明")
+    assert any(p.start == at and p.end == at + 3 for p in found)
+
+
+def test_traditional_text_is_read_through_a_simplified_copy() -> None:
+    text = "路透社報導，極端組織「伊斯蘭國」聲稱對襲擊負責，俄羅斯聯邦安全局展開調查。"
+    found = read(text)
+    orgs = names(found, "organisation")
+    assert {"路透社", "伊斯蘭國"} <= orgs
+    assert "極端組織" not in orgs
+
+
+def test_middle_dot_names_are_whole_and_not_glued() -> None:
+    text = "警方逮捕了嫌疑人艾山·买合苏木，他在喀什被捕。"
+    found = read(text)
+    assert "艾山·买合苏木" in names(found, "person")
+
+
+def test_title_before_a_name_and_no_dictionary_words_as_persons() -> None:
+    text = "美国副总统万斯正在印度访问，他很荣幸地度过余生。"
+    found = read(text)
+    persons = names(found, "person")
+    assert "万斯" in persons
+    assert not {"荣幸", "余生"} & persons
+
+
+def test_regions_and_head_words() -> None:
+    text = "塔吉克斯坦国家安全委员会称，该组织在中亚和南亚活动。"
+    found = read(text)
+    assert "塔吉克斯坦国家安全委员会" in names(found, "organisation")
+    assert {"中亚", "南亚"} <= names(found, "location")
+
+
+def test_a_long_article_is_quick() -> None:
+    text = "美国副总统万斯正在印度访问。路透社报导，巴基斯坦安全部队在白沙瓦市遭到袭击。" * 60
+    read(text[:50])
+    began = time.perf_counter()
+    read(text)
+    assert time.perf_counter() - began < 0.5

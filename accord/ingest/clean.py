@@ -86,8 +86,8 @@ def _headline_like(line: str) -> bool:
         4 <= _words(line) <= 25
         and not _CHROME.match(line)
         and not _SENTENCE_END.search(line.rstrip('"”»'))
-        # Capitalised words, in scripts that capitalise English headlines.
-        and (latin < letters / 2 or sum(1 for w in words if w[:1].isupper()) >= len(words) // 2)
+        # A name or a capital opening it (title case and sentence case both).
+        and (latin < letters / 2 or any(w[:1].isupper() for w in words))
     )
 
 

@@ -60,9 +60,13 @@ _NOT_BODY = frozenset(
 #: Bodies written loosely, in lower case: "the interior ministry", "Khyber Pakhtunkhwa police".
 _LOOSE = re.compile(
     r"\b(?:(?:[A-Z][\w’'-]+\s+){0,2})?(?:interior|foreign|defen[cs]e|health|justice|home|"
-    r"finance|information|emergencies|emergency|internal affairs|security|intelligence)\s+"
-    r"(?:ministry|ministries|services?|agency)\b|\b(?:[A-Z][\w’'-]+\s+){1,2}police\b|"
-    r"\b(?:federal|state|national|local|military|border|traffic|riot)\s+police\b"
+    r"finance|information|emergencies|emergency|internal affairs)\s+(?:ministry|ministries)\b"
+)
+#: Endings of surnames across Russian, Central Asian, Caucasian and Turkish usage: an
+#: "organisation" of two or three capitalised words ending so is a person's name.
+_SURNAME = re.compile(
+    r"(?:ov|ev|yev|ova|eva|yeva|in|ina|sky|skiy|skaya|zoda|zade|zada|oglu|ogly|uly|kyzy|"
+    r"shvili|dze|yan|ian|enko|uk|chuk)$"
 )
 _POSSESSIVE = re.compile(r"[’']s$")
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
@@ -182,9 +186,31 @@ class ModelEntities(ReaderBase):
             return
         if lower[-1] in _SITES:
             return  # a site: a target when attacked, not a body
-        titled = any(w in TITLE_WORDS or w in ROLE_NOUNS for w in lower)
-        if titled and not any(w in ORG_HEADS for w in lower):
-            return  # "Secretary of State Mike Pompeo": a person with a title
+        titles = [n for n, w in enumerate(lower) if w in TITLE_WORDS or w in ROLE_NOUNS]
+        if titles and (
+            not any(w in ORG_HEADS for w in lower)
+            or titles[-1] == len(lower) - 1
+            or (
+                titles[-1] < len(lower) - 1
+                and all(w[:1].isupper() for w in words[titles[-1] + 1 :])
+                and not any(w in ORG_HEADS for w in lower[titles[-1] + 1 :])
+            )
+        ):
+            return  # "Secretary of State Mike Pompeo", "Defense Minister": a title, a person
+        place = self.places.get(text) or self.places.get(_place_form(text))
+        if place is not None and text not in KNOWN_ORGANISATIONS:
+            self._model_location(text, start, end)  # "Lyon", "CHOLPON-ATA": a place
+            return
+        if (
+            2 <= len(words) <= 3
+            and all(w[:1].isupper() and w[1:].islower() for w in words)
+            and not any(w in ORG_HEADS for w in lower)
+            and (_SURNAME.search(lower[-1]) or fold(lower[0]) in COMMON_GIVEN_NAMES)
+            and self.linker is not None
+            and self.linker(text, False) is None
+        ):
+            self._model_person(text, start, end)  # a list of names read as a body
+            return
         if text in self.places and self.places[text].kind == "country":
             return
         linked = self.linker(text, len(words) == 1) if self.linker is not None else None

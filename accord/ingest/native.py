@@ -23,6 +23,8 @@ _GROUP_BEFORE_RU = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
+#: Acronyms of common nouns, not of bodies: mass media, pre-trial jail, traffic police...
+_GENERIC_RU = frozenset("СМИ СИЗО ДПС ИВС ЧП ЧС ОПГ ДТП НКО АЗС ТЦ ЖК".split())
 _SENTENCE_RU = re.compile(r"(?<=[.!?…])\s+(?=[«\"А-ЯЁA-Z0-9])")
 _SENTENCE_ZH = re.compile(r"(?<=[。！？])")
 
@@ -80,16 +82,30 @@ class NativeReader(ReaderBase):
             self.check_time()
         for proposal in singles:
             self._add(proposal)
+        self.index_mentions()
         for start, end in self.sentence_spans():
             self._claims(start, end)
+        # A country named only as the jurisdiction of a claim ("запрещена в РФ") is the claim's
+        # jurisdiction, not a place the article is about.
+        for key, item in list(self.items.items()):
+            if item.kind == "location" and item.evidence and all(
+                self.claim_spans.covers(m.start) for m in item.evidence
+            ):
+                del self.items[key]
         self.index_mentions()
 
     # -- items -----------------------------------------------------------------------------
 
     def _add(self, proposal: Proposal) -> None:
         name = " ".join((proposal.normal or proposal.text).split())
-        if not name or len(name) < 2:
+        if not name or len(name) < 2 or name in _GENERIC_RU:
             return
+        if name.isupper() and len(name) > 3:
+            # A dateline in capitals ("БИШКЕК"): the place, if the gazetteer knows it.
+            titled = "-".join(p[:1] + p[1:].lower() for p in name.split("-"))
+            if titled in self.native:
+                proposal = Proposal("location", proposal.start, proposal.end, proposal.text, "dateline", titled)
+                name = titled
         if proposal.kind == "location" or (proposal.kind == "organisation" and name in self.native):
             self._location(proposal, name)
         elif proposal.kind == "person":

@@ -73,11 +73,13 @@ def _parse(word: str, kind: str, feats: dict[str, str] | None) -> Any:
     wanted = {"person": ("Name", "Surn", "Patr"), "location": ("Geox",)}.get(kind, ())
     case = _CASES.get((feats or {}).get("Case", ""))
     gender = _GENDERS.get((feats or {}).get("Gender", ""))
+    number = {"Sing": "sing", "Plur": "plur"}.get((feats or {}).get("Number", ""))
 
     def fits(p: Any) -> int:
         return (
             (2 if case and case in p.tag else 0)
             + (1 if gender and gender in p.tag else 0)
+            + (1 if number and number in p.tag else 0)
             + (1 if any(t in p.tag for t in wanted) else 0)
         )
 

@@ -15,6 +15,7 @@ from accord.ingest.native import as_result, reader_for
 from accord.ingest.source import Document, decode, html_to_document, looks_like_html
 from accord.limits import DEFAULT_LIMITS, Limits
 
+
 def ingest(
     data: bytes | str,
     name: str = "article",
@@ -34,7 +35,9 @@ def ingest(
     lines = [document.text[s:e] for s, e in document.kept] or document.text.splitlines()
     detected = detect(lines)
     lang = detected.code
-    published = dates.publication_date(document.text, document.dropped, document.html_dates)
+    published = dates.publication_date(
+        document.text, document.dropped, document.html_dates, text if document.is_html else None
+    )
     anchor = dt.date.fromisoformat(published["date"]) if published["date"] else None
     title, title_source = _title(document)
     result: dict[str, Any] = {

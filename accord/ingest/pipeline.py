@@ -35,7 +35,9 @@ def ingest(
     lines = [document.text[s:e] for s, e in document.kept] or document.text.splitlines()
     detected = detect(lines)
     lang = detected.code
-    published = dates.publication_date(document.text, document.dropped, document.html_dates)
+    published = dates.publication_date(
+        document.text, document.dropped, document.html_dates, text if document.is_html else None
+    )
     anchor = dt.date.fromisoformat(published["date"]) if published["date"] else None
     title, title_source = _title(document)
     result: dict[str, Any] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from accord.ingest import chinese, russian
+from accord.ingest import chinese, dates, russian
 from accord.ingest.gazetteer import native_places
 from accord.ingest.nlp import Proposal, chinese_entities, russian_entities
 from accord.ingest.state import Item, ReaderBase
@@ -85,11 +85,14 @@ class NativeReader(ReaderBase):
         self.index_mentions()
         for start, end in self.sentence_spans():
             self._claims(start, end)
+            self.event_dates += dates.event_dates(self.text, start, end, self.anchor)
         # A country named only as the jurisdiction of a claim ("запрещена в РФ") is the claim's
         # jurisdiction, not a place the article is about.
         for key, item in list(self.items.items()):
-            if item.kind == "location" and item.evidence and all(
-                self.claim_spans.covers(m.start) for m in item.evidence
+            if (
+                item.kind == "location"
+                and item.evidence
+                and all(self.claim_spans.covers(m.start) for m in item.evidence)
             ):
                 del self.items[key]
         self.index_mentions()
@@ -104,7 +107,9 @@ class NativeReader(ReaderBase):
             # A dateline in capitals ("БИШКЕК"): the place, if the gazetteer knows it.
             titled = "-".join(p[:1] + p[1:].lower() for p in name.split("-"))
             if titled in self.native:
-                proposal = Proposal("location", proposal.start, proposal.end, proposal.text, "dateline", titled)
+                proposal = Proposal(
+                    "location", proposal.start, proposal.end, proposal.text, "dateline", titled
+                )
                 name = titled
         if proposal.kind == "location" or (proposal.kind == "organisation" and name in self.native):
             self._location(proposal, name)

@@ -25,6 +25,7 @@ _GROUP_BEFORE_RU = re.compile(
 )
 #: Acronyms of common nouns, not of bodies: mass media, pre-trial jail, traffic police...
 _GENERIC_RU = frozenset("СМИ СИЗО ДПС ИВС ЧП ЧС ОПГ ДТП НКО АЗС ТЦ ЖК".split())
+_GROUP_AFTER_CLAIM = re.compile(r"организаци|группировк|движени|парти|сообществ|структур")
 _SENTENCE_RU = re.compile(r"(?<=[.!?…])\s+(?=[«\"А-ЯЁA-Z0-9])")
 _SENTENCE_ZH = re.compile(r"(?<=[。！？])")
 
@@ -172,11 +173,23 @@ class NativeReader(ReaderBase):
                 if item.kind == "organisation"
                 for m in self.mentions_between(item, start, end)
             ]
+            end_at = claim["evidence"]["end"]
+            # «запрещённой в РФ организации «Хизб ут-Тахрир»»: the body named right after.
+            after = [
+                pair
+                for pair in orgs
+                if end_at <= pair[0] <= end_at + 80
+                and _GROUP_AFTER_CLAIM.search(self.text[end_at : pair[0]])
+            ]
             before = [pair for pair in orgs if pair[0] < at]
             target = (
-                max(before, key=lambda p: p[0])[1]
+                min(after, key=lambda p: p[0])[1]
+                if after
+                else max(before, key=lambda p: p[0])[1]
                 if before
-                else (min(orgs, key=lambda p: p[0])[1] if orgs else None)
+                else min(orgs, key=lambda p: p[0])[1]
+                if orgs
+                else None
             )
             if target is not None:
                 target.claims.append(claim)
@@ -203,7 +216,7 @@ class RussianReader(NativeReader):
                             match.end("name"),
                             written,
                             "quoted",
-                            russian.nominative(written, "organisation"),
+                            written,  # a name in quotation marks is written as it is named
                         )
                     )
         return found

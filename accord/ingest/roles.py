@@ -19,106 +19,27 @@ are kept as the article words them ("gunmen", "suicide bomber").
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from accord.ingest.nlp import english_parse
+from accord.ingest.parse import (
+    ATTACKERS,
+    BACKGROUND,
+    NOT_PARTY,
+    PEOPLE,
+    SITES,
+    SUFFER,
+    SUSPECTED,
+    group_words,
+    is_trigger,
+    kind_of,
+    may_report,
+    phrase,
+    phrase_tokens,
+    roles_of,
+    with_conjuncts,
+)
 from accord.ingest.state import Item, ReaderBase
-
-ATTACK_VERBS = {
-    "attack": "attack",
-    "bomb": "bombing",
-    "kill": "killing",
-    "shoot": "shooting",
-    "stab": "stabbing",
-    "detonate": "bombing",
-    "explode": "bombing",
-    "ambush": "attack",
-    "storm": "attack",
-    "ram": "ramming attack",
-    "kidnap": "hostage taking",
-    "abduct": "hostage taking",
-    "behead": "killing",
-    "murder": "killing",
-    "assassinate": "assassination",
-    "wound": "attack",
-    "injure": "attack",
-    "target": "attack",
-    "hit": "attack",
-    "strike": "attack",
-    "gun": "shooting",
-}
-#: Verbs whose subject suffered the attack: "X died", "X sustained serious injuries".
-_SUFFER = frozenset("die sustain suffer succumb".split())
-ATTACK_NOUNS = {
-    "attack": "attack",
-    "bombing": "bombing",
-    "blast": "bombing",
-    "explosion": "bombing",
-    "bomb": "bombing",
-    "shooting": "shooting",
-    "stabbing": "stabbing",
-    "assault": "attack",
-    "ambush": "attack",
-    "raid": "attack",
-    "siege": "hostage taking",
-    "massacre": "killing",
-    "assassination": "assassination",
-    "killing": "killing",
-    "attacks": "attack",
-}
-_CARRY = frozenset(
-    "carry conduct stage launch mount perpetrate commit plot plan orchestrate".split()
-)
-_EFFECT = frozenset("kill injure wound hit target destroy damage".split())
-_COLLECTIVE = frozenset(
-    "convoy group vehicle bus car patrol team delegation crowd motorcade".split()
-)
-_LOCATIVE = frozenset("in at near outside inside on".split())
-_NOT_PARTY = frozenset(
-    "he she they it them him her we i you who which that this these those one people person "
-    "persons others some many several all both each fire responsibility car truck vehicle "
-    "explosives bomb device weapon gun rifle knife suspect".split()
-)
-#: What a victim or target can be when the article does not name it: people and sites.
-PEOPLE = frozenset(
-    "officer policeman policemen police soldier troops serviceman servicemen civilian "
-    "worshipper tourist passenger student child children pupil teacher worker engineer "
-    "employee staff guard journalist diplomat official pilgrim visitor resident villager "
-    "shopper customer member family man woman men women boy girl clerk driver national "
-    "citizen fan spectator personnel force forces cyclist crew farmer trader commuter "
-    "patient doctor nurse priest imam monk nun believer parishioner congregation crowd "
-    "guest hostage people passerby passer-by pedestrian waitress waiter cadet ranger jawan "
-    "auxiliary auxiliaries bodyguard mp lawmaker official officials minister judge "
-    "prosecutor governor mayor leader commander chief head director elder cleric "
-    "teenager youth infant baby bystander onlooker".split()
-)
-SITES = frozenset(
-    "embassy consulate hall airport station metro subway school hotel mosque church "
-    "synagogue temple shrine market gallery base checkpoint post stadium theatre theater "
-    "mall square bazaar terminal compound university hospital office building bus train "
-    "club cafe restaurant convoy vehicle motorcade camp headquarters store shop bank "
-    "parliament court prison jail ceremony gathering rally concert festival wedding "
-    "procession street avenue bridge plant pipeline factory village town home house "
-    "residence gate gates barracks outpost patrol facility complex center centre cathedral "
-    "academy store department headquarter headquarters bar bars cafes homes hall".split()
-)
-#: Who carries out an attack when unnamed.
-ATTACKERS = frozenset(
-    "attacker assailant gunman gunmen bomber militant terrorist insurgent fighter extremist "
-    "jihadist man men assailants attackers militants terrorists insurgents fighters "
-    "extremists jihadists group cell squad perpetrator perpetrators shooter knifeman "
-    "suspect suspects".split()
-)
-_BACKGROUND = re.compile(
-    r"\b(reminded|recalled|recalling|earlier|previous(ly)?|in the past|last year|years? ago|"
-    r"back in|former|had been|had carried out|history of|also reminded|anniversary)\b",
-    re.IGNORECASE,
-)
-_SUSPECTED = re.compile(
-    r"\b(suspect(ed)?|believed|allegedly|reportedly|may have|thought to|presumably|accused)\b",
-    re.IGNORECASE,
-)
 
 
 class StructuredIncidents(ReaderBase):
@@ -130,7 +51,7 @@ class StructuredIncidents(ReaderBase):
         attackers: a body or person beside an attack word is not its agent)."""
         by_rules = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         self.incidents = []
-        wanted = [(s, e) for s, e in spans if _may_report(self.text[s:e])]
+        wanted = [(s, e) for s, e in spans if may_report(self.text[s:e])]
         docs = english_parse([self.text[s:e] for s, e in wanted]) if wanted else []
         for (start, end), doc in zip(wanted, docs, strict=True):
             self._sentence(start, end, doc)
@@ -175,8 +96,8 @@ class StructuredIncidents(ReaderBase):
             )
             return (
                 item is not None
-                and (item.group or _group_words(item.name))
-                and (item.register is not None or _group_words(item.name))
+                and (item.group or group_words(item.name))
+                and (item.register is not None or group_words(item.name))
             )
         return False
 
@@ -228,14 +149,14 @@ class StructuredIncidents(ReaderBase):
     # -- one sentence ----------------------------------------------------------------------
 
     def _sentence(self, start: int, end: int, doc: Any) -> None:
-        triggers = [t for t in doc if _trigger(t)]
+        triggers = [t for t in doc if is_trigger(t)]
         if not triggers:
             return
         sufferers = [
             c
             for t in doc
-            if t.pos_ == "VERB" and t.lemma_ in _SUFFER
-            for c in _conj([c for c in t.children if c.dep_ == "nsubj"])
+            if t.pos_ == "VERB" and t.lemma_ in SUFFER
+            for c in with_conjuncts([c for c in t.children if c.dep_ == "nsubj"])
         ]
         perpetrators: list[dict[str, Any]] = []
         victims: list[dict[str, Any]] = []
@@ -243,8 +164,8 @@ class StructuredIncidents(ReaderBase):
         claimed = False
         kind = None
         for trigger in triggers:
-            kind = kind or _kind(trigger)
-            agents, patients, wheres, claim = _roles(trigger)
+            kind = kind or kind_of(trigger)
+            agents, patients, wheres, claim = roles_of(trigger)
             claimed = claimed or claim
             for token in agents:
                 self._add(perpetrators, token, start, doc, role="perpetrator")
@@ -273,7 +194,7 @@ class StructuredIncidents(ReaderBase):
         if not (perpetrators or victims or places):
             return
         sentence = self.text[start:end]
-        suspected = bool(_SUSPECTED.search(sentence))
+        suspected = bool(SUSPECTED.search(sentence))
         for p in perpetrators:
             p["attribution"] = "claimed" if claimed else "suspected" if suspected else "stated"
         named = [p for p in perpetrators if p["kind"] != "unnamed"]
@@ -288,7 +209,7 @@ class StructuredIncidents(ReaderBase):
         )
         found_dates = [d for d in self.event_dates if start <= d.start < end]
         date = found_dates[0] if found_dates else None
-        background = bool(_BACKGROUND.search(sentence)) or any(
+        background = bool(BACKGROUND.search(sentence)) or any(
             t.lemma_ == "have" and t.dep_ == "aux" and t.tag_ == "VBD" for t in doc
         )
         self.incidents.append(
@@ -355,7 +276,7 @@ class StructuredIncidents(ReaderBase):
     def _add(
         self, found: list[dict[str, Any]], token: Any, offset: int, doc: Any, *, role: str
     ) -> None:
-        if token.lower_ in _NOT_PARTY or token.pos_ in ("PRON", "NUM", "DET"):
+        if token.lower_ in NOT_PARTY or token.pos_ in ("PRON", "NUM", "DET"):
             return
         if token.ent_type_ in ("DATE", "TIME", "GPE", "LOC", "CARDINAL", "ORDINAL"):
             return
@@ -364,7 +285,7 @@ class StructuredIncidents(ReaderBase):
             if item.kind == "location":
                 return
             if role == "perpetrator" and item.kind == "organisation" and not item.group:
-                if not _group_words(item.name):
+                if not group_words(item.name):
                     return  # a body that is not an armed group: not a perpetrator by position
             self._add_ref(found, item, token, offset)
             return
@@ -375,14 +296,12 @@ class StructuredIncidents(ReaderBase):
             return
         if role == "victim" and lemma not in PEOPLE and lemma not in SITES:
             return
-        phrase = _phrase(token)
-        if not phrase or phrase.lower() in _NOT_PARTY:
+        words = phrase(token)
+        if not words or words.lower() in NOT_PARTY:
             return
         start = offset + min(t.idx for t in phrase_tokens(token))
         text = (
-            self.text[start : start + len(phrase)]
-            if self.text[start:].startswith(phrase)
-            else phrase
+            self.text[start : start + len(words)] if self.text[start:].startswith(words) else words
         )
         if any(f["name"].lower() == text.lower() for f in found):
             return
@@ -428,246 +347,3 @@ class StructuredIncidents(ReaderBase):
                 and item.country in inner
             )
         ]
-
-
-def _may_report(sentence: str) -> bool:
-    lower = sentence.lower()
-    return any(w in lower for w in _CHEAP)
-
-
-_CHEAP = (
-    "attack",
-    "bomb",
-    "kill",
-    "shot",
-    "shoot",
-    "stab",
-    "explo",
-    "blast",
-    "detonat",
-    "ambush",
-    "storm",
-    "ramm",
-    "kidnap",
-    "abduct",
-    "behead",
-    "murder",
-    "assassin",
-    "wound",
-    "injur",
-    "gunm",
-    "massacre",
-    "siege",
-    "raid",
-    "fire",
-    "target",
-    "struck",
-    "strike",
-    "hit",
-)
-
-
-def _trigger(token: Any) -> bool:
-    if token.pos_ in ("VERB", "AUX") and token.lemma_ in ATTACK_VERBS:
-        return True
-    if (
-        token.pos_ == "VERB"
-        and token.lemma_ == "open"
-        and any(c.dep_ == "dobj" and c.lemma_ == "fire" for c in token.children)
-    ):
-        return True
-    return token.pos_ in ("NOUN", "PROPN") and token.lemma_.lower() in ATTACK_NOUNS
-
-
-def _kind(token: Any) -> str:
-    if token.lemma_ == "open":
-        return "shooting"
-    if token.pos_ in ("VERB", "AUX"):
-        return ATTACK_VERBS.get(token.lemma_, "attack")
-    return ATTACK_NOUNS.get(token.lemma_.lower(), "attack")
-
-
-def _conj(tokens: list[Any]) -> list[Any]:
-    out = []
-    for token in tokens:
-        out.append(token)
-        out += [c for c in token.conjuncts]
-    return out
-
-
-def _subject(verb: Any) -> list[Any]:
-    """The agent of a verb, through the clauses it hangs on (advcl, xcomp, conj)."""
-    seen = 0
-    while verb is not None and seen < 4:
-        subjects = [c for c in verb.children if c.dep_ in ("nsubj",)]
-        if subjects:
-            return _conj(subjects)
-        agents = [
-            g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
-        ]
-        if agents:
-            return _conj(agents)
-        if verb.dep_ in ("advcl", "xcomp", "conj", "acl") and verb.head is not verb:
-            verb = verb.head
-            seen += 1
-            continue
-        break
-    return []
-
-
-def _roles(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
-    agents: list[Any] = []
-    patients: list[Any] = []
-    wheres: list[Any] = []
-    claimed = False
-    if trigger.pos_ in ("VERB", "AUX"):
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
-        if passive:
-            patients += _conj([c for c in trigger.children if c.dep_ == "nsubjpass"])
-            agents += _conj(
-                [
-                    g
-                    for c in trigger.children
-                    if c.dep_ == "agent"
-                    for g in c.children
-                    if g.dep_ == "pobj"
-                ]
-            )
-        else:
-            agents += _subject(trigger)
-            patients += _conj(
-                [c for c in trigger.children if c.dep_ == "dobj" and c.lemma_ != "fire"]
-            )
-        for prep in trigger.children:
-            if prep.dep_ == "prep":
-                objects = _conj([g for g in prep.children if g.dep_ == "pobj"])
-                if prep.lower_ in ("on", "at", "against", "into") and trigger.lemma_ in (
-                    "open",
-                    "ram",
-                    "attack",
-                    "storm",
-                    "target",
-                    "hit",
-                    "strike",
-                    "gun",
-                ):
-                    patients += [o for o in objects if o.ent_type_ not in ("GPE", "LOC")]
-                    wheres += [o for o in objects if o.ent_type_ in ("GPE", "LOC")]
-                elif prep.lower_ in _LOCATIVE:
-                    wheres += objects
-        # A subject that is itself an attack noun ("the blast killed five") is no agent.
-        if any(a.lemma_.lower() in ATTACK_NOUNS for a in agents):
-            noun = next(a for a in agents if a.lemma_.lower() in ATTACK_NOUNS)
-            agents = [a for a in agents if a.lemma_.lower() not in ATTACK_NOUNS]
-            more, _, more_where, more_claim = _roles(noun)
-            agents += more
-            wheres += more_where
-            claimed = claimed or more_claim
-    else:
-        for child in trigger.children:
-            if child.dep_ == "poss":
-                agents.append(child)
-            elif child.dep_ == "prep":
-                objects = _conj([g for g in child.children if g.dep_ == "pobj"])
-                if child.lower_ == "by":
-                    agents += objects
-                elif child.lower_ in ("on", "against", "targeting"):
-                    patients += [o for o in objects if o.ent_type_ not in ("GPE", "LOC")]
-                    wheres += [o for o in objects if o.ent_type_ in ("GPE", "LOC")]
-                elif child.lower_ in _LOCATIVE:
-                    wheres += objects
-            elif child.dep_ == "acl" and child.lemma_ in ("target", "kill"):
-                patients += [g for g in child.children if g.dep_ == "dobj"]
-        head = trigger.head
-        # "claimed responsibility for the attack", "carried out the attack".
-        if trigger.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_ == "responsibility":
-            claim = head.head.head
-            if claim.lemma_ in ("claim", "take", "accept"):
-                agents += _subject(claim)
-                claimed = True
-        elif trigger.dep_ == "dobj" and head.lemma_ in _CARRY:
-            agents += _subject(head)
-        elif trigger.dep_ == "dobj" and head.lemma_ == "claim":
-            agents += _subject(head)
-            claimed = True
-        if trigger.dep_ == "nsubj" and head.lemma_ in _EFFECT:
-            patients += _conj([c for c in head.children if c.dep_ == "dobj"])
-            wheres += [
-                g
-                for c in head.children
-                if c.dep_ == "prep" and c.lower_ in _LOCATIVE
-                for g in c.children
-                if g.dep_ == "pobj"
-            ]
-    return agents, patients, _with_appositions(wheres), claimed
-
-
-def _with_appositions(tokens: list[Any]) -> list[Any]:
-    """ "in Peshawar, Pakistan", "at the shrine in Shiraz": places inside places."""
-    out = []
-    for token in tokens:
-        out.append(token)
-        out += [c for c in token.children if c.dep_ in ("appos", "conj")]
-        for prep in token.children:
-            if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE:
-                out += [g for g in prep.children if g.dep_ == "pobj"]
-    return out
-
-
-def phrase_tokens(token: Any) -> list[Any]:
-    keep = [
-        c
-        for c in token.lefts
-        if c.dep_ in ("compound", "amod", "nmod", "poss") and c.pos_ not in ("DET", "NUM", "PRON")
-    ]
-    tokens = [*keep, token]
-    if token.lemma_ in _COLLECTIVE:
-        for prep in token.children:
-            if prep.dep_ == "prep" and prep.lower_ == "of":
-                for obj in prep.children:
-                    if obj.dep_ == "pobj":
-                        tokens += [prep, *phrase_tokens(obj)]
-    return sorted(tokens, key=lambda t: t.i)
-
-
-def _phrase(token: Any) -> str:
-    tokens = phrase_tokens(token)
-    first, last = tokens[0], tokens[-1]
-    return str(token.doc.text[first.idx : last.idx + len(last.text)])
-
-
-def _group_words(name: str) -> bool:
-    lower = name.lower()
-    return any(
-        w in lower
-        for w in (
-            "state",
-            "front",
-            "army",
-            "movement",
-            "jamaat",
-            "brigade",
-            "taliban",
-            "qaeda",
-            "shabab",
-            "haram",
-            "party",
-            "jihad",
-            "mujahid",
-            "liberation",
-            "isis",
-            "isil",
-            "daesh",
-            "hamas",
-            "hezbollah",
-            "pkk",
-            "group",
-            "network",
-            "militia",
-            "ansar",
-            "jaish",
-            "lashkar",
-            "tehrik",
-            "harakat",
-        )
-    )

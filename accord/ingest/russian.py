@@ -120,7 +120,10 @@ def nominative(name: str, kind: str, feats: list[dict[str, str]] | None = None) 
     for n, (word, f) in enumerate(zip(words, given, strict=True)):
         bare = word.strip("«»\"'")
         if _CYRILLIC_WORD.fullmatch(bare) and not bare.isupper():
-            if "NOUN" in _parse(bare, kind, f).tag:
+            parses = _morph().parse(bare)
+            adjective = any("ADJF" in p.tag or "PRTF" in p.tag for p in parses)
+            last = n == len(words) - 1
+            if "NOUN" in _parse(bare, kind, f).tag and (not adjective or last):
                 head = n
                 break
     if head is None:

@@ -1,0 +1,349 @@
+"""What the dependency parse of an English sentence says of an attack: which words report
+one (attack verbs and nouns), who did it (the agent), to whom or what (the object), where
+(locative phrases), and the noun phrase a party is named by. Used by
+:mod:`accord.ingest.roles`; the vocabulary here names classes of words (attack verbs, people,
+sites, attackers), the roles themselves come from the parse.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+ATTACK_VERBS = {
+    "attack": "attack",
+    "bomb": "bombing",
+    "kill": "killing",
+    "shoot": "shooting",
+    "stab": "stabbing",
+    "detonate": "bombing",
+    "explode": "bombing",
+    "ambush": "attack",
+    "storm": "attack",
+    "ram": "ramming attack",
+    "kidnap": "hostage taking",
+    "abduct": "hostage taking",
+    "behead": "killing",
+    "murder": "killing",
+    "assassinate": "assassination",
+    "wound": "attack",
+    "injure": "attack",
+    "target": "attack",
+    "hit": "attack",
+    "strike": "attack",
+    "gun": "shooting",
+}
+#: Verbs whose subject suffered the attack: "X died", "X sustained serious injuries".
+SUFFER = frozenset("die sustain suffer succumb".split())
+ATTACK_NOUNS = {
+    "attack": "attack",
+    "bombing": "bombing",
+    "blast": "bombing",
+    "explosion": "bombing",
+    "bomb": "bombing",
+    "shooting": "shooting",
+    "stabbing": "stabbing",
+    "assault": "attack",
+    "ambush": "attack",
+    "raid": "attack",
+    "siege": "hostage taking",
+    "massacre": "killing",
+    "assassination": "assassination",
+    "killing": "killing",
+    "attacks": "attack",
+}
+CARRY = frozenset(
+    "carry conduct stage launch mount perpetrate commit plot plan orchestrate".split()
+)
+EFFECT = frozenset("kill injure wound hit target destroy damage".split())
+COLLECTIVE = frozenset(
+    "convoy group vehicle bus car patrol team delegation crowd motorcade".split()
+)
+LOCATIVE = frozenset("in at near outside inside on".split())
+NOT_PARTY = frozenset(
+    "he she they it them him her we i you who which that this these those one people person "
+    "persons others some many several all both each fire responsibility car truck vehicle "
+    "explosives bomb device weapon gun rifle knife suspect".split()
+)
+#: What a victim or target can be when the article does not name it: people and sites.
+PEOPLE = frozenset(
+    "officer policeman policemen police soldier troops serviceman servicemen civilian "
+    "worshipper tourist passenger student child children pupil teacher worker engineer "
+    "employee staff guard journalist diplomat official pilgrim visitor resident villager "
+    "shopper customer member family man woman men women boy girl clerk driver national "
+    "citizen fan spectator personnel force forces cyclist crew farmer trader commuter "
+    "patient doctor nurse priest imam monk nun believer parishioner congregation crowd "
+    "guest hostage people passerby passer-by pedestrian waitress waiter cadet ranger jawan "
+    "auxiliary auxiliaries bodyguard mp lawmaker official officials minister judge "
+    "prosecutor governor mayor leader commander chief head director elder cleric "
+    "teenager youth infant baby bystander onlooker".split()
+)
+SITES = frozenset(
+    "embassy consulate hall airport station metro subway school hotel mosque church "
+    "synagogue temple shrine market gallery base checkpoint post stadium theatre theater "
+    "mall square bazaar terminal compound university hospital office building bus train "
+    "club cafe restaurant convoy vehicle motorcade camp headquarters store shop bank "
+    "parliament court prison jail ceremony gathering rally concert festival wedding "
+    "procession street avenue bridge plant pipeline factory village town home house "
+    "residence gate gates barracks outpost patrol facility complex center centre cathedral "
+    "academy store department headquarter headquarters bar bars cafes homes hall".split()
+)
+#: Who carries out an attack when unnamed.
+ATTACKERS = frozenset(
+    "attacker assailant gunman gunmen bomber militant terrorist insurgent fighter extremist "
+    "jihadist man men assailants attackers militants terrorists insurgents fighters "
+    "extremists jihadists group cell squad perpetrator perpetrators shooter knifeman "
+    "suspect suspects".split()
+)
+BACKGROUND = re.compile(
+    r"\b(reminded|recalled|recalling|earlier|previous(ly)?|in the past|last year|years? ago|"
+    r"back in|former|had been|had carried out|history of|also reminded|anniversary)\b",
+    re.IGNORECASE,
+)
+SUSPECTED = re.compile(
+    r"\b(suspect(ed)?|believed|allegedly|reportedly|may have|thought to|presumably|accused)\b",
+    re.IGNORECASE,
+)
+
+
+def may_report(sentence: str) -> bool:
+    lower = sentence.lower()
+    return any(w in lower for w in CHEAP)
+
+
+CHEAP = (
+    "attack",
+    "bomb",
+    "kill",
+    "shot",
+    "shoot",
+    "stab",
+    "explo",
+    "blast",
+    "detonat",
+    "ambush",
+    "storm",
+    "ramm",
+    "kidnap",
+    "abduct",
+    "behead",
+    "murder",
+    "assassin",
+    "wound",
+    "injur",
+    "gunm",
+    "massacre",
+    "siege",
+    "raid",
+    "fire",
+    "target",
+    "struck",
+    "strike",
+    "hit",
+)
+
+
+def is_trigger(token: Any) -> bool:
+    if token.pos_ in ("VERB", "AUX") and token.lemma_ in ATTACK_VERBS:
+        return True
+    if (
+        token.pos_ == "VERB"
+        and token.lemma_ == "open"
+        and any(c.dep_ == "dobj" and c.lemma_ == "fire" for c in token.children)
+    ):
+        return True
+    return token.pos_ in ("NOUN", "PROPN") and token.lemma_.lower() in ATTACK_NOUNS
+
+
+def kind_of(token: Any) -> str:
+    if token.lemma_ == "open":
+        return "shooting"
+    if token.pos_ in ("VERB", "AUX"):
+        return ATTACK_VERBS.get(token.lemma_, "attack")
+    return ATTACK_NOUNS.get(token.lemma_.lower(), "attack")
+
+
+def with_conjuncts(tokens: list[Any]) -> list[Any]:
+    out = []
+    for token in tokens:
+        out.append(token)
+        out += [c for c in token.conjuncts]
+    return out
+
+
+def agents_of(verb: Any) -> list[Any]:
+    """The agent of a verb, through the clauses it hangs on (advcl, xcomp, conj)."""
+    seen = 0
+    while verb is not None and seen < 4:
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj",)]
+        if subjects:
+            return with_conjuncts(subjects)
+        agents = [
+            g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+        ]
+        if agents:
+            return with_conjuncts(agents)
+        if verb.dep_ in ("advcl", "xcomp", "conj", "acl") and verb.head is not verb:
+            verb = verb.head
+            seen += 1
+            continue
+        break
+    return []
+
+
+def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
+    agents: list[Any] = []
+    patients: list[Any] = []
+    wheres: list[Any] = []
+    claimed = False
+    if trigger.pos_ in ("VERB", "AUX"):
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+        if passive:
+            patients += with_conjuncts([c for c in trigger.children if c.dep_ == "nsubjpass"])
+            agents += with_conjuncts(
+                [
+                    g
+                    for c in trigger.children
+                    if c.dep_ == "agent"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ]
+            )
+        else:
+            agents += agents_of(trigger)
+            patients += with_conjuncts(
+                [c for c in trigger.children if c.dep_ == "dobj" and c.lemma_ != "fire"]
+            )
+        for prep in trigger.children:
+            if prep.dep_ == "prep":
+                objects = with_conjuncts([g for g in prep.children if g.dep_ == "pobj"])
+                if prep.lower_ in ("on", "at", "against", "into") and trigger.lemma_ in (
+                    "open",
+                    "ram",
+                    "attack",
+                    "storm",
+                    "target",
+                    "hit",
+                    "strike",
+                    "gun",
+                ):
+                    patients += [o for o in objects if o.ent_type_ not in ("GPE", "LOC")]
+                    wheres += [o for o in objects if o.ent_type_ in ("GPE", "LOC")]
+                elif prep.lower_ in LOCATIVE:
+                    wheres += objects
+        # A subject that is itself an attack noun ("the blast killed five") is no agent.
+        if any(a.lemma_.lower() in ATTACK_NOUNS for a in agents):
+            noun = next(a for a in agents if a.lemma_.lower() in ATTACK_NOUNS)
+            agents = [a for a in agents if a.lemma_.lower() not in ATTACK_NOUNS]
+            more, _, more_where, more_claim = roles_of(noun)
+            agents += more
+            wheres += more_where
+            claimed = claimed or more_claim
+    else:
+        for child in trigger.children:
+            if child.dep_ == "poss":
+                agents.append(child)
+            elif child.dep_ == "prep":
+                objects = with_conjuncts([g for g in child.children if g.dep_ == "pobj"])
+                if child.lower_ == "by":
+                    agents += objects
+                elif child.lower_ in ("on", "against", "targeting"):
+                    patients += [o for o in objects if o.ent_type_ not in ("GPE", "LOC")]
+                    wheres += [o for o in objects if o.ent_type_ in ("GPE", "LOC")]
+                elif child.lower_ in LOCATIVE:
+                    wheres += objects
+            elif child.dep_ == "acl" and child.lemma_ in ("target", "kill"):
+                patients += [g for g in child.children if g.dep_ == "dobj"]
+        head = trigger.head
+        # "claimed responsibility for the attack", "carried out the attack".
+        if trigger.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_ == "responsibility":
+            claim = head.head.head
+            if claim.lemma_ in ("claim", "take", "accept"):
+                agents += agents_of(claim)
+                claimed = True
+        elif trigger.dep_ == "dobj" and head.lemma_ in CARRY:
+            agents += agents_of(head)
+        elif trigger.dep_ == "dobj" and head.lemma_ == "claim":
+            agents += agents_of(head)
+            claimed = True
+        if trigger.dep_ == "nsubj" and head.lemma_ in EFFECT:
+            patients += with_conjuncts([c for c in head.children if c.dep_ == "dobj"])
+            wheres += [
+                g
+                for c in head.children
+                if c.dep_ == "prep" and c.lower_ in LOCATIVE
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+    return agents, patients, with_appositions(wheres), claimed
+
+
+def with_appositions(tokens: list[Any]) -> list[Any]:
+    """ "in Peshawar, Pakistan", "at the shrine in Shiraz": places inside places."""
+    out = []
+    for token in tokens:
+        out.append(token)
+        out += [c for c in token.children if c.dep_ in ("appos", "conj")]
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ in LOCATIVE:
+                out += [g for g in prep.children if g.dep_ == "pobj"]
+    return out
+
+
+def phrase_tokens(token: Any) -> list[Any]:
+    keep = [
+        c
+        for c in token.lefts
+        if c.dep_ in ("compound", "amod", "nmod", "poss") and c.pos_ not in ("DET", "NUM", "PRON")
+    ]
+    tokens = [*keep, token]
+    if token.lemma_ in COLLECTIVE:
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for obj in prep.children:
+                    if obj.dep_ == "pobj":
+                        tokens += [prep, *phrase_tokens(obj)]
+    return sorted(tokens, key=lambda t: t.i)
+
+
+def phrase(token: Any) -> str:
+    tokens = phrase_tokens(token)
+    first, last = tokens[0], tokens[-1]
+    return str(token.doc.text[first.idx : last.idx + len(last.text)])
+
+
+def group_words(name: str) -> bool:
+    lower = name.lower()
+    return any(
+        w in lower
+        for w in (
+            "state",
+            "front",
+            "army",
+            "movement",
+            "jamaat",
+            "brigade",
+            "taliban",
+            "qaeda",
+            "shabab",
+            "haram",
+            "party",
+            "jihad",
+            "mujahid",
+            "liberation",
+            "isis",
+            "isil",
+            "daesh",
+            "hamas",
+            "hezbollah",
+            "pkk",
+            "group",
+            "network",
+            "militia",
+            "ansar",
+            "jaish",
+            "lashkar",
+            "tehrik",
+            "harakat",
+        )
+    )

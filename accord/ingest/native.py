@@ -14,6 +14,7 @@ from typing import Any
 from accord.ingest import chinese, dates, russian
 from accord.ingest.gazetteer import native_places
 from accord.ingest.nlp import Proposal, chinese_entities, russian_entities
+from accord.ingest.russian_roles import RussianIncidents
 from accord.ingest.state import Item, ReaderBase
 from accord.screening.scripts import ANY_LATIN, romanise_scripts
 
@@ -84,7 +85,8 @@ class NativeReader(ReaderBase):
         for proposal in singles:
             self._add(proposal)
         self.index_mentions()
-        for start, end in self.sentence_spans():
+        sentences = self.sentence_spans()
+        for start, end in sentences:
             self._claims(start, end)
             self.event_dates += dates.event_dates(self.text, start, end, self.anchor)
         # A country named only as the jurisdiction of a claim ("запрещена в РФ") is the claim's
@@ -97,6 +99,10 @@ class NativeReader(ReaderBase):
             ):
                 del self.items[key]
         self.index_mentions()
+        self.read_incidents(sentences)
+
+    def read_incidents(self, sentences: list[tuple[int, int]]) -> None:
+        """Incidents of the article's sentences (none where the language has no parser)."""
 
     # -- items -----------------------------------------------------------------------------
 
@@ -196,8 +202,11 @@ class NativeReader(ReaderBase):
                 self.claim_spans.append((at, claim["evidence"]["end"]))
 
 
-class RussianReader(NativeReader):
+class RussianReader(NativeReader, RussianIncidents):
     language = "ru"
+
+    def read_incidents(self, sentences: list[tuple[int, int]]) -> None:
+        self._russian_incidents(sentences)
 
     def proposals(self) -> list[Proposal]:
         found = russian_entities(self.text, self.kept)

@@ -146,6 +146,9 @@ class ModelEntities(ReaderBase):
             return
         if text.isupper() and len(words) == 1:
             return
+        if self.linker is not None and self.linker(text, False) is not None:
+            self._model_organisation(text, start, end)  # "al-Shabab": a group of the register
+            return
         item = self._same_person(text) if hasattr(self, "_same_person") else None
         if item is None and len(words) == 1:
             # A single word: a part of a person already named, or a person on its own when
@@ -240,7 +243,21 @@ class ModelEntities(ReaderBase):
         words only (a headline phrase), are dropped before they are shared."""
         spans = [(p.start, p.end, p.kind) for p in proposals]
         for key, item in list(self.items.items()):
-            if item.kind != "person" or item.roles:
+            if item.kind != "person":
+                continue
+            words = [w.lower() for w in item.name.split()]
+            if any(w in ORG_HEADS or w in _NOT_PERSON for w in words) or (
+                self.linker is not None and self.linker(item.name, False) is not None
+            ):
+                # "Quds Force", "al-Shabab": a body the rules took for a person.
+                del self.items[key]
+                for m in item.evidence:
+                    self._model_organisation(m.text, m.start, m.end)
+                continue
+            if item.name in self.places or _place_form(item.name) in self.places:
+                del self.items[key]  # "St Petersburg"
+                continue
+            if item.roles:
                 continue
             if any(_ordinary(m.text) or m.text.lower() in _EXCLAMATIONS for m in item.evidence):
                 del self.items[key]
@@ -278,6 +295,7 @@ _COMMON_WORD_TOWNS = frozenset(
 def _place_form(text: str) -> str:
     if text.isupper() and len(text) > 3:
         return " ".join(w.capitalize() for w in text.split())
-    if text.startswith("St. "):
-        return "Saint " + text[4:]
+    for short in ("St. ", "St "):
+        if text.startswith(short):
+            return "Saint " + text[len(short) :]
     return text

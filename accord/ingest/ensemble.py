@@ -87,6 +87,7 @@ class ModelEntities(ReaderBase):
         supported = {(p.start, p.end, p.kind) for p in proposals}
         self._veto_rule_persons(proposals, supported)
         self._veto_rule_places(proposals)
+        self._veto_rule_organisations()
         self._person_counts: dict[str, int] = {}
         for p in proposals:
             if p.kind == "person":
@@ -187,19 +188,8 @@ class ModelEntities(ReaderBase):
             )
         ):
             return
-        if lower[-1] in _SITES:
-            return  # a site: a target when attacked, not a body
-        titles = [n for n, w in enumerate(lower) if w in TITLE_WORDS or w in ROLE_NOUNS]
-        if titles and (
-            not any(w in ORG_HEADS for w in lower)
-            or titles[-1] == len(lower) - 1
-            or (
-                titles[-1] < len(lower) - 1
-                and all(w[:1].isupper() for w in words[titles[-1] + 1 :])
-                and not any(w in ORG_HEADS for w in lower[titles[-1] + 1 :])
-            )
-        ):
-            return  # "Secretary of State Mike Pompeo", "Defense Minister": a title, a person
+        if _titled_or_site(words, lower):
+            return  # "Defense Minister", "Secretary of State Mike Pompeo", "concert hall"
         place = self.places.get(text) or self.places.get(_place_form(text))
         if place is not None and text not in KNOWN_ORGANISATIONS:
             self._model_location(text, start, end)  # "Lyon", "CHOLPON-ATA": a place
@@ -268,6 +258,17 @@ class ModelEntities(ReaderBase):
             if model_kinds and "person" not in model_kinds:
                 del self.items[key]
 
+    def _veto_rule_organisations(self) -> None:
+        """Bodies the rules read from a head word that are titles or sites ("Regional Police
+        Officer", "Police Col"), or a place the gazetteer knows, are not bodies."""
+        for key, item in list(self.items.items()):
+            if item.kind != "organisation" or item.register is not None:
+                continue
+            words = item.name.split()
+            lower = [w.lower().strip(".,") for w in words]
+            if words and _titled_or_site(words, lower):
+                del self.items[key]
+
     def _veto_rule_places(self, proposals: list[Proposal]) -> None:
         """A small town of the gazetteer that the model reads as a body or a person ("Police"
         opening a sentence) is that, not a place."""
@@ -290,6 +291,30 @@ _COMMON_WORD_TOWNS = frozenset(
     "police reading mobile bath nice split mark orange independence union victoria "
     "hope liberty progress unity justice security".split()
 )
+
+
+#: Titles police and armies write before names, beside the reader's titles.
+_MORE_TITLES = frozenset("superintendent col colonel dg igp ssp sp inspector commissioner".split())
+
+
+def _titled_or_site(words: list[str], lower: list[str]) -> bool:
+    """Whether a phrase read as a body is a title (with or without the person it titles) or
+    a site: "Regional Police Officer", "K Police DG", "Bisharo Guest House"."""
+    if lower[-1] in _SITES or lower[-1] in ("house", "guesthouse"):
+        return True
+    titles = [
+        n
+        for n, w in enumerate(lower)
+        if w in TITLE_WORDS or w in ROLE_NOUNS or w in _MORE_TITLES
+    ]
+    return bool(titles) and (
+        not any(w in ORG_HEADS for w in lower)
+        or titles[-1] == len(lower) - 1
+        or (
+            all(w[:1].isupper() for w in words[titles[-1] + 1 :])
+            and not any(w in ORG_HEADS for w in lower[titles[-1] + 1 :])
+        )
+    )
 
 
 def _place_form(text: str) -> str:

@@ -34,7 +34,7 @@ def ingest_command(
     """Read articles into persons, organisations, places and incidents, each with evidence;
     groups are linked to the register. A failed article is reported and never published."""
     from accord.acts import ingest as service  # imported here: other commands start faster
-    from accord.ingest.pipeline import ingest
+    from accord.ingest.pipeline import read_article
 
     if output not in ("json", "stix", "table"):
         raise typer.BadParameter(f"{output!r}: use json, stix or table", param_hint="--format")
@@ -65,7 +65,7 @@ def ingest_command(
             try:
                 if not file.is_file():
                     raise AccordError(f"{file}: no such file")
-                article = ingest(file.read_bytes(), file.name, linker, limits=limits)
+                article = read_article(file.read_bytes(), file.name, linker, limits=limits)
             except AccordError as error:
                 failed += 1
                 errors.print(f"[red]{file}: {error.detail}[/red]")

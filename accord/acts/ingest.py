@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from accord import audit
 from accord.ingest.extract import register_linker
+from accord.ingest.model import Article, Incident, Location, Organisation, Person
 from accord.ingest.stix import to_bundle
 from accord.screening.index import ScreeningIndex
 from accord.screening.snapshot import open_index
@@ -33,70 +34,66 @@ def linker_for(engine: Engine, index: ScreeningIndex | None = None) -> Any:
     return register_linker(index) if len(index) else None
 
 
-def public(article: dict[str, Any]) -> dict[str, Any]:
+def public(article: Article) -> dict[str, Any]:
     """The JSON shape printed and served: the article's text itself left out (each piece of
     evidence quotes its own span)."""
-    return {k: v for k, v in article.items() if k != "text"}
+    return article.public()
 
 
-def render_json(article: dict[str, Any]) -> str:
+def render_json(article: Article) -> str:
     return orjson.dumps(public(article)).decode()
 
 
-def render_stix(article: dict[str, Any]) -> str:
+def render_stix(article: Article) -> str:
     return orjson.dumps(to_bundle(article), option=orjson.OPT_INDENT_2).decode()
 
 
-def render_table(article: dict[str, Any]) -> Table:
-    date = article["publication_date"]
+def render_table(article: Article) -> Table:
+    date = article.publication_date
     table = Table(
         "kind",
         "name",
         "details",
         "evidence",
-        title=f"{article['title'] or article['source']}\n"
-        f"published: {date['date'] or 'unknown'} ({date['confidence']}); "
-        f"language: {article['language']}",
+        title=f"{article.title or article.source}\n"
+        f"published: {date.date or 'unknown'} ({date.confidence}); "
+        f"language: {article.language}",
     )
-    for person in article["persons"]:
-        roles = "; ".join(r["role"] for r in person["roles"])
-        table.add_row("person", person["name"], roles, _spans(person))
-    for org in article["organisations"]:
-        subject = org.get("register_subject")
-        linked = (
-            f"register: {subject['name']} {', '.join(subject['references'])}" if subject else ""
-        )
-        claims = "; ".join(c["claim"] for c in org["claims"])
+    for person in article.persons:
+        roles = "; ".join(r.role for r in person.roles)
+        table.add_row("person", person.name, roles, _spans(person))
+    for org in article.organisations:
+        subject = org.register_subject
+        linked = f"register: {subject.name} {', '.join(subject.references)}" if subject else ""
+        claims = "; ".join(c.claim for c in org.claims)
+        table.add_row(org.kind, org.name, " ".join(x for x in (linked, claims) if x), _spans(org))
+    for place in article.locations:
         table.add_row(
-            org["kind"], org["name"], " ".join(x for x in (linked, claims) if x), _spans(org)
+            "place", place.name, f"{place.type}, {place.country_name or ''}", _spans(place)
         )
-    for place in article["locations"]:
+    for incident in article.incidents:
+        who = ", ".join(p.name for p in incident.perpetrators)
+        whom = ", ".join(v.name for v in incident.victims)
+        where = ", ".join(p.name for p in incident.places)
+        when = incident.date or (incident.date_expression or "")
         table.add_row(
-            "place", place["name"], f"{place['type']}, {place['country_name'] or ''}", _spans(place)
-        )
-    for incident in article["incidents"]:
-        who = ", ".join(p["name"] for p in incident["perpetrators"])
-        whom = ", ".join(v["name"] for v in incident["victims"])
-        where = ", ".join(p["name"] for p in incident["places"])
-        when = incident["date"] or (incident["date_expression"] or "")
-        table.add_row(
-            "incident" + (" (background)" if incident["background"] else ""),
-            incident["type"],
+            "incident" + (" (background)" if incident.background else ""),
+            incident.type,
             f"by {who or '?'} against {whom or '?'} in {where or '?'} {when}; "
-            f"attribution {incident['attribution']}",
+            f"attribution {incident.attribution}",
             _spans(incident),
         )
     return table
 
 
-def _spans(item: dict[str, Any]) -> str:
-    return " ".join(f"{e['start']}-{e['end']}" for e in item["evidence"][:3])
+def _spans(item: Person | Organisation | Location | Incident) -> str:
+    return " ".join(f"{e.start}-{e.end}" for e in item.evidence[:3])
 
 
 def publish(
     connection: Connection,
     account: Account,
-    article: dict[str, Any],
+    article: Article,
     *,
     audience: str,
     tlp: Tlp,
@@ -134,7 +131,7 @@ def record_article(
     connection: Connection,
     actor: audit.Actor,
     name: str,
-    article: dict[str, Any],
+    article: Article,
     published: int = 0,
 ) -> None:
     """The audit entry of one article read through the API or the console."""
@@ -144,9 +141,9 @@ def record_article(
         "ingest",
         target=name[:300],
         details={
-            "persons": len(article["persons"]),
-            "organisations": len(article["organisations"]),
-            "incidents": len(article["incidents"]),
+            "persons": len(article.persons),
+            "organisations": len(article.organisations),
+            "incidents": len(article.incidents),
             "published": published,
         },
     )

@@ -15,7 +15,7 @@ from accord.api.params import limits_of
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.api.routes_screen import register_linker_of
 from accord.errors import Forbidden, UnsupportedMediaType, ValidationFailed
-from accord.ingest.pipeline import ingest
+from accord.ingest.pipeline import read_article
 from accord.ingest.stix import to_bundle
 from accord.stix.markings import Tlp
 
@@ -68,7 +68,7 @@ async def ingest_route(
 
     def work() -> dict[str, Any]:
         linker = register_linker_of(request)
-        article = ingest(raw, name, linker, limits=limits)
+        article = read_article(raw, name, linker, limits=limits)
         published = None
         with engine_of(request).begin() as connection:
             if level is not None:

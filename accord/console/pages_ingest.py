@@ -4,6 +4,7 @@ evidence; the analyst keeps, corrects, removes or adds items, then publishes the
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -20,8 +21,9 @@ from accord.console.pages_publish import outcome
 from accord.console.render import render
 from accord.console.session import PageAccount, actor, check_csrf
 from accord.console.sharing import explain
-from accord.errors import InvalidInput, PayloadTooLarge
-from accord.ingest.pipeline import ingest
+from accord.errors import InvalidInput, PayloadTooLarge, ValidationFailed
+from accord.ingest.model import Article, Location, Organisation, Person, Span
+from accord.ingest.pipeline import read_article
 from accord.stix.markings import Tlp
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -44,16 +46,16 @@ def ingest_page(request: Request, account: PageAccount) -> Response:
     return render(request, "ingest.html", account, text="", name="")
 
 
-def segments(article: dict[str, Any]) -> list[dict[str, Any]]:
+def segments(article: Article) -> list[dict[str, Any]]:
     """The article's text cut at every evidence boundary; each piece lists the items whose
     evidence covers it (spans may overlap: an incident's sentence holds its persons)."""
-    text = article["text"]
+    text = article.text or ""
     spans: list[tuple[int, int, str]] = []
     for letter, key in KINDS.items():
-        for n, item in enumerate(article[key]):
-            for evidence in item["evidence"]:
-                if 0 <= evidence["start"] < evidence["end"] <= len(text):
-                    spans.append((evidence["start"], evidence["end"], f"{letter}{n}"))
+        for n, item in enumerate(getattr(article, key)):
+            for evidence in item.evidence:
+                if 0 <= evidence.start < evidence.end <= len(text):
+                    spans.append((evidence.start, evidence.end, f"{letter}{n}"))
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     starts: dict[int, list[str]] = {}
     for start, _, item in spans:
@@ -72,7 +74,7 @@ def segments(article: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _review(request: Request, account: Any, article: dict[str, Any], **extra: Any) -> Response:
+def _review(request: Request, account: Any, article: Article, **extra: Any) -> Response:
     with engine_of(request).connect() as connection:
         guard = explain(
             connection, account, extra.pop("audience", "own"), extra.pop("tlp", "amber")
@@ -82,7 +84,7 @@ def _review(request: Request, account: Any, article: dict[str, Any], **extra: An
         "ingest_review.html",
         account,
         article=article,
-        state=orjson.dumps(article).decode(),
+        state=orjson.dumps(article.as_dict()).decode(),
         segments=segments(article),
         guard=guard,
         audience=extra.pop("chosen_audience", "own"),
@@ -110,8 +112,8 @@ async def ingest_form(request: Request, account: PageAccount) -> Response:
             f"{limits_of(request).article_bytes:,} (max_article_bytes)"
         )
 
-    def work() -> dict[str, Any]:
-        return ingest(raw, name, register_linker_of(request), limits=limits_of(request))
+    def work() -> Article:
+        return read_article(raw, name, register_linker_of(request), limits=limits_of(request))
 
     article = await run_in_threadpool(work)
     with engine_of(request).begin() as connection:
@@ -119,50 +121,59 @@ async def ingest_form(request: Request, account: PageAccount) -> Response:
     return _review(request, account, article)
 
 
-def _evidence(text: str, name: str) -> list[dict[str, Any]]:
+def _evidence(text: str, name: str) -> tuple[Span, ...]:
     """Where an added item's name first occurs in the text (case-blind), if it does."""
     found = re.search(re.escape(name), text, flags=re.IGNORECASE) if name else None
     if found is None:
-        return []
-    return [{"start": found.start(), "end": found.end(), "text": found.group(0)}]
+        return ()
+    return (Span(found.start(), found.end(), found.group(0)),)
 
 
-def apply_edits(article: dict[str, Any], form: FormData) -> dict[str, Any]:
+def apply_edits(article: Article, form: FormData) -> Article:
     """The analyst's choices: items kept or removed, names and kinds corrected, items added.
     Incidents follow renamed and removed persons, organisations and places."""
     renamed: dict[tuple[str, str], str | None] = {}
+    edited: dict[str, list[Any]] = {}
     for letter, key in KINDS.items():
-        kept = []
-        for n, item in enumerate(article[key]):
+        kept: list[Any] = []
+        for n, item in enumerate(getattr(article, key)):
             field = f"{letter}{n}"
             kind = {"p": "person", "o": "organisation", "l": "location"}.get(letter)
             if _text(form, f"keep_{field}") != "on":
                 if kind:
-                    renamed[(kind, item["name"])] = None
+                    renamed[(kind, item.name)] = None
                 continue
             new_name = _text(form, f"name_{field}").strip()
             if letter == "i":
-                item["type"] = new_name or item["type"]
-            elif new_name and new_name != item["name"]:
-                renamed[(kind or "", item["name"])] = new_name
-                item["name"] = new_name
+                item = replace(item, type=new_name or item.type)
+            elif new_name and new_name != item.name:
+                renamed[(kind or "", item.name)] = new_name
+                item = replace(item, name=new_name)
             if letter == "o" and _text(form, f"kind_{field}") in ("group", "organisation"):
-                item["kind"] = _text(form, f"kind_{field}")
+                item = replace(item, kind=_text(form, f"kind_{field}"))
             kept.append(item)
-        article[key] = kept
-    for incident in article["incidents"]:
-        for role in ("perpetrators", "victims", "places"):
-            members = []
-            for party in incident[role]:
-                kind = party.get("kind", "")
-                kind = "organisation" if kind == "group" else kind
-                ref = (kind, party["name"])
-                if ref in renamed and renamed[ref] is None:
-                    continue
-                party["name"] = renamed.get(ref) or party["name"]
-                members.append(party)
-            incident[role] = members
-    text = article["text"]
+        edited[key] = kept
+
+    def follow(parties: tuple[Any, ...]) -> tuple[Any, ...]:
+        members = []
+        for party in parties:
+            kind = "organisation" if party.kind == "group" else party.kind
+            ref = (kind, party.name)
+            if ref in renamed and renamed[ref] is None:
+                continue
+            members.append(replace(party, name=renamed.get(ref) or party.name))
+        return tuple(members)
+
+    edited["incidents"] = [
+        replace(
+            incident,
+            perpetrators=follow(incident.perpetrators),
+            victims=follow(incident.victims),
+            places=follow(incident.places),
+        )
+        for incident in edited["incidents"]
+    ]
+    text = article.text or ""
     for n in range(5):
         kind = _text(form, f"add_kind_{n}")
         name = _text(form, f"add_name_{n}").strip()
@@ -170,37 +181,25 @@ def apply_edits(article: dict[str, Any], form: FormData) -> dict[str, Any]:
             continue
         evidence = _evidence(text, name)
         if kind == "person":
-            article["persons"].append(
-                {"name": name, "aliases": [], "evidence": evidence, "roles": []}
-            )
+            edited["persons"].append(Person(name=name, evidence=evidence))
         elif kind in ("organisation", "group"):
-            article["organisations"].append(
-                {
-                    "name": name,
-                    "aliases": [],
-                    "evidence": evidence,
-                    "kind": kind,
-                    "register_subject": None,
-                    "claims": [],
-                }
-            )
+            edited["organisations"].append(Organisation(name=name, evidence=evidence, kind=kind))
         elif kind == "location":
             country = _text(form, f"add_country_{n}").strip().upper() or None
-            article["locations"].append(
-                {
-                    "name": name,
-                    "aliases": [],
-                    "evidence": evidence,
-                    "type": "place",
-                    "country": country,
-                    "country_name": None,
-                }
+            edited["locations"].append(
+                Location(name=name, evidence=evidence, type="place", country=country)
             )
         else:
             raise InvalidInput(
                 f"added item {n + 1}: kind {kind!r} is not person, organisation, group or location"
             )
-    return article
+    return replace(
+        article,
+        persons=tuple(edited["persons"]),
+        organisations=tuple(edited["organisations"]),
+        locations=tuple(edited["locations"]),
+        incidents=tuple(edited["incidents"]),
+    )
 
 
 @router.post("/ingest/publish")
@@ -208,10 +207,16 @@ async def ingest_publish(request: Request, account: PageAccount) -> Response:
     form = await _form(request)
     check_csrf(request, _text(form, "csrf"))
     try:
-        article = orjson.loads(_text(form, "state"))
-        assert isinstance(article, dict) and isinstance(article.get("text"), str)
+        state = orjson.loads(_text(form, "state"))
+        assert isinstance(state, dict) and isinstance(state.get("text"), str)
+        article = Article.from_dict(state)
     except (orjson.JSONDecodeError, AssertionError) as error:
         raise InvalidInput("the reviewed article is missing or damaged: ingest it again") from error
+    except ValidationFailed as error:
+        raise InvalidInput(
+            f"the reviewed article is damaged ({error.detail}): ingest it again",
+            errors=error.errors,
+        ) from error
     article = apply_edits(article, form)
     audience, tlp = _text(form, "audience") or "own", _text(form, "tlp") or "amber"
     settings = settings_of(request)

@@ -1,4 +1,5 @@
-"""One article in, one structured result out: ``ingest(data, name, linker)``."""
+"""One article in, one structured result out: ``read_article(data, name, linker)`` gives the
+typed :class:`~accord.ingest.model.Article`, ``ingest`` its JSON."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from accord.ingest import dates
 from accord.ingest.clean import clean
 from accord.ingest.extract import Reader
 from accord.ingest.languages import detect
+from accord.ingest.model import Article
 from accord.ingest.native import as_result, reader_for
 from accord.ingest.source import Document, decode, html_to_document, looks_like_html
 from accord.limits import DEFAULT_LIMITS, Limits
@@ -24,7 +26,19 @@ def ingest(
     limits: Limits = DEFAULT_LIMITS,
     models: bool = True,
 ) -> dict[str, Any]:
-    """Read one article (plain text as scraped, or HTML) into the stable JSON shape, within
+    """:func:`read_article` in the stable JSON shape (``Article.as_dict``)."""
+    return read_article(data, name, linker, limits=limits, models=models).as_dict()
+
+
+def read_article(
+    data: bytes | str,
+    name: str = "article",
+    linker: Any | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    models: bool = True,
+) -> Article:
+    """Read one article (plain text as scraped, or HTML) into an :class:`Article`, within
     the node's limits: ``article_bytes`` (413 above) and ``ingest_seconds`` of reading.
     ``models=False`` reads with the rules alone (the benchmark's baseline)."""
     # Text given as a string is checked as the bytes a file would hold: one path for both.
@@ -63,7 +77,7 @@ def ingest(
     if not document.kept:
         result.update(persons=[], organisations=[], locations=[], incidents=[], dates=[])
         result["note"] = "no article body found (no line reads as prose)"
-        return result
+        return Article.from_reader(result)
     native = reader_for(lang) if models else None
     reader: Any
     if native is not None:
@@ -92,7 +106,7 @@ def ingest(
     result["incidents"] = reader.incidents
     result["dates"] = [d.as_dict() for d in reader.event_dates]
     result["text"] = document.text
-    return result
+    return Article.from_reader(result)
 
 
 def _title(document: Document) -> tuple[str | None, str]:

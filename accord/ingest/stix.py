@@ -17,6 +17,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from accord.ingest.model import Article, Incident, Span
 from accord.stix.own import property_extension, system_identity
 
 NAMESPACE = uuid.UUID("0b7d54a2-3c8e-5f19-9a61-2e4c8d7f1b35")
@@ -43,21 +44,21 @@ def author() -> dict[str, Any]:
 
 
 def to_bundle(
-    article: dict[str, Any], now: dt.datetime | None = None, *, party: str = ""
+    article: Article, now: dt.datetime | None = None, *, party: str = ""
 ) -> dict[str, Any]:
-    """The STIX 2.1 bundle of an article that :func:`accord.ingest.pipeline.ingest` read.
+    """The STIX 2.1 bundle of an article that :func:`accord.ingest.pipeline.read_article` read.
 
     Ids derive from the article's text and, when given, the publishing ``party``: two
     parties ingesting one article make different ids, so an id never tells anyone which
     other party read the same article (see docs/architecture.md, "Identity")."""
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    digest = hashlib.sha256(article.get("text", "").encode()).hexdigest()
+    digest = hashlib.sha256((article.text or "").encode()).hexdigest()
     namespace_parts = (party, digest) if party else (digest,)
 
     def ident(kind: str, *parts: str) -> str:
         return f"{kind}--{uuid.uuid5(NAMESPACE, '|'.join((*namespace_parts, kind, *parts)))}"
 
-    def base(kind: str, identifier: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    def base(kind: str, identifier: str, evidence: tuple[Span, ...]) -> dict[str, Any]:
         return {
             "type": kind,
             "spec_version": "2.1",
@@ -66,95 +67,96 @@ def to_bundle(
             "modified": stamp,
             "created_by_ref": AUTHOR_ID,
             "extensions": {
-                EXTENSION_ID: {"extension_type": "property-extension", "evidence": evidence}
+                EXTENSION_ID: {
+                    "extension_type": "property-extension",
+                    "evidence": [span.as_dict() for span in evidence],
+                }
             },
         }
 
     objects: list[dict[str, Any]] = []
     refs: dict[tuple[str, str], str] = {}
-    for person in article["persons"]:
-        obj = base("identity", ident("identity", "person", person["name"]), person["evidence"])
-        obj.update(name=person["name"], identity_class="individual")
-        if person["roles"]:
-            obj["roles"] = [r["role"] for r in person["roles"]]
+    for person in article.persons:
+        obj = base("identity", ident("identity", "person", person.name), person.evidence)
+        obj.update(name=person.name, identity_class="individual")
+        if person.roles:
+            obj["roles"] = [r.role for r in person.roles]
         objects.append(obj)
-        refs[("person", person["name"])] = obj["id"]
-    for org in article["organisations"]:
-        if org["kind"] == "group":
-            obj = base("intrusion-set", ident("intrusion-set", org["name"]), org["evidence"])
-            obj["name"] = org["name"]
-            if org["aliases"]:
-                obj["aliases"] = org["aliases"]
-            subject = org.get("register_subject")
+        refs[("person", person.name)] = obj["id"]
+    for org in article.organisations:
+        if org.kind == "group":
+            obj = base("intrusion-set", ident("intrusion-set", org.name), org.evidence)
+            obj["name"] = org.name
+            if org.aliases:
+                obj["aliases"] = list(org.aliases)
+            subject = org.register_subject
             if subject:
                 extension = obj["extensions"][EXTENSION_ID]
                 extension["register_subject"] = {
-                    "subject_id": subject["subject_id"],
-                    "name": subject["name"],
-                    "references": subject["references"],
-                    "score": subject["score"],
+                    "subject_id": subject.subject_id,
+                    "name": subject.name,
+                    "references": list(subject.references),
+                    "score": subject.score,
                 }
                 obj["external_references"] = [
                     {
                         "source_name": REGISTER_SOURCES.get(r[:2], "Accord register"),
                         "external_id": r,
                     }
-                    for r in subject["references"]
-                ] or [{"source_name": "Accord register", "external_id": str(subject["subject_id"])}]
-            if org["claims"]:
-                obj["extensions"][EXTENSION_ID]["claims"] = org["claims"]
+                    for r in subject.references
+                ] or [{"source_name": "Accord register", "external_id": str(subject.subject_id)}]
+            if org.claims:
+                obj["extensions"][EXTENSION_ID]["claims"] = [c.as_dict() for c in org.claims]
         else:
-            obj = base("identity", ident("identity", "organisation", org["name"]), org["evidence"])
-            obj.update(name=org["name"], identity_class="organization")
+            obj = base("identity", ident("identity", "organisation", org.name), org.evidence)
+            obj.update(name=org.name, identity_class="organization")
         objects.append(obj)
-        refs[("organisation", org["name"])] = obj["id"]
-    for place in article["locations"]:
-        if not place["country"]:
+        refs[("organisation", org.name)] = obj["id"]
+    for place in article.locations:
+        if not place.country:
             continue  # a region with no country: STIX wants a country, region or position
-        obj = base("location", ident("location", place["name"]), place["evidence"])
-        obj.update(name=place["name"], country=place["country"])
+        obj = base("location", ident("location", place.name), place.evidence)
+        obj.update(name=place.name, country=place.country)
         objects.append(obj)
-        refs[("location", place["name"])] = obj["id"]
+        refs[("location", place.name)] = obj["id"]
     relationships: list[dict[str, Any]] = []
-    for number, incident in enumerate(article["incidents"]):
-        obj = base("incident", ident("incident", str(number)), incident["evidence"])
-        what = incident["type"]
-        where = ", ".join(p["name"] for p in incident["places"])
+    for number, incident in enumerate(article.incidents):
+        obj = base("incident", ident("incident", str(number)), incident.evidence)
+        what = incident.type
+        where = ", ".join(p.name for p in incident.places)
         obj["name"] = f"{what} in {where}" if where else what
         obj["description"] = _describe(incident)
         objects.append(obj)
-        for role, kind in (
-            ("victims", "targets"),
-            ("perpetrators", "attributed-to"),
-            ("places", "located-at"),
+        for parties, kind in (
+            (incident.victims, "targets"),
+            (incident.perpetrators, "attributed-to"),
+            (incident.places, "located-at"),
         ):
-            for involved in incident[role]:
-                target = refs.get((involved.get("kind", ""), involved["name"]))
+            for involved in parties:
+                target = refs.get((involved.kind, involved.name))
                 if target is None:
                     continue
                 relationship = base(
                     "relationship",
                     ident("relationship", obj["id"], kind, target),
-                    [involved["evidence"]],
+                    (involved.evidence,),
                 )
                 relationship.update(relationship_type=kind, source_ref=obj["id"], target_ref=target)
-                if role == "perpetrators":
-                    relationship["description"] = f"attribution: {incident['attribution']}"
+                if kind == "attributed-to":
+                    relationship["description"] = f"attribution: {incident.attribution}"
                 relationships.append(relationship)
     objects += relationships
-    published = article["publication_date"]["date"]
-    report = base("report", ident("report"), [])
+    date = article.publication_date.as_dict()
+    published = date["date"]
+    report = base("report", ident("report"), ())
     report["extensions"][EXTENSION_ID] = {
         "extension_type": "property-extension",
-        "publication_date": article["publication_date"],
-        "source": article.get("source") or "unnamed",
-        "language": article.get("language") or "unknown",
-    }
-    report["extensions"][EXTENSION_ID]["publication_date"] = {
-        k: v for k, v in article["publication_date"].items() if v is not None
+        "publication_date": {k: v for k, v in date.items() if v is not None},
+        "source": article.source or "unnamed",
+        "language": article.language or "unknown",
     }
     report.update(
-        name=article["title"] or article.get("source") or "article",
+        name=article.title or article.source or "article",
         report_types=["threat-report"],
         published=f"{published}T00:00:00.000Z" if published else stamp,
         object_refs=[o["id"] for o in objects] or [AUTHOR_ID],
@@ -175,15 +177,16 @@ def to_bundle(
     }
 
 
-def _describe(incident: dict[str, Any]) -> str:
-    parts = [incident["type"]]
-    if incident["victims"]:
-        parts.append("against " + ", ".join(v["name"] for v in incident["victims"]))
-    if incident["perpetrators"]:
-        parts.append("by " + ", ".join(p["name"] for p in incident["perpetrators"]))
-    if incident["date_expression"]:
-        parts.append(f"({incident['date_expression']}: {incident['date'] or 'date unknown'})")
-    parts.append(f"attribution {incident['attribution']}")
-    if incident["background"]:
+def _describe(incident: Incident) -> str:
+    parts = [incident.type]
+    if incident.victims:
+        parts.append("against " + ", ".join(v.name for v in incident.victims))
+    if incident.perpetrators:
+        parts.append("by " + ", ".join(p.name for p in incident.perpetrators))
+    if incident.date_expression:
+        when = incident.date.isoformat() if incident.date else "date unknown"
+        parts.append(f"({incident.date_expression}: {when})")
+    parts.append(f"attribution {incident.attribution}")
+    if incident.background:
         parts.append("(background: an earlier event the article recalls)")
     return " ".join(parts)

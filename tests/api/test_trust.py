@@ -343,11 +343,13 @@ def test_the_tombstone_feed_has_no_gaps_that_count_hidden_deletions(abc: Node) -
 
 
 def test_ids_accord_derives_are_namespaced_by_the_publishing_party() -> None:
-    from accord.ingest.pipeline import ingest
+    from accord.ingest.pipeline import read_article
     from accord.ingest.stix import to_bundle
     from accord.register.stix import subject_id
 
-    article = ingest(b"Police in Almaty said a group attacked a checkpoint on Monday.\n", "a.txt")
+    article = read_article(
+        b"Police in Almaty said a group attacked a checkpoint on Monday.\n", "a.txt"
+    )
     ids_a = {o["id"] for o in to_bundle(article, party="aaa")["objects"] if "--" in o["id"]}
     ids_b = {o["id"] for o in to_bundle(article, party="bbb")["objects"] if "--" in o["id"]}
     derived = {i for i in ids_a if not i.startswith(("identity--", "extension-definition--"))}

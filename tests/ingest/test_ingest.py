@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from accord.cli import app
 from accord.errors import InvalidInput, PayloadTooLarge
 from accord.ingest.extract import register_linker
-from accord.ingest.pipeline import ingest
+from accord.ingest.model import Article
+from accord.ingest.pipeline import ingest, read_article
 from accord.ingest.stix import to_bundle
 from accord.register.importer import import_list, read_list
 from tests import registers
@@ -35,8 +36,13 @@ def linker() -> Any:
 
 
 @pytest.fixture(scope="module")
-def article(linker: Any) -> dict[str, Any]:
-    return ingest(ARTICLE.read_bytes(), ARTICLE.name, linker)
+def typed(linker: Any) -> Article:
+    return read_article(ARTICLE.read_bytes(), ARTICLE.name, linker)
+
+
+@pytest.fixture(scope="module")
+def article(typed: Article) -> dict[str, Any]:
+    return typed.as_dict()
 
 
 def named(items: list[dict[str, Any]], name: str) -> dict[str, Any]:
@@ -206,8 +212,8 @@ def test_an_article_in_another_language_says_so(linker: Any) -> None:
     assert article["persons"] == [] and article["incidents"] == []
 
 
-def test_stix_bundle_passes_the_validator(article: dict[str, Any]) -> None:
-    bundle = to_bundle(article)
+def test_stix_bundle_passes_the_validator(typed: Article) -> None:
+    bundle = to_bundle(typed)
     result = validate_instance(
         orjson.loads(orjson.dumps(bundle)), ValidationOptions(version="2.1", strict=False)
     )

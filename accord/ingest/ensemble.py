@@ -303,9 +303,7 @@ def _titled_or_site(words: list[str], lower: list[str]) -> bool:
     if lower[-1] in _SITES or lower[-1] in ("house", "guesthouse"):
         return True
     titles = [
-        n
-        for n, w in enumerate(lower)
-        if w in TITLE_WORDS or w in ROLE_NOUNS or w in _MORE_TITLES
+        n for n, w in enumerate(lower) if w in TITLE_WORDS or w in ROLE_NOUNS or w in _MORE_TITLES
     ]
     return bool(titles) and (
         not any(w in ORG_HEADS for w in lower)

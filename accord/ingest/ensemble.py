@@ -83,7 +83,7 @@ class ModelEntities(ReaderBase):
     """The reader's part that adds what the model proposes."""
 
     def _model_entities(self) -> None:
-        proposals = english_entities(self.text, self.kept)
+        proposals = english_entities(self.text, self.kept, self.check_time)
         supported = {(p.start, p.end, p.kind) for p in proposals}
         self._veto_rule_persons(proposals, supported)
         self._veto_rule_places(proposals)

@@ -469,7 +469,8 @@ def register_linker(index: Any, threshold: float = 0.85) -> Any:
                 "score": 1.0,
                 "matched_name": phrase,
             }
-        elif len(phrase.split()) >= 2:
+        elif len(phrase.split()) >= 2 or (not phrase.isascii() and len(phrase) >= 3):
+            # Several words, or a name in a script that writes none apart (东伊运).
             matches = screen(
                 index, Query("ingest", phrase, "Organization"), threshold=threshold, limit=3
             )["matches"]

@@ -36,11 +36,18 @@ def _detector() -> Any:
     with _LOCK:
         from lingua import LanguageDetectorBuilder
 
-        return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+        return LanguageDetectorBuilder.from_all_languages().build()
 
 
 def _letters(text: str) -> int:
     return sum(1 for c in text if c.isalpha())
+
+
+def _alone(line: str, detector: Any) -> Detected:
+    found = detector.detect_language_of(line[:_SAMPLE])
+    if found is None:
+        return Detected("unknown", "unknown", 0.0)
+    return Detected(found.iso_code_639_1.name.lower(), found.name.title(), 1.0)
 
 
 def detect(lines: list[str]) -> Detected:
@@ -51,8 +58,9 @@ def detect(lines: list[str]) -> Detected:
     for line in lines:
         sample = line[:_SAMPLE]
         letters = _letters(sample)
-        if letters < 3:
-            continue
+        han = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
+        if letters < 20 and han < 6:
+            continue  # a date line, a byline: too short to say
         found = detector.detect_language_of(sample)
         if found is None:
             continue
@@ -62,6 +70,9 @@ def detect(lines: list[str]) -> Detected:
         weight = letters + 3 * sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
         weights[code] = weights.get(code, 0.0) + weight
     total = sum(weights.values())
+    if not total and any(_letters(line) >= 3 for line in lines):
+        # Only short lines: read them together.
+        return detect([" ".join(lines)]) if len(lines) > 1 else _alone(lines[0], detector)
     if not total:
         return Detected("unknown", "unknown", 0.0)
     ranked = sorted(weights.items(), key=lambda kv: -kv[1])

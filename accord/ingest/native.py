@@ -13,7 +13,7 @@ from typing import Any
 
 from accord.ingest import chinese, dates, russian
 from accord.ingest.gazetteer import native_places
-from accord.ingest.nlp import Proposal, chinese_entities, russian_entities
+from accord.ingest.nlp import Proposal, chinese_entities, pieces, russian_entities
 from accord.ingest.russian_roles import RussianIncidents
 from accord.ingest.state import Item, ReaderBase
 from accord.screening.scripts import ANY_LATIN, romanise_scripts
@@ -35,8 +35,10 @@ def latin(name: str) -> str:
     """A Latin form of a name in another script, as an alias: BGN/PCGN for Cyrillic, pinyin
     (ICU) for Han, syllables of one name joined ("Xi Jinping")."""
     if any("\u0400" <= c <= "\u04ff" for c in name):
-        words = romanise_scripts(name).split()
-        return " ".join(w[:1].upper() + w[1:] for w in words)
+        words = str(ANY_LATIN.transliterate(romanise_scripts(name))).split()
+        if name.isupper():
+            return " ".join(w.upper() for w in words)  # an acronym stays one: ФСБ -> FSB
+        return " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in words)
     if any("\u4e00" <= c <= "\u9fff" for c in name):
         syllables = str(ANY_LATIN.transliterate(name.replace("·", " "))).split()
         return " ".join(s.capitalize() for s in syllables)
@@ -209,7 +211,7 @@ class RussianReader(NativeReader, RussianIncidents):
         self._russian_incidents(sentences)
 
     def proposals(self) -> list[Proposal]:
-        found = russian_entities(self.text, self.kept)
+        found = russian_entities(self.text, self.kept, self.check_time)
         # Names in «quotation marks» after "организация", "группировка": organisations the
         # model may cut or miss ("Хизб ут-Тахрир", "Джамаат Ансаруллах").
         for start, end in self.kept:
@@ -235,7 +237,11 @@ class ChineseReader(NativeReader):
     language = "zh"
 
     def proposals(self) -> list[Proposal]:
-        return chinese.refine(self.text, self.kept, chinese_entities(self.text, self.kept))
+        found: list[Proposal] = []
+        for piece in pieces(self.kept, self.text):
+            self.check_time()
+            found += chinese.refine(self.text, [piece], chinese_entities(self.text, [piece]))
+        return found
 
 
 def reader_for(language: str) -> type[NativeReader] | None:

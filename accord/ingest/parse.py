@@ -106,61 +106,126 @@ SUSPECTED = re.compile(
 )
 
 
+_IRREGULAR = {
+    "shot": "shoot",
+    "struck": "strike",
+    "stricken": "strike",
+    "hit": "hit",
+    "took": "take",
+    "taken": "take",
+    "blew": "blow",
+    "blown": "blow",
+    "men": "man",
+    "women": "woman",
+    "gunmen": "gunman",
+    "children": "child",
+    "people": "people",
+    "police": "police",
+    "policemen": "policeman",
+    "servicemen": "serviceman",
+    "had": "have",
+    "has": "have",
+    "died": "die",
+    "dying": "die",
+    "attacks": "attack",
+    "headquarters": "headquarters",
+    "forces": "forces",
+    "personnel": "personnel",
+    "staff": "staff",
+    "crew": "crew",
+    "ran": "run",
+    "fled": "flee",
+    "undertook": "undertake",
+    "sustained": "sustain",
+}
+
+
+def _forms(word: str, verb: bool) -> set[str]:
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("y"):
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if verb:
+        stem = word[:-1] if word.endswith("e") else word
+        forms |= {stem + "ed", stem + "ing", word + "d", word + word[-1] + "ed"}
+        forms |= {word + word[-1] + "ing"}
+    return forms
+
+
+def _lemmas() -> dict[str, str]:
+    verbs = set(ATTACK_VERBS) | SUFFER | CARRY | EFFECT | {"claim", "take", "accept", "open"}
+    nouns = set(ATTACK_NOUNS) | PEOPLE | SITES | ATTACKERS | COLLECTIVE
+    table: dict[str, str] = {}
+    for noun in nouns:
+        for form in _forms(noun, verb=False):
+            table.setdefault(form, noun)
+    for verb in verbs:
+        for form in _forms(verb, verb=True):
+            table[form] = verb
+    table.update(_IRREGULAR)
+    return table
+
+
+_POS = {"MD": "AUX", "PRP": "PRON", "PRP$": "PRON", "WP": "PRON", "CD": "NUM", "DT": "DET"}
+
+
+def pos(token: Any) -> str:
+    """The word's class from its fine tag (the parse runs without spaCy's attribute ruler,
+    which costs a third of the parse)."""
+    tag = str(token.tag_)
+    if tag in _POS:
+        return _POS[tag]
+    if tag.startswith("VB"):
+        return "AUX" if token.dep_ in ("aux", "auxpass") else "VERB"
+    if tag.startswith("NNP"):
+        return "PROPN"
+    if tag.startswith("NN"):
+        return "NOUN"
+    if tag in ("PDT", "WDT"):
+        return "DET"
+    return "ADJ" if tag.startswith("JJ") else "X"
+
+
+def lemma(token: Any) -> str:
+    """The dictionary form of the words this module knows (attack verbs, people, sites...):
+    the only lemmas the roles are read with."""
+    lower = str(token.lower_)
+    return LEMMAS.get(lower, lower)
+
+
 def may_report(sentence: str) -> bool:
-    lower = sentence.lower()
-    return any(w in lower for w in CHEAP)
+    """Whether a sentence may report an attack (a cheap test before the parse): a word that
+    begins like one of the attack verbs and nouns."""
+    return CHEAP.search(sentence) is not None
 
 
-CHEAP = (
-    "attack",
-    "bomb",
-    "kill",
-    "shot",
-    "shoot",
-    "stab",
-    "explo",
-    "blast",
-    "detonat",
-    "ambush",
-    "storm",
-    "ramm",
-    "kidnap",
-    "abduct",
-    "behead",
-    "murder",
-    "assassin",
-    "wound",
-    "injur",
-    "gunm",
-    "massacre",
-    "siege",
-    "raid",
-    "fire",
-    "target",
-    "struck",
-    "strike",
-    "hit",
+#: The beginnings of the attack words above, as whole-word prefixes ("fire" alone is no
+#: attack, "opened fire" is; "hit" and "struck" are, "white" is not).
+CHEAP = re.compile(
+    r"\b(?:attack|bomb|kill|shot|shoot|stab|explo|blast|detonat|ambush|storm|ramm|rams?\b|"
+    r"kidnap|abduct|behead|murder|assassin|wound|injur|gunm|massacre|siege|raid|"
+    r"open(?:ed|s)? fire|target|struck|strik|hit\b|hits\b|gunned)",
+    re.IGNORECASE,
 )
 
 
 def is_trigger(token: Any) -> bool:
-    if token.pos_ in ("VERB", "AUX") and token.lemma_ in ATTACK_VERBS:
+    if pos(token) in ("VERB", "AUX") and lemma(token) in ATTACK_VERBS:
         return True
     if (
-        token.pos_ == "VERB"
-        and token.lemma_ == "open"
-        and any(c.dep_ == "dobj" and c.lemma_ == "fire" for c in token.children)
+        pos(token) == "VERB"
+        and lemma(token) == "open"
+        and any(c.dep_ == "dobj" and lemma(c) == "fire" for c in token.children)
     ):
         return True
-    return token.pos_ in ("NOUN", "PROPN") and token.lemma_.lower() in ATTACK_NOUNS
+    return pos(token) in ("NOUN", "PROPN") and lemma(token) in ATTACK_NOUNS
 
 
 def kind_of(token: Any) -> str:
-    if token.lemma_ == "open":
+    if lemma(token) == "open":
         return "shooting"
-    if token.pos_ in ("VERB", "AUX"):
-        return ATTACK_VERBS.get(token.lemma_, "attack")
-    return ATTACK_NOUNS.get(token.lemma_.lower(), "attack")
+    if pos(token) in ("VERB", "AUX"):
+        return ATTACK_VERBS.get(lemma(token), "attack")
+    return ATTACK_NOUNS.get(lemma(token), "attack")
 
 
 def with_conjuncts(tokens: list[Any]) -> list[Any]:
@@ -196,7 +261,7 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
     patients: list[Any] = []
     wheres: list[Any] = []
     claimed = False
-    if trigger.pos_ in ("VERB", "AUX"):
+    if pos(trigger) in ("VERB", "AUX"):
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
         if passive:
             patients += with_conjuncts([c for c in trigger.children if c.dep_ == "nsubjpass"])
@@ -212,12 +277,12 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
         else:
             agents += agents_of(trigger)
             patients += with_conjuncts(
-                [c for c in trigger.children if c.dep_ == "dobj" and c.lemma_ != "fire"]
+                [c for c in trigger.children if c.dep_ == "dobj" and lemma(c) != "fire"]
             )
         for prep in trigger.children:
             if prep.dep_ == "prep":
                 objects = with_conjuncts([g for g in prep.children if g.dep_ == "pobj"])
-                if prep.lower_ in ("on", "at", "against", "into") and trigger.lemma_ in (
+                if prep.lower_ in ("on", "at", "against", "into") and lemma(trigger) in (
                     "open",
                     "ram",
                     "attack",
@@ -232,9 +297,9 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                 elif prep.lower_ in LOCATIVE:
                     wheres += objects
         # A subject that is itself an attack noun ("the blast killed five") is no agent.
-        if any(a.lemma_.lower() in ATTACK_NOUNS for a in agents):
-            noun = next(a for a in agents if a.lemma_.lower() in ATTACK_NOUNS)
-            agents = [a for a in agents if a.lemma_.lower() not in ATTACK_NOUNS]
+        if any(lemma(a) in ATTACK_NOUNS for a in agents):
+            noun = next(a for a in agents if lemma(a) in ATTACK_NOUNS)
+            agents = [a for a in agents if lemma(a) not in ATTACK_NOUNS]
             more, _, more_where, more_claim = roles_of(noun)
             agents += more
             wheres += more_where
@@ -252,21 +317,21 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                     wheres += [o for o in objects if o.ent_type_ in ("GPE", "LOC")]
                 elif child.lower_ in LOCATIVE:
                     wheres += objects
-            elif child.dep_ == "acl" and child.lemma_ in ("target", "kill"):
+            elif child.dep_ == "acl" and lemma(child) in ("target", "kill"):
                 patients += [g for g in child.children if g.dep_ == "dobj"]
         head = trigger.head
         # "claimed responsibility for the attack", "carried out the attack".
-        if trigger.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_ == "responsibility":
+        if trigger.dep_ == "pobj" and head.lower_ == "for" and lemma(head.head) == "responsibility":
             claim = head.head.head
-            if claim.lemma_ in ("claim", "take", "accept"):
+            if lemma(claim) in ("claim", "take", "accept"):
                 agents += agents_of(claim)
                 claimed = True
-        elif trigger.dep_ == "dobj" and head.lemma_ in CARRY:
+        elif trigger.dep_ == "dobj" and lemma(head) in CARRY:
             agents += agents_of(head)
-        elif trigger.dep_ == "dobj" and head.lemma_ == "claim":
+        elif trigger.dep_ == "dobj" and lemma(head) == "claim":
             agents += agents_of(head)
             claimed = True
-        if trigger.dep_ == "nsubj" and head.lemma_ in EFFECT:
+        if trigger.dep_ == "nsubj" and lemma(head) in EFFECT:
             patients += with_conjuncts([c for c in head.children if c.dep_ == "dobj"])
             wheres += [
                 g
@@ -294,10 +359,10 @@ def phrase_tokens(token: Any) -> list[Any]:
     keep = [
         c
         for c in token.lefts
-        if c.dep_ in ("compound", "amod", "nmod", "poss") and c.pos_ not in ("DET", "NUM", "PRON")
+        if c.dep_ in ("compound", "amod", "nmod", "poss") and pos(c) not in ("DET", "NUM", "PRON")
     ]
     tokens = [*keep, token]
-    if token.lemma_ in COLLECTIVE:
+    if lemma(token) in COLLECTIVE:
         for prep in token.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 for obj in prep.children:
@@ -347,3 +412,6 @@ def group_words(name: str) -> bool:
             "harakat",
         )
     )
+
+
+LEMMAS = _lemmas()

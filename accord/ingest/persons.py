@@ -14,8 +14,7 @@ from accord.ingest.gazetteer import (
     ROLE_NOUNS,
     TITLE_WORDS,
 )
-from accord.ingest.state import Item, ReaderBase, Token
-from accord.screening.score import compare
+from accord.ingest.state import Item, ReaderBase, Token, similar
 
 SPEECH = frozenset(
     "said says noted stressed explained told added suggested stated warned argued claimed "
@@ -157,8 +156,8 @@ class Persons(ReaderBase):
     def _same_person(self, name: str) -> Item | None:
         for item in self.items.values():
             if item.kind == "person" and (
-                compare(name, item.name, "person").score >= 0.85
-                or any(compare(name, a, "person").score >= 0.85 for a in item.aliases)
+                similar(name, item.name, "person") >= 0.85
+                or any(similar(name, a, "person") >= 0.85 for a in item.aliases)
             ):
                 return item
         return None

@@ -33,9 +33,11 @@ from accord.ingest.parse import (
     group_words,
     is_trigger,
     kind_of,
+    lemma,
     may_report,
     phrase,
     phrase_tokens,
+    pos,
     roles_of,
     with_conjuncts,
 )
@@ -155,7 +157,7 @@ class StructuredIncidents(ReaderBase):
         sufferers = [
             c
             for t in doc
-            if t.pos_ == "VERB" and t.lemma_ in SUFFER
+            if pos(t) == "VERB" and lemma(t) in SUFFER
             for c in with_conjuncts([c for c in t.children if c.dep_ == "nsubj"])
         ]
         perpetrators: list[dict[str, Any]] = []
@@ -210,7 +212,7 @@ class StructuredIncidents(ReaderBase):
         found_dates = [d for d in self.event_dates if start <= d.start < end]
         date = found_dates[0] if found_dates else None
         background = bool(BACKGROUND.search(sentence)) or any(
-            t.lemma_ == "have" and t.dep_ == "aux" and t.tag_ == "VBD" for t in doc
+            lemma(t) == "have" and t.dep_ == "aux" and t.tag_ == "VBD" for t in doc
         )
         self.incidents.append(
             {
@@ -276,7 +278,7 @@ class StructuredIncidents(ReaderBase):
     def _add(
         self, found: list[dict[str, Any]], token: Any, offset: int, doc: Any, *, role: str
     ) -> None:
-        if token.lower_ in NOT_PARTY or token.pos_ in ("PRON", "NUM", "DET"):
+        if token.lower_ in NOT_PARTY or pos(token) in ("PRON", "NUM", "DET"):
             return
         if token.ent_type_ in ("DATE", "TIME", "GPE", "LOC", "CARDINAL", "ORDINAL"):
             return
@@ -289,12 +291,12 @@ class StructuredIncidents(ReaderBase):
                     return  # a body that is not an armed group: not a perpetrator by position
             self._add_ref(found, item, token, offset)
             return
-        lemma = token.lemma_.lower()
+        base = lemma(token)
         # Unnamed parties by what they are: people or a site for victims, attackers for
         # perpetrators (police shooting an attacker is no attack by the police).
-        if role == "perpetrator" and lemma not in ATTACKERS and token.lower_ not in ATTACKERS:
+        if role == "perpetrator" and base not in ATTACKERS and token.lower_ not in ATTACKERS:
             return
-        if role == "victim" and lemma not in PEOPLE and lemma not in SITES:
+        if role == "victim" and base not in PEOPLE and base not in SITES:
             return
         words = phrase(token)
         if not words or words.lower() in NOT_PARTY:

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from accord.errors import ValidationFailed
@@ -13,6 +14,15 @@ from accord.ingest import dates
 from accord.ingest.gazetteer import places
 
 _APOSTROPHES = "'’"
+
+
+@lru_cache(maxsize=100_000)
+def similar(a: str, b: str, kind: str | None = None) -> float:
+    """The screening scorer's score of two names, remembered: the reader compares each new
+    name with every one found before, and articles repeat names."""
+    from accord.screening.score import compare
+
+    return compare(a, b, kind).score if kind else compare(a, b).score
 
 
 @dataclass

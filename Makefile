@@ -92,6 +92,7 @@ bench-screening: $(STAMP)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.ingest_unseen --part both
 
 # `accord screen --file`: one worker against two on a 20,000-row manifest (median of 3 runs).
 bench-manifest: $(STAMP)

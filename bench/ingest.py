@@ -137,40 +137,74 @@ def main() -> None:
     cold(url)
 
 
-def speed(linker: Any, articles: list[dict[str, Any]], count: int = 200) -> None:
+def speed(linker: Any, articles: list[dict[str, Any]], count: int = 120) -> None:
+    """Articles of about 5 KB read one after another on one core: the reader with its models,
+    and the rules alone, alternating, median of three rounds each."""
+    from bench.ingest_unseen import articles as unseen
+
     rng = random.Random(7)
-    pieces = [a["text"] for a in articles] + [ARTICLE.read_text(encoding="utf-8")]
+    pieces = [a["text"] for a in unseen() if a["language"] == "en"]
+    pieces += [a["text"] for a in articles] + [ARTICLE.read_text(encoding="utf-8")]
     texts = []
     for _ in range(count):
         body = ""
         while len(body.encode()) < 5000:
             body += rng.choice(pieces) + "\n\n"
         texts.append(body[:5200])
-    rates = []
+    ingest(texts[0], "warm-up", linker)
+    rates: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(3):
-        start = time.perf_counter()
-        for n, text in enumerate(texts):
-            ingest(text, f"a{n}", linker)
-        rates.append(count / (time.perf_counter() - start))
+        for models in (True, False):
+            start = time.perf_counter()
+            for n, text in enumerate(texts):
+                ingest(text, f"a{n}", linker, models=models)
+            rates[models].append(count / (time.perf_counter() - start))
     size = statistics.mean(len(t.encode()) for t in texts)
-    print("\n| articles | mean size | articles/s (one core, median of 3) |\n|---|---|---|")
-    print(f"| {count} | {size / 1024:.1f} KB | {statistics.median(rates):,.1f} |")
+    print(
+        "\n| articles | mean size | with the models: articles/s | rules alone: articles/s |"
+        "\n|---|---|---|---|"
+    )
+    print(
+        f"| {count} | {size / 1024:.1f} KB | {statistics.median(rates[True]):,.1f} "
+        f"| {statistics.median(rates[False]):,.1f} |"
+    )
 
 
 def cold(url: str) -> None:
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        done = subprocess.run(
-            [str(Path(sys.executable).parent / "accord"), "--db", url, "ingest", str(ARTICLE)],
-            capture_output=True,
-            check=False,
-        )
-        times.append(time.perf_counter() - start)
-        assert done.returncode == 0 and b"Karlov" in done.stdout, done.stderr.decode()[-500:]
+    """A new process running ``accord ingest`` on one article, to the printed result, and
+    the memory of a process that has read one article in each language."""
+    from tests.ingest.test_languages import CHINESE, RUSSIAN
+
+    folder = Path(tempfile.mkdtemp())
+    samples = {"en": ARTICLE, "ru": folder / "ru.txt", "zh": folder / "zh.txt"}
+    samples["ru"].write_text(RUSSIAN, encoding="utf-8")
+    samples["zh"].write_text(CHINESE, encoding="utf-8")
+    accord = str(Path(sys.executable).parent / "accord")
+    print("\n| article | cold start, median of 3 (s) |\n|---|---|")
+    for language, path in samples.items():
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            done = subprocess.run(
+                [accord, "--db", url, "ingest", str(path)], capture_output=True, check=False
+            )
+            times.append(time.perf_counter() - start)
+            assert done.returncode == 0, done.stderr.decode()[-500:]
+        print(f"| {language} | {statistics.median(times):.2f} |")
+    script = (
+        "import resource, sys\n"
+        "from accord.ingest.pipeline import ingest\n"
+        "for p in sys.argv[1:]: ingest(open(p, 'rb').read(), p)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, samples.values())],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     print(
-        f"\ncold start (new process, register of the demo, to the printed result): "
-        f"median {statistics.median(times):.2f} s of {len(times)}"
+        f"\nmemory of a process that read one article in each language: {done.stdout.strip()} MiB"
     )
 
 

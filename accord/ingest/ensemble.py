@@ -62,6 +62,7 @@ _LOOSE = re.compile(
     r"\b(?:(?:[A-Z][\w’'-]+\s+){0,2})?(?:interior|foreign|defen[cs]e|health|justice|home|"
     r"finance|information|emergencies|emergency|internal affairs)\s+(?:ministry|ministries)\b"
 )
+_CREDIT = re.compile(r"(?<![\w-])[A-Z][\w/-]*[A-Za-z](?![\w-])")
 #: Endings of surnames across Russian, Central Asian, Caucasian and Turkish usage: an
 #: "organisation" of two or three capitalised words ending so is a person's name.
 _SURNAME = re.compile(
@@ -89,13 +90,33 @@ class ModelEntities(ReaderBase):
         self._veto_rule_places(proposals)
         self._veto_rule_organisations()
         self._person_counts: dict[str, int] = {}
+        self._org_counts: dict[str, int] = {}
         for p in proposals:
-            if p.kind == "person":
-                self._person_counts[p.text] = self._person_counts.get(p.text, 0) + 1
+            counts = {"person": self._person_counts, "organisation": self._org_counts}
+            if p.kind in counts:
+                counts[p.kind][p.text] = counts[p.kind].get(p.text, 0) + 1
         for proposal in proposals:
             self._propose(proposal)
             self.check_time()
         self._loose_bodies()
+        self._credits()
+
+    def _credits(self) -> None:
+        """News agencies and outlets credited on lines dropped as chrome ("Image source, AFP",
+        "IANS Islamabad", "— Reuters"): they supplied the report or its pictures."""
+        for start, end in self.dropped:
+            for match in _CREDIT.finditer(self.text, start, end):
+                name = match.group()
+                canonical = KNOWN_ORGANISATIONS.get(name)
+                if (
+                    canonical is None
+                    or name in ("IS", "UN", "EU", "SCO", "CIS")
+                    or self._covered(match.start(), match.end())
+                ):
+                    continue
+                item = self._same_org(canonical) if hasattr(self, "_same_org") else None
+                item = item or self._item("organisation", canonical, canonical)
+                item.cite(match.start(), match.end(), name)
 
     def _loose_bodies(self) -> None:
         for start, end in self.kept:
@@ -177,6 +198,17 @@ class ModelEntities(ReaderBase):
     def _model_organisation(self, text: str, start: int, end: int) -> None:
         words = text.split()
         lower = [w.lower().strip(".,") for w in words]
+        if (
+            len(words) == 1
+            and not text.isupper()
+            and text not in KNOWN_ORGANISATIONS
+            and self._org_counts.get(text, 0) < 2
+            and not any(c.isdigit() for c in text)
+            and text not in self.places
+            and _place_form(text) not in self.places
+            and (self.linker is None or self.linker(text, True) is None)
+        ):
+            return  # one ordinary capitalised word, once: too little to call it a body
         if len(words) == 1 and (
             lower[0] in ORG_HEADS
             or lower[0] in _NOT_BODY
@@ -305,11 +337,18 @@ def _titled_or_site(words: list[str], lower: list[str]) -> bool:
     titles = [
         n for n, w in enumerate(lower) if w in TITLE_WORDS or w in ROLE_NOUNS or w in _MORE_TITLES
     ]
-    return bool(titles) and (
+    if not titles:
+        return False
+    tail = words[titles[-1] + 1 :]
+    named = len(tail) >= 2 and all(
+        w[:1].isupper() and w.lower() not in ORG_HEADS for w in tail[-2:]
+    )
+    return (
         not any(w in ORG_HEADS for w in lower)
         or titles[-1] == len(lower) - 1
+        or named  # "Secretary of State Mike Pompeo": a title and the person it titles
         or (
-            all(w[:1].isupper() for w in words[titles[-1] + 1 :])
+            all(w[:1].isupper() for w in tail)
             and not any(w in ORG_HEADS for w in lower[titles[-1] + 1 :])
         )
     )

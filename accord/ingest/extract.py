@@ -262,12 +262,14 @@ class Reader(Persons, Incidents, ModelEntities, StructuredIncidents):
     def _known_organisations(self, run: list[Token]) -> None:
         """News agencies and international bodies, by the names news writes them with."""
         for token in run:
-            canonical = KNOWN_ORGANISATIONS.get(token.bare) or KNOWN_ORGANISATIONS.get(
+            written = token.bare.strip("/.")
+            canonical = KNOWN_ORGANISATIONS.get(written) or KNOWN_ORGANISATIONS.get(
                 token.text.rstrip(".")
             )
             if canonical is None or (token.bare == "IS" and not self._is_group_is(token)):
                 continue
-            start, end = token.start, token.start + len(token.bare)
+            start = token.start + token.text.index(written)  # "/TASS/": the name inside
+            end = start + len(written)
             group = canonical in KNOWN_GROUPS
             linked = self.linker(canonical, False) if self.linker and group else None
             if linked is not None:

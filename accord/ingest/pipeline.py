@@ -95,6 +95,7 @@ def read_article(
             "places, dates and register names in Latin script are extracted"
         )
     try:
+        reader.dropped = [(s, e) for s, e, _ in document.dropped]
         reader.read()
     except ValidationFailed as error:
         raise ValidationFailed(f"{name}: {error.detail}") from None

@@ -117,6 +117,8 @@ class ReaderBase:
         self._owners: list[int] = []
         self._mentions: dict[int, tuple[list[int], list[int]]] = {}
         self.kept = kept
+        #: Lines dropped as the page's chrome (credits, bylines): read for news agencies only.
+        self.dropped: list[tuple[int, int]] = []
         self.anchor = anchor
         self.linker = linker
         self.places = places()

@@ -23,6 +23,7 @@ from accord.ingest.pipeline import ingest, read_article
 from accord.ingest.stix import to_bundle
 from accord.limits import DEFAULT_LIMITS
 from tests import registers
+from tests.conftest import Node
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -243,3 +244,28 @@ def test_no_network_is_needed_to_read(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"en": "en", "ru": "ru", "zh": "zh"}
+
+
+def test_the_api_reads_and_publishes_russian_and_chinese(trio: Node) -> None:
+    headers = {**trio.headers("kz"), "Content-Type": "text/plain; charset=utf-8"}
+    read = trio.client.post("/api/v1/ingest", content=RUSSIAN.encode(), headers=headers)
+    assert read.status_code == 200, read.text
+    body = read.json()
+    assert body["language"] == "ru" and "Александр Бортников" in names(body, "persons")
+    stix = trio.client.post(
+        "/api/v1/ingest?format=stix", content=CHINESE.encode(), headers=headers
+    ).json()
+    assert stix["type"] == "bundle"
+    assert "毛宁" in {o.get("name") for o in stix["objects"] if o["type"] == "identity"}
+    published = trio.client.post(
+        "/api/v1/ingest?publish=true&audience=network&tlp=green",
+        content=CHINESE.encode(),
+        headers=headers,
+    )
+    assert published.status_code == 200 and published.json()["published"]["accepted"] > 3
+    italian = trio.client.post(
+        "/api/v1/ingest",
+        content=b"La polizia ha arrestato tre persone sospettate di terrorismo a Roma ieri.",
+        headers=headers,
+    )
+    assert italian.status_code == 200 and "cannot read" in italian.json()["note"]

@@ -63,6 +63,8 @@ _LOOSE = re.compile(
     r"finance|information|emergencies|emergency|internal affairs)\s+(?:ministry|ministries)\b"
 )
 _CREDIT = re.compile(r"(?<![\w-])[A-Z][\w/-]*[A-Za-z](?![\w-])")
+_PLACE_BEFORE = frozenset("in near outside inside across".split())
+_PLACE_NOUNS = frozenset("village town city district province region area outskirts".split())
 #: Endings of surnames across Russian, Central Asian, Caucasian and Turkish usage: an
 #: "organisation" of two or three capitalised words ending so is a person's name.
 _SURNAME = re.compile(
@@ -153,12 +155,34 @@ class ModelEntities(ReaderBase):
             return
         if text.lower() in _EXCLAMATIONS or _ordinary(text):
             return
-        if proposal.kind == "person":
+        if proposal.kind in ("person", "organisation") and self._located(text, start):
+            self._model_location(text, start, end)  # "in Dasu", "near Pishta Khara"
+        elif proposal.kind == "person":
             self._model_person(text, start, end)
         elif proposal.kind == "organisation":
             self._model_organisation(text, start, end)
         elif proposal.kind == "location":
             self._model_location(text, start, end)
+
+    def _located(self, text: str, start: int) -> bool:
+        """A name the model calls a person or a body, written where a place is: after "in",
+        "near", "outside" or "village of", with no word of a body or a title in it, and not
+        a body the node knows ("in Dasu", "near Pishta Khara")."""
+        before = self.text[max(0, start - 24) : start].split()
+        if not before:
+            return False
+        last = before[-1].lower()
+        if not (
+            last in _PLACE_BEFORE
+            or (last == "of" and len(before) > 1 and before[-2].lower() in _PLACE_NOUNS)
+        ):
+            return False
+        lower = [w.lower() for w in text.split()]
+        if any(w in ORG_HEADS or w in TITLE_WORDS or w in ROLE_NOUNS for w in lower):
+            return False
+        if text in KNOWN_ORGANISATIONS or text.isupper():
+            return False
+        return self.linker is None or self.linker(text, len(lower) == 1) is None
 
     def _model_person(self, text: str, start: int, end: int) -> None:
         words = text.split()

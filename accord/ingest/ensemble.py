@@ -63,6 +63,11 @@ _LOOSE = re.compile(
     r"finance|information|emergencies|emergency|internal affairs)\s+(?:ministry|ministries)\b"
 )
 _CREDIT = re.compile(r"(?<![\w-])[A-Z][\w/-]*[A-Za-z](?![\w-])")
+#: Feasts and seasons a model may read as places.
+_FEASTS = frozenset(
+    "easter christmas ramadan eid eid al-fitr eid al-adha palm sunday good friday nowruz "
+    "new year passover hanukkah diwali".split(" ")
+) | {"palm sunday", "good friday", "new year", "eid al-fitr", "eid al-adha"}
 _PLACE_BEFORE = frozenset("in near outside inside across".split())
 _PLACE_NOUNS = frozenset("village town city district province region area outskirts".split())
 #: Endings of surnames across Russian, Central Asian, Caucasian and Turkish usage: an
@@ -275,7 +280,7 @@ class ModelEntities(ReaderBase):
 
     def _model_location(self, text: str, start: int, end: int) -> None:
         known = self.places.get(text) or self.places.get(_place_form(text))
-        if text in DEMONYMS:
+        if text in DEMONYMS or text.lower() in _FEASTS:
             return
         item = self._item("location", known.name if known else text, known.name if known else text)
         if known is not None:

@@ -95,6 +95,14 @@ DEMONYMS = {
     "Tunisian": "TN",
     "Algerian": "DZ",
     "Moroccan": "MA",
+    "Chechen": "RU",
+    "Ingush": "RU",
+    "Dagestani": "RU",
+    "Tajikistani": "TJ",
+    "Uzbekistani": "UZ",
+    "Kazakhstani": "KZ",
+    "Kyrgyzstani": "KG",
+    "Bangladeshi": "BD",
 }
 #: Regions a CT article names that are neither countries nor cities.
 REGIONS = {

@@ -356,7 +356,18 @@ def publication_date(
     body = max(prose[0] if prose else 10, 6)
     clocks: list[dt.date] = []
     seen: list[str] = [line for s, e, line in lines if (s, e) in banners]
-    for start, end, line in lines[: min(body, 15)]:
+    # The headline: the first line of four words or more that is not a date line. A weekday
+    # and a clock under it date the article ("Saturday 23 March 2024 10.15 GMT"); above it,
+    # they are the site's banner showing today.
+    headline = next(
+        (
+            i
+            for i, (_, _, line) in enumerate(lines[:body])
+            if _words(line) >= 4 and not _date_line(line)
+        ),
+        None,
+    )
+    for index, (start, end, line) in enumerate(lines[: min(body, 15)]):
         if _NOT_PUBLICATION.search(line):
             seen.append(line)
             continue
@@ -364,7 +375,8 @@ def publication_date(
         if dated is None or any(label.group("upd") for label in _LABEL.finditer(line)):
             continue  # an "Updated" line counts only where nothing else dates the page
         match, date = dated
-        if (start, end) in banners or _clock_line(line, match):
+        under_headline = headline is not None and headline < index <= headline + 3
+        if (start, end) in banners or (_clock_line(line, match) and not under_headline):
             clocks.append(date)
             seen.append(line)
             continue

@@ -203,3 +203,10 @@ def test_relative_dates_resolve_against_the_publication_date() -> None:
 def test_relative_dates_without_a_publication_date_are_flagged() -> None:
     found = dates.event_dates("вчера и 昨天 and yesterday", 0, 24, None)
     assert len(found) == 3 and all(f.date is None and f.note for f in found)
+
+
+def test_a_weekday_and_clock_under_the_headline_date_the_article_above_it_the_banner() -> None:
+    under = "Gunmen attack a checkpoint near Quetta\n\nSaturday 23 March 2024 10.15 GMT\n\n" + BODY
+    assert published(under)["date"] == "2024-03-23"
+    above = "Wednesday, January 28, 2026 | 04:32 AM\n\nGunmen attack a checkpoint near Quetta\n\n"
+    assert published(above + BODY)["date"] is None

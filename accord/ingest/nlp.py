@@ -83,7 +83,10 @@ def english_entities(
     found: list[Proposal] = []
     cut = pieces(spans, text)
     with nlp.select_pipes(enable=["ner"]):
-        docs = nlp.pipe((text[s:e] for s, e in cut), batch_size=64)
+        # Batches of about 60,000 characters: the time budget is checked between them.
+        longest = max((e - s for s, e in cut), default=1)
+        batch = max(1, min(64, 60_000 // max(1, longest)))
+        docs = nlp.pipe((text[s:e] for s, e in cut), batch_size=batch)
         for (offset, _), doc in zip(cut, docs, strict=True):
             if check is not None:
                 check()

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from accord.ingest.nlp import russian_doc
+from accord.ingest.nlp import PIECE, russian_doc
 from accord.ingest.russian import _morph, nominative
 from accord.ingest.state import Item, ReaderBase
 
@@ -58,6 +58,7 @@ class RussianIncidents(ReaderBase):
         for start, end in sentences:
             if not _CHEAP.search(self.text, start, end):
                 continue
+            end = min(end, start + PIECE)  # a "sentence" a page long: its first piece
             doc = russian_doc(self.text[start:end], syntax=True)
             tokens = doc.tokens
             by_id = {t.id: t for t in tokens}

@@ -204,18 +204,25 @@ def test_rules_alone_and_the_model_differ_and_the_model_adds(linker: Any) -> Non
     assert "Bashar al-Assad" not in names(rules, "persons")
 
 
-def test_a_page_without_line_breaks_is_read_in_bounded_time() -> None:
-    """A megabyte of text on one line: read in pieces, within the node's time budget, or
-    refused with an error that says so; never a traceback."""
-    sentence = "Gunmen attacked a police station in Quetta on Sunday, officials said. "
-    text = sentence * (900_000 // len(sentence))
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gunmen attacked a police station in Quetta on Sunday, officials said. ",
+        "Боевики напали на пост полиции в Дагестане и ранили двоих полицейских. ",
+        "枪手袭击了奎达的一个警察检查站，造成四名警察死亡。",
+    ],
+)
+def test_a_page_without_line_breaks_is_read_in_bounded_time(sentence: str) -> None:
+    """Most of a megabyte on one line: read in pieces, within the node's time budget (one
+    batch of the model past it at most), or refused with an error that says so."""
+    text = sentence * (600_000 // len(sentence.encode()))
     limits = dataclasses.replace(DEFAULT_LIMITS, ingest_seconds=2)
     began = time.monotonic()
     try:
         ingest(text, "long.txt", None, limits=limits)
     except ValidationFailed as error:
         assert "longer to read than this node allows" in error.detail
-    assert time.monotonic() - began < 30
+    assert time.monotonic() - began < 12
 
 
 def test_no_network_is_needed_to_read(tmp_path: Path) -> None:

@@ -48,9 +48,12 @@ _TITLE_WORDS = (
 _TITLED = re.compile(rf"(?:{_TITLE_WORDS})$")
 _SPEAKS = re.compile(r"^(表示|说|称|指出|强调|宣布|透露|介绍|告诉|认为|对记者)")
 _BYLINE = re.compile(
-    r"(?:记者|编辑|责编|责任编辑|撰文|编译|作者|摄影|文|图)\s*[:：/]?\s*"
-    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff]{2,4})*)(?=\s*[)）\s]|\s*$|\s*[A-Z])"
+    r"(?:(?:记者|编辑|责编|责任编辑|撰文|撰稿|编译|作者|摄影|文|图)\s*[:：/／]?|(?<=电)[(（])\s*"
+    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff]{2,4})*)"
+    r"(?=\s*[)）\s/／]|\s*$|\s*[A-Z])"
 )
+#: Not names after a credit word: "图/翻摄自", "文/综合报道", "摄影/本报".
+_CREDIT = re.compile(r"^(翻摄|摘自|来自|来源|综合|本报|本网|本台|网络|资料|取自|截图|新华)")
 _ORG_HEADS = (
     "恐怖组织|极端组织|组织|运动|阵线|委员会|联合会|联盟|协会|基金会|党|政府|部|局|署|"
     "通讯社|新闻社|社|电视台|广播电台|电台|频道|日报|时报|邮报|报|网|机构|集团|公司|部队|"
@@ -241,7 +244,9 @@ def _latin(text: str, start: int, end: int) -> list[Proposal]:
         if head:
             e = s + len(name) + head.end()
             found.append(Proposal("organisation", s, e, text[s:e], "latin head"))
-        elif _LATIN_ORG.search(name) or (len(tokens) == 1 and name.isupper() and len(name) <= 6):
+        elif _LATIN_ORG.search(name) or (
+            len(tokens) == 1 and name.isupper() and len(name) <= 6 and name.isalpha()
+        ):
             found.append(Proposal("organisation", s, s + len(name), name, "latin"))
         elif 2 <= len(tokens) <= 3 and "." not in name:
             found.append(Proposal("person", s, s + len(name), name, "latin"))
@@ -300,7 +305,7 @@ def _bylines(text: str, plain: str, start: int, end: int) -> list[Proposal]:
     for match in _BYLINE.finditer(plain, start, end):
         cursor = match.start("names")
         for part in re.split(r"(\s*[、，,]\s*)", match.group("names")):
-            if _HAN.match(part[:1] or "x") and 2 <= len(part) <= 3:
+            if _HAN.match(part[:1] or "x") and 2 <= len(part) <= 3 and not _CREDIT.match(part):
                 found.append(
                     Proposal(
                         "person",

@@ -70,3 +70,21 @@ def test_a_long_article_is_quick() -> None:
     began = time.perf_counter()
     read(text)
     assert time.perf_counter() - began < 0.5
+
+
+def test_credit_lines_outside_the_body_are_kept_and_read() -> None:
+    from accord.ingest.clean import clean
+    from accord.ingest.source import Document
+
+    body = "警方表示，武装分子周一在城市中心的一处市场引爆炸弹，造成至少十二人死亡，多人受伤。"
+    text = f"撰文: 王小明\n{body}\n(責任編輯:李大華 AB123)\n相关新闻"
+    document = clean(Document(text))
+    kept = [text[s:e] for s, e in document.kept]
+    assert "撰文: 王小明" in kept and "(責任編輯:李大華 AB123)" in kept
+    assert "相关新闻" not in kept
+    found = chinese.refine(text, document.kept, chinese.entities(text, document.kept))
+    assert {"王小明", "李大華"} <= names(found, "person")
+    assert "AB123" not in names(found, "organisation")
+    dated = "中国日报网10月8日电(张小红) 据报道，警方挫败了一起袭击阴谋。（图／翻摄自网络）"
+    persons = names(read(dated), "person")
+    assert "张小红" in persons and "翻摄自" not in persons

@@ -39,6 +39,7 @@ TRANSCRIPTION = frozenset(
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PLACE_SUFFIX = "市州省区县村镇岛河山湖港邦府"
+_ADMIN_SUFFIX = "市州省区县镇府"
 _TITLE_WORDS = (
     "副总统|总统|主席|总理|首相|部长|外长|局长|厅长|发言人|大使|领导人|头目|首领|嫌疑人|嫌犯|"
     "司令|指挥官|国王|记者|编辑|专家|议员|检察官|法官|主任|秘书长|代表|书记|教宗|教皇|牧师|"
@@ -60,6 +61,8 @@ _ORG_HEADS = (
     "军|警方|部门|网站|客户端|国务院|法院|检察院|中心|大学|研究院|研究所|理事会|执委会|议会|警察局|安全局|平台|秘书处|公安厅|"
     "红新月会|红十字会|卫队"
 )
+#: Words a body's name never holds: "克尔曼市所在克尔曼省红新月会" is the city where the body is.
+_ORG_BREAK = frozenset("所在 位于 附近 当地 下属 旗下 以及 包括 其中 所属".split())
 _HEAD = re.compile(rf"^(?:{_ORG_HEADS})$")
 _HEAD_END = re.compile(rf"(?:{_ORG_HEADS})$")
 #: Heads that make a body of a common noun alone (外交部, 公安部); the rest need a proper word.
@@ -205,6 +208,40 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
             taken.append((p.start, p.end))
             chosen.append(p)
     return chosen
+
+
+def place_stem(name: str) -> tuple[str, str]:
+    """A place's name without its administrative suffix, and the suffix (白沙瓦市: 白沙瓦, 市)."""
+    plain = simple(name)
+    if len(plain) >= 3 and plain[-1] in _ADMIN_SUFFIX:
+        return plain[:-1], plain[-1]
+    return plain, ""
+
+
+def leading_places(text: str, body: Proposal) -> list[Proposal]:
+    """The places a body's name opens with (云南省昆明市中级人民法院: 云南省, 昆明市), below a
+    country, each with its suffix; the labels count the place as well as the body."""
+    places = all_places()
+    plain = simple(text)
+    found = []
+    i = body.start
+    while i < body.end - 2:
+        for size in range(min(8, body.end - i - 2), 1, -1):
+            known = places.get(plain[i : i + size])
+            j = i + size
+            if known is None:
+                continue
+            if j < body.end - 2 and plain[j] in _PLACE_SUFFIX and plain[j + 1] != "立":
+                j += 1
+            if known.kind == "country" or (j - i < 3 and plain[j - 1] not in _PLACE_SUFFIX):
+                i = j
+                break
+            found.append(Proposal("location", i, j, text[i:j], "in a body's name"))
+            i = j
+            break
+        else:
+            break
+    return found
 
 
 def _known(text: str, plain: str, start: int, end: int) -> list[Proposal]:
@@ -367,7 +404,7 @@ def _places(
             if known is None:
                 continue
             j = i + size
-            if j < end and plain[j] in _PLACE_SUFFIX:
+            if j < end and plain[j] in _PLACE_SUFFIX and plain[j + 1 : j + 2] != "立":
                 j += 1
             elif not (known.prominent or size >= 3 or (i, j) in located):
                 continue
@@ -416,8 +453,10 @@ def _organisations(text: str, ws: tuple[Word, ...], places: dict[str, Place]) ->
             continue
         k = n
         while k > 0 and ws[k - 1][3] in _WALK_FLAGS and n - k < 6:
-            if ws[k - 1][2] in _NOT_NAMES or not (
-                _HAN.match(ws[k - 1][2]) or ws[k - 1][3] == "eng"
+            if (
+                ws[k - 1][2] in _NOT_NAMES
+                or ws[k - 1][2] in _ORG_BREAK
+                or not (_HAN.match(ws[k - 1][2]) or ws[k - 1][3] == "eng")
             ):
                 break
             k -= 1

@@ -88,3 +88,26 @@ def test_credit_lines_outside_the_body_are_kept_and_read() -> None:
     dated = "中国日报网10月8日电(张小红) 据报道，警方挫败了一起袭击阴谋。（图／翻摄自网络）"
     persons = names(read(dated), "person")
     assert "张小红" in persons and "翻摄自" not in persons
+
+
+def test_places_a_body_opens_with_and_one_place_with_or_without_its_suffix() -> None:
+    from accord.ingest.native import ChineseReader
+    from accord.ingest.pipeline import ingest
+
+    text = (
+        "河南省郑州市中级人民法院周一开庭审理一宗暴力恐怖案。法院表示，被告人在郑州火车站"
+        "持刀袭击旅客。郑州市警方称，案件仍在调查。\n（责任编辑：王小明）"
+    )
+    result = ingest(text, "https://example.org/zh", None)
+    places = {p["name"]: p.get("aliases", []) for p in result["locations"]}
+    assert "河南省" in places
+    assert [name for name in places if name.startswith("郑州")] == ["郑州市"]
+    assert "郑州" in places["郑州市"]
+    assert "河南省郑州市中级人民法院" in {o["name"] for o in result["organisations"]}
+    assert ChineseReader.language == "zh"
+
+
+def test_a_body_s_name_stops_at_where_it_is_and_state_run_is_no_place() -> None:
+    found = read("据伊斯兰堡市所在旁遮普省红新月会的消息，马尼拉州立大学停课。")
+    assert "旁遮普省红新月会" in names(found, "organisation")
+    assert not any(p.text.endswith("州") for p in found if p.kind == "location")

@@ -87,6 +87,14 @@ _LATIN_ORG = re.compile(
     r"\b(Images|Agency|Press|News|Novosti|Times|Post|Group|Party|Front|Army|Council|Ministry|"
     r"Police|TV|Radio|Network|Jama'?at|Jama'ath|National|Islamic|State|Daily|Media|Service)\b"
 )
+_DEMONYM = re.compile(r"人(?!民|质|口|员|士|数|群|流|权|道)")
+_BUILDING = "厅馆楼场院堂寺站"
+#: The opening of an Arabic name (Abu, Abdul, Ibn), not a name alone.
+_NAME_PREFIXES = frozenset("阿布 阿卜 艾布 阿不 阿卜杜 阿布杜 阿不都 伊本 本".split())
+#: Titles written after a name (迈克耶夫少将, 布朗先生).
+_TITLE_AFTER = re.compile(
+    r"^(少将|中将|上将|大将|将军|上校|中校|少校|上尉|中尉|先生|女士|夫人|博士|教授|总统|总理|首相)"
+)
 _NOT_NAMES = frozenset("恐怖分子 武装分子 袭击者 枪手 警方 当局 政府 官员 记者 外国人".split())
 CLAIM = re.compile(
     r"(?P<claim>(?:被|将\S{0,20}?|把\S{0,20}?)?(?:列为|认定为|定为|宣布为|列入|指定为)"
@@ -187,6 +195,7 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
         strong += _titled(text, plain, ws)
         weak += _places(text, plain, start, end, places, ws)
         weak += _transcribed(text, plain, start, end)
+    strong, weak = _not_persons(strong, places), _not_persons(weak, places)
     persons = {p.text for p in strong if p.kind == "person"}
     for p in model:
         word = _clean(p.text)
@@ -195,7 +204,8 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
             continue
         if p.kind == "person":
             after = plain[at + len(word) : at + len(word) + 4]
-            if word in persons or _SPEAKS.match(after):
+            colon = after[:1] in (":", "：") and (at == 0 or text[at - 1] in " \u3000\n")
+            if word in persons or _SPEAKS.match(after) or (colon and len(word) <= 3):
                 weak.append(Proposal("person", at, at + len(word), word, p.label))
         elif p.kind == "location" and simple(word) in places:
             weak.append(Proposal("location", at, at + len(word), word, p.label))
@@ -207,7 +217,7 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
                 continue
             taken.append((p.start, p.end))
             chosen.append(p)
-    return chosen
+    return _not_persons(chosen, places)
 
 
 def place_stem(name: str) -> tuple[str, str]:
@@ -242,6 +252,21 @@ def leading_places(text: str, body: Proposal) -> list[Proposal]:
         else:
             break
     return found
+
+
+def _not_persons(found: list[Proposal], places: dict[str, Place]) -> list[Proposal]:
+    """Persons that are places (霍洛岛(Jolo Island), a country before a title) become places;
+    buildings (市政厅, 大厅) and a name's prefix alone (阿布) are dropped."""
+    out = []
+    for p in found:
+        plain = simple(p.text)
+        if p.kind == "person" and _HAN.match(plain):
+            if plain in places or plain[-1] in _ADMIN_SUFFIX + "岛村":
+                p = Proposal("location", p.start, p.end, p.text, p.label + " place")
+            elif plain[-1] in _BUILDING or plain in _NAME_PREFIXES:
+                continue
+        out.append(p)
+    return out
 
 
 def _known(text: str, plain: str, start: int, end: int) -> list[Proposal]:
@@ -384,6 +409,8 @@ def _titled(text: str, plain: str, ws: tuple[Word, ...]) -> list[Proposal]:
             and _HAN.match(ws[n - 1][2])
         ):
             s = ws[n - 1][0]
+        if not glossed and _LEADING.match(plain[s]):
+            continue  # 枪手从树林, 嫌犯于柏林: a preposition, so no name right after the title
         name = text[s:stop]
         if 2 <= len(name) <= 8 and name not in _NOT_NAMES:
             found.append(Proposal("person", s, stop, name, "titled"))
@@ -408,6 +435,9 @@ def _places(
                 j += 1
             elif not (known.prominent or size >= 3 or (i, j) in located):
                 continue
+            if _DEMONYM.match(plain, j):
+                i = j  # 突尼斯人: a nationality, not the place
+                break
             if i not in bounds or (j not in bounds and plain[j - 1] not in _PLACE_SUFFIX):
                 if not known.prominent:
                     continue
@@ -419,7 +449,14 @@ def _places(
     return found
 
 
+def _suffixes(word: str) -> list[str]:
+    return [word[-n:] for n in range(2, min(len(word), 6) + 1)]
+
+
 def _transcribed(text: str, plain: str, start: int, end: int) -> list[Proposal]:
+    """Runs of transcription characters: a place before 市, 州, 省; a person after a title or
+    a nationality (突尼斯人布哈勒), before a speech verb or a title (迈克耶夫少将)."""
+    places = all_places()
     found = []
     i = start
     while i < end:
@@ -429,11 +466,24 @@ def _transcribed(text: str, plain: str, start: int, end: int) -> list[Proposal]:
         j = i
         while j < end and plain[j] in TRANSCRIPTION:
             j += 1
-        if j - i >= 3:
+        if plain[i] in "于以" and j - i >= 3 and j < end and plain[j] in _PLACE_SUFFIX:
+            i += 1  # 于柏林市: the preposition before the name
+            found.append(Proposal("location", i, j + 1, text[i : j + 1], "transcribed"))
+        elif j - i >= 3:
             after, before = plain[j : j + 4], plain[max(start, i - 6) : i]
+            nationality = before.endswith("人") and any(
+                before[:-1].endswith(c) and places[c].kind == "country"
+                for c in _suffixes(before[:-1])
+                if c in places
+            )
             if after[:1] and after[0] in _PLACE_SUFFIX:
                 found.append(Proposal("location", i, j + 1, text[i : j + 1], "transcribed"))
-            elif _TITLED.search(before) or _SPEAKS.match(after):
+            elif (
+                _TITLED.search(before)
+                or _SPEAKS.match(after)
+                or _TITLE_AFTER.match(after)
+                or nationality
+            ):
                 found.append(Proposal("person", i, j, text[i:j].strip("·"), "transcribed"))
         i = j
     return found

@@ -111,3 +111,18 @@ def test_a_body_s_name_stops_at_where_it_is_and_state_run_is_no_place() -> None:
     found = read("据伊斯兰堡市所在旁遮普省红新月会的消息，马尼拉州立大学停课。")
     assert "旁遮普省红新月会" in names(found, "organisation")
     assert not any(p.text.endswith("州") for p in found if p.kind == "location")
+
+
+def test_persons_by_rank_after_nationality_and_interview_colon_not_places() -> None:
+    found = read("演习总导演卡斯米耶夫少将宣布开始。")
+    assert "卡斯米耶夫" in names(found, "person")
+    found = read("检察官表示，袭击者是一名突尼斯人哈马迪，他在法国居住。")
+    assert "哈马迪" in names(found, "person")
+    assert "突尼斯" not in names(found, "location")
+    found = read("参演部队 张小军：我感到非常荣幸。")
+    assert "张小军" in names(found, "person")
+    found = read("菲律宾南部霍洛岛(Jolo Island)一座教堂外发生爆炸，阿布说。")
+    assert "霍洛岛" not in names(found, "person")
+    assert "阿布" not in names(found, "person")
+    found = read("警方称，嫌犯于柏林市中心驾车冲撞人群。")
+    assert not any(p.text.startswith("于") for p in found)

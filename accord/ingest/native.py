@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from accord.ingest import chinese, dates, russian
+from accord.ingest.chinese_roles import ChineseIncidents
 from accord.ingest.gazetteer import native_places
 from accord.ingest.nlp import Proposal, chinese_entities, pieces, russian_entities
 from accord.ingest.russian_roles import RussianIncidents
@@ -233,8 +234,11 @@ class RussianReader(NativeReader, RussianIncidents):
         return found
 
 
-class ChineseReader(NativeReader):
+class ChineseReader(NativeReader, ChineseIncidents):
     language = "zh"
+
+    def read_incidents(self, sentences: list[tuple[int, int]]) -> None:
+        self._chinese_incidents(sentences)
 
     def proposals(self) -> list[Proposal]:
         #: Places by their name without the suffix: 白沙瓦 and 白沙瓦市 are one place.

@@ -126,3 +126,29 @@ def test_persons_by_rank_after_nationality_and_interview_colon_not_places() -> N
     assert "阿布" not in names(found, "person")
     found = read("警方称，嫌犯于柏林市中心驾车冲撞人群。")
     assert not any(p.text.startswith("于") for p in found)
+
+
+def test_incidents_from_claims_attackers_victims_and_places() -> None:
+    from accord.ingest.pipeline import ingest
+
+    text = (
+        "巴基斯坦清真寺遭自杀式袭击\n\n"
+        "巴基斯坦西北部城市白沙瓦市周一发生爆炸。一名自杀式炸弹袭击者在白沙瓦市一座清真寺"
+        "引爆炸弹，造成至少30名警察死亡。极端组织伊斯兰国宣称对这次袭击负责。"
+    )
+    result = ingest(text, "https://example.org/zh-attack", None)
+    news = [i for i in result["incidents"] if not i["background"]]
+    assert news
+    roles = {
+        role: {p["name"] for i in news for p in i[role]}
+        for role in ("perpetrators", "victims", "places")
+    }
+    assert "自杀式炸弹袭击者" in roles["perpetrators"]
+    assert any("伊斯兰国" in name or "ISI" in name for name in roles["perpetrators"])
+    assert {"清真寺", "警察"} <= roles["victims"]
+    assert "白沙瓦市" in roles["places"]
+    for incident in result["incidents"]:
+        for role in ("perpetrators", "victims", "places"):
+            for party in incident[role]:
+                ev = party["evidence"]
+                assert text[ev["start"] : ev["end"]] == ev["text"]

@@ -88,6 +88,10 @@ _LATIN_ORG = re.compile(
     r"Police|TV|Radio|Network|Jama'?at|Jama'ath|National|Islamic|State|Daily|Media|Service)\b"
 )
 _DEMONYM = re.compile(r"人(?!民|质|口|员|士|数|群|流|权|道)")
+_NOT_PERSON_GLOSS = re.compile(
+    r"\b(Island|City|Hall|Province|State|South|North|East|West|New|Street|Road|Square|Park|"
+    r"Group|Organi[sz]ation|Treaty|Army|Front|Party|Council|Ministry|Agency|News|Church)\b"
+)
 _BUILDING = "厅馆楼场院堂寺站"
 #: The opening of an Arabic name (Abu, Abdul, Ibn), not a name alone.
 _NAME_PREFIXES = frozenset("阿布 阿卜 艾布 阿不 阿卜杜 阿布杜 阿不都 伊本 本".split())
@@ -358,6 +362,8 @@ def _dotted(text: str, ws: tuple[Word, ...]) -> list[Proposal]:
             kind, right = "location", right + 1
         elif simple(text[right - 1]) in "镇村县州省市" and e < right - 1:
             kind = "location"
+        elif simple(text[right - 2]) in "镇村县州省市" and text[right - 1] in _STOPS | {"为"}:
+            kind, right = "location", right - 1  # 赛达·宰纳卜镇为: the town, then "is"
         found.append(Proposal(kind, left, right, text[left:right], "dotted"))
     return found
 
@@ -388,7 +394,12 @@ def _titled(text: str, plain: str, ws: tuple[Word, ...]) -> list[Proposal]:
         if flag not in ("nr", "nrfg", "nrt", "nz", "x", "v", "n") or not _HAN.match(word):
             continue
         before = plain[max(0, s - 4) : s]
-        glossed = re.match(r"\s*[(（][A-Z][a-z]+ [A-Z]", plain[e : e + 20])
+        gloss = re.match(r"\s*[(（][A-Z][a-z]+ [A-Z][^)）]*", plain[e : e + 60])
+        glossed = gloss and not _NOT_PERSON_GLOSS.search(gloss.group())
+        if gloss and not glossed and plain[e - 1] in _PLACE_SUFFIX and e - s >= 2:
+            found.append(
+                Proposal("location", s, e, text[s:e], "glossed place")
+            )  # 霍洛岛(Jolo Island)
         if (
             not (_TITLED.search(before) and flag in ("nr", "nrfg", "nrt", "nz", "x"))
             and not glossed
@@ -398,17 +409,20 @@ def _titled(text: str, plain: str, ws: tuple[Word, ...]) -> list[Proposal]:
         k = n + 1
         # A cut name: single characters jieba left over (刘结/一).
         while k < len(ws) and len(ws[k][2]) == 1 and ws[k][2] not in _STOPS and stop - s < 4:
-            if ws[k][3] not in ("m", "nr", "x", "ng", "nrfg") or not _HAN.match(ws[k][2]):
+            spelt = ws[k][3] == "j" and ws[k][2] in TRANSCRIPTION and ws[k][2] != "于"
+            if (
+                ws[k][3] not in ("m", "nr", "x", "ng", "nrfg")
+                and not spelt
+                or not _HAN.match(ws[k][2])
+            ):
                 break
             stop = ws[k][1]
             k += 1
-        if (
-            glossed
-            and n > 0
-            and ws[n - 1][3] in ("nr", "nrt", "nz", "x")
-            and _HAN.match(ws[n - 1][2])
-        ):
-            s = ws[n - 1][0]
+        if glossed and n > 0 and ws[n - 1][3] in ("nr", "nrt", "nz", "x"):
+            s = ws[n - 1][0] if _HAN.match(ws[n - 1][2]) else s
+        # A glossed name jieba cut in pieces (拉查/巴利/佐达(...)): its transcription run.
+        while glossed and s > 0 and plain[s - 1] in TRANSCRIPTION - {"于", "·"} and stop - s < 8:
+            s -= 1
         if not glossed and _LEADING.match(plain[s]):
             continue  # 枪手从树林, 嫌犯于柏林: a preposition, so no name right after the title
         name = text[s:stop]
@@ -449,13 +463,8 @@ def _places(
     return found
 
 
-def _suffixes(word: str) -> list[str]:
-    return [word[-n:] for n in range(2, min(len(word), 6) + 1)]
-
-
 def _transcribed(text: str, plain: str, start: int, end: int) -> list[Proposal]:
-    """Runs of transcription characters: a place before 市, 州, 省; a person after a title or
-    a nationality (突尼斯人布哈勒), before a speech verb or a title (迈克耶夫少将)."""
+    """Transcription runs: places before 市, 州, 省; persons by a title or a nationality."""
     places = all_places()
     found = []
     i = start
@@ -473,7 +482,7 @@ def _transcribed(text: str, plain: str, start: int, end: int) -> list[Proposal]:
             after, before = plain[j : j + 4], plain[max(start, i - 6) : i]
             nationality = before.endswith("人") and any(
                 before[:-1].endswith(c) and places[c].kind == "country"
-                for c in _suffixes(before[:-1])
+                for c in (before[-1 - n : -1] for n in range(2, 6))
                 if c in places
             )
             if after[:1] and after[0] in _PLACE_SUFFIX:
@@ -502,7 +511,7 @@ def _organisations(text: str, ws: tuple[Word, ...], places: dict[str, Place]) ->
         if n + 1 < len(ws) and _HEAD.match(ws[n + 1][2]):
             continue
         k = n
-        while k > 0 and ws[k - 1][3] in _WALK_FLAGS and n - k < 6:
+        while k > 0 and (ws[k - 1][3] in _WALK_FLAGS or _HEAD.match(ws[k - 1][2])) and n - k < 6:
             if (
                 ws[k - 1][2] in _NOT_NAMES
                 or ws[k - 1][2] in _ORG_BREAK

@@ -152,3 +152,17 @@ def test_incidents_from_claims_attackers_victims_and_places() -> None:
             for party in incident[role]:
                 ev = party["evidence"]
                 assert text[ev["start"] : ev["end"]] == ev["text"]
+
+
+def test_cut_names_glossed_names_inner_heads_and_towns_before_a_verb() -> None:
+    found = read("上海合作组织地区反恐怖机构理事会主席发表讲话。")
+    assert "上海合作组织地区反恐怖机构理事会" in names(found, "organisation")
+    found = read("当天为革命卫队前指挥官阿莱曼尼被击杀周年。")
+    assert "阿莱曼尼" in names(found, "person")
+    found = read("塔斯社报导,卡拉巴利佐夫(Murod Alizoda Sai)面临指控。")
+    assert "卡拉巴利佐夫" in names(found, "person")
+    found = read("新南威尔士(New South Wales)警方表示，霍洛岛(Jolo Island)发生爆炸。")
+    assert not {"南威尔士", "霍洛岛"} & names(found, "person")
+    assert "霍洛岛" in names(found, "location")
+    found = read("叙利亚南郊赛达·宰纳卜镇为什叶派圣地。")
+    assert "赛达·宰纳卜镇" in names(found, "location")

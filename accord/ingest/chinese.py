@@ -39,6 +39,7 @@ TRANSCRIPTION = frozenset(
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PLACE_SUFFIX = "市州省区县村镇岛河山湖港邦府"
+_ADMIN_SUFFIX = "市州省区县镇府"
 _TITLE_WORDS = (
     "副总统|总统|主席|总理|首相|部长|外长|局长|厅长|发言人|大使|领导人|头目|首领|嫌疑人|嫌犯|"
     "司令|指挥官|国王|记者|编辑|专家|议员|检察官|法官|主任|秘书长|代表|书记|教宗|教皇|牧师|"
@@ -48,15 +49,20 @@ _TITLE_WORDS = (
 _TITLED = re.compile(rf"(?:{_TITLE_WORDS})$")
 _SPEAKS = re.compile(r"^(表示|说|称|指出|强调|宣布|透露|介绍|告诉|认为|对记者)")
 _BYLINE = re.compile(
-    r"(?:记者|编辑|责编|责任编辑|撰文|编译|作者|摄影|文|图)\s*[:：/]?\s*"
-    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff]{2,4})*)(?=\s*[)）\s]|\s*$|\s*[A-Z])"
+    r"(?:(?:记者|编辑|责编|责任编辑|撰文|撰稿|编译|作者|摄影|文|图)\s*[:：/／]?|(?<=电)[(（])\s*"
+    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:\s*[、，,]\s*[\u4e00-\u9fff]{2,4})*)"
+    r"(?=\s*[)）\s/／]|\s*$|\s*[A-Z])"
 )
+#: Not names after a credit word: "图/翻摄自", "文/综合报道", "摄影/本报".
+_CREDIT = re.compile(r"^(翻摄|摘自|来自|来源|综合|本报|本网|本台|网络|资料|取自|截图|新华)")
 _ORG_HEADS = (
     "恐怖组织|极端组织|组织|运动|阵线|委员会|联合会|联盟|协会|基金会|党|政府|部|局|署|"
     "通讯社|新闻社|社|电视台|广播电台|电台|频道|日报|时报|邮报|报|网|机构|集团|公司|部队|"
     "军|警方|部门|网站|客户端|国务院|法院|检察院|中心|大学|研究院|研究所|理事会|执委会|议会|警察局|安全局|平台|秘书处|公安厅|"
     "红新月会|红十字会|卫队"
 )
+#: Words a body's name never holds: "克尔曼市所在克尔曼省红新月会" is the city where the body is.
+_ORG_BREAK = frozenset("所在 位于 附近 当地 下属 旗下 以及 包括 其中 所属".split())
 _HEAD = re.compile(rf"^(?:{_ORG_HEADS})$")
 _HEAD_END = re.compile(rf"(?:{_ORG_HEADS})$")
 #: Heads that make a body of a common noun alone (外交部, 公安部); the rest need a proper word.
@@ -80,6 +86,18 @@ _LATIN = re.compile(r"[A-Z][A-Za-z0-9'&.-]*(?:[ ][A-Z][A-Za-z0-9'&.-]*)*")
 _LATIN_ORG = re.compile(
     r"\b(Images|Agency|Press|News|Novosti|Times|Post|Group|Party|Front|Army|Council|Ministry|"
     r"Police|TV|Radio|Network|Jama'?at|Jama'ath|National|Islamic|State|Daily|Media|Service)\b"
+)
+_DEMONYM = re.compile(r"人(?!民|质|口|员|士|数|群|流|权|道)")
+_NOT_PERSON_GLOSS = re.compile(
+    r"\b(Island|City|Hall|Province|State|South|North|East|West|New|Street|Road|Square|Park|"
+    r"Group|Organi[sz]ation|Treaty|Army|Front|Party|Council|Ministry|Agency|News|Church)\b"
+)
+_BUILDING = "厅馆楼场院堂寺站"
+#: The opening of an Arabic name (Abu, Abdul, Ibn), not a name alone.
+_NAME_PREFIXES = frozenset("阿布 阿卜 艾布 阿不 阿卜杜 阿布杜 阿不都 伊本 本".split())
+#: Titles written after a name (迈克耶夫少将, 布朗先生).
+_TITLE_AFTER = re.compile(
+    r"^(少将|中将|上将|大将|将军|上校|中校|少校|上尉|中尉|先生|女士|夫人|博士|教授|总统|总理|首相)"
 )
 _NOT_NAMES = frozenset("恐怖分子 武装分子 袭击者 枪手 警方 当局 政府 官员 记者 外国人".split())
 CLAIM = re.compile(
@@ -181,6 +199,7 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
         strong += _titled(text, plain, ws)
         weak += _places(text, plain, start, end, places, ws)
         weak += _transcribed(text, plain, start, end)
+    strong, weak = _not_persons(strong, places), _not_persons(weak, places)
     persons = {p.text for p in strong if p.kind == "person"}
     for p in model:
         word = _clean(p.text)
@@ -189,7 +208,8 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
             continue
         if p.kind == "person":
             after = plain[at + len(word) : at + len(word) + 4]
-            if word in persons or _SPEAKS.match(after):
+            colon = after[:1] in (":", "：") and (at == 0 or text[at - 1] in " \u3000\n")
+            if word in persons or _SPEAKS.match(after) or (colon and len(word) <= 3):
                 weak.append(Proposal("person", at, at + len(word), word, p.label))
         elif p.kind == "location" and simple(word) in places:
             weak.append(Proposal("location", at, at + len(word), word, p.label))
@@ -201,7 +221,56 @@ def refine(text: str, kept: list[tuple[int, int]], model: list[Proposal]) -> lis
                 continue
             taken.append((p.start, p.end))
             chosen.append(p)
-    return chosen
+    return _not_persons(chosen, places)
+
+
+def place_stem(name: str) -> tuple[str, str]:
+    """A place's name without its administrative suffix, and the suffix (白沙瓦市: 白沙瓦, 市)."""
+    plain = simple(name)
+    if len(plain) >= 3 and plain[-1] in _ADMIN_SUFFIX:
+        return plain[:-1], plain[-1]
+    return plain, ""
+
+
+def leading_places(text: str, body: Proposal) -> list[Proposal]:
+    """The places a body's name opens with (云南省昆明市中级人民法院: 云南省, 昆明市), below a
+    country, each with its suffix; the labels count the place as well as the body."""
+    places = all_places()
+    plain = simple(text)
+    found = []
+    i = body.start
+    while i < body.end - 2:
+        for size in range(min(8, body.end - i - 2), 1, -1):
+            known = places.get(plain[i : i + size])
+            j = i + size
+            if known is None:
+                continue
+            if j < body.end - 2 and plain[j] in _PLACE_SUFFIX and plain[j + 1] != "立":
+                j += 1
+            if known.kind == "country" or (j - i < 3 and plain[j - 1] not in _PLACE_SUFFIX):
+                i = j
+                break
+            found.append(Proposal("location", i, j, text[i:j], "in a body's name"))
+            i = j
+            break
+        else:
+            break
+    return found
+
+
+def _not_persons(found: list[Proposal], places: dict[str, Place]) -> list[Proposal]:
+    """Persons that are places (霍洛岛(Jolo Island), a country before a title) become places;
+    buildings (市政厅, 大厅) and a name's prefix alone (阿布) are dropped."""
+    out = []
+    for p in found:
+        plain = simple(p.text)
+        if p.kind == "person" and _HAN.match(plain):
+            if plain in places or plain[-1] in _ADMIN_SUFFIX + "岛村":
+                p = Proposal("location", p.start, p.end, p.text, p.label + " place")
+            elif plain[-1] in _BUILDING or plain in _NAME_PREFIXES:
+                continue
+        out.append(p)
+    return out
 
 
 def _known(text: str, plain: str, start: int, end: int) -> list[Proposal]:
@@ -241,7 +310,9 @@ def _latin(text: str, start: int, end: int) -> list[Proposal]:
         if head:
             e = s + len(name) + head.end()
             found.append(Proposal("organisation", s, e, text[s:e], "latin head"))
-        elif _LATIN_ORG.search(name) or (len(tokens) == 1 and name.isupper() and len(name) <= 6):
+        elif _LATIN_ORG.search(name) or (
+            len(tokens) == 1 and name.isupper() and len(name) <= 6 and name.isalpha()
+        ):
             found.append(Proposal("organisation", s, s + len(name), name, "latin"))
         elif 2 <= len(tokens) <= 3 and "." not in name:
             found.append(Proposal("person", s, s + len(name), name, "latin"))
@@ -291,6 +362,8 @@ def _dotted(text: str, ws: tuple[Word, ...]) -> list[Proposal]:
             kind, right = "location", right + 1
         elif simple(text[right - 1]) in "镇村县州省市" and e < right - 1:
             kind = "location"
+        elif simple(text[right - 2]) in "镇村县州省市" and text[right - 1] in _STOPS | {"为"}:
+            kind, right = "location", right - 1  # 赛达·宰纳卜镇为: the town, then "is"
         found.append(Proposal(kind, left, right, text[left:right], "dotted"))
     return found
 
@@ -300,7 +373,7 @@ def _bylines(text: str, plain: str, start: int, end: int) -> list[Proposal]:
     for match in _BYLINE.finditer(plain, start, end):
         cursor = match.start("names")
         for part in re.split(r"(\s*[、，,]\s*)", match.group("names")):
-            if _HAN.match(part[:1] or "x") and 2 <= len(part) <= 3:
+            if _HAN.match(part[:1] or "x") and 2 <= len(part) <= 3 and not _CREDIT.match(part):
                 found.append(
                     Proposal(
                         "person",
@@ -321,7 +394,12 @@ def _titled(text: str, plain: str, ws: tuple[Word, ...]) -> list[Proposal]:
         if flag not in ("nr", "nrfg", "nrt", "nz", "x", "v", "n") or not _HAN.match(word):
             continue
         before = plain[max(0, s - 4) : s]
-        glossed = re.match(r"\s*[(（][A-Z][a-z]+ [A-Z]", plain[e : e + 20])
+        gloss = re.match(r"\s*[(（][A-Z][a-z]+ [A-Z][^)）]*", plain[e : e + 60])
+        glossed = gloss and not _NOT_PERSON_GLOSS.search(gloss.group())
+        if gloss and not glossed and plain[e - 1] in _PLACE_SUFFIX and e - s >= 2:
+            found.append(
+                Proposal("location", s, e, text[s:e], "glossed place")
+            )  # 霍洛岛(Jolo Island)
         if (
             not (_TITLED.search(before) and flag in ("nr", "nrfg", "nrt", "nz", "x"))
             and not glossed
@@ -331,17 +409,22 @@ def _titled(text: str, plain: str, ws: tuple[Word, ...]) -> list[Proposal]:
         k = n + 1
         # A cut name: single characters jieba left over (刘结/一).
         while k < len(ws) and len(ws[k][2]) == 1 and ws[k][2] not in _STOPS and stop - s < 4:
-            if ws[k][3] not in ("m", "nr", "x", "ng", "nrfg") or not _HAN.match(ws[k][2]):
+            spelt = ws[k][3] == "j" and ws[k][2] in TRANSCRIPTION and ws[k][2] != "于"
+            if (
+                ws[k][3] not in ("m", "nr", "x", "ng", "nrfg")
+                and not spelt
+                or not _HAN.match(ws[k][2])
+            ):
                 break
             stop = ws[k][1]
             k += 1
-        if (
-            glossed
-            and n > 0
-            and ws[n - 1][3] in ("nr", "nrt", "nz", "x")
-            and _HAN.match(ws[n - 1][2])
-        ):
-            s = ws[n - 1][0]
+        if glossed and n > 0 and ws[n - 1][3] in ("nr", "nrt", "nz", "x"):
+            s = ws[n - 1][0] if _HAN.match(ws[n - 1][2]) else s
+        # A glossed name jieba cut in pieces (拉查/巴利/佐达(...)): its transcription run.
+        while glossed and s > 0 and plain[s - 1] in TRANSCRIPTION - {"于", "·"} and stop - s < 8:
+            s -= 1
+        if not glossed and _LEADING.match(plain[s]):
+            continue  # 枪手从树林, 嫌犯于柏林: a preposition, so no name right after the title
         name = text[s:stop]
         if 2 <= len(name) <= 8 and name not in _NOT_NAMES:
             found.append(Proposal("person", s, stop, name, "titled"))
@@ -362,10 +445,13 @@ def _places(
             if known is None:
                 continue
             j = i + size
-            if j < end and plain[j] in _PLACE_SUFFIX:
+            if j < end and plain[j] in _PLACE_SUFFIX and plain[j + 1 : j + 2] != "立":
                 j += 1
             elif not (known.prominent or size >= 3 or (i, j) in located):
                 continue
+            if _DEMONYM.match(plain, j):
+                i = j  # 突尼斯人: a nationality, not the place
+                break
             if i not in bounds or (j not in bounds and plain[j - 1] not in _PLACE_SUFFIX):
                 if not known.prominent:
                     continue
@@ -378,6 +464,8 @@ def _places(
 
 
 def _transcribed(text: str, plain: str, start: int, end: int) -> list[Proposal]:
+    """Transcription runs: places before 市, 州, 省; persons by a title or a nationality."""
+    places = all_places()
     found = []
     i = start
     while i < end:
@@ -387,11 +475,24 @@ def _transcribed(text: str, plain: str, start: int, end: int) -> list[Proposal]:
         j = i
         while j < end and plain[j] in TRANSCRIPTION:
             j += 1
-        if j - i >= 3:
+        if plain[i] in "于以" and j - i >= 3 and j < end and plain[j] in _PLACE_SUFFIX:
+            i += 1  # 于柏林市: the preposition before the name
+            found.append(Proposal("location", i, j + 1, text[i : j + 1], "transcribed"))
+        elif j - i >= 3:
             after, before = plain[j : j + 4], plain[max(start, i - 6) : i]
+            nationality = before.endswith("人") and any(
+                before[:-1].endswith(c) and places[c].kind == "country"
+                for c in (before[-1 - n : -1] for n in range(2, 6))
+                if c in places
+            )
             if after[:1] and after[0] in _PLACE_SUFFIX:
                 found.append(Proposal("location", i, j + 1, text[i : j + 1], "transcribed"))
-            elif _TITLED.search(before) or _SPEAKS.match(after):
+            elif (
+                _TITLED.search(before)
+                or _SPEAKS.match(after)
+                or _TITLE_AFTER.match(after)
+                or nationality
+            ):
                 found.append(Proposal("person", i, j, text[i:j].strip("·"), "transcribed"))
         i = j
     return found
@@ -410,9 +511,11 @@ def _organisations(text: str, ws: tuple[Word, ...], places: dict[str, Place]) ->
         if n + 1 < len(ws) and _HEAD.match(ws[n + 1][2]):
             continue
         k = n
-        while k > 0 and ws[k - 1][3] in _WALK_FLAGS and n - k < 6:
-            if ws[k - 1][2] in _NOT_NAMES or not (
-                _HAN.match(ws[k - 1][2]) or ws[k - 1][3] == "eng"
+        while k > 0 and (ws[k - 1][3] in _WALK_FLAGS or _HEAD.match(ws[k - 1][2])) and n - k < 6:
+            if (
+                ws[k - 1][2] in _NOT_NAMES
+                or ws[k - 1][2] in _ORG_BREAK
+                or not (_HAN.match(ws[k - 1][2]) or ws[k - 1][3] == "eng")
             ):
                 break
             k -= 1

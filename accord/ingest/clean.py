@@ -29,6 +29,12 @@ _BANNER_DATE = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?\"”’')\]»。！？…」』）]\s*$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+#: A Chinese byline or credit line, "(责任编辑：某某)", "撰文: 某某", "作者:某某 来源:某报": short
+#: and outside the body, but its names are the article's (journalists are persons).
+_ZH_BYLINE = re.compile(
+    r"^[(（【\[]?\s*(?:(?:记者|記者|责任编辑|責任編輯|编辑|編輯|责编|責編|撰文|撰稿|编译|編譯|作者|"
+    r"摄影|攝影)\s*[:：/／]?|(?:文|图|圖)\s*[:：/／])\s*[\u4e00-\u9fff]{2,4}"
+)
 
 
 def _words(line: str) -> int:
@@ -92,6 +98,8 @@ def _headline_like(line: str) -> bool:
 
 
 def _why_dropped(line: str, index: int, first: int, last: int) -> str | None:
+    if len(line) <= 40 and _ZH_BYLINE.match(line):
+        return None
     if _CHROME.match(line):
         return "site chrome"
     if _COUNTS.match(line):

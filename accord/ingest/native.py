@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from accord.ingest import chinese, dates, russian
+from accord.ingest.chinese_roles import ChineseIncidents
 from accord.ingest.gazetteer import native_places
 from accord.ingest.nlp import Proposal, chinese_entities, pieces, russian_entities
 from accord.ingest.russian_roles import RussianIncidents
@@ -233,15 +234,49 @@ class RussianReader(NativeReader, RussianIncidents):
         return found
 
 
-class ChineseReader(NativeReader):
+class ChineseReader(NativeReader, ChineseIncidents):
     language = "zh"
 
+    def read_incidents(self, sentences: list[tuple[int, int]]) -> None:
+        self._chinese_incidents(sentences)
+
     def proposals(self) -> list[Proposal]:
+        #: Places by their name without the suffix: 白沙瓦 and 白沙瓦市 are one place.
+        self.place_items: dict[str, tuple[Item, str]] = {}
         found: list[Proposal] = []
         for piece in pieces(self.kept, self.text):
             self.check_time()
             found += chinese.refine(self.text, [piece], chinese_entities(self.text, [piece]))
         return found
+
+    def _add(self, proposal: Proposal) -> None:
+        super()._add(proposal)
+        if proposal.kind == "organisation":
+            # 云南省昆明市中级人民法院: the court, and the places its name opens with.
+            for place in chinese.leading_places(self.text, proposal):
+                super()._add(place)
+
+    def _location(self, proposal: Proposal, name: str) -> None:
+        stem, suffix = chinese.place_stem(name)
+        seen = self.place_items.get(stem)
+        if seen is not None and (not suffix or not seen[1] or suffix == seen[1]):
+            item = seen[0]
+            if name != item.name:
+                item.aliases.add(name)
+            item.cite(proposal.start, proposal.end, proposal.text)
+            return
+        known = self.native.get(name) or self.native.get(proposal.text)
+        if known is None and suffix:
+            known = self.native.get(stem)
+        item = self._item("location", known.name if known else name, name)
+        if known is not None:
+            item.country, item.place_kind = known.country, known.kind
+            if known.name != name:
+                item.aliases.add(known.name)
+        else:
+            item.aliases.add(latin(name))
+        self.place_items.setdefault(stem, (item, suffix))
+        item.cite(proposal.start, proposal.end, proposal.text)
 
 
 def reader_for(language: str) -> type[NativeReader] | None:

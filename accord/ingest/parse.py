@@ -52,9 +52,12 @@ ATTACK_NOUNS = {
     "killing": "killing",
     "attacks": "attack",
 }
-CARRY = frozenset(
-    "carry conduct stage launch mount perpetrate commit plot plan orchestrate".split()
-)
+CARRY = frozenset("carry conduct stage launch mount perpetrate commit orchestrate".split())
+#: Who did an attack named by a noun the verb's subject or "by" phrase gives: "the attack was
+#: carried out by X", "X was behind the attack", "X was responsible for the attack".
+AUTHOR = CARRY | frozenset("realise realize execute claim organise organize".split())
+#: Verbs of intent: an attack planned, plotted or foiled is no attack the article reports.
+INTENT = frozenset("plan plot prepare intend threaten conspire".split())
 EFFECT = frozenset("kill injure wound hit target destroy damage".split())
 COLLECTIVE = frozenset(
     "convoy group vehicle bus car patrol team delegation crowd motorcade".split()
@@ -97,7 +100,11 @@ ATTACKERS = frozenset(
 )
 BACKGROUND = re.compile(
     r"\b(reminded|recalled|recalling|earlier|previous(ly)?|in the past|last year|years? ago|"
-    r"back in|former|had been|had carried out|history of|also reminded|anniversary)\b",
+    r"back in|former|had been|had carried out|history of|also reminded|anniversary|"
+    r"last (january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|month|summer|winter|spring|autumn)|spate of|string of|recent years|"
+    r"over the years|(many|numerous|dozens of|scores of|hundreds of)( of the)?( \w+)? "
+    r"(attacks|bombings|assaults|killings|raids))\b",
     re.IGNORECASE,
 )
 SUSPECTED = re.compile(
@@ -137,6 +144,10 @@ _IRREGULAR = {
     "fled": "flee",
     "undertook": "undertake",
     "sustained": "sustain",
+    "was": "be",
+    "were": "be",
+    "is": "be",
+    "occurred": "occur",
 }
 
 
@@ -152,7 +163,8 @@ def _forms(word: str, verb: bool) -> set[str]:
 
 
 def _lemmas() -> dict[str, str]:
-    verbs = set(ATTACK_VERBS) | SUFFER | CARRY | EFFECT | {"claim", "take", "accept", "open"}
+    verbs = set(ATTACK_VERBS) | SUFFER | AUTHOR | EFFECT | INTENT
+    verbs |= {"claim", "take", "accept", "open", "occur", "happen", "blame"}
     nouns = set(ATTACK_NOUNS) | PEOPLE | SITES | ATTACKERS | COLLECTIVE
     table: dict[str, str] = {}
     for noun in nouns:
@@ -319,7 +331,28 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                     wheres += objects
             elif child.dep_ == "acl" and lemma(child) in ("target", "kill"):
                 patients += [g for g in child.children if g.dep_ == "dobj"]
+            elif child.dep_ == "acl" and lemma(child) == "blame":
+                agents += _objects(child, ("on",))
+            elif child.dep_ == "acl" and lemma(child) in AUTHOR:
+                agents += _by(child)
         head = trigger.head
+        if trigger.dep_ == "nsubjpass" and lemma(head) in AUTHOR:
+            # "The attack was carried out by X on a convoy in Y".
+            agents += _by(head)
+            patients += [o for o in _objects(head, ("on", "against")) if not _named_place(o)]
+            wheres += _objects(head, tuple(LOCATIVE - {"on"}))
+        elif trigger.dep_ == "nsubj" and lemma(head) in ("occur", "happen", "take", "be"):
+            # "The attack took place in Mulhouse", "the blast happened at a market".
+            wheres += _objects(head, tuple(LOCATIVE - {"on"}))
+        elif trigger.dep_ == "pobj" and head.lower_ == "behind" and head.head is not head:
+            agents += agents_of(head.head)  # "X was behind the attack"
+        elif (
+            trigger.dep_ == "pobj"
+            and head.lower_ == "for"
+            and lemma(head.head) == "responsible"
+            and head.head.head is not head.head
+        ):
+            agents += agents_of(head.head.head)  # "X was responsible for the attack"
         # "claimed responsibility for the attack", "carried out the attack".
         if trigger.dep_ == "pobj" and head.lower_ == "for" and lemma(head.head) == "responsibility":
             claim = head.head.head
@@ -340,7 +373,54 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                 for g in c.children
                 if g.dep_ == "pobj"
             ]
+    wheres += located(patients)
     return agents, patients, with_appositions(wheres), claimed
+
+
+def _objects(token: Any, preps: tuple[str, ...]) -> list[Any]:
+    return with_conjuncts(
+        [
+            g
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ in preps
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+    )
+
+
+def _by(verb: Any) -> list[Any]:
+    return with_conjuncts(
+        [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    )
+
+
+def _named_place(token: Any) -> bool:
+    return token.ent_type_ in ("GPE", "LOC")
+
+
+def intended(trigger: Any) -> bool:
+    """An attack only planned or plotted ("planning attacks in Moscow", "plots to bomb")."""
+    node = trigger
+    for _ in range(2):
+        if node.head is node:
+            return False
+        node = node.head
+        if lemma(node) in INTENT:
+            return True
+    return False
+
+
+def located(patients: list[Any]) -> list[Any]:
+    """Where the attacked were: "an attack on a convoy in Peshawar"."""
+    return [
+        g
+        for p in patients
+        for c in p.children
+        if c.dep_ == "prep" and c.lower_ in LOCATIVE - {"on"}
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
 
 
 def with_appositions(tokens: list[Any]) -> list[Any]:

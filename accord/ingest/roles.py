@@ -31,6 +31,7 @@ from accord.ingest.parse import (
     SUFFER,
     SUSPECTED,
     group_words,
+    intended,
     is_trigger,
     kind_of,
     lemma,
@@ -79,8 +80,37 @@ class StructuredIncidents(ReaderBase):
                     if not any(r["name"].lower() == ref["name"].lower() for r in mine[role]):
                         mine[role].append(ref)
         self.incidents.sort(key=lambda i: i["evidence"][0]["start"])
+        self._background_by_date()
         self._one_wording_of_attackers()
         self._most_precise_in_article()
+
+    def _background_by_date(self) -> None:
+        """An attack dated well before the article's news is background: more than six weeks
+        before the publication date, or else before the latest date the article gives ("In
+        2021, a bus ... was targeted", "on March 22, 2024" in a report of a November
+        verdict). "Since 2017" dates no attack."""
+        known = [d.date for d in self.event_dates if d.date is not None]
+        reference = self.anchor or (max(known) if known else None)
+        if reference is None:
+            return
+        for incident in self.incidents:
+            start = incident["evidence"][0]["start"]
+            end = incident["evidence"][0]["end"]
+            for found in self.event_dates:
+                if not (start <= found.start < end) or found.date is None:
+                    continue
+                before = self.text[max(start, found.start - 8) : found.start].lower()
+                if "since" in before or "until" in before:
+                    continue
+                months = (reference.year - found.date.year) * 12 + reference.month
+                months -= found.date.month
+                if (
+                    (found.precision == "year" and found.date.year < reference.year)
+                    or (found.precision == "month" and months > 1)
+                    or (found.precision == "day" and (reference - found.date).days > 45)
+                ):
+                    incident["background"] = True
+                    break
 
     def _rule_agent(self, ref: dict[str, Any], parsed: dict[str, Any] | None) -> bool:
         if parsed is not None and any(p["name"] == ref["name"] for p in parsed["perpetrators"]):
@@ -166,8 +196,12 @@ class StructuredIncidents(ReaderBase):
         claimed = False
         kind = None
         for trigger in triggers:
-            kind = kind or kind_of(trigger)
+            if intended(trigger):
+                continue  # an attack planned or plotted, not carried out
             agents, patients, wheres, claim = roles_of(trigger)
+            if patients and all(lemma(p) in ATTACKERS for p in patients):
+                continue  # attackers killed or stormed: the security forces' operation
+            kind = kind or kind_of(trigger)
             claimed = claimed or claim
             for token in agents:
                 self._add(perpetrators, token, start, doc, role="perpetrator")

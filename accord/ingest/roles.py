@@ -19,6 +19,7 @@ are kept as the article words them ("gunmen", "suicide bomber").
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from accord.ingest.nlp import english_parse
@@ -43,6 +44,14 @@ from accord.ingest.parse import (
     with_conjuncts,
 )
 from accord.ingest.state import Item, ReaderBase
+
+_TIMES = re.compile(
+    r"\d|\b(gmt|utc|am|pm|noon|midnight|morning|evening|night|"
+    r"(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
+    r"nov|dec)\b",
+    re.IGNORECASE,
+)
 
 
 class StructuredIncidents(ReaderBase):
@@ -220,7 +229,12 @@ class StructuredIncidents(ReaderBase):
                 ]
                 for t, found in inside:
                     self._add_ref(places, found, t, start)
-                if not inside:
+                if inside:
+                    continue
+                site = any(lemma(t) in SITES for t in phrase_tokens(token))
+                if pos(token) == "PROPN" and not site:
+                    self._place_by_name(places, token, start)  # "in Pishta Khara"
+                else:
                     self._add(victims, token, start, doc, role="victim")
         if kind is not None:
             self._rule_places(places, start, end)
@@ -295,6 +309,29 @@ class StructuredIncidents(ReaderBase):
                         },
                     }
                 )
+
+    def _place_by_name(self, places: list[dict[str, Any]], token: Any, offset: int) -> None:
+        """A named place the article's entities missed, where the parse says the attack
+        happened: named as the sentence writes it."""
+        item = self._item_at(token, offset)
+        if item is not None and item.kind == "organisation" and group_words(item.name):
+            return
+        if token.ent_type_ in ("PERSON", "NORP", "ORG", "DATE", "TIME") and item is None:
+            return
+        tokens = phrase_tokens(token)
+        start = offset + tokens[0].idx
+        end = offset + tokens[-1].idx + len(tokens[-1].text)
+        text = self.text[start:end]
+        if _TIMES.search(text) or any(d.start < end and start < d.end for d in self.event_dates):
+            return
+        if not any(p["name"].lower() == text.lower() for p in places):
+            places.append(
+                {
+                    "name": text,
+                    "kind": "location",
+                    "evidence": {"start": start, "end": end, "text": text},
+                }
+            )
 
     def _item_at(self, token: Any, offset: int) -> Item | None:
         """The item a token stands in (a mention covering it), if any."""

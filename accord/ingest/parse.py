@@ -66,7 +66,7 @@ LOCATIVE = frozenset("in at near outside inside on".split())
 NOT_PARTY = frozenset(
     "he she they it them him her we i you who which that this these those one people person "
     "persons others some many several all both each fire responsibility car truck vehicle "
-    "explosives bomb device weapon gun rifle knife suspect".split()
+    "explosives bomb device weapon gun rifle knife".split()
 )
 #: What a victim or target can be when the article does not name it: people and sites.
 PEOPLE = frozenset(
@@ -339,7 +339,10 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
         if trigger.dep_ == "nsubjpass" and lemma(head) in AUTHOR:
             # "The attack was carried out by X on a convoy in Y".
             agents += _by(head)
-            patients += [o for o in _objects(head, ("on", "against")) if not _named_place(o)]
+            # "carried out by X on a convoy": the parse often hangs the target on the agent.
+            targets = _objects(head, ("on", "against"))
+            targets += [o for a in _by(head) for o in _objects(a, ("on", "against"))]
+            patients += [o for o in targets if not _named_place(o)]
             wheres += _objects(head, tuple(LOCATIVE - {"on"}))
         elif trigger.dep_ == "nsubj" and lemma(head) in ("occur", "happen", "take", "be"):
             # "The attack took place in Mulhouse", "the blast happened at a market".
@@ -412,15 +415,18 @@ def intended(trigger: Any) -> bool:
 
 
 def located(patients: list[Any]) -> list[Any]:
-    """Where the attacked were: "an attack on a convoy in Peshawar"."""
-    return [
-        g
-        for p in patients
-        for c in p.children
-        if c.dep_ == "prep" and c.lower_ in LOCATIVE - {"on"}
-        for g in c.children
-        if g.dep_ == "pobj"
-    ]
+    """Where the attacked were: "an attack on a convoy in Peshawar", "a convoy of CRPF
+    personnel in Lawaypora"."""
+    out: list[Any] = []
+    todo = list(patients)
+    while todo:
+        token = todo.pop()
+        for c in token.children:
+            if c.dep_ != "prep" or c.lower_ not in (LOCATIVE - {"on"}) | {"of"}:
+                continue
+            objects = [g for g in c.children if g.dep_ == "pobj"]
+            (todo if c.lower_ == "of" else out).extend(objects)
+    return out
 
 
 def with_appositions(tokens: list[Any]) -> list[Any]:
@@ -429,17 +435,27 @@ def with_appositions(tokens: list[Any]) -> list[Any]:
     for token in tokens:
         out.append(token)
         out += [c for c in token.children if c.dep_ in ("appos", "conj")]
+        # "a village called X", "the city of Peshawar", "the outskirts of Srinagar".
+        for acl in token.children:
+            if acl.dep_ == "acl" and acl.lower_ in ("called", "named", "known"):
+                out += [g for g in acl.children if g.dep_ in ("oprd", "attr", "dobj")]
         for prep in token.children:
-            if prep.dep_ == "prep" and prep.lower_ in LOCATIVE:
+            if prep.dep_ != "prep":
+                continue
+            if prep.lower_ in LOCATIVE:
                 out += [g for g in prep.children if g.dep_ == "pobj"]
+            elif prep.lower_ == "of" and pos(token) == "NOUN":
+                out += [g for g in prep.children if g.dep_ == "pobj" and pos(g) == "PROPN"]
     return out
 
 
 def phrase_tokens(token: Any) -> list[Any]:
     keep = [
-        c
+        t
         for c in token.lefts
         if c.dep_ in ("compound", "amod", "nmod", "poss") and pos(c) not in ("DET", "NUM", "PRON")
+        for t in c.subtree
+        if pos(t) not in ("DET", "PRON") and t.dep_ != "case"
     ]
     tokens = [*keep, token]
     if lemma(token) in COLLECTIVE:

@@ -49,8 +49,13 @@ _TIMES = re.compile(
     r"\d|\b(gmt|utc|am|pm|noon|midnight|morning|evening|night|"
     r"(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june|july|"
     r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
-    r"nov|dec)\b",
+    r"nov|dec|ramadan|eid|christmas|easter|passover|hanukkah|diwali|nowruz)\b",
     re.IGNORECASE,
+)
+
+#: A year an attack is dated by ("in 2019", "in March 2021"), not "since 2017".
+_YEAR = re.compile(
+    r"\b(?:[Ii]n|[Oo]f|[Dd]uring)(?: [A-Z][a-z]+\.?)?(?: \d{1,2},?)? ((?:19|20)\d\d)\b"
 )
 
 
@@ -65,13 +70,17 @@ class StructuredIncidents(ReaderBase):
         self.incidents = []
         wanted = [(s, e) for s, e in spans if may_report(self.text[s:e])]
         docs = english_parse([self.text[s:e] for s, e in wanted]) if wanted else []
+        vetoed = set()
         for (start, end), doc in zip(wanted, docs, strict=True):
-            self._sentence(start, end, doc)
+            if self._sentence(start, end, doc):
+                vetoed.add(start)
             self.check_time()
         parsed = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         for start, ruled in by_rules.items():
             mine = parsed.get(start)
             kept = [p for p in ruled["perpetrators"] if self._rule_agent(p, mine)]
+            if start in vetoed:
+                continue  # the parse says the attack was only planned, or was the police's
             if mine is None:
                 if kept or ruled["victims"] or ruled["places"]:
                     self.incidents.append({**ruled, "perpetrators": kept})
@@ -105,6 +114,10 @@ class StructuredIncidents(ReaderBase):
         for incident in self.incidents:
             start = incident["evidence"][0]["start"]
             end = incident["evidence"][0]["end"]
+            years = [int(y) for y in _YEAR.findall(self.text[start:end])]
+            if any(year < reference.year for year in years):
+                incident["background"] = True
+                continue
             for found in self.event_dates:
                 if not (start <= found.start < end) or found.date is None:
                     continue
@@ -189,10 +202,15 @@ class StructuredIncidents(ReaderBase):
 
     # -- one sentence ----------------------------------------------------------------------
 
-    def _sentence(self, start: int, end: int, doc: Any) -> None:
+    def _sentence(self, start: int, end: int, doc: Any) -> bool:
+        """The sentence's incident, if it reports one; whether its only attack words were
+        attacks planned or the security forces' operation (no incident at all)."""
         triggers = [t for t in doc if is_trigger(t)]
         if not triggers:
-            return
+            return False
+        skipped: list[Any] = []
+        # Verbs first: a raid the verb of an operation is "in" is that operation.
+        triggers.sort(key=lambda t: pos(t) != "VERB")
         sufferers = [
             c
             for t in doc
@@ -205,10 +223,12 @@ class StructuredIncidents(ReaderBase):
         claimed = False
         kind = None
         for trigger in triggers:
-            if intended(trigger):
+            if intended(trigger) or (trigger.head.dep_ == "prep" and trigger.head.head in skipped):
+                skipped.append(trigger)
                 continue  # an attack planned or plotted, not carried out
             agents, patients, wheres, claim = roles_of(trigger)
             if patients and all(lemma(p) in ATTACKERS for p in patients):
+                skipped.append(trigger)
                 continue  # attackers killed or stormed: the security forces' operation
             kind = kind or kind_of(trigger)
             claimed = claimed or claim
@@ -241,8 +261,10 @@ class StructuredIncidents(ReaderBase):
         for token in sufferers:
             self._add(victims, token, start, doc, role="victim")
         places = self._most_precise(places)
+        if len(skipped) == len(triggers):
+            return True
         if not (perpetrators or victims or places):
-            return
+            return False
         sentence = self.text[start:end]
         suspected = bool(SUSPECTED.search(sentence))
         for p in perpetrators:
@@ -278,6 +300,7 @@ class StructuredIncidents(ReaderBase):
                 "evidence": [{"start": start, "end": end, "text": sentence}],
             }
         )
+        return False
 
     def _rule_places(self, places: list[dict[str, Any]], start: int, end: int) -> None:
         """Places named as where something happened in the sentence ("in Ankara"), and if

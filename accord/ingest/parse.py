@@ -275,7 +275,13 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
     claimed = False
     if pos(trigger) in ("VERB", "AUX"):
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
-        if passive:
+        if trigger.dep_ == "acl" and trigger.tag_ == "VBN":
+            # "two policemen killed by the blast": the noun the participle qualifies.
+            patients += with_conjuncts([trigger.head])
+            if trigger.head.dep_ == "appos":
+                patients.append(trigger.head.head)
+            agents += _by(trigger)
+        elif passive:
             patients += with_conjuncts([c for c in trigger.children if c.dep_ == "nsubjpass"])
             agents += with_conjuncts(
                 [
@@ -377,6 +383,23 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                 if g.dep_ == "pobj"
             ]
     wheres += located(patients)
+    # "two policemen, Adam X and Adam Y": the named persons the patient stands for; "militants
+    # belonging to the X group": the group.
+    named = [
+        c
+        for p in patients
+        if lemma(p) in PEOPLE
+        for c in p.children
+        if c.dep_ == "appos" and pos(c) == "PROPN"
+    ]
+    patients += with_conjuncts(named)
+    agents += [
+        g
+        for a in agents
+        for acl in a.children
+        if acl.dep_ == "acl" and acl.lower_ in ("belonging", "loyal")
+        for g in _objects(acl, ("to",))
+    ]
     return agents, patients, with_appositions(wheres), claimed
 
 

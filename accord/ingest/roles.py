@@ -59,6 +59,14 @@ _YEAR = re.compile(
 )
 
 
+def _clause(token: Any) -> str:
+    """The text of the relative clause a token is in."""
+    node = token
+    while node.dep_ != "relcl" and node.head is not node:
+        node = node.head
+    return str(node.doc[node.left_edge.i : node.right_edge.i + 1].text)
+
+
 class StructuredIncidents(ReaderBase):
     """The reader's part that reads incidents from the parse."""
 
@@ -78,7 +86,19 @@ class StructuredIncidents(ReaderBase):
         parsed = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         for start, ruled in by_rules.items():
             mine = parsed.get(start)
-            kept = [p for p in ruled["perpetrators"] if self._rule_agent(p, mine)]
+            kept = [
+                p
+                for p in ruled["perpetrators"]
+                if self._rule_agent(p, mine)
+                # "16 assailants have been killed in attacks on X headquarters": no agents.
+                and not (
+                    mine is not None
+                    and any(
+                        p["evidence"]["start"] <= at < p["evidence"]["end"]
+                        for at in mine["_suffered"]
+                    )
+                )
+            ]
             if start in vetoed:
                 continue  # the parse says the attack was only planned, or was the police's
             if mine is None:
@@ -97,6 +117,8 @@ class StructuredIncidents(ReaderBase):
                 for ref in extra:
                     if not any(r["name"].lower() == ref["name"].lower() for r in mine[role]):
                         mine[role].append(ref)
+        for incident in self.incidents:
+            incident.pop("_suffered", None)
         self.incidents.sort(key=lambda i: i["evidence"][0]["start"])
         self._background_by_date()
         self._one_wording_of_attackers()
@@ -208,6 +230,8 @@ class StructuredIncidents(ReaderBase):
         triggers = [t for t in doc if is_trigger(t)]
         if not triggers:
             return False
+        asides = {t.i for c in doc if c.dep_ == "relcl" for t in c.subtree}
+        suffered: set[int] = set()  # where the words of those attacked begin
         skipped: list[Any] = []
         # Verbs first: a raid the verb of an operation is "in" is that operation.
         triggers.sort(key=lambda t: pos(t) != "VERB")
@@ -226,6 +250,8 @@ class StructuredIncidents(ReaderBase):
             if intended(trigger) or (trigger.head.dep_ == "prep" and trigger.head.head in skipped):
                 skipped.append(trigger)
                 continue  # an attack planned or plotted, not carried out
+            if trigger.i in asides and BACKGROUND.search(_clause(trigger)):
+                continue  # "..., which has carried out many attacks on X"
             agents, patients, wheres, claim = roles_of(trigger)
             if patients and all(lemma(p) in ATTACKERS for p in patients):
                 skipped.append(trigger)
@@ -234,6 +260,7 @@ class StructuredIncidents(ReaderBase):
             claimed = claimed or claim
             for token in agents:
                 self._add(perpetrators, token, start, doc, role="perpetrator")
+            suffered.update(start + t.idx for t in patients)
             for token in patients:
                 self._add(victims, token, start, doc, role="victim")
             for token in wheres:
@@ -281,8 +308,11 @@ class StructuredIncidents(ReaderBase):
         )
         found_dates = [d for d in self.event_dates if start <= d.start < end]
         date = found_dates[0] if found_dates else None
-        background = bool(BACKGROUND.search(sentence)) or any(
-            lemma(t) == "have" and t.dep_ == "aux" and t.tag_ == "VBD" for t in doc
+        # A relative clause tells of someone's past ("the group, which has claimed numerous
+        # attacks"): the sentence's own news is read without it.
+        main = [t for t in doc if t.i not in asides]
+        background = bool(BACKGROUND.search(" ".join(t.text for t in main))) or any(
+            lemma(t) == "have" and t.dep_ == "aux" and t.tag_ == "VBD" for t in main
         )
         self.incidents.append(
             {
@@ -297,6 +327,7 @@ class StructuredIncidents(ReaderBase):
                 "attribution": attribution,
                 "background": background,
                 "read_from": "the sentence's dependency parse",
+                "_suffered": suffered,
                 "evidence": [{"start": start, "end": end, "text": sentence}],
             }
         )
@@ -404,7 +435,13 @@ class StructuredIncidents(ReaderBase):
         found.append(
             {
                 "name": text,
-                "kind": "unnamed" if role == "perpetrator" else "target",
+                # "the Jaish al-Adl group": named, though not among the article's entities.
+                "kind": "target"
+                if role != "perpetrator"
+                else "organisation"
+                if any(pos(t) == "PROPN" for t in phrase_tokens(token) if t is not token)
+                and lemma(token) in ("group", "cell", "network", "brigade", "movement")
+                else "unnamed",
                 "evidence": {"start": start, "end": start + len(text), "text": text},
             }
         )

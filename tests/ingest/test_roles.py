@@ -64,3 +64,32 @@ def test_an_attack_years_before_the_news_is_background() -> None:
     assert "mombasa" in names(found, "places")
     assert "garissa" not in names(found, "places")
     assert not any("passengers" in n for n in names(found, "victims"))
+
+
+def test_the_named_killed_and_the_group_attackers_belong_to() -> None:
+    found = own(
+        "Two guards, Tomas Varga and Peter Holub, killed by the blast in Mopti were buried on "
+        "Friday."
+    )
+    victims = names(found, "victims")
+    assert {"tomas varga", "peter holub"} <= victims
+    assert "mopti" in names(found, "places")
+    found = own(
+        "The attack was carried out by militants belonging to the Harakat al-Ahrar group, "
+        "which has claimed responsibility for numerous attacks on soldiers in the region."
+    )
+    perpetrators = names(found, "perpetrators")
+    assert any("harakat al-ahrar" in n for n in perpetrators)
+    assert "militants" in perpetrators
+    assert "soldiers" not in names(found, "victims")  # the group's past, not this attack
+
+
+def test_attackers_killed_in_the_attack_are_not_its_agents() -> None:
+    found = own(
+        "Nine soldiers and four assailants were killed in an attack on an army base in "
+        "Kidal on Sunday."
+    )
+    assert not names(found, "perpetrators")
+    assert "soldiers" in names(found, "victims")
+    assert any("army base" in n for n in names(found, "victims"))
+    assert "kidal" in names(found, "places")

@@ -425,8 +425,35 @@ def _named_place(token: Any) -> bool:
     return token.ent_type_ in ("GPE", "LOC")
 
 
+#: What only refers to an attack after the fact: its trial, its suspects, its investigation,
+#: blame or condemnation ("the perpetrators of the attack were sentenced", "blames X for
+#: attacks", "condemned the attack"): no reading of who did it or where.
+AFTERMATH = frozenset(
+    "perpetrator perpetrators suspect suspects case verdict trial involvement investigation "
+    "probe inquiry evidence connection link sentence charge charges organiser organizer "
+    "mastermind condemn condemned condemns investigate investigated blame blamed blames "
+    "sentenced convicted accused charged tried mourn mourned denounce denounced".split()
+)
+
+
+def aftermath(trigger: Any) -> bool:
+    """An attack noun named only by what came after it ("suspects of the attack", "the
+    verdict in the case of the attack", "China blames X for attacks")."""
+    if pos(trigger) not in ("NOUN", "PROPN"):
+        return False
+    head = trigger.head
+    if trigger.dep_ == "dobj":
+        return head.lower_ in AFTERMATH or lemma(head) in AFTERMATH
+    if trigger.dep_ == "pobj" and head.lower_ in ("of", "in", "for", "into", "with"):
+        governor = head.head
+        return governor.lower_ in AFTERMATH or lemma(governor) in AFTERMATH
+    return False
+
+
 def intended(trigger: Any) -> bool:
     """An attack only planned or plotted ("planning attacks in Moscow", "plots to bomb")."""
+    if any(c.dep_ in ("compound", "amod") and lemma(c) in INTENT for c in trigger.children):
+        return True  # "terrorists planning attacks" in a telegraphic headline
     node = trigger
     for _ in range(2):
         if node.head is node:

@@ -31,6 +31,7 @@ from accord.ingest.parse import (
     SITES,
     SUFFER,
     SUSPECTED,
+    aftermath,
     group_words,
     intended,
     is_trigger,
@@ -247,7 +248,11 @@ class StructuredIncidents(ReaderBase):
         claimed = False
         kind = None
         for trigger in triggers:
-            if intended(trigger) or (trigger.head.dep_ == "prep" and trigger.head.head in skipped):
+            if (
+                intended(trigger)
+                or aftermath(trigger)
+                or (trigger.head.dep_ == "prep" and trigger.head.head in skipped)
+            ):
                 skipped.append(trigger)
                 continue  # an attack planned or plotted, not carried out
             if trigger.i in asides and BACKGROUND.search(_clause(trigger)):

@@ -93,3 +93,11 @@ def test_attackers_killed_in_the_attack_are_not_its_agents() -> None:
     assert "soldiers" in names(found, "victims")
     assert any("army base" in n for n in names(found, "victims"))
     assert "kidal" in names(found, "places")
+
+
+def test_an_attack_named_only_by_its_trial_or_blame_gives_no_roles() -> None:
+    assert not own(
+        "A court in Tashkent sentenced the perpetrators of the attack on the Grand Bazaar "
+        "to life terms."
+    )
+    assert not own("The government blames the Free Hills Front for attacks in Vorland.")

@@ -88,7 +88,7 @@ SITES = frozenset(
     "club cafe restaurant convoy vehicle motorcade camp headquarters store shop bank "
     "parliament court prison jail ceremony gathering rally concert festival wedding "
     "procession street avenue bridge plant pipeline factory village town home house "
-    "residence gate gates barracks outpost patrol facility complex center centre cathedral "
+    "residence barracks outpost patrol facility complex center centre cathedral "
     "academy store department headquarter headquarters bar bars cafes homes hall".split()
 )
 #: Who carries out an attack when unnamed.
@@ -382,6 +382,7 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                 for g in c.children
                 if g.dep_ == "pobj"
             ]
+    patients = whole_targets(patients)
     wheres += located(patients)
     # "two policemen, Adam X and Adam Y": the named persons the patient stands for; "militants
     # belonging to the X group": the group.
@@ -462,6 +463,36 @@ def intended(trigger: Any) -> bool:
         if lemma(node) in INTENT:
             return True
     return False
+
+
+#: Parts of a target: "rammed the gates of a base" attacked the base.
+PARTS = frozenset("gate gates entrance door doors wall walls fence roof perimeter".split())
+#: Site words that, bare and definite ("stormed the building"), only refer back to a target
+#: named before.
+ANAPHORIC = frozenset("building compound site structure premises facility".split())
+
+
+def whole_targets(patients: list[Any]) -> list[Any]:
+    out = []
+    for token in patients:
+        if lemma(token) in PARTS or lemma(token) in ANAPHORIC:
+            whole = [
+                g
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            if whole:
+                out += whole
+                continue
+            if lemma(token) in PARTS:
+                continue
+            lefts = [c for c in token.lefts if c.dep_ != "det"]
+            if not lefts and any(c.lower_ == "the" for c in token.lefts):
+                continue  # "the building": the target named before
+        out.append(token)
+    return out
 
 
 def located(patients: list[Any]) -> list[Any]:

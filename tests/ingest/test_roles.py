@@ -101,3 +101,14 @@ def test_an_attack_named_only_by_its_trial_or_blame_gives_no_roles() -> None:
         "to life terms."
     )
     assert not own("The government blames the Free Hills Front for attacks in Vorland.")
+
+
+def test_the_part_of_a_target_stands_for_the_whole_and_the_building_refers_back() -> None:
+    found = own(
+        "Militants rammed the gates of an army base in Gao with a truck, then stormed the building."
+    )
+    victims = names(found, "victims")
+    assert any("army base" in n for n in victims)
+    assert not any("gate" in n for n in victims)
+    assert "building" not in victims
+    assert "militants" in names(found, "perpetrators")

@@ -60,6 +60,20 @@ _YEAR = re.compile(
 )
 
 
+_PLACE_NOUNS = frozenset("town village city district region province area county".split())
+
+
+def _named_in(token: Any) -> list[Any]:
+    """The named place a place noun stands for: "the town of X", "the village, X"."""
+    if lemma(token) not in _PLACE_NOUNS:
+        return []
+    named = [c for c in token.children if c.dep_ == "appos" and pos(c) == "PROPN"]
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            named += [g for g in prep.children if g.dep_ == "pobj" and pos(g) == "PROPN"]
+    return named
+
+
 def _clause(token: Any) -> str:
     """The text of the relative clause a token is in."""
     node = token
@@ -267,11 +281,14 @@ class StructuredIncidents(ReaderBase):
                 self._add(perpetrators, token, start, doc, role="perpetrator")
             suffered.update(start + t.idx for t in patients)
             for token in patients:
-                self._add(victims, token, start, doc, role="victim")
+                if not self._named_place(places, token, start):
+                    self._add(victims, token, start, doc, role="victim")
             for token in wheres:
                 item = self._location_at(token, start)
                 if item is not None:
                     self._add_ref(places, item, token, start)
+                    continue
+                if self._named_place(places, token, start):
                     continue
                 # "in Pakistan's northwestern Peshawar city": the places inside the phrase.
                 inside = [
@@ -368,6 +385,17 @@ class StructuredIncidents(ReaderBase):
                         },
                     }
                 )
+
+    def _named_place(self, places: list[dict[str, Any]], token: Any, offset: int) -> bool:
+        """ "An attack on the small town of X": where, not whom."""
+        named = _named_in(token)
+        for t in named:
+            found = self._location_at(t, offset)
+            if found is not None:
+                self._add_ref(places, found, t, offset)
+            else:
+                self._place_by_name(places, t, offset)
+        return bool(named)
 
     def _place_by_name(self, places: list[dict[str, Any]], token: Any, offset: int) -> None:
         """A named place the article's entities missed, where the parse says the attack

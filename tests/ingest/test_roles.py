@@ -112,3 +112,9 @@ def test_the_part_of_a_target_stands_for_the_whole_and_the_building_refers_back(
     assert not any("gate" in n for n in victims)
     assert "building" not in victims
     assert "militants" in names(found, "perpetrators")
+
+
+def test_a_place_noun_with_its_name_is_where_not_whom() -> None:
+    found = own("Two people were killed in an attack on the small town of Saint-Ribaut.")
+    assert "saint-ribaut" in names(found, "places")
+    assert not any("town" in n for n in names(found, "victims"))

@@ -294,9 +294,16 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
             )
         else:
             agents += agents_of(trigger)
-            patients += with_conjuncts(
-                [c for c in trigger.children if c.dep_ == "dobj" and lemma(c) != "fire"]
-            )
+            objects = [c for c in trigger.children if c.dep_ == "dobj" and lemma(c) != "fire"]
+            # "killed and detained militants": the object the coordinated verbs share.
+            shared = [
+                c
+                for v in trigger.conjuncts
+                if lemma(v) in ATTACK_VERBS or v.lower_.startswith(("detain", "arrest", "captur"))
+                for c in v.children
+                if c.dep_ == "dobj"
+            ]
+            patients += with_conjuncts(objects or shared[:1])
         for prep in trigger.children:
             if prep.dep_ == "prep":
                 objects = with_conjuncts([g for g in prep.children if g.dep_ == "pobj"])
@@ -456,7 +463,7 @@ def intended(trigger: Any) -> bool:
     if any(c.dep_ in ("compound", "amod") and lemma(c) in INTENT for c in trigger.children):
         return True  # "terrorists planning attacks" in a telegraphic headline
     node = trigger
-    for _ in range(2):
+    for _ in range(3):
         if node.head is node:
             return False
         node = node.head
@@ -554,41 +561,17 @@ def phrase(token: Any) -> str:
     return str(token.doc.text[first.idx : last.idx + len(last.text)])
 
 
+#: Words that name an armed group ("... State", "... Front", "Lashkar-...").
+GROUP_WORDS = (
+    "state front army movement jamaat brigade taliban qaeda shabab haram party jihad "
+    "mujahid liberation isis isil daesh hamas hezbollah pkk group network militia ansar "
+    "jaish lashkar tehrik harakat"
+).split()
+
+
 def group_words(name: str) -> bool:
     lower = name.lower()
-    return any(
-        w in lower
-        for w in (
-            "state",
-            "front",
-            "army",
-            "movement",
-            "jamaat",
-            "brigade",
-            "taliban",
-            "qaeda",
-            "shabab",
-            "haram",
-            "party",
-            "jihad",
-            "mujahid",
-            "liberation",
-            "isis",
-            "isil",
-            "daesh",
-            "hamas",
-            "hezbollah",
-            "pkk",
-            "group",
-            "network",
-            "militia",
-            "ansar",
-            "jaish",
-            "lashkar",
-            "tehrik",
-            "harakat",
-        )
-    )
+    return any(w in lower for w in GROUP_WORDS)
 
 
 LEMMAS = _lemmas()

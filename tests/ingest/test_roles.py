@@ -118,3 +118,10 @@ def test_a_place_noun_with_its_name_is_where_not_whom() -> None:
     found = own("Two people were killed in an attack on the small town of Saint-Ribaut.")
     assert "saint-ribaut" in names(found, "places")
     assert not any("town" in n for n in names(found, "victims"))
+
+
+def test_an_operation_that_killed_and_detained_militants_is_no_incident() -> None:
+    assert not own(
+        "Security forces killed and detained militants who were planning a series of attacks "
+        "in Osh."
+    )

@@ -52,9 +52,12 @@ ATTACK_NOUNS = {
     "killing": "killing",
     "attacks": "attack",
 }
-CARRY = frozenset(
-    "carry conduct stage launch mount perpetrate commit plot plan orchestrate".split()
-)
+CARRY = frozenset("carry conduct stage launch mount perpetrate commit orchestrate".split())
+#: Who did an attack named by a noun the verb's subject or "by" phrase gives: "the attack was
+#: carried out by X", "X was behind the attack", "X was responsible for the attack".
+AUTHOR = CARRY | frozenset("realise realize execute claim organise organize".split())
+#: Verbs of intent: an attack planned, plotted or foiled is no attack the article reports.
+INTENT = frozenset("plan plot prepare intend threaten conspire".split())
 EFFECT = frozenset("kill injure wound hit target destroy damage".split())
 COLLECTIVE = frozenset(
     "convoy group vehicle bus car patrol team delegation crowd motorcade".split()
@@ -63,7 +66,7 @@ LOCATIVE = frozenset("in at near outside inside on".split())
 NOT_PARTY = frozenset(
     "he she they it them him her we i you who which that this these those one people person "
     "persons others some many several all both each fire responsibility car truck vehicle "
-    "explosives bomb device weapon gun rifle knife suspect".split()
+    "explosives bomb device weapon gun rifle knife".split()
 )
 #: What a victim or target can be when the article does not name it: people and sites.
 PEOPLE = frozenset(
@@ -85,7 +88,7 @@ SITES = frozenset(
     "club cafe restaurant convoy vehicle motorcade camp headquarters store shop bank "
     "parliament court prison jail ceremony gathering rally concert festival wedding "
     "procession street avenue bridge plant pipeline factory village town home house "
-    "residence gate gates barracks outpost patrol facility complex center centre cathedral "
+    "residence barracks outpost patrol facility complex center centre cathedral "
     "academy store department headquarter headquarters bar bars cafes homes hall".split()
 )
 #: Who carries out an attack when unnamed.
@@ -97,7 +100,11 @@ ATTACKERS = frozenset(
 )
 BACKGROUND = re.compile(
     r"\b(reminded|recalled|recalling|earlier|previous(ly)?|in the past|last year|years? ago|"
-    r"back in|former|had been|had carried out|history of|also reminded|anniversary)\b",
+    r"back in|former|had been|had carried out|history of|also reminded|anniversary|"
+    r"last (january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|month|summer|winter|spring|autumn)|spate of|string of|recent years|"
+    r"over the years|(many|numerous|dozens of|scores of|hundreds of)( of the)?( \w+)? "
+    r"(attacks|bombings|assaults|killings|raids))\b",
     re.IGNORECASE,
 )
 SUSPECTED = re.compile(
@@ -137,6 +144,10 @@ _IRREGULAR = {
     "fled": "flee",
     "undertook": "undertake",
     "sustained": "sustain",
+    "was": "be",
+    "were": "be",
+    "is": "be",
+    "occurred": "occur",
 }
 
 
@@ -152,7 +163,8 @@ def _forms(word: str, verb: bool) -> set[str]:
 
 
 def _lemmas() -> dict[str, str]:
-    verbs = set(ATTACK_VERBS) | SUFFER | CARRY | EFFECT | {"claim", "take", "accept", "open"}
+    verbs = set(ATTACK_VERBS) | SUFFER | AUTHOR | EFFECT | INTENT
+    verbs |= {"claim", "take", "accept", "open", "occur", "happen", "blame"}
     nouns = set(ATTACK_NOUNS) | PEOPLE | SITES | ATTACKERS | COLLECTIVE
     table: dict[str, str] = {}
     for noun in nouns:
@@ -263,7 +275,13 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
     claimed = False
     if pos(trigger) in ("VERB", "AUX"):
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
-        if passive:
+        if trigger.dep_ == "acl" and trigger.tag_ == "VBN":
+            # "two policemen killed by the blast": the noun the participle qualifies.
+            patients += with_conjuncts([trigger.head])
+            if trigger.head.dep_ == "appos":
+                patients.append(trigger.head.head)
+            agents += _by(trigger)
+        elif passive:
             patients += with_conjuncts([c for c in trigger.children if c.dep_ == "nsubjpass"])
             agents += with_conjuncts(
                 [
@@ -276,9 +294,16 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
             )
         else:
             agents += agents_of(trigger)
-            patients += with_conjuncts(
-                [c for c in trigger.children if c.dep_ == "dobj" and lemma(c) != "fire"]
-            )
+            objects = [c for c in trigger.children if c.dep_ == "dobj" and lemma(c) != "fire"]
+            # "killed and detained militants": the object the coordinated verbs share.
+            shared = [
+                c
+                for v in trigger.conjuncts
+                if lemma(v) in ATTACK_VERBS or v.lower_.startswith(("detain", "arrest", "captur"))
+                for c in v.children
+                if c.dep_ == "dobj"
+            ]
+            patients += with_conjuncts(objects or shared[:1])
         for prep in trigger.children:
             if prep.dep_ == "prep":
                 objects = with_conjuncts([g for g in prep.children if g.dep_ == "pobj"])
@@ -319,7 +344,31 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                     wheres += objects
             elif child.dep_ == "acl" and lemma(child) in ("target", "kill"):
                 patients += [g for g in child.children if g.dep_ == "dobj"]
+            elif child.dep_ == "acl" and lemma(child) == "blame":
+                agents += _objects(child, ("on",))
+            elif child.dep_ == "acl" and lemma(child) in AUTHOR:
+                agents += _by(child)
         head = trigger.head
+        if trigger.dep_ == "nsubjpass" and lemma(head) in AUTHOR:
+            # "The attack was carried out by X on a convoy in Y".
+            agents += _by(head)
+            # "carried out by X on a convoy": the parse often hangs the target on the agent.
+            targets = _objects(head, ("on", "against"))
+            targets += [o for a in _by(head) for o in _objects(a, ("on", "against"))]
+            patients += [o for o in targets if not _named_place(o)]
+            wheres += _objects(head, tuple(LOCATIVE - {"on"}))
+        elif trigger.dep_ == "nsubj" and lemma(head) in ("occur", "happen", "take", "be"):
+            # "The attack took place in Mulhouse", "the blast happened at a market".
+            wheres += _objects(head, tuple(LOCATIVE - {"on"}))
+        elif trigger.dep_ == "pobj" and head.lower_ == "behind" and head.head is not head:
+            agents += agents_of(head.head)  # "X was behind the attack"
+        elif (
+            trigger.dep_ == "pobj"
+            and head.lower_ == "for"
+            and lemma(head.head) == "responsible"
+            and head.head.head is not head.head
+        ):
+            agents += agents_of(head.head.head)  # "X was responsible for the attack"
         # "claimed responsibility for the attack", "carried out the attack".
         if trigger.dep_ == "pobj" and head.lower_ == "for" and lemma(head.head) == "responsibility":
             claim = head.head.head
@@ -340,7 +389,132 @@ def roles_of(trigger: Any) -> tuple[list[Any], list[Any], list[Any], bool]:
                 for g in c.children
                 if g.dep_ == "pobj"
             ]
+    patients = whole_targets(patients)
+    wheres += located(patients)
+    # "two policemen, Adam X and Adam Y": the named persons the patient stands for; "militants
+    # belonging to the X group": the group.
+    named = [
+        c
+        for p in patients
+        if lemma(p) in PEOPLE
+        for c in p.children
+        if c.dep_ == "appos" and pos(c) == "PROPN"
+    ]
+    patients += with_conjuncts(named)
+    agents += [
+        g
+        for a in agents
+        for acl in a.children
+        if acl.dep_ == "acl" and acl.lower_ in ("belonging", "loyal")
+        for g in _objects(acl, ("to",))
+    ]
     return agents, patients, with_appositions(wheres), claimed
+
+
+def _objects(token: Any, preps: tuple[str, ...]) -> list[Any]:
+    return with_conjuncts(
+        [
+            g
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ in preps
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+    )
+
+
+def _by(verb: Any) -> list[Any]:
+    return with_conjuncts(
+        [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    )
+
+
+def _named_place(token: Any) -> bool:
+    return token.ent_type_ in ("GPE", "LOC")
+
+
+#: What only refers to an attack after the fact: its trial, its suspects, its investigation,
+#: blame or condemnation ("the perpetrators of the attack were sentenced", "blames X for
+#: attacks", "condemned the attack"): no reading of who did it or where.
+AFTERMATH = frozenset(
+    "perpetrator perpetrators suspect suspects case verdict trial involvement investigation "
+    "probe inquiry evidence connection link sentence charge charges organiser organizer "
+    "mastermind condemn condemned condemns investigate investigated blame blamed blames "
+    "sentenced convicted accused charged tried mourn mourned denounce denounced".split()
+)
+
+
+def aftermath(trigger: Any) -> bool:
+    """An attack noun named only by what came after it ("suspects of the attack", "the
+    verdict in the case of the attack", "China blames X for attacks")."""
+    if pos(trigger) not in ("NOUN", "PROPN"):
+        return False
+    head = trigger.head
+    if trigger.dep_ == "dobj":
+        return head.lower_ in AFTERMATH or lemma(head) in AFTERMATH
+    if trigger.dep_ == "pobj" and head.lower_ in ("of", "in", "for", "into", "with"):
+        governor = head.head
+        return governor.lower_ in AFTERMATH or lemma(governor) in AFTERMATH
+    return False
+
+
+def intended(trigger: Any) -> bool:
+    """An attack only planned or plotted ("planning attacks in Moscow", "plots to bomb")."""
+    if any(c.dep_ in ("compound", "amod") and lemma(c) in INTENT for c in trigger.children):
+        return True  # "terrorists planning attacks" in a telegraphic headline
+    node = trigger
+    for _ in range(3):
+        if node.head is node:
+            return False
+        node = node.head
+        if lemma(node) in INTENT:
+            return True
+    return False
+
+
+#: Parts of a target: "rammed the gates of a base" attacked the base.
+PARTS = frozenset("gate gates entrance door doors wall walls fence roof perimeter".split())
+#: Site words that, bare and definite ("stormed the building"), only refer back to a target
+#: named before.
+ANAPHORIC = frozenset("building compound site structure premises facility".split())
+
+
+def whole_targets(patients: list[Any]) -> list[Any]:
+    out = []
+    for token in patients:
+        if lemma(token) in PARTS or lemma(token) in ANAPHORIC:
+            whole = [
+                g
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            if whole:
+                out += whole
+                continue
+            if lemma(token) in PARTS:
+                continue
+            lefts = [c for c in token.lefts if c.dep_ != "det"]
+            if not lefts and any(c.lower_ == "the" for c in token.lefts):
+                continue  # "the building": the target named before
+        out.append(token)
+    return out
+
+
+def located(patients: list[Any]) -> list[Any]:
+    """Where the attacked were: "an attack on a convoy in Peshawar", "a convoy of CRPF
+    personnel in Lawaypora"."""
+    out: list[Any] = []
+    todo = list(patients)
+    while todo:
+        token = todo.pop()
+        for c in token.children:
+            if c.dep_ != "prep" or c.lower_ not in (LOCATIVE - {"on"}) | {"of"}:
+                continue
+            objects = [g for g in c.children if g.dep_ == "pobj"]
+            (todo if c.lower_ == "of" else out).extend(objects)
+    return out
 
 
 def with_appositions(tokens: list[Any]) -> list[Any]:
@@ -349,17 +523,27 @@ def with_appositions(tokens: list[Any]) -> list[Any]:
     for token in tokens:
         out.append(token)
         out += [c for c in token.children if c.dep_ in ("appos", "conj")]
+        # "a village called X", "the city of Peshawar", "the outskirts of Srinagar".
+        for acl in token.children:
+            if acl.dep_ == "acl" and acl.lower_ in ("called", "named", "known"):
+                out += [g for g in acl.children if g.dep_ in ("oprd", "attr", "dobj")]
         for prep in token.children:
-            if prep.dep_ == "prep" and prep.lower_ in LOCATIVE:
+            if prep.dep_ != "prep":
+                continue
+            if prep.lower_ in LOCATIVE:
                 out += [g for g in prep.children if g.dep_ == "pobj"]
+            elif prep.lower_ == "of" and pos(token) == "NOUN":
+                out += [g for g in prep.children if g.dep_ == "pobj" and pos(g) == "PROPN"]
     return out
 
 
 def phrase_tokens(token: Any) -> list[Any]:
     keep = [
-        c
+        t
         for c in token.lefts
         if c.dep_ in ("compound", "amod", "nmod", "poss") and pos(c) not in ("DET", "NUM", "PRON")
+        for t in c.subtree
+        if pos(t) not in ("DET", "PRON") and t.dep_ != "case"
     ]
     tokens = [*keep, token]
     if lemma(token) in COLLECTIVE:
@@ -377,41 +561,17 @@ def phrase(token: Any) -> str:
     return str(token.doc.text[first.idx : last.idx + len(last.text)])
 
 
+#: Words that name an armed group ("... State", "... Front", "Lashkar-...").
+GROUP_WORDS = (
+    "state front army movement jamaat brigade taliban qaeda shabab haram party jihad "
+    "mujahid liberation isis isil daesh hamas hezbollah pkk group network militia ansar "
+    "jaish lashkar tehrik harakat"
+).split()
+
+
 def group_words(name: str) -> bool:
     lower = name.lower()
-    return any(
-        w in lower
-        for w in (
-            "state",
-            "front",
-            "army",
-            "movement",
-            "jamaat",
-            "brigade",
-            "taliban",
-            "qaeda",
-            "shabab",
-            "haram",
-            "party",
-            "jihad",
-            "mujahid",
-            "liberation",
-            "isis",
-            "isil",
-            "daesh",
-            "hamas",
-            "hezbollah",
-            "pkk",
-            "group",
-            "network",
-            "militia",
-            "ansar",
-            "jaish",
-            "lashkar",
-            "tehrik",
-            "harakat",
-        )
-    )
+    return any(w in lower for w in GROUP_WORDS)
 
 
 LEMMAS = _lemmas()

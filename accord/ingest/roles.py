@@ -19,6 +19,7 @@ are kept as the article words them ("gunmen", "suicide bomber").
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from accord.ingest.nlp import english_parse
@@ -30,7 +31,9 @@ from accord.ingest.parse import (
     SITES,
     SUFFER,
     SUSPECTED,
+    aftermath,
     group_words,
+    intended,
     is_trigger,
     kind_of,
     lemma,
@@ -42,6 +45,41 @@ from accord.ingest.parse import (
     with_conjuncts,
 )
 from accord.ingest.state import Item, ReaderBase
+
+_TIMES = re.compile(
+    r"\d|\b(gmt|utc|am|pm|noon|midnight|morning|evening|night|"
+    r"(mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
+    r"nov|dec|ramadan|eid|christmas|easter|passover|hanukkah|diwali|nowruz)\b",
+    re.IGNORECASE,
+)
+
+#: A year an attack is dated by ("in 2019", "in March 2021"), not "since 2017".
+_YEAR = re.compile(
+    r"\b(?:[Ii]n|[Oo]f|[Dd]uring)(?: [A-Z][a-z]+\.?)?(?: \d{1,2},?)? ((?:19|20)\d\d)\b"
+)
+
+
+_PLACE_NOUNS = frozenset("town village city district region province area county".split())
+
+
+def _named_in(token: Any) -> list[Any]:
+    """The named place a place noun stands for: "the town of X", "the village, X"."""
+    if lemma(token) not in _PLACE_NOUNS:
+        return []
+    named = [c for c in token.children if c.dep_ == "appos" and pos(c) == "PROPN"]
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            named += [g for g in prep.children if g.dep_ == "pobj" and pos(g) == "PROPN"]
+    return named
+
+
+def _clause(token: Any) -> str:
+    """The text of the relative clause a token is in."""
+    node = token
+    while node.dep_ != "relcl" and node.head is not node:
+        node = node.head
+    return str(node.doc[node.left_edge.i : node.right_edge.i + 1].text)
 
 
 class StructuredIncidents(ReaderBase):
@@ -55,13 +93,29 @@ class StructuredIncidents(ReaderBase):
         self.incidents = []
         wanted = [(s, e) for s, e in spans if may_report(self.text[s:e])]
         docs = english_parse([self.text[s:e] for s, e in wanted]) if wanted else []
+        vetoed = set()
         for (start, end), doc in zip(wanted, docs, strict=True):
-            self._sentence(start, end, doc)
+            if self._sentence(start, end, doc):
+                vetoed.add(start)
             self.check_time()
         parsed = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         for start, ruled in by_rules.items():
             mine = parsed.get(start)
-            kept = [p for p in ruled["perpetrators"] if self._rule_agent(p, mine)]
+            kept = [
+                p
+                for p in ruled["perpetrators"]
+                if self._rule_agent(p, mine)
+                # "16 assailants have been killed in attacks on X headquarters": no agents.
+                and not (
+                    mine is not None
+                    and any(
+                        p["evidence"]["start"] <= at < p["evidence"]["end"]
+                        for at in mine["_suffered"]
+                    )
+                )
+            ]
+            if start in vetoed:
+                continue  # the parse says the attack was only planned, or was the police's
             if mine is None:
                 if kept or ruled["victims"] or ruled["places"]:
                     self.incidents.append({**ruled, "perpetrators": kept})
@@ -78,9 +132,44 @@ class StructuredIncidents(ReaderBase):
                 for ref in extra:
                     if not any(r["name"].lower() == ref["name"].lower() for r in mine[role]):
                         mine[role].append(ref)
+        for incident in self.incidents:
+            incident.pop("_suffered", None)
         self.incidents.sort(key=lambda i: i["evidence"][0]["start"])
+        self._background_by_date()
         self._one_wording_of_attackers()
         self._most_precise_in_article()
+
+    def _background_by_date(self) -> None:
+        """An attack dated well before the article's news is background: more than six weeks
+        before the publication date, or else before the latest date the article gives ("In
+        2021, a bus ... was targeted", "on March 22, 2024" in a report of a November
+        verdict). "Since 2017" dates no attack."""
+        known = [d.date for d in self.event_dates if d.date is not None]
+        reference = self.anchor or (max(known) if known else None)
+        if reference is None:
+            return
+        for incident in self.incidents:
+            start = incident["evidence"][0]["start"]
+            end = incident["evidence"][0]["end"]
+            years = [int(y) for y in _YEAR.findall(self.text[start:end])]
+            if any(year < reference.year for year in years):
+                incident["background"] = True
+                continue
+            for found in self.event_dates:
+                if not (start <= found.start < end) or found.date is None:
+                    continue
+                before = self.text[max(start, found.start - 8) : found.start].lower()
+                if "since" in before or "until" in before:
+                    continue
+                months = (reference.year - found.date.year) * 12 + reference.month
+                months -= found.date.month
+                if (
+                    (found.precision == "year" and found.date.year < reference.year)
+                    or (found.precision == "month" and months > 1)
+                    or (found.precision == "day" and (reference - found.date).days > 45)
+                ):
+                    incident["background"] = True
+                    break
 
     def _rule_agent(self, ref: dict[str, Any], parsed: dict[str, Any] | None) -> bool:
         if parsed is not None and any(p["name"] == ref["name"] for p in parsed["perpetrators"]):
@@ -150,10 +239,17 @@ class StructuredIncidents(ReaderBase):
 
     # -- one sentence ----------------------------------------------------------------------
 
-    def _sentence(self, start: int, end: int, doc: Any) -> None:
+    def _sentence(self, start: int, end: int, doc: Any) -> bool:
+        """The sentence's incident, if it reports one; whether its only attack words were
+        attacks planned or the security forces' operation (no incident at all)."""
         triggers = [t for t in doc if is_trigger(t)]
         if not triggers:
-            return
+            return False
+        asides = {t.i for c in doc if c.dep_ == "relcl" for t in c.subtree}
+        suffered: set[int] = set()  # where the words of those attacked begin
+        skipped: list[Any] = []
+        # Verbs first: a raid the verb of an operation is "in" is that operation.
+        triggers.sort(key=lambda t: pos(t) != "VERB")
         sufferers = [
             c
             for t in doc
@@ -166,17 +262,33 @@ class StructuredIncidents(ReaderBase):
         claimed = False
         kind = None
         for trigger in triggers:
-            kind = kind or kind_of(trigger)
+            if (
+                intended(trigger)
+                or aftermath(trigger)
+                or (trigger.head.dep_ == "prep" and trigger.head.head in skipped)
+            ):
+                skipped.append(trigger)
+                continue  # an attack planned or plotted, not carried out
+            if trigger.i in asides and BACKGROUND.search(_clause(trigger)):
+                continue  # "..., which has carried out many attacks on X"
             agents, patients, wheres, claim = roles_of(trigger)
+            if patients and all(lemma(p) in ATTACKERS for p in patients):
+                skipped.append(trigger)
+                continue  # attackers killed or stormed: the security forces' operation
+            kind = kind or kind_of(trigger)
             claimed = claimed or claim
             for token in agents:
                 self._add(perpetrators, token, start, doc, role="perpetrator")
+            suffered.update(start + t.idx for t in patients)
             for token in patients:
-                self._add(victims, token, start, doc, role="victim")
+                if not self._named_place(places, token, start):
+                    self._add(victims, token, start, doc, role="victim")
             for token in wheres:
                 item = self._location_at(token, start)
                 if item is not None:
                     self._add_ref(places, item, token, start)
+                    continue
+                if self._named_place(places, token, start):
                     continue
                 # "in Pakistan's northwestern Peshawar city": the places inside the phrase.
                 inside = [
@@ -186,15 +298,22 @@ class StructuredIncidents(ReaderBase):
                 ]
                 for t, found in inside:
                     self._add_ref(places, found, t, start)
-                if not inside:
+                if inside:
+                    continue
+                site = any(lemma(t) in SITES for t in phrase_tokens(token))
+                if pos(token) == "PROPN" and not site:
+                    self._place_by_name(places, token, start)  # "in Pishta Khara"
+                else:
                     self._add(victims, token, start, doc, role="victim")
         if kind is not None:
             self._rule_places(places, start, end)
         for token in sufferers:
             self._add(victims, token, start, doc, role="victim")
         places = self._most_precise(places)
+        if len(skipped) == len(triggers):
+            return True
         if not (perpetrators or victims or places):
-            return
+            return False
         sentence = self.text[start:end]
         suspected = bool(SUSPECTED.search(sentence))
         for p in perpetrators:
@@ -211,8 +330,11 @@ class StructuredIncidents(ReaderBase):
         )
         found_dates = [d for d in self.event_dates if start <= d.start < end]
         date = found_dates[0] if found_dates else None
-        background = bool(BACKGROUND.search(sentence)) or any(
-            lemma(t) == "have" and t.dep_ == "aux" and t.tag_ == "VBD" for t in doc
+        # A relative clause tells of someone's past ("the group, which has claimed numerous
+        # attacks"): the sentence's own news is read without it.
+        main = [t for t in doc if t.i not in asides]
+        background = bool(BACKGROUND.search(" ".join(t.text for t in main))) or any(
+            lemma(t) == "have" and t.dep_ == "aux" and t.tag_ == "VBD" for t in main
         )
         self.incidents.append(
             {
@@ -227,9 +349,11 @@ class StructuredIncidents(ReaderBase):
                 "attribution": attribution,
                 "background": background,
                 "read_from": "the sentence's dependency parse",
+                "_suffered": suffered,
                 "evidence": [{"start": start, "end": end, "text": sentence}],
             }
         )
+        return False
 
     def _rule_places(self, places: list[dict[str, Any]], start: int, end: int) -> None:
         """Places named as where something happened in the sentence ("in Ankara"), and if
@@ -261,6 +385,40 @@ class StructuredIncidents(ReaderBase):
                         },
                     }
                 )
+
+    def _named_place(self, places: list[dict[str, Any]], token: Any, offset: int) -> bool:
+        """ "An attack on the small town of X": where, not whom."""
+        named = _named_in(token)
+        for t in named:
+            found = self._location_at(t, offset)
+            if found is not None:
+                self._add_ref(places, found, t, offset)
+            else:
+                self._place_by_name(places, t, offset)
+        return bool(named)
+
+    def _place_by_name(self, places: list[dict[str, Any]], token: Any, offset: int) -> None:
+        """A named place the article's entities missed, where the parse says the attack
+        happened: named as the sentence writes it."""
+        item = self._item_at(token, offset)
+        if item is not None and item.kind == "organisation" and group_words(item.name):
+            return
+        if token.ent_type_ in ("PERSON", "NORP", "ORG", "DATE", "TIME") and item is None:
+            return
+        tokens = phrase_tokens(token)
+        start = offset + tokens[0].idx
+        end = offset + tokens[-1].idx + len(tokens[-1].text)
+        text = self.text[start:end]
+        if _TIMES.search(text) or any(d.start < end and start < d.end for d in self.event_dates):
+            return
+        if not any(p["name"].lower() == text.lower() for p in places):
+            places.append(
+                {
+                    "name": text,
+                    "kind": "location",
+                    "evidence": {"start": start, "end": end, "text": text},
+                }
+            )
 
     def _item_at(self, token: Any, offset: int) -> Item | None:
         """The item a token stands in (a mention covering it), if any."""
@@ -310,7 +468,13 @@ class StructuredIncidents(ReaderBase):
         found.append(
             {
                 "name": text,
-                "kind": "unnamed" if role == "perpetrator" else "target",
+                # "the Jaish al-Adl group": named, though not among the article's entities.
+                "kind": "target"
+                if role != "perpetrator"
+                else "organisation"
+                if any(pos(t) == "PROPN" for t in phrase_tokens(token) if t is not token)
+                and lemma(token) in ("group", "cell", "network", "brigade", "movement")
+                else "unnamed",
                 "evidence": {"start": start, "end": start + len(text), "text": text},
             }
         )

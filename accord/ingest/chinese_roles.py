@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from accord.ingest.chinese import simple, words
-from accord.ingest.state import Item, ReaderBase
+from accord.ingest.state import Item, ReaderBase, party_ref, sentence_incident
 
 #: The attack sentences that tell the news: the lead's.
 LEAD = 6
@@ -90,11 +90,11 @@ class ChineseIncidents(ReaderBase):
                 if e <= match.start() and item.kind == "organisation"
             ]
             if before and match.start() - before[-1][1] <= 12:
-                self._zh_ref(perpetrators, before[-1][2], before[-1][0])
+                party_ref(perpetrators, before[-1][2], before[-1][0])
                 claimed = True
         for s, _e, item in mentions:
             if item.kind == "person" and _NAMED_ATTACKER.search(plain, max(start, s - 24), s):
-                self._zh_ref(perpetrators, item, s)
+                party_ref(perpetrators, item, s)
         taken: list[tuple[int, int]] = []
         for name in ATTACKERS:
             for found in re.finditer(name, plain[start:end]):
@@ -118,27 +118,19 @@ class ChineseIncidents(ReaderBase):
                 self._zh_party(victims, s, e, "target")
         for s, e, item in mentions:
             if item.kind == "person" and _PERSON_HARMED.match(plain, e, end):
-                self._zh_ref(victims, item, s)
+                party_ref(victims, item, s)
         self._zh_places(plain, start, end, mentions, places, bool(perpetrators or victims))
         if not (perpetrators or victims or places):
             return
-        sentence = self.text[start:end]
-        for p in perpetrators:
-            p["attribution"] = "claimed" if claimed else "stated"
         self.incidents.append(
-            {
-                "type": "attack",
-                "date": None,
-                "date_expression": None,
-                "date_precision": None,
-                "places": places,
-                "perpetrators": perpetrators,
-                "victims": victims,
-                "attribution": "claimed" if claimed else "stated" if perpetrators else "unknown",
-                "background": later or bool(_BACKGROUND.search(plain, start, end)),
-                "read_from": "the sentence's words (attack, claim and harm words)",
-                "evidence": [{"start": start, "end": end, "text": sentence}],
-            }
+            sentence_incident(
+                self.text,
+                (start, end),
+                (perpetrators, victims, places),
+                claimed=claimed,
+                background=later or bool(_BACKGROUND.search(plain, start, end)),
+                read_from="the sentence's words (attack, claim and harm words)",
+            )
         )
 
     def _qualified(self, s: int, e: int, start: int, end: int) -> tuple[int, int]:
@@ -181,10 +173,10 @@ class ChineseIncidents(ReaderBase):
                     break
                 last, cursor = (s, item), e
             if last is not None:
-                self._zh_ref(places, last[1], last[0])
+                party_ref(places, last[1], last[0])
         for s, e, item in located:
             if re.match(r"^[^。，]{0,3}发生", plain[e:end]):
-                self._zh_ref(places, item, s)
+                party_ref(places, item, s)
         if not places and located and parties:
             # 菲律宾南部霍洛岛一座教堂外...爆炸: the sentence's first chain of places.
             first, cursor, chosen = located[0][0], located[0][1], located[0][2]
@@ -193,27 +185,13 @@ class ChineseIncidents(ReaderBase):
                     break
                 first, cursor, chosen = s, e, item
             if chosen.place_kind != "country":
-                self._zh_ref(places, chosen, first)
-
-    @staticmethod
-    def _zh_ref(found: list[dict[str, Any]], item: Item, position: int) -> None:
-        if any(f["name"] == item.name for f in found):
-            return
-        mention = next((m for m in item.evidence if m.start <= position < m.end), item.evidence[0])
-        ref: dict[str, Any] = {
-            "name": item.name,
-            "kind": item.kind,
-            "evidence": {"start": mention.start, "end": mention.end, "text": mention.text},
-        }
-        if item.register:
-            ref["register_subject"] = item.register["subject_id"]
-        found.append(ref)
+                party_ref(places, chosen, first)
 
     def _zh_party(self, found: list[dict[str, Any]], s: int, e: int, kind: str) -> None:
         for item in self.items_between(s, e):
             if any(m.start <= s < m.end for m in item.evidence):
                 if item.kind != "location":
-                    self._zh_ref(found, item, s)
+                    party_ref(found, item, s)
                 return
         text = self.text[s:e]
         if any(f["name"] == text for f in found):

@@ -44,7 +44,7 @@ from accord.ingest.parse import (
     roles_of,
     with_conjuncts,
 )
-from accord.ingest.state import Item, ReaderBase
+from accord.ingest.state import Item, ReaderBase, party_ref
 
 _TIMES = re.compile(
     r"\d|\b(gmt|utc|am|pm|noon|midnight|morning|evening|night|"
@@ -286,7 +286,7 @@ class StructuredIncidents(ReaderBase):
             for token in wheres:
                 item = self._location_at(token, start)
                 if item is not None:
-                    self._add_ref(places, item, token, start)
+                    party_ref(places, item, start + token.idx)
                     continue
                 if self._named_place(places, token, start):
                     continue
@@ -297,7 +297,7 @@ class StructuredIncidents(ReaderBase):
                     if t.i < token.i and (found := self._location_at(t, start)) is not None
                 ]
                 for t, found in inside:
-                    self._add_ref(places, found, t, start)
+                    party_ref(places, found, start + t.idx)
                 if inside:
                     continue
                 site = any(lemma(t) in SITES for t in phrase_tokens(token))
@@ -392,7 +392,7 @@ class StructuredIncidents(ReaderBase):
         for t in named:
             found = self._location_at(t, offset)
             if found is not None:
-                self._add_ref(places, found, t, offset)
+                party_ref(places, found, offset + t.idx)
             else:
                 self._place_by_name(places, t, offset)
         return bool(named)
@@ -447,7 +447,7 @@ class StructuredIncidents(ReaderBase):
             if role == "perpetrator" and item.kind == "organisation" and not item.group:
                 if not group_words(item.name):
                     return  # a body that is not an armed group: not a perpetrator by position
-            self._add_ref(found, item, token, offset)
+            party_ref(found, item, offset + token.idx)
             return
         base = lemma(token)
         # Unnamed parties by what they are: people or a site for victims, attackers for
@@ -478,21 +478,6 @@ class StructuredIncidents(ReaderBase):
                 "evidence": {"start": start, "end": start + len(text), "text": text},
             }
         )
-
-    @staticmethod
-    def _add_ref(found: list[dict[str, Any]], item: Item, token: Any, offset: int) -> None:
-        if any(f["name"] == item.name for f in found):
-            return
-        position = offset + token.idx
-        mention = next((m for m in item.evidence if m.start <= position < m.end), item.evidence[0])
-        ref: dict[str, Any] = {
-            "name": item.name,
-            "kind": item.kind,
-            "evidence": {"start": mention.start, "end": mention.end, "text": mention.text},
-        }
-        if item.register:
-            ref["register_subject"] = item.register["subject_id"]
-        found.append(ref)
 
     def _most_precise(self, places: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A city and its country: the city."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from accord.ingest.nlp import PIECE, russian_doc
 from accord.ingest.russian import _morph, nominative
-from accord.ingest.state import Item, ReaderBase
+from accord.ingest.state import Item, ReaderBase, party_ref, sentence_incident
 
 ATTACK_VERBS = frozenset(
     "взорвать подорвать атаковать напасть убить расстрелять застрелить обстрелять ранить "
@@ -103,7 +103,7 @@ class RussianIncidents(ReaderBase):
             for inner in subtree(t):
                 item = self._ru_item(start + inner.start)
                 if item is not None and item.kind == "location":
-                    self._ru_ref(places, item, start + inner.start)
+                    party_ref(places, item, start + inner.start)
 
         triggers = []
         for t in tokens:
@@ -148,23 +148,15 @@ class RussianIncidents(ReaderBase):
                         claimed = True
         if not (perpetrators or victims or places):
             return
-        sentence = self.text[start:end]
-        for p in perpetrators:
-            p["attribution"] = "claimed" if claimed else "stated"
         self.incidents.append(
-            {
-                "type": "attack",
-                "date": None,
-                "date_expression": None,
-                "date_precision": None,
-                "places": places,
-                "perpetrators": perpetrators,
-                "victims": victims,
-                "attribution": "claimed" if claimed else "stated" if perpetrators else "unknown",
-                "background": bool(_BACKGROUND.search(sentence)),
-                "read_from": "the sentence's dependency parse (Natasha)",
-                "evidence": [{"start": start, "end": end, "text": sentence}],
-            }
+            sentence_incident(
+                self.text,
+                (start, end),
+                (perpetrators, victims, places),
+                claimed=claimed,
+                background=bool(_BACKGROUND.search(self.text[start:end])),
+                read_from="the sentence's dependency parse (Natasha)",
+            )
         )
 
     def _ru_item(self, position: int) -> Item | None:
@@ -173,20 +165,6 @@ class RussianIncidents(ReaderBase):
                 if mention.start <= position < mention.end:
                     return item
         return None
-
-    @staticmethod
-    def _ru_ref(found: list[dict[str, Any]], item: Item, position: int) -> None:
-        if any(f["name"] == item.name for f in found):
-            return
-        mention = next((m for m in item.evidence if m.start <= position < m.end), item.evidence[0])
-        ref: dict[str, Any] = {
-            "name": item.name,
-            "kind": item.kind,
-            "evidence": {"start": mention.start, "end": mention.end, "text": mention.text},
-        }
-        if item.register:
-            ref["register_subject"] = item.register["subject_id"]
-        found.append(ref)
 
     def _ru_party(
         self,
@@ -202,7 +180,7 @@ class RussianIncidents(ReaderBase):
                 return
             if kind == "unnamed" and item.kind == "organisation" and not item.group:
                 return  # a body beside an attack is no perpetrator unless a group
-            self._ru_ref(found, item, offset + token.start)
+            party_ref(found, item, offset + token.start)
             return
         if token.pos in ("PRON", "NUM"):
             return

@@ -169,3 +169,49 @@ class ReaderBase:
             found = Item(kind, name)
             self.items[(kind, key)] = found
         return found
+
+
+def party_ref(found: list[dict[str, Any]], item: Item, position: int) -> None:
+    """Add to an incident's role the item a mention at ``position`` stands for (once), cited
+    by that mention."""
+    if any(f["name"] == item.name for f in found):
+        return
+    mention = next((m for m in item.evidence if m.start <= position < m.end), item.evidence[0])
+    ref: dict[str, Any] = {
+        "name": item.name,
+        "kind": item.kind,
+        "evidence": {"start": mention.start, "end": mention.end, "text": mention.text},
+    }
+    if item.register:
+        ref["register_subject"] = item.register["subject_id"]
+    found.append(ref)
+
+
+def sentence_incident(
+    text: str,
+    span: tuple[int, int],
+    roles: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
+    *,
+    claimed: bool,
+    background: bool,
+    read_from: str,
+) -> dict[str, Any]:
+    """One incident of one sentence, as the Russian and Chinese readers give it: its
+    perpetrators, victims and places (``roles``), the attribution they carry."""
+    perpetrators, victims, places = roles
+    for p in perpetrators:
+        p["attribution"] = "claimed" if claimed else "stated"
+    start, end = span
+    return {
+        "type": "attack",
+        "date": None,
+        "date_expression": None,
+        "date_precision": None,
+        "places": places,
+        "perpetrators": perpetrators,
+        "victims": victims,
+        "attribution": "claimed" if claimed else "stated" if perpetrators else "unknown",
+        "background": background,
+        "read_from": read_from,
+        "evidence": [{"start": start, "end": end, "text": text[start:end]}],
+    }

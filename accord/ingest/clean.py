@@ -51,9 +51,8 @@ def _is_tag_list(line: str) -> bool:
     return len(parts) >= 3 and all(0 < len(p.split()) <= 4 for p in parts)
 
 
-def clean(document: Document) -> Document:
-    """Mark each line of ``document.text`` kept or dropped (with the reason)."""
-    text = document.text
+def lines_of(text: str) -> list[tuple[int, int, str]]:
+    """The text's non-empty lines, stripped, with their offsets."""
     lines: list[tuple[int, int, str]] = []
     position = 0
     for raw in text.splitlines(keepends=True):
@@ -62,6 +61,13 @@ def clean(document: Document) -> Document:
             start = position + raw.index(stripped)
             lines.append((start, start + len(stripped), stripped))
         position += len(raw)
+    return lines
+
+
+def clean(document: Document) -> Document:
+    """Mark each line of ``document.text`` kept or dropped (with the reason)."""
+    text = document.text
+    lines = lines_of(text)
     prose = [i for i, (_, _, line) in enumerate(lines) if _is_prose(line)]
     first, last = (prose[0], prose[-1]) if prose else (0, -1)
     for i, (start, end, line) in enumerate(lines):

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from accord.ingest.clean import _is_prose, _words
+from accord.ingest.clean import _is_prose, _words, lines_of
 
 MONTHS = {
     name: number
@@ -210,18 +210,6 @@ def _result(
     return result
 
 
-def _lines(text: str) -> list[tuple[int, int, str]]:
-    lines: list[tuple[int, int, str]] = []
-    position = 0
-    for raw in text.splitlines(keepends=True):
-        stripped = raw.strip()
-        if stripped:
-            start = position + raw.index(stripped)
-            lines.append((start, start + len(stripped), stripped))
-        position += len(raw)
-    return lines
-
-
 def _day_dates(line: str) -> list[tuple[re.Match[str], dt.date]]:
     found = []
     for match in ABSOLUTE.finditer(line):
@@ -345,7 +333,7 @@ def publication_date(
             date, precision = _html_date(value)
             if date:
                 return _result(date, precision, where, "high")
-    lines = _lines(text)
+    lines = lines_of(text)
     banners = {(s, e) for s, e, why in dropped if why == "site banner date"}
     published, updated = _label_dates(lines, banners)
     if published:

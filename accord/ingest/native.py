@@ -129,7 +129,13 @@ class NativeReader(ReaderBase):
             self._organisation(proposal, name)
 
     def _location(self, proposal: Proposal, name: str) -> None:
-        known = self.native.get(name) or self.native.get(proposal.text)
+        self._place_item(name, self.native.get(name) or self.native.get(proposal.text)).cite(
+            proposal.start, proposal.end, proposal.text
+        )
+
+    def _place_item(self, name: str, known: Any) -> Item:
+        """The place item of a name, with the gazetteer's English name and country when it
+        knows the place, a Latin alias when not."""
         item = self._item("location", known.name if known else name, name)
         if known is not None:
             item.country, item.place_kind = known.country, known.kind
@@ -137,7 +143,7 @@ class NativeReader(ReaderBase):
                 item.aliases.add(known.name)
         else:
             item.aliases.add(latin(name))
-        item.cite(proposal.start, proposal.end, proposal.text)
+        return item
 
     def _person(self, proposal: Proposal, name: str) -> None:
         item = None
@@ -268,13 +274,7 @@ class ChineseReader(NativeReader, ChineseIncidents):
         known = self.native.get(name) or self.native.get(proposal.text)
         if known is None and suffix:
             known = self.native.get(stem)
-        item = self._item("location", known.name if known else name, name)
-        if known is not None:
-            item.country, item.place_kind = known.country, known.kind
-            if known.name != name:
-                item.aliases.add(known.name)
-        else:
-            item.aliases.add(latin(name))
+        item = self._place_item(name, known)
         self.place_items.setdefault(stem, (item, suffix))
         item.cite(proposal.start, proposal.end, proposal.text)
 

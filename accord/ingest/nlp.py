@@ -74,19 +74,34 @@ def pieces(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: One English model call at a time: spaCy's pipeline keeps per-batch state (the shared
+#: tok2vec's listeners), so two threads of the API must not run it at once.
+_ENGLISH_CALL = threading.Lock()
+
+
+def _run(names: tuple[str, ...], texts: list[str], batch: int) -> Iterator[Any]:
+    """The named components of the English pipeline over ``texts``, in order, without
+    touching which pipes the shared pipeline has enabled (``select_pipes`` would change it
+    for every thread)."""
+    nlp = english()
+    docs: Iterator[Any] = (nlp.make_doc(t) for t in texts)
+    for name in names:
+        docs = nlp.get_pipe(name).pipe(docs, batch_size=batch)
+    return docs
+
+
 def english_entities(
     text: str, spans: list[tuple[int, int]], check: Callable[[], None] | None = None
 ) -> list[Proposal]:
     """Named entities of the kept spans of ``text`` (offsets into ``text``); ``check`` is
     called between pieces (the reader's time budget)."""
-    nlp = english()
     found: list[Proposal] = []
     cut = pieces(spans, text)
-    with nlp.select_pipes(enable=["ner"]):
-        # Batches of about 60,000 characters: the time budget is checked between them.
-        longest = max((e - s for s, e in cut), default=1)
-        batch = max(1, min(64, 60_000 // max(1, longest)))
-        docs = nlp.pipe((text[s:e] for s, e in cut), batch_size=batch)
+    # Batches of about 60,000 characters: the time budget is checked between them.
+    longest = max((e - s for s, e in cut), default=1)
+    batch = max(1, min(64, 60_000 // max(1, longest)))
+    with _ENGLISH_CALL:
+        docs = _run(("ner",), [text[s:e] for s, e in cut], batch)
         for (offset, _), doc in zip(cut, docs, strict=True):
             if check is not None:
                 check()
@@ -99,12 +114,11 @@ def english_entities(
     return found
 
 
-def english_parse(sentences: list[str]) -> Iterator[Any]:
-    """Dependency parses (spaCy ``Doc``) of the given sentences, without the NER, one at a
-    time (a sentence longer than :data:`PIECE` is cut)."""
-    nlp = english()
-    with nlp.select_pipes(enable=["tok2vec", "tagger", "parser"]):
-        yield from nlp.pipe((s[:PIECE] for s in sentences), batch_size=32)
+def english_parse(sentences: list[str]) -> list[Any]:
+    """Dependency parses (spaCy ``Doc``) of the given sentences, without the NER (a
+    sentence longer than :data:`PIECE` is cut)."""
+    with _ENGLISH_CALL:
+        return list(_run(("tok2vec", "tagger", "parser"), [s[:PIECE] for s in sentences], 32))
 
 
 class _Natasha:

@@ -276,3 +276,19 @@ def test_the_api_reads_and_publishes_russian_and_chinese(trio: Node) -> None:
         headers=headers,
     )
     assert italian.status_code == 200 and "cannot read" in italian.json()["note"]
+
+
+def test_concurrent_reads_give_what_one_read_gives() -> None:
+    """The API reads articles in a pool of threads: the models are shared, and the answers
+    must be those of one read at a time (spaCy's pipeline keeps per-batch state)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [ENGLISH, RUSSIAN, CHINESE, ENGLISH.replace("Quetta", "Peshawar")] * 3
+    alone = [ingest(text, f"a{n}", None) for n, text in enumerate(texts)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(
+            pool.map(lambda pair: ingest(pair[1], f"a{pair[0]}", None), enumerate(texts))
+        )
+    for one, other in zip(alone, together, strict=True):
+        for kind in ("persons", "organisations", "locations", "incidents"):
+            assert one[kind] == other[kind], kind

@@ -58,6 +58,37 @@ def same(predicted: list[str], gold: str) -> bool:
     return False
 
 
+def predictions(result: dict[str, Any], *, background: bool) -> dict[str, list[list[str]]]:
+    """The names of each kind the reader gave, each with its aliases; the roles of its
+    incidents (those it marks as background too when ``background``)."""
+
+    def names(item: dict[str, Any]) -> list[str]:
+        return [item["name"], *item.get("aliases", [])]
+
+    found: dict[str, list[list[str]]] = {
+        "persons": [names(p) for p in result["persons"]],
+        "organisations": [names(o) for o in result["organisations"]],
+        "locations": [names(p) for p in result["locations"]],
+        "perpetrators": [],
+        "victims": [],
+        "places": [],
+    }
+    known = {
+        item["name"]: names(item)
+        for kind in ("persons", "organisations", "locations")
+        for item in result[kind]
+    }
+    for incident in result["incidents"]:
+        if incident.get("background") and not background:
+            continue
+        for role in ("perpetrators", "victims", "places"):
+            for party in incident[role]:
+                written = known.get(party["name"], [party["name"]])
+                if written not in found[role]:
+                    found[role].append(written)
+    return found
+
+
 def score(predicted: list[list[str]], gold: list[str]) -> tuple[int, int, int]:
     """(true positives, false positives, false negatives) of one article for one kind."""
     tp = sum(1 for g in gold if any(same(p, g) for p in predicted))
@@ -88,29 +119,8 @@ def main() -> None:
     totals: dict[str, list[int]] = {}
     for article in articles:
         result = ingest(article["text"], article["url"], linker)
-
-        def names(item: dict[str, Any]) -> list[str]:
-            return [item["name"], *item.get("aliases", [])]
-
-        predicted = {
-            "persons": [names(p) for p in result["persons"]],
-            "organisations": [names(o) for o in result["organisations"]],
-            "locations": [names(p) for p in result["locations"]],
-            "perpetrators": [],
-            "victims": [],
-            "places": [],
-        }
-        known = {
-            item["name"]: names(item)
-            for kind in ("persons", "organisations", "locations")
-            for item in result[kind]
-        }
-        for incident in result["incidents"]:
-            for role in ("perpetrators", "victims", "places"):
-                for party in incident[role]:
-                    written = known.get(party["name"], [party["name"]])
-                    if written not in predicted[role]:
-                        predicted[role].append(written)
+        # This set counts background incidents' roles too (as it did when it was made).
+        predicted = predictions(result, background=True)
         for kind, found in predicted.items():
             tp, fp, fn = score(found, article[kind])
             total = totals.setdefault(kind, [0, 0, 0])

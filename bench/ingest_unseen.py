@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bench.ingest import database, same, score
+from bench.ingest import database, predictions, same, score
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSEEN = ROOT / "tests" / "data" / "ingest-unseen"
@@ -59,32 +59,6 @@ def articles() -> list[dict[str, Any]]:
     return found
 
 
-def predictions(result: dict[str, Any]) -> dict[str, list[list[str]]]:
-    """The names of each kind the reader gave, each with its aliases."""
-
-    def names(item: dict[str, Any]) -> list[str]:
-        return [item["name"], *item.get("aliases", []), *item.get("latin", [])[:0]]
-
-    found: dict[str, list[list[str]]] = {
-        "persons": [names(p) for p in result["persons"]],
-        "organisations": [names(o) for o in result["organisations"]],
-        "locations": [names(p) for p in result["locations"]],
-        "perpetrators": [],
-        "victims": [],
-        "places": [],
-    }
-    known = {item["name"]: names(item) for kind in ENTITY_KINDS for item in result[kind]}
-    for incident in result["incidents"]:
-        if incident.get("background"):
-            continue
-        for role in ROLE_KINDS:
-            for party in incident[role]:
-                written = known.get(party["name"], [party["name"]])
-                if written not in found[role]:
-                    found[role].append(written)
-    return found
-
-
 class Totals:
     def __init__(self) -> None:
         self.counts: dict[str, list[int]] = {k: [0, 0, 0] for k in (*ENTITY_KINDS, *ROLE_KINDS)}
@@ -92,7 +66,7 @@ class Totals:
 
     def add(self, article: dict[str, Any], result: dict[str, Any]) -> list[str]:
         errors: list[str] = []
-        found = predictions(result)
+        found = predictions(result, background=False)
         for kind in self.counts:
             gold = article.get(kind, [])
             tp, fp, fn = score(found[kind], gold)

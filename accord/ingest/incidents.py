@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from accord.ingest.state import Item, Mention, ReaderBase
+from accord.ingest.state import Item, Mention, ReaderBase, reference
 
 TRIGGERS = {
     "assassination": ("assassinated", "assassination"),
@@ -104,9 +104,9 @@ class Incidents(ReaderBase):
             mention = self.mentions_between(person, start, end)[0]
             relative = mention.start - start
             if by and relative > by.start():
-                perpetrators.append(self._ref(person, mention, self._how_sure(lower, relative)))
+                perpetrators.append(reference(person, mention, self._how_sure(lower, relative)))
             elif _VICTIM_AFTER.match(lower[relative + len(mention.text) :]):
-                victims.append(self._ref(person, mention))
+                victims.append(reference(person, mention))
         for org in orgs:
             mention = self.mentions_between(org, start, end)[0]
             relative = mention.start - start
@@ -121,7 +121,7 @@ class Incidents(ReaderBase):
                 )
                 or (org.group and not re.search(r"\b(said|told|reported)\b", after_name[:20]))
             ):
-                perpetrators.append(self._ref(org, mention, self._how_sure(lower, relative)))
+                perpetrators.append(reference(org, mention, self._how_sure(lower, relative)))
         for found in _UNNAMED.finditer(sentence):
             text = found.group("who")
             if any(p["name"].lower() == text.lower() for p in perpetrators):
@@ -199,7 +199,7 @@ class Incidents(ReaderBase):
                 "date_precision": date.precision if date else None,
                 **({"date_note": date.note} if date and date.note else {}),
                 "places": [
-                    self._ref(
+                    reference(
                         p,
                         next(
                             (m for m in self.mentions_between(p, start, end) if self._where(m)),
@@ -280,16 +280,3 @@ class Incidents(ReaderBase):
         if _SUSPECTED.search(window):
             return "suspected"
         return "stated"
-
-    @staticmethod
-    def _ref(item: Item, mention: Mention, attribution: str | None = None) -> dict[str, Any]:
-        ref: dict[str, Any] = {
-            "name": item.name,
-            "kind": item.kind,
-            "evidence": {"start": mention.start, "end": mention.end, "text": mention.text},
-        }
-        if item.register:
-            ref["register_subject"] = item.register["subject_id"]
-        if attribution:
-            ref["attribution"] = attribution
-        return ref

@@ -219,11 +219,11 @@ def model_only(text: str, language: str) -> dict[str, Any]:
         "zh": chinese_entities,
     }[language](text, spans)
     result: dict[str, Any] = {"persons": [], "organisations": [], "locations": [], "incidents": []}
+    kinds = {"person": "persons", "organisation": "organisations", "location": "locations"}
     seen: set[tuple[str, str]] = set()
     for p in proposals:
-        kind = {"person": "persons", "organisation": "organisations", "location": "locations"}
-        if p.kind not in kind or (p.kind, p.normal or p.text) in seen:
+        if p.kind not in kinds or (p.kind, p.normal or p.text) in seen:
             continue
         seen.add((p.kind, p.normal or p.text))
-        result[kind[p.kind]].append({"name": p.normal or p.text, "aliases": [p.text]})
+        result[kinds[p.kind]].append({"name": p.normal or p.text, "aliases": [p.text]})
     return result

@@ -422,12 +422,7 @@ class StructuredIncidents(ReaderBase):
 
     def _item_at(self, token: Any, offset: int) -> Item | None:
         """The item a token stands in (a mention covering it), if any."""
-        position = offset + token.idx
-        for item in self.items_between(max(0, position - 80), position + 1):
-            for mention in item.evidence:
-                if mention.start <= position < mention.end:
-                    return item
-        return None
+        return self.item_at(offset + token.idx)
 
     def _location_at(self, token: Any, offset: int) -> Item | None:
         item = self._item_at(token, offset)

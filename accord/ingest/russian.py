@@ -10,8 +10,9 @@ the genitive that follows is left as written ("Федеральной служб
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
+
+from accord.screening.lexicon import morphology
 
 _WORD = re.compile(r"[А-Яа-яЁё]+|[^\s]+")
 
@@ -46,13 +47,6 @@ _WHERE = {
 }
 
 
-@cache
-def _morph() -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
-
-
 def jurisdiction(where: str) -> str | None:
     lower = where.lower()
     for stem, code in _WHERE.items():
@@ -69,7 +63,7 @@ _CYRILLIC_WORD = re.compile(r"[А-Яа-яЁё-]+")
 def _parse(word: str, kind: str, feats: dict[str, str] | None) -> Any:
     """pymorphy3's reading of the word that agrees with the morphology Natasha gave it in
     context (case, gender), preferring names, surnames and places for those kinds."""
-    parses = _morph().parse(word)
+    parses = morphology().parse(word)
     wanted = {"person": ("Name", "Surn", "Patr"), "location": ("Geox",)}.get(kind, ())
     case = _CASES.get((feats or {}).get("Case", ""))
     gender = _GENDERS.get((feats or {}).get("Gender", ""))
@@ -120,7 +114,7 @@ def nominative(name: str, kind: str, feats: list[dict[str, str]] | None = None) 
     for n, (word, f) in enumerate(zip(words, given, strict=True)):
         bare = word.strip("«»\"'")
         if _CYRILLIC_WORD.fullmatch(bare) and not bare.isupper():
-            parses = _morph().parse(bare)
+            parses = morphology().parse(bare)
             adjective = any("ADJF" in p.tag or "PRTF" in p.tag for p in parses)
             last = n == len(words) - 1
             if "NOUN" in _parse(bare, kind, f).tag and (not adjective or last):

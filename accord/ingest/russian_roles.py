@@ -12,8 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from accord.ingest.nlp import PIECE, russian_doc
-from accord.ingest.russian import _morph, nominative
-from accord.ingest.state import Item, ReaderBase, party_ref, sentence_incident
+from accord.ingest.russian import nominative
+from accord.ingest.state import ReaderBase, party_ref, sentence_incident
+from accord.screening.lexicon import morphology
 
 ATTACK_VERBS = frozenset(
     "взорвать подорвать атаковать напасть убить расстрелять застрелить обстрелять ранить "
@@ -48,7 +49,7 @@ _BACKGROUND = re.compile(r"\b(ранее|годом ранее|в прошлом
 
 @lru_cache(maxsize=20_000)
 def _lemma(word: str) -> str:
-    return str(_morph().parse(word)[0].normal_form).replace("ё", "е")
+    return str(morphology().parse(word)[0].normal_form).replace("ё", "е")
 
 
 class RussianIncidents(ReaderBase):
@@ -101,7 +102,7 @@ class RussianIncidents(ReaderBase):
 
         def where(t: Any) -> None:
             for inner in subtree(t):
-                item = self._ru_item(start + inner.start)
+                item = self.item_at(start + inner.start)
                 if item is not None and item.kind == "location":
                     party_ref(places, item, start + inner.start)
 
@@ -159,13 +160,6 @@ class RussianIncidents(ReaderBase):
             )
         )
 
-    def _ru_item(self, position: int) -> Item | None:
-        for item in self.items_between(max(0, position - 120), position + 1):
-            for mention in item.evidence:
-                if mention.start <= position < mention.end:
-                    return item
-        return None
-
     def _ru_party(
         self,
         found: list[dict[str, Any]],
@@ -174,7 +168,7 @@ class RussianIncidents(ReaderBase):
         classes: frozenset[str],
         kind: str,
     ) -> None:
-        item = self._ru_item(offset + token.start)
+        item = self.item_at(offset + token.start)
         if item is not None:
             if item.kind == "location":
                 return

@@ -155,6 +155,14 @@ class ReaderBase:
         low, high = bisect_left(starts, start), bisect_left(starts, end)
         return [item.evidence[k] for k in sorted(order[low:high])]
 
+    def item_at(self, position: int) -> Item | None:
+        """The item one of whose mentions covers ``position``, if any."""
+        for item in self.items_between(max(0, position - 120), position + 1):
+            for mention in item.evidence:
+                if mention.start <= position < mention.end:
+                    return item
+        return None
+
     def items_between(self, start: int, end: int) -> list[Item]:
         """The items with a mention starting in ``[start, end)``, in the order they were found."""
         low, high = bisect_left(self._starts, start), bisect_left(self._starts, end)
@@ -171,12 +179,8 @@ class ReaderBase:
         return found
 
 
-def party_ref(found: list[dict[str, Any]], item: Item, position: int) -> None:
-    """Add to an incident's role the item a mention at ``position`` stands for (once), cited
-    by that mention."""
-    if any(f["name"] == item.name for f in found):
-        return
-    mention = next((m for m in item.evidence if m.start <= position < m.end), item.evidence[0])
+def reference(item: Item, mention: Mention, attribution: str | None = None) -> dict[str, Any]:
+    """An item in one of an incident's roles, cited by one of its mentions."""
     ref: dict[str, Any] = {
         "name": item.name,
         "kind": item.kind,
@@ -184,7 +188,18 @@ def party_ref(found: list[dict[str, Any]], item: Item, position: int) -> None:
     }
     if item.register:
         ref["register_subject"] = item.register["subject_id"]
-    found.append(ref)
+    if attribution:
+        ref["attribution"] = attribution
+    return ref
+
+
+def party_ref(found: list[dict[str, Any]], item: Item, position: int) -> None:
+    """Add to an incident's role the item a mention at ``position`` stands for (once), cited
+    by that mention."""
+    if any(f["name"] == item.name for f in found):
+        return
+    mention = next((m for m in item.evidence if m.start <= position < m.end), item.evidence[0])
+    found.append(reference(item, mention))
 
 
 def sentence_incident(

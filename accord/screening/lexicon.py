@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import icu
 
@@ -269,7 +270,8 @@ def lexicon() -> Lexicon:
 
 
 @cache
-def _morph() -> object:
+def morphology() -> Any:
+    """pymorphy3's Russian analyser, one per process (screening and ingestion share it)."""
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()
@@ -279,8 +281,8 @@ def _morph() -> object:
 def _cyrillic_lemmas(word: str) -> tuple[str, ...]:
     """The dictionary forms pymorphy3 offers for a Russian word, most likely first, then
     the word with Turkic endings stripped (Kazakh, Kyrgyz, Uzbek in Cyrillic)."""
-    analyser = _morph()
-    lemmas = [p.normal_form.replace("ё", "е") for p in analyser.parse(word)]  # type: ignore[attr-defined]
+    analyser = morphology()
+    lemmas = [p.normal_form.replace("ё", "е") for p in analyser.parse(word)]
     lemmas += _stems(word)
     return tuple(dict.fromkeys([word, *lemmas]))
 

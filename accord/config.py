@@ -54,6 +54,11 @@ class Settings:
     console_idle_timeout: int = 30 * 60
     #: Seconds after sign-in at which a console session ends, however active.
     console_absolute_timeout: int = 12 * 60 * 60
+    #: 1: every stored object is correlated and matched against watches; 0: neither.
+    correlation: int = 1
+    #: A value shared by more objects than this that a reader may see is not listed as a
+    #: correlation but flagged as too common (MISP's "5" matching 500,000 attributes).
+    correlation_fanout: int = 100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

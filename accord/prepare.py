@@ -6,10 +6,11 @@ store (see :func:`accord.acts.publish.publish_stream`) without importing the sto
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from accord.config import Settings
+from accord.correlate.keys import analyse
 from accord.errors import FieldError, PayloadTooLarge
 from accord.limits import Limits as NodeLimits
 from accord.stix.markings import TLP_BY_MARKING_ID
@@ -45,11 +46,14 @@ class ObjectResult:
 class PublishLimits:
     object: Limits = Limits()
     max_objects: int = 20_000
+    #: Find what each object shares with others (accord.correlate) while validating it.
+    correlate: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PublishLimits:
         """The limits a node's settings set, for every door that publishes."""
-        return cls.of(NodeLimits.from_settings(settings))
+        limits = cls.of(NodeLimits.from_settings(settings))
+        return replace(limits, correlate=bool(settings.correlation))
 
     @classmethod
     def of(cls, limits: NodeLimits) -> PublishLimits:
@@ -133,6 +137,8 @@ def prepare(items: list[Any], limits: PublishLimits = DEFAULT_LIMITS) -> Prepare
             # The official TLP definitions are built in.
             settled[index] = ObjectResult(index, checked.id, checked.modified, "unchanged")
             continue
+        if limits.correlate:
+            checked = checked._replace(**analyse(item))
         valid.append(checked)
     return Prepared(len(items), valid, settled)
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 
 from accord import audit
 from accord import errors as error_classes
+from accord.acts import alerts
 from accord.errors import AccordError, FieldError, Forbidden, PolicyViolation
 from accord.policy import (
     Audience,
@@ -43,6 +44,7 @@ from accord.stix.markings import Tlp
 from accord.stix.observables import canonical, is_content_key
 from accord.stix.timestamps import now_key
 from accord.stix.validate import StixObject
+from accord.store import correlation
 from accord.store import objects as store
 from accord.store.directory import Account, Party
 
@@ -391,7 +393,11 @@ def store_versions(
         for obj, level in accepted
     ]
     store.demote_latest(connection, demote, party.id)
+    correlated = [o for o, _ in accepted if o.keys or o.names or o.revoked or o.delisted]
+    after = correlation.last_pk(connection) if correlated else 0
     store.insert_versions(connection, ROW_COLUMNS, rows)
+    if correlated:
+        alerts.on_stored(connection, party, audience, correlated, after)
 
 
 def _same_observable(obj: StixObject, stored_body: str) -> bool:

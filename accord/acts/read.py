@@ -275,6 +275,32 @@ def get_object(
     ``origin`` chooses, and otherwise its own party's comes first, then the one published
     first. The versions route lists them all."""
     names = _Names(connection)
+    chosen = chosen_version(
+        connection, account, stix_id, version=version, origin=origin, names=names
+    )
+    item = _item(chosen, names)
+    _record(
+        connection,
+        account,
+        door,
+        "read.object",
+        [item],
+        target=stix_id,
+        details={"version": item.version_key, "origin": item.sharing["origin"]},
+    )
+    return item
+
+
+def chosen_version(
+    connection: Connection,
+    account: Account,
+    stix_id: str,
+    *,
+    version: str | None,
+    origin: str | None,
+    names: _Names,
+) -> Row[Any]:
+    """The stored row :func:`get_object` answers with (NotFound when none is visible)."""
     rows = _of_origin(
         store.versions(connection, visible_to(account.party.id), stix_id), names, origin
     )
@@ -303,17 +329,7 @@ def get_object(
     chosen = min(
         candidates, key=lambda row: (row.origin_party_id != own, order[row.origin_party_id])
     )
-    item = _item(chosen, names)
-    _record(
-        connection,
-        account,
-        door,
-        "read.object",
-        [item],
-        target=stix_id,
-        details={"version": item.version_key, "origin": item.sharing["origin"]},
-    )
-    return item
+    return chosen
 
 
 def relationships(

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, false, select, true
 
 from accord import audit
+from accord.acts import alerts
 from accord.acts.publish import PublishReport, stamp, store_versions
 from accord.errors import NotFound
 from accord.policy import resolve_audience
@@ -157,4 +158,7 @@ def apply_tombstone(connection: Connection, entry: dict[str, Any], peer_node: st
     ).all()
     if not any(peer_node in orjson.loads(row.hops) for row in rows):
         return 0
-    return store.tombstone(connection, true(), stix_id, party.id, [version_key])
+    marked = store.tombstone(connection, true(), stix_id, party.id, [version_key])
+    if marked:
+        alerts.withdraw_deleted(connection, party.id, stix_id)
+    return marked

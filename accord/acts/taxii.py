@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, select
 
 from accord import audit
+from accord.acts import alerts
 from accord.acts.read import audience_filter, decode_cursor, encode_cursor, visibility
 from accord.errors import NotFound, ValidationFailed
 from accord.policy import visible_to
@@ -49,6 +50,7 @@ def delete(
     )
     if not marked:
         raise NotFound(f"no object {stix_id!r} of yours in this collection")
+    alerts.withdraw_deleted(connection, account.party.id, stix_id)
     audit.append(
         connection,
         _actor(account),

@@ -19,6 +19,7 @@ from accord.api import (
     problems,
     routes_accounts,
     routes_admin,
+    routes_alerts,
     routes_ingest,
     routes_objects,
     routes_register,
@@ -95,6 +96,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_register.router)
     app.include_router(routes_screen.router)
     app.include_router(routes_ingest.router)
+    app.include_router(routes_alerts.router)
     console.install(app)
     _describe_errors(app)
     return app

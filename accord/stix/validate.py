@@ -84,6 +84,11 @@ class StixObject(NamedTuple):
     #: Id keys of a relationship's source and target (a sighting's sighting_of_ref as source).
     source_key: int | None = None
     target_key: int | None = None
+    #: What it shares with other objects (accord.correlate.keys.analyse, filled in by
+    #: accord.prepare): correlation keys, person and group names, a delisted subject.
+    keys: tuple[Any, ...] = ()
+    names: tuple[str, ...] = ()
+    delisted: bool = False
 
 
 def identifier_key(identifier: str) -> int:

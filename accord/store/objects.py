@@ -54,6 +54,7 @@ ITEM_COLUMNS = (
     objects.c.origin_node,
     objects.c.hops,
     objects.c.body,
+    objects.c.shown_origin,
 )
 
 

@@ -122,6 +122,9 @@ objects = Table(
     # how an object page finds its relationships without scanning.
     Column("source_key", BigInteger),
     Column("target_key", BigInteger),
+    # Migration 0008: a sighting published anonymised shows this (its channel, or "hub")
+    # instead of its origin party; the origin is kept for policy and the audit.
+    Column("shown_origin", String(140)),
     Index("ix_objects_id_key", "id_key"),
     Index("ix_objects_type", "type", "pk"),
     Index(
@@ -357,4 +360,119 @@ register_links = Table(
     Column("decided_by", String(128), nullable=False),
     Column("note", Text, nullable=False, server_default=""),
     Column("at", String(32), nullable=False),
+)
+
+# --- Correlation, watches and alerts (accord.correlate) --------------------------------
+
+#: What each stored object version shares with others: one row per (version, value), so
+#: that the store grows with the number of values held, never with the pairs among objects
+#: that share one (MISP stores every pair). ``value_key`` is a 63-bit digest of the kind and
+#: the normalised value; IP addresses and networks also carry their first and last address
+#: as fixed-width hex (``lo``, ``hi``) for containment. Who may see a correlation is decided
+#: when it is read, through the objects it joins (accord.policy.visible_to).
+correlation_keys = Table(
+    "correlation_keys",
+    metadata,
+    Column("id", BigKey, primary_key=True, autoincrement=True),
+    Column("object_pk", BigInteger, nullable=False),
+    # domain | url | ipv4 | ipv4-net | ipv6 | ipv6-net | email | phone | hash | crypto |
+    # document | name | subject
+    Column("kind", String(16), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("value_key", BigInteger, nullable=False),
+    Column("lo", String(32)),
+    Column("hi", String(32)),
+    Column("source", String(64), nullable=False, server_default=""),
+    Index("ix_correlation_value", "value_key", "object_pk"),
+    Index("ix_correlation_object", "object_pk"),
+    Index(
+        "ix_correlation_range",
+        "kind",
+        "lo",
+        sqlite_where=text("lo IS NOT NULL"),
+        postgresql_where=text("lo IS NOT NULL"),
+    ),
+)
+
+#: An analyst's watch: a name (any script), a register subject, or an observable value.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("party_id", Integer, ForeignKey("parties.id"), nullable=False),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    # What the party calls it: numbered per party, so that no number counts another's.
+    Column("number", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),  # name | subject | value
+    # As the analyst gave it, and as it is matched (normalised; its digest for subjects and
+    # values, and the first and last address of an IP network).
+    Column("text", Text, nullable=False),
+    Column("value_kind", String(16), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("value_key", BigInteger),
+    Column("lo", String(32)),
+    Column("hi", String(32)),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("expires_on", String(10)),
+    Column("created_at", String(32), nullable=False),
+    Column("removed_at", String(32)),
+    UniqueConstraint("party_id", "number", name="uq_watches_number"),
+    Index("ix_watches_value", "value_key"),
+)
+
+#: An alert: something a watch's party may see matched it. Raised once per (watch, object
+#: version); every read checks again that the party may still see the object.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigKey, primary_key=True, autoincrement=True),
+    Column("watch_id", Integer, ForeignKey("watches.id"), nullable=False),
+    Column("party_id", Integer, ForeignKey("parties.id"), nullable=False),
+    # Numbered per party (ids, cursors), so that no number counts another party's alerts.
+    Column("number", Integer, nullable=False),
+    Column("object_pk", BigInteger, nullable=False),
+    Column("stix_id", String(300), nullable=False),
+    # JSON: which part of the object matched, and how (as screening explains a name).
+    Column("reason", Text, nullable=False),
+    Column("raised_at", String(32), nullable=False),
+    Column("acknowledged_at", String(32)),
+    Column("acknowledged_by", String(128)),
+    # Withdrawn: its object was revoked, deleted or (a register subject) delisted.
+    Column("withdrawn_at", String(32)),
+    Column("withdrawn", String(16)),
+    UniqueConstraint("watch_id", "object_pk", name="uq_alerts_watch_object"),
+    UniqueConstraint("party_id", "number", name="uq_alerts_number"),
+    Index("ix_alerts_object", "object_pk"),
+)
+
+#: A party's webhook: alerts are POSTed to ``url`` with an HMAC-SHA256 of the body under
+#: ``secret`` (accord.correlate.webhooks).
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("party_id", Integer, ForeignKey("parties.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("disabled_at", String(32)),
+    Index("ix_webhooks_party", "party_id"),
+)
+
+#: The outbox: one row per (webhook, alert event), written in the transaction that raised or
+#: withdrew the alert, so that nothing is lost across a restart; a row is done once its
+#: receiver acknowledged it (2xx) and that was committed.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigKey, primary_key=True, autoincrement=True),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id"), nullable=False),
+    Column("alert_id", BigInteger, nullable=False),
+    Column("event", String(16), nullable=False),  # alert | withdrawn
+    Column("created_at", String(32), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", String(32), nullable=False),
+    Column("delivered_at", String(32)),
+    Column("last_error", Text),
+    Index("ix_deliveries_due", "delivered_at", "next_attempt_at"),
 )

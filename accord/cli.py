@@ -178,6 +178,15 @@ def serve(
             name="accord-sync",
             daemon=True,
         ).start()
+    if settings.correlation:
+        from accord.acts.alerts import match_forever
+
+        threading.Thread(
+            target=match_forever,
+            kwargs={"engine": state.engine, "stop": stop},
+            name="accord-alerts",
+            daemon=True,
+        ).start()
     app = create_app(settings, state.engine)
     from accord.api.routes_screen import index_of
 

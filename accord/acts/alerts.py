@@ -1,25 +1,33 @@
-"""Correlation and alerts when objects are stored: every door that stores (publish, a peer's
-page, ingestion, register publishing) passes through :func:`on_stored`, in its transaction.
+"""Correlation and alerts when objects are stored.
 
-For each stored version: its correlation keys are written (one row per value, so the store
-grows linearly in the objects sharing a value); the watches its values, register subjects
-and names match raise an alert for their party, once per (watch, version), if and only if
-that party may see the object (:func:`accord.policy.recipients`); each alert is queued in the
-outbox for its party's webhooks in the same transaction, so nothing is lost across a
-restart. A revoked version, or a register subject every jurisdiction delisted, withdraws the
-alerts on the object's earlier versions; a deletion withdraws them too
-(:func:`withdraw_deleted`).
+Every door that stores (publish, a peer's page, ingestion, register publishing) passes
+through :func:`on_stored`, in its transaction: the versions' correlation keys are written
+(one row per value, so the store grows linearly in the objects sharing a value), and the
+versions are queued for the watches (``alert_queue``). A revoked version, or a register
+subject every jurisdiction delisted, withdraws the alerts on the object's earlier versions
+there and then; a deletion too (:func:`withdraw_deleted`).
+
+Matching is apart from publishing (:func:`match_pending`): screening names against
+thousands of watched names costs more than storing an object, so a publish only queues, and
+the matcher (a thread of ``accord serve``, the delivery worker, and every read of alerts,
+which first drains the queue) raises the alerts: once per (watch, version), only for a
+party that may see the object when it is matched, each queued in the webhook outbox in the
+same transaction, so that nothing is lost or raised twice across a crash.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
+from accord import audit
+from accord.correlate.keys import names_of
 from accord.correlate.values import Key
 from accord.correlate.warnings import warnings_for
 from accord.correlate.watchnames import watch_names
@@ -43,11 +51,11 @@ def on_stored(
     audience: Audience,
     stored: Sequence[StixObject],
     after_pk: int,
-) -> list[int]:
-    """Correlate and alert on the versions just stored (rows of ``party`` past ``after_pk``);
-    the ids of the alerts raised."""
+) -> None:
+    """Correlate the versions just stored (rows of ``party`` past ``after_pk``), queue them
+    for the watches, and withdraw the alerts a revocation or a delisting ends."""
     if not stored:
-        return []
+        return
     pks = {
         (r.stix_id, r.version_key): r.pk for r in store.rows_after(connection, after_pk, party.id)
     }
@@ -64,7 +72,15 @@ def on_stored(
             )
     store.insert_keys(connection, rows)
     _withdraw_earlier(connection, party, placed)
-    return _raise(connection, party, audience, placed)
+    at = now_timestamp()
+    store.queue(
+        connection,
+        [
+            (pk, at)
+            for obj, pk in placed
+            if (obj.keys or obj.names) and not obj.revoked and not obj.delisted
+        ],
+    )
 
 
 def _withdraw_earlier(
@@ -106,50 +122,105 @@ def withdraw_deleted(connection: Connection, origin_party_id: int, stix_id: str)
     withdraw(connection, origin_party_id, {stix_id: "deleted"}, deleted_only=True)
 
 
-def _raise(
-    connection: Connection,
-    party: Party,
-    audience: Audience,
-    placed: list[tuple[StixObject, int]],
-) -> list[int]:
-    live = [(obj, pk) for obj, pk in placed if not obj.revoked and not obj.delisted]
-    if not live:
-        return []
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    found: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}  # (watch, pk) -> party, why
+LOG = logging.getLogger("accord.alerts")
+#: Versions matched per transaction of :func:`match_pending`.
+BATCH = 2_000
 
+
+def match_pending(connection: Connection, limit: int = BATCH) -> int:
+    """Match queued versions against the watches and raise their alerts, in the caller's
+    transaction (under the write lock, so that alert numbers and the queue stay exact); how
+    many versions were taken from the queue. A version is matched once, if it is still the
+    latest and undeleted; an alert goes only to a party that may see it now."""
+    audit.lock_head(connection)
+    queued = store.pending(connection, limit)
+    if not queued:
+        return 0
+    live = [row for row in queued if row.is_latest and not row.deleted]
+    keys = store.keys_by_object(connection, [row.pk for row in live])
+    found = _matches(connection, live, keys)
+    if found:
+        audiences: dict[tuple[str, int | None, int], set[int]] = {}
+        rows = []
+        raised = now_timestamp()
+        by_pk = {row.pk: row for row in live}
+        for (watch_id, pk), (watch_party, why) in sorted(found.items()):
+            row = by_pk[pk]
+            sharing = (row.audience_kind, row.channel_id, row.origin_party_id)
+            if sharing not in audiences:
+                audience = Audience(row.audience_kind, row.channel_id)
+                audiences[sharing] = recipients(connection, audience, row.origin_party_id)
+            if watch_party not in audiences[sharing]:
+                continue  # only a party that may see the object is told of it
+            rows.append(
+                {
+                    "watch_id": watch_id,
+                    "party_id": watch_party,
+                    "object_pk": pk,
+                    "stix_id": row.stix_id,
+                    "reason": orjson.dumps(why).decode(),
+                    "raised_at": raised,
+                }
+            )
+        inserted = store.insert_alerts(connection, rows)
+        _enqueue(connection, inserted, "alert")
+    store.dequeue(connection, [row.pk for row in queued])
+    return len(queued)
+
+
+def drain(engine: Engine) -> int:
+    """Match everything queued, a batch per transaction; how many versions were matched."""
+    total = 0
+    while True:
+        with engine.begin() as connection:
+            done = match_pending(connection)
+        total += done
+        if done < BATCH:
+            return total
+
+
+def match_forever(engine: Engine, stop: threading.Event, interval: float = 0.2) -> None:
+    """Drain the queue every ``interval`` seconds until ``stop`` is set (``accord serve``'s
+    matcher thread). A failure is logged and retried at the next turn: the queue keeps
+    what was not matched."""
+    while not stop.is_set():
+        try:
+            drain(engine)
+        except Exception:  # a broken turn must not end the thread; the queue holds the work
+            LOG.exception("matching queued objects against the watches failed")
+        stop.wait(interval)
+
+
+def _matches(
+    connection: Connection, live: list[Any], keys: dict[int, list[Key]]
+) -> dict[tuple[int, int], tuple[int, dict[str, Any]]]:
+    """(watch, version) -> (the watch's party, why) for every watch the versions match."""
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    found: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
     digests: dict[int, list[tuple[int, Key]]] = {}
-    for obj, pk in live:
-        for key in obj.keys:
+    for pk, held in keys.items():
+        for key in held:
             digests.setdefault(key.digest, []).append((pk, key))
-    for watch in store.watches_for_values(connection, sorted(digests), today):
-        for pk, key in digests.get(watch.value_key, ()):
-            if key.kind != watch.value_kind and storage_kind(key) != watch.value_kind:
-                continue
-            found.setdefault((watch.id, pk), (watch.party_id, _value_reason(watch, key)))
-    ranges = (
-        store.range_watches(connection, today)
-        if any(key.lo is not None for obj, _ in live for key in obj.keys)
-        else []
-    )
-    for watch in ranges:
-        family = watch.value_kind.removesuffix("-net")
-        for obj, pk in live:
-            for key in obj.keys:
-                if (
-                    key.kind == family
-                    and key.lo is not None
-                    and key.hi is not None
-                    and key.lo <= watch.hi
-                    and key.hi >= watch.lo
-                ):
+    if digests:
+        for watch in store.watches_for_values(connection, sorted(digests), today):
+            for pk, key in digests.get(watch.value_key, ()):
+                if watch.value_kind in (key.kind, storage_kind(key)):
+                    found.setdefault((watch.id, pk), (watch.party_id, _value_reason(watch, key)))
+    addresses = [(pk, key) for pk, held in keys.items() for key in held if key.lo is not None]
+    if addresses:
+        for watch in store.range_watches(connection, today):
+            family = watch.value_kind.removesuffix("-net")
+            for pk, key in addresses:
+                if key.kind == family and key.lo <= watch.hi and (key.hi or key.lo) >= watch.lo:
                     why = _value_reason(watch, key, how="inside the watched network")
                     found.setdefault((watch.id, pk), (watch.party_id, why))
-    if any(obj.names for obj, _ in live):
-        names = watch_names(connection, today)
-        for obj, pk in live:
-            for name in obj.names:
-                for watch_id, match in names.matches(name):
+    named = [(row.pk, names_of(orjson.loads(row.body))) for row in live]
+    named = [(pk, names) for pk, names in named if names]
+    if named:
+        index = watch_names(connection, today)
+        for pk, names in named:
+            for name in names:
+                for watch_id, match in index.matches(name):
                     why = {
                         "part": "name",
                         "value": name,
@@ -161,28 +232,8 @@ def _raise(
                     }
                     known = found.get((watch_id, pk))
                     if known is None or known[1].get("score", 2) < match["score"]:
-                        found[(watch_id, pk)] = (names.party_of[watch_id], why)
-    if not found:
-        return []
-    # Only a party that may see the object is told of it.
-    seeing = recipients(connection, audience, party.id)
-    raised = now_timestamp()
-    stix_ids = {pk: obj.id for obj, pk in live}
-    rows = [
-        {
-            "watch_id": watch_id,
-            "party_id": watch_party,
-            "object_pk": pk,
-            "stix_id": stix_ids[pk],
-            "reason": orjson.dumps(why).decode(),
-            "raised_at": raised,
-        }
-        for (watch_id, pk), (watch_party, why) in sorted(found.items())
-        if watch_party in seeing
-    ]
-    inserted = store.insert_alerts(connection, rows)
-    _enqueue(connection, inserted, "alert")
-    return [alert_id for alert_id, _ in inserted]
+                        found[(watch_id, pk)] = (index.party_of[watch_id], why)
+    return found
 
 
 def _value_reason(watch: Any, key: Key, how: str = "equal after normalising") -> dict[str, Any]:

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Connection, select
 
 from accord import audit
-from accord.acts.alerts import storage_kind
+from accord.acts.alerts import match_pending, storage_kind
 from accord.acts.read import _Names
 from accord.correlate.named import name_values
 from accord.correlate.values import Key, parse_value_spec
@@ -234,7 +234,9 @@ def list_alerts(
     until: str | None = None,
     door: str,
 ) -> AlertPage:
-    """The party's alerts after the cursor, oldest first."""
+    """The party's alerts after the cursor, oldest first (what is queued is matched first,
+    so that a reader never misses an alert the matcher has not reached yet)."""
+    match_pending(connection)
     start = 0
     if after:
         if not after.isdigit() or len(after) > 12:
@@ -271,6 +273,7 @@ def list_alerts(
 
 def unread(connection: Connection, account: Account) -> int:
     """How many of the party's alerts nobody acknowledged (the console's header)."""
+    match_pending(connection)
     return store.unread_count(connection, visible_to(account.party.id), account.party.id)
 
 

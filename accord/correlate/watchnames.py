@@ -21,6 +21,11 @@ from accord.store import correlation as store
 #: A name scoring this or more against a watched name raises an alert (the screening
 #: engine's own threshold: its calibration says what such a score has meant).
 THRESHOLD = 0.7
+#: Watched names scored per reading of an object's name: the index's best few (a watched
+#: name that matches shares its rarest words, so it is among them).
+CANDIDATES = 5
+#: Screened names remembered per index.
+MEMO = 100_000
 
 
 class WatchNames:
@@ -29,6 +34,8 @@ class WatchNames:
         self.signature: tuple[Any, ...] | None = None
         self.today: str | None = None
         self.party_of: dict[int, int] = {}
+        #: Names already screened against this index: feeds name the same people again.
+        self.memo: dict[str, list[tuple[int, dict[str, Any]]]] = {}
 
     def refresh(self, connection: Connection, today: str) -> None:
         signature = store.watch_signature(connection)
@@ -41,15 +48,24 @@ class WatchNames:
         for row in rows:
             index.subjects[row.id] = Subject(row.text, "unknown", {})
             party_of[row.id] = row.party_id
-        self.index, self.party_of = index, party_of
+        self.index, self.party_of, self.memo = index, party_of, {}
         self.signature, self.today = signature, today
 
     def matches(self, name: str) -> list[tuple[int, dict[str, Any]]]:
         """(watch id, screening match) for the watched names ``name`` matches."""
         if not self.index.entries:
             return []
-        found = screen(self.index, Query("object", name), threshold=THRESHOLD, limit=10)
-        return [(m["subject_id"], m) for m in found.get("matches", []) if m["match"]]
+        known = self.memo.get(name)
+        if known is not None:
+            return known
+        found = screen(
+            self.index, Query("object", name), threshold=THRESHOLD, limit=10, candidates=CANDIDATES
+        )
+        result = [(m["subject_id"], m) for m in found.get("matches", []) if m["match"]]
+        if len(self.memo) >= MEMO:
+            self.memo.clear()
+        self.memo[name] = result
+        return result
 
 
 _INDEXES: weakref.WeakKeyDictionary[Engine, WatchNames] = weakref.WeakKeyDictionary()

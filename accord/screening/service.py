@@ -112,9 +112,15 @@ def _qualify(
 
 
 def screen(
-    index: ScreeningIndex, query: Query, *, threshold: float = DEFAULT_THRESHOLD, limit: int = 5
+    index: ScreeningIndex,
+    query: Query,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = 5,
+    candidates: int = CANDIDATES,
 ) -> dict[str, Any]:
-    """The best matches of one query, best first; an error instead for an unusable query."""
+    """The best matches of one query, best first; an error instead for an unusable query.
+    ``candidates``: how many of the index's best candidates per reading are scored."""
     problem = check_query(query)
     if problem:
         return {"id": query.id, "error": problem, "matches": []}
@@ -125,7 +131,7 @@ def screen(
     entries: dict[int, Entry] = {}
     for number, reading in enumerate(options):
         text = name if number == 0 else " ".join(t.text for t in reading.tokens)
-        for entry in index.candidates(text, limit=CANDIDATES):
+        for entry in index.candidates(text, limit=candidates):
             entries.setdefault(entry.name_id, entry)
     # The kind each reading of the query reads as, once per query (not per candidate).
     looks = {id(reading): _kind_of(reading) for reading in options}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
+    delete,
     func,
     insert,
     or_,
@@ -22,7 +23,16 @@ from sqlalchemy import (
     update,
 )
 
-from accord.store.schema import alerts, correlation_keys, deliveries, objects, watches, webhooks
+from accord.correlate.values import Key
+from accord.store.schema import (
+    alert_queue,
+    alerts,
+    correlation_keys,
+    deliveries,
+    objects,
+    watches,
+    webhooks,
+)
 
 #: Columns of the rows :func:`insert_keys` writes, in order.
 KEY_COLUMNS = ("object_pk", "kind", "value", "value_key", "lo", "hi", "source")
@@ -153,6 +163,63 @@ def _next_numbers(connection: Connection, table: Any, party_ids: set[int]) -> di
     return {party: int(found.get(party) or 0) + 1 for party in party_ids}
 
 
+# --- the matching queue ----------------------------------------------------------------
+
+
+def queue(connection: Connection, rows: list[tuple[int, str]]) -> None:
+    if rows:
+        connection.execute(
+            insert(alert_queue), [{"object_pk": pk, "queued_at": at} for pk, at in rows]
+        )
+
+
+def pending(connection: Connection, limit: int) -> list[Row[Any]]:
+    """The oldest queued versions, with what matching needs of them."""
+    return list(
+        connection.execute(
+            select(
+                objects.c.pk,
+                objects.c.stix_id,
+                objects.c.body,
+                objects.c.is_latest,
+                objects.c.deleted,
+                objects.c.audience_kind,
+                objects.c.channel_id,
+                objects.c.origin_party_id,
+            )
+            .join(alert_queue, alert_queue.c.object_pk == objects.c.pk)
+            .order_by(alert_queue.c.object_pk)
+            .limit(limit)
+        )
+    )
+
+
+def queued_count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(alert_queue)).scalar_one())
+
+
+def dequeue(connection: Connection, pks: Sequence[int]) -> None:
+    for start in range(0, len(pks), CHUNK):
+        connection.execute(
+            delete(alert_queue).where(alert_queue.c.object_pk.in_(pks[start : start + CHUNK]))
+        )
+
+
+def keys_by_object(connection: Connection, pks: Sequence[int]) -> dict[int, list[Key]]:
+    found: dict[int, list[Key]] = {}
+    for start in range(0, len(pks), CHUNK):
+        for row in connection.execute(
+            select(correlation_keys).where(
+                correlation_keys.c.object_pk.in_(pks[start : start + CHUNK])
+            )
+        ):
+            family = row.kind.removesuffix("-net")
+            found.setdefault(row.object_pk, []).append(
+                Key(family, row.value, row.source, row.lo, row.hi)
+            )
+    return found
+
+
 # --- watches ---------------------------------------------------------------------------
 
 
@@ -256,8 +323,8 @@ def insert_alerts(connection: Connection, rows: list[dict[str, Any]]) -> list[tu
                 )
             )
         }
-    ids: list[tuple[int, int]] = []
     numbers = _next_numbers(connection, alerts, {row["party_id"] for row in rows})
+    fresh: list[dict[str, Any]] = []
     for row in rows:
         pair = (row["watch_id"], row["object_pk"])
         if pair in existing:
@@ -265,10 +332,22 @@ def insert_alerts(connection: Connection, rows: list[dict[str, Any]]) -> list[tu
         existing.add(pair)
         number = numbers[row["party_id"]]
         numbers[row["party_id"]] = number + 1
-        values = {**row, "number": number}
-        inserted = connection.execute(insert(alerts).values(**values)).inserted_primary_key
-        assert inserted is not None
-        ids.append((int(inserted[0]), row["party_id"]))
+        fresh.append({**row, "number": number})
+    if not fresh:
+        return []
+    connection.execute(insert(alerts), fresh)
+    # Read the ids back by (party, number): unique, and just given under the write lock.
+    wanted = {(row["party_id"], row["number"]) for row in fresh}
+    ids: list[tuple[int, int]] = []
+    for party_id in {row["party_id"] for row in fresh}:
+        low = min(n for p, n in wanted if p == party_id)
+        for found in connection.execute(
+            select(alerts.c.id, alerts.c.number).where(
+                alerts.c.party_id == party_id, alerts.c.number >= low
+            )
+        ):
+            if (party_id, found.number) in wanted:
+                ids.append((int(found.id), party_id))
     return ids
 
 

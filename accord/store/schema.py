@@ -445,6 +445,16 @@ alerts = Table(
     Index("ix_alerts_object", "object_pk"),
 )
 
+#: Stored versions waiting to be matched against the watches (accord.acts.alerts): written
+#: in the transaction that stored them, removed in the one that raised their alerts, so that
+#: a version is matched exactly once even across a crash.
+alert_queue = Table(
+    "alert_queue",
+    metadata,
+    Column("object_pk", BigInteger, primary_key=True, autoincrement=False),
+    Column("queued_at", String(32), nullable=False),
+)
+
 #: A party's webhook: alerts are POSTed to ``url`` with an HMAC-SHA256 of the body under
 #: ``secret`` (accord.correlate.webhooks).
 webhooks = Table(

@@ -76,6 +76,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_alerts_object", "alerts", ["object_pk"])
     op.create_table(
+        "alert_queue",
+        sa.Column("object_pk", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("queued_at", sa.String(32), nullable=False),
+    )
+    op.create_table(
         "webhooks",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False),
@@ -101,7 +106,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("deliveries", "webhooks", "alerts", "watches", "correlation_keys"):
+    for table in (
+        "deliveries",
+        "webhooks",
+        "alert_queue",
+        "alerts",
+        "watches",
+        "correlation_keys",
+    ):
         op.drop_table(table)
     with op.batch_alter_table("objects") as batch:
         batch.drop_column("shown_origin")

@@ -1,0 +1,1 @@
+"""Correlation: the values STIX objects share, and the warning lists that flag the common ones."""

@@ -196,4 +196,3 @@ def _pattern_value(keys: _Keys, object_type: str, path: tuple[str, ...], value: 
         keys.add_ip_or_domain(value, source)
     elif path and path[-1] in DOCUMENT_PROPERTIES:
         keys.add("document", value, source)
-

@@ -200,7 +200,9 @@ def normalise_phone(raw: str) -> str:
     if text.startswith("00"):
         text = "+" + text[2:]
     if not text.startswith("+"):
-        raise ValueError("a phone number must be in international form (+ or 00 and a country code)")
+        raise ValueError(
+            "a phone number must be in international form (+ or 00 and a country code)"
+        )
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:
@@ -214,7 +216,14 @@ def normalise_phone(raw: str) -> str:
 
 HASH_ALGORITHMS = ("MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH")
 _ALGORITHM_BY_SQUASHED = {name.replace("-", ""): name for name in HASH_ALGORITHMS}
-_HEX_LENGTHS = {"MD5": 32, "SHA-1": 40, "SHA-256": 64, "SHA-512": 128, "SHA3-256": 64, "SHA3-512": 128}
+_HEX_LENGTHS = {
+    "MD5": 32,
+    "SHA-1": 40,
+    "SHA-256": 64,
+    "SHA-512": 128,
+    "SHA3-256": 64,
+    "SHA3-512": 128,
+}
 _ALGORITHM_BY_HEX_LENGTH = {32: "MD5", 40: "SHA-1", 64: "SHA-256", 128: "SHA-512"}
 _HEX = re.compile(r"[0-9a-f]+")
 

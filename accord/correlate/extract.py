@@ -95,7 +95,7 @@ def observable_keys(obj: Mapping[str, Any]) -> list[Key]:
         keys.add(kind, obj.get("value"), "value")
     if object_type in _HASHED_TYPES:
         _hashes(keys, obj.get("hashes"))
-    if object_type == "indicator" and obj.get("pattern_type", "stix") == "stix":
+    if object_type == "indicator" and obj.get("pattern_type") in (None, "stix"):
         pattern = obj.get("pattern")
         if isinstance(pattern, str):
             _pattern(keys, pattern)

@@ -22,6 +22,7 @@ import functools
 import importlib.resources
 import re
 import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -404,8 +405,17 @@ def _read_lists() -> Iterator[dict[str, Any]]:
             yield orjson.loads(path.read_bytes())
 
 
-@functools.cache
+_BUILDING = threading.Lock()
+
+
 def _index() -> _Index:
+    """The index, built by the first caller; other threads wait for it rather than build too."""
+    with _BUILDING:
+        return _build_index()
+
+
+@functools.cache
+def _build_index() -> _Index:
     index = _Index()
     for warning_list in _read_lists():
         if warning_list.get("type") in _TYPE_KINDS:
@@ -447,7 +457,7 @@ def warnings_for(key: Key) -> tuple[Warning, ...]:
         _hostname_hits(index, value, kind, found)
     elif kind == "url":
         host = urlsplit(value).hostname
-        if host and not (host[:1].isdigit() or ":" in host):
+        if host and ":" not in host and not host.replace(".", "").isdigit():  # not an address
             _hostname_hits(index, host, kind, found)
     substrings = index.substrings.get(kind)
     if substrings is not None:

@@ -232,3 +232,9 @@ def test_odd_input_gives_no_keys_and_never_raises(obj: dict[str, Any]) -> None:
 def test_names_are_not_keys() -> None:
     assert observable_keys({"type": "identity", "name": "John Smith"}) == []
     assert observable_keys({"type": "threat-actor", "name": "Group X"}) == []
+
+
+def test_indicator_without_pattern_type_is_read_as_stix() -> None:
+    obj = indicator("[domain-name:value = 'example.org']")
+    del obj["pattern_type"]
+    assert pairs(obj) == [("domain", "example.org")]

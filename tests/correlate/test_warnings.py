@@ -113,3 +113,9 @@ def test_kinds_a_value_of_another_kind_does_not_reach() -> None:
 )
 def test_list_kinds(warning_list: dict[str, object], kinds: tuple[str, ...]) -> None:
     assert list_kinds(warning_list) == kinds
+
+
+def test_url_host_starting_with_a_digit_is_a_name() -> None:
+    # 360.cn is a top site; a url host that starts with a digit is still a host name.
+    assert TRANCO in names("domain", "360.cn")
+    assert TRANCO in names("url", "https://360.cn/")

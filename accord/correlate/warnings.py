@@ -4,15 +4,21 @@ The lists ship inside the pymispwarninglists wheel (``data/misp-warninglists/lis
 are read from there, never fetched. ``WarningLists.search`` loops over every list, and with
 ``slow_search`` over every entry, for each value: far too slow for bulk publishing. This
 module builds one index instead, once per process on first use (:func:`load` does it
-eagerly): exact entries and hostname suffixes in dictionaries, networks in one dictionary
-per prefix length, substrings in a dictionary probed by window, regexes precompiled.
+eagerly): exact entries and hostnames in dictionaries (a domain is looked up with each of
+its parents), networks as a sorted forest searched by bisection, substrings behind one
+trie regex, regexes precompiled.
 
 Each list applies to the kinds its MISP ``matching_attributes`` map to (all kinds when it
 has none) that its ``type`` makes sense for: ``hostname`` lists for domains and a url's
 host, ``cidr`` lists for addresses and networks, the others for any kind.
 
-Measured on the development machine (Python 3.11, all 119 lists of pymispwarninglists
-1.7.0): load {LOAD}; per call {CALL}. See the report in the commit history.
+Measured on the development machine (2 vCPUs, noisy; Python 3.11, the 119 lists of
+pymispwarninglists 1.7.0, of which two are empty and one holds Azure application ids):
+building the index takes 5.4-6.0 s and holds about 340 MB (two dictionaries of 1.3 and
+1.1 million names: the Tranco and Chrome UX top million lists); a call then takes 9-12 us
+for a domain, 3-5 us for an IPv4 and 2.5-4.5 us for an IPv6 address (10,000 random values
+each, half the domains under top sites), against about 200 ms per value for
+``WarningLists(slow_search=True).search``.
 """
 
 from __future__ import annotations

@@ -451,13 +451,25 @@ def _hostname_hits(index: _Index, name: str, kind: str, found: list[Warning]) ->
         name = name[dot + 1 :]
 
 
+def _address_range(key: Key) -> tuple[int, int] | None:
+    """The first and last address of an ipv4/ipv6 key (from its value if built by hand)."""
+    if key.lo is None or key.hi is None:
+        try:
+            key = ip_key(key.value)
+        except ValueError:
+            return None
+    return int(key.lo or "0", 16), int(key.hi or "0", 16)
+
+
 def warnings_for(key: Key) -> tuple[Warning, ...]:
     """The warning lists that hold ``key``'s value, each once; () when none do."""
     index = _index()
     kind, value = key.kind, key.value
     found: list[Warning] = []
-    if kind in _IPS and key.lo is not None and key.hi is not None:
-        index.networks[kind].search(int(key.lo, 16), int(key.hi, 16), found)
+    if kind in _IPS:
+        addresses = _address_range(key)
+        if addresses is not None:
+            index.networks[kind].search(*addresses, found)
     _of_kind(index, index.exact.get(value), kind, found)
     if kind == "domain":
         _hostname_hits(index, value, kind, found)

@@ -119,3 +119,8 @@ def test_url_host_starting_with_a_digit_is_a_name() -> None:
     # 360.cn is a top site; a url host that starts with a digit is still a host name.
     assert TRANCO in names("domain", "360.cn")
     assert TRANCO in names("url", "https://360.cn/")
+
+
+def test_address_key_built_without_its_range() -> None:
+    assert RFC1918 in {warning.list_name for warning in warnings_for(Key("ipv4", "10.0.0.1"))}
+    assert warnings_for(Key("ipv4", "not an address")) == ()

@@ -1,1 +1,1 @@
-"""Correlation: what stored objects share, watches on it, and the alerts they raise."""
+"""Correlation: the values STIX objects share, and the warning lists that flag the common ones."""

@@ -407,11 +407,17 @@ def _read_lists() -> Iterator[dict[str, Any]]:
     root = importlib.resources.files("pymispwarninglists") / "data" / "misp-warninglists"
     for directory in sorted((root / "lists").iterdir(), key=lambda path: path.name):
         path = directory / "list.json"
-        if path.is_file():
+        if path.is_file() and directory.name not in LEFT_OUT:
             yield orjson.loads(path.read_bytes())
 
 
 _BUILDING = threading.Lock()
+#: Lists longer than this are left out: the two top-million site lists (Tranco, Chrome UX)
+#: would take some 300 MB in every process and most of the load time, for domains the
+#: top-10,000 and top-20,000 lists already flag (the popular ones an analyst's feed holds).
+MAX_LIST_ENTRIES = 250_000
+#: Their folders, not even read.
+LEFT_OUT = frozenset({"tranco", "google-chrome-crux-1million"})
 
 
 def _index() -> _Index:
@@ -424,8 +430,11 @@ def _index() -> _Index:
 def _build_index() -> _Index:
     index = _Index()
     for warning_list in _read_lists():
-        if warning_list.get("type") in _TYPE_KINDS:
-            _add_list(index, warning_list)
+        if warning_list.get("type") not in _TYPE_KINDS:
+            continue
+        if len(warning_list.get("list", ())) > MAX_LIST_ENTRIES:
+            continue
+        _add_list(index, warning_list)
     index.finish()
     return index
 

@@ -13,8 +13,8 @@ from accord.correlate.warnings import Warning, list_kinds, load, warnings_for
 
 RFC1918 = "List of RFC 1918 CIDR blocks"
 PUBLIC_DNS = "List of known IPv4 public DNS resolvers"
-TRANCO = "Top 1,000,000 most-used sites from Tranco"
-CRUX = "google-chrome-crux-1million"
+TRANCO = "Top 10K most-used sites from Tranco"
+CRUX = "Top 10 000 websites from Cisco Umbrella"
 
 
 def names(kind: str, raw: str) -> set[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from accord.config import Settings
-from accord.correlate.keys import analyse
+from accord.correlate.named import delisted
 from accord.errors import FieldError, PayloadTooLarge
 from accord.limits import Limits as NodeLimits
 from accord.stix.markings import TLP_BY_MARKING_ID
@@ -138,7 +138,7 @@ def prepare(items: list[Any], limits: PublishLimits = DEFAULT_LIMITS) -> Prepare
             settled[index] = ObjectResult(index, checked.id, checked.modified, "unchanged")
             continue
         if limits.correlate:
-            checked = checked._replace(**analyse(item))
+            checked = checked._replace(correlate=True, delisted=delisted(item))
         valid.append(checked)
     return Prepared(len(items), valid, settled)
 

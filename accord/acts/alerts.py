@@ -1,18 +1,20 @@
 """Correlation and alerts when objects are stored.
 
 Every door that stores (publish, a peer's page, ingestion, register publishing) passes
-through :func:`on_stored`, in its transaction: the versions' correlation keys are written
-(one row per value, so the store grows linearly in the objects sharing a value), and the
-versions are queued for the watches (``alert_queue``). A revoked version, or a register
-subject every jurisdiction delisted, withdraws the alerts on the object's earlier versions
-there and then; a deletion too (:func:`withdraw_deleted`).
+through :func:`on_stored`, in its transaction: the versions are queued (``alert_queue``),
+and a revoked version, or a register subject every jurisdiction delisted, withdraws the
+alerts on the object's earlier versions there and then (a deletion too:
+:func:`withdraw_deleted`).
 
-Matching is apart from publishing (:func:`match_pending`): screening names against
-thousands of watched names costs more than storing an object, so a publish only queues, and
-the matcher (a thread of ``accord serve``, the delivery worker, and every read of alerts,
-which first drains the queue) raises the alerts: once per (watch, version), only for a
-party that may see the object when it is matched, each queued in the webhook outbox in the
-same transaction, so that nothing is lost or raised twice across a crash.
+The matcher (:func:`match_pending`) takes the queue in order: it finds each version's keys
+(its values, from patterns parsed with stix2-patterns; its names as the screening engine
+reads them; its register subjects), writes them (one row per value, so the store grows
+linearly in the objects sharing a value) and matches them against the watches, raising an
+alert once per (watch, version), only for a party that may see the object when it is
+matched, each queued in the webhook outbox in the same transaction, so that nothing is lost
+or raised twice across a crash. Parsing patterns and screening names cost more than storing
+an object, so publishing leaves them to the matcher: a thread of ``accord serve``, the
+delivery worker, and every read of alerts or correlations, which first drains the queue.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from accord import audit
-from accord.correlate.keys import names_of
+from accord.correlate.keys import analyse
 from accord.correlate.values import Key
 from accord.correlate.warnings import warnings_for
 from accord.correlate.watchnames import watch_names
@@ -52,35 +54,18 @@ def on_stored(
     stored: Sequence[StixObject],
     after_pk: int,
 ) -> None:
-    """Correlate the versions just stored (rows of ``party`` past ``after_pk``), queue them
-    for the watches, and withdraw the alerts a revocation or a delisting ends."""
+    """Queue the versions just stored (rows of ``party`` past ``after_pk``) for the
+    matcher, and withdraw the alerts a revocation or a delisting ends."""
     if not stored:
         return
-    pks = {
-        (r.stix_id, r.version_key): r.pk for r in store.rows_after(connection, after_pk, party.id)
-    }
-    rows: list[tuple[Any, ...]] = []
-    placed: list[tuple[StixObject, int]] = []
-    for obj in stored:
-        pk = pks.get((obj.id, obj.version_key))
-        if pk is None:
-            continue
-        placed.append((obj, pk))
-        for key in obj.keys:
-            rows.append(
-                (pk, storage_kind(key), key.value, key.digest, key.lo, key.hi, key.source[:64])
-            )
-    store.insert_keys(connection, rows)
+    written = store.rows_after(connection, after_pk, party.id)
+    pks = {(r.stix_id, r.version_key): r.pk for r in written}
+    placed = [
+        (obj, pks[(obj.id, obj.version_key)]) for obj in stored if (obj.id, obj.version_key) in pks
+    ]
     _withdraw_earlier(connection, party, placed)
     at = now_timestamp()
-    store.queue(
-        connection,
-        [
-            (pk, at)
-            for obj, pk in placed
-            if (obj.keys or obj.names) and not obj.revoked and not obj.delisted
-        ],
-    )
+    store.queue(connection, [(pk, at) for obj, pk in placed if obj.correlate])
 
 
 def _withdraw_earlier(
@@ -123,28 +108,54 @@ def withdraw_deleted(connection: Connection, origin_party_id: int, stix_id: str)
 
 
 LOG = logging.getLogger("accord.alerts")
-#: Versions matched per transaction of :func:`match_pending`.
-BATCH = 2_000
+#: Versions matched per transaction of :func:`match_pending` (the write lock is held
+#: meanwhile: a batch takes a fraction of a second).
+BATCH = 500
 
 
 def match_pending(connection: Connection, limit: int = BATCH) -> int:
-    """Match queued versions against the watches and raise their alerts, in the caller's
-    transaction (under the write lock, so that alert numbers and the queue stay exact); how
-    many versions were taken from the queue. A version is matched once, if it is still the
-    latest and undeleted; an alert goes only to a party that may see it now."""
+    """Correlate the oldest queued versions and match them against the watches, in the
+    caller's transaction (under the write lock, so that alert numbers and the queue stay
+    exact); how many versions were taken from the queue.
+
+    Each version's keys (its values, names and register subjects) are written, so that it
+    correlates with the others. It raises alerts if it is still the latest and undeleted
+    version, and only for a party that may see it now; a revoked or delisted one raises
+    none."""
     audit.lock_head(connection)
     queued = store.pending(connection, limit)
     if not queued:
         return 0
-    live = [row for row in queued if row.is_latest and not row.deleted]
-    keys = store.keys_by_object(connection, [row.pk for row in live])
-    found = _matches(connection, live, keys)
-    if found:
+    keys: dict[int, tuple[Key, ...]] = {}
+    names: dict[int, tuple[str, ...]] = {}
+    ending: set[int] = set()
+    rows: list[tuple[Any, ...]] = []
+    for row in queued:
+        if row.deleted:
+            continue
+        body = orjson.loads(row.body)
+        found = analyse(body)
+        keys[row.pk], names[row.pk] = found["keys"], found["names"]
+        if found["delisted"] or body.get("revoked") is True or not row.is_latest:
+            ending.add(row.pk)
+        rows += [
+            (row.pk, storage_kind(k), k.value, k.digest, k.lo, k.hi, k.source[:64])
+            for k in found["keys"]
+        ]
+    store.insert_keys(connection, rows)
+    live = [row for row in queued if row.pk in keys and row.pk not in ending]
+    found_matches = _matches(
+        connection,
+        live,
+        {row.pk: keys[row.pk] for row in live},
+        {row.pk: names[row.pk] for row in live},
+    )
+    if found_matches:
         audiences: dict[tuple[str, int | None, int], set[int]] = {}
-        rows = []
+        alert_rows = []
         raised = now_timestamp()
         by_pk = {row.pk: row for row in live}
-        for (watch_id, pk), (watch_party, why) in sorted(found.items()):
+        for (watch_id, pk), (watch_party, why) in sorted(found_matches.items()):
             row = by_pk[pk]
             sharing = (row.audience_kind, row.channel_id, row.origin_party_id)
             if sharing not in audiences:
@@ -152,7 +163,7 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
                 audiences[sharing] = recipients(connection, audience, row.origin_party_id)
             if watch_party not in audiences[sharing]:
                 continue  # only a party that may see the object is told of it
-            rows.append(
+            alert_rows.append(
                 {
                     "watch_id": watch_id,
                     "party_id": watch_party,
@@ -162,7 +173,7 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
                     "raised_at": raised,
                 }
             )
-        inserted = store.insert_alerts(connection, rows)
+        inserted = store.insert_alerts(connection, alert_rows)
         _enqueue(connection, inserted, "alert")
     store.dequeue(connection, [row.pk for row in queued])
     return len(queued)
@@ -192,7 +203,10 @@ def match_forever(engine: Engine, stop: threading.Event, interval: float = 0.2) 
 
 
 def _matches(
-    connection: Connection, live: list[Any], keys: dict[int, list[Key]]
+    connection: Connection,
+    live: list[Any],
+    keys: dict[int, tuple[Key, ...]],
+    names_by_pk: dict[int, tuple[str, ...]],
 ) -> dict[tuple[int, int], tuple[int, dict[str, Any]]]:
     """(watch, version) -> (the watch's party, why) for every watch the versions match."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
@@ -214,8 +228,7 @@ def _matches(
                 if key.kind == family and key.lo <= watch.hi and (key.hi or key.lo) >= watch.lo:
                     why = _value_reason(watch, key, how="inside the watched network")
                     found.setdefault((watch.id, pk), (watch.party_id, why))
-    named = [(row.pk, names_of(orjson.loads(row.body))) for row in live]
-    named = [(pk, names) for pk, names in named if names]
+    named = [(row.pk, names_by_pk[row.pk]) for row in live if names_by_pk[row.pk]]
     if named:
         index = watch_names(connection, today)
         for pk, names in named:

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import Connection
 
 from accord import audit
+from accord.acts.alerts import match_pending
 from accord.acts.read import _Names, chosen_version
 from accord.correlate.values import Key
 from accord.correlate.warnings import warnings_for
@@ -41,7 +42,9 @@ def correlations(
     door: str,
     fanout: int = DEFAULT_FANOUT,
 ) -> dict[str, Any]:
-    """The correlations of the latest version of ``stix_id`` the reader may see."""
+    """The correlations of the latest version of ``stix_id`` the reader may see (what is
+    queued is correlated first)."""
+    match_pending(connection)
     names = _Names(connection)
     row = chosen_version(connection, account, stix_id, version=None, origin=origin, names=names)
     visible = visible_to(account.party.id)

@@ -393,7 +393,7 @@ def store_versions(
         for obj, level in accepted
     ]
     store.demote_latest(connection, demote, party.id)
-    correlated = [o for o, _ in accepted if o.keys or o.names or o.revoked or o.delisted]
+    correlated = [o for o, _ in accepted if o.correlate or o.revoked or o.delisted]
     after = correlation.last_pk(connection) if correlated else 0
     store.insert_versions(connection, ROW_COLUMNS, rows)
     if correlated:

@@ -84,10 +84,10 @@ class StixObject(NamedTuple):
     #: Id keys of a relationship's source and target (a sighting's sighting_of_ref as source).
     source_key: int | None = None
     target_key: int | None = None
-    #: What it shares with other objects (accord.correlate.keys.analyse, filled in by
-    #: accord.prepare): correlation keys, person and group names, a delisted subject.
-    keys: tuple[Any, ...] = ()
-    names: tuple[str, ...] = ()
+    #: Set by accord.prepare when the node correlates: the version is queued for the
+    #: matcher (accord.acts.alerts), which finds what it shares with others.
+    correlate: bool = False
+    #: A register subject every jurisdiction delisted (its alerts are withdrawn).
     delisted: bool = False
 
 

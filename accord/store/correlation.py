@@ -23,7 +23,6 @@ from sqlalchemy import (
     update,
 )
 
-from accord.correlate.values import Key
 from accord.store.schema import (
     alert_queue,
     alerts,
@@ -203,21 +202,6 @@ def dequeue(connection: Connection, pks: Sequence[int]) -> None:
         connection.execute(
             delete(alert_queue).where(alert_queue.c.object_pk.in_(pks[start : start + CHUNK]))
         )
-
-
-def keys_by_object(connection: Connection, pks: Sequence[int]) -> dict[int, list[Key]]:
-    found: dict[int, list[Key]] = {}
-    for start in range(0, len(pks), CHUNK):
-        for row in connection.execute(
-            select(correlation_keys).where(
-                correlation_keys.c.object_pk.in_(pks[start : start + CHUNK])
-            )
-        ):
-            family = row.kind.removesuffix("-net")
-            found.setdefault(row.object_pk, []).append(
-                Key(family, row.value, row.source, row.lo, row.hi)
-            )
-    return found
 
 
 # --- watches ---------------------------------------------------------------------------

@@ -304,6 +304,7 @@ def growth(kind: str, pg: str | None) -> list[tuple[int, int, int]]:
                         limits=ON,
                     )
             held = target
+            drain(engine)
             with engine.connect() as connection:
                 rows = connection.execute(
                     select(func.count())

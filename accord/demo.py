@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from accord.acts import admin
+from accord.acts import admin, watches
 from accord.acts.publish import publish_objects
 from accord.federation.collections import collection_id
 from accord.policy import Principal
@@ -45,6 +45,14 @@ ACCOUNTS = [
     ("rats-admin", "sco-rats", "admin"),
     ("rats-liaison", "sco-rats", "publisher"),
     ("peer-ru-nac", "ru-nac", "reader"),
+]
+#: Watches set before the demo's intelligence arrives: cn-mps is alerted on ru-nac's
+#: indicator (shared with it in ru-cn), kz-knb is not (it is outside that channel); kz-knb is
+#: alerted on a network group by a Russian spelling of its name.
+DEMO_WATCHES = [
+    ("cn-analyst", watches.WatchRequest(value="domain-name:Recruit-Forum.example.")),
+    ("kz-analyst", watches.WatchRequest(value="domain-name:recruit-forum.example")),
+    ("kz-analyst", watches.WatchRequest(name="Джабхат ан-Нусра", note="demo watch")),
 ]
 #: What the demo's second node (run by ru-nac) pulls from the first.
 PEER_AUDIENCES = ("network", "ru-cn", "sco-joint")
@@ -159,6 +167,9 @@ def load_demo(
             admins[party] = Principal(account, host.door)
         tokens.append((name, party, role, token))
     if intelligence:
+        for account_name, request in DEMO_WATCHES:
+            account = directory.get_account(connection, account_name)
+            watches.add_watch(connection, account, request, door="cli")
         for account_name, audience, tlp, items in demo_publications():
             account = directory.get_account(connection, account_name)
             publish_objects(

@@ -181,3 +181,35 @@ def test_watches_are_the_partys_own(trio: Node) -> None:
     ).status_code == 404
     ok = trio.client.delete(f"/api/v1/watches/{mine['id']}", headers=trio.headers("kz"))
     assert ok.status_code == 204
+
+
+ENGLISH = (
+    "Kazakhstan's security service said on Monday it had detained Timur Karimov, a suspected "
+    "recruiter for the Islamic State group, in Almaty. Karimov denies the charges."
+)
+RUSSIAN = (
+    "В Москве задержан Рустам Юсупов. По данным ФСБ, Юсупов вербовал сторонников "
+    "террористической организации «Исламское государство»."
+)
+
+
+def _ingest(node: Node, account: str, text: str) -> None:
+    response = node.client.post(
+        "/api/v1/ingest?publish=true&audience=network&tlp=green",
+        content=text.encode(),
+        headers={**node.headers(account), "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_an_ingested_report_alerts_across_scripts(trio: Node) -> None:
+    """A watch in Cyrillic alerts on a report naming the person in Latin script, and a watch
+    in Latin on a Russian article naming another in Cyrillic."""
+    watch(trio, "kz", name="Тимур Каримов")
+    watch(trio, "cn", name="Rustam Yusupov")
+    _ingest(trio, "ru", ENGLISH)
+    _ingest(trio, "ru", RUSSIAN)
+    kz = {a["object"]["name"] for a in alerts(trio, "kz")}
+    cn = {a["object"]["name"] for a in alerts(trio, "cn")}
+    assert "Timur Karimov" in kz and not any("Юсупов" in n for n in kz)
+    assert any("Юсупов" in n for n in cn) and "Timur Karimov" not in cn

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from accord import audit
 from accord.acts.alerts import match_pending
+from accord.acts.audit_view import record_receipts
 from accord.acts.read import _Names, chosen_version
 from accord.correlate.values import Key
 from accord.correlate.warnings import warnings_for
@@ -52,6 +53,7 @@ def correlations(
     own_names = [n for n in [body.get("name"), *(body.get("aliases") or [])] if isinstance(n, str)]
     listed: list[dict[str, Any]] = []
     flagged: list[dict[str, Any]] = []
+    read_refs = [(row.origin_party_id, f"{row.stix_id}@{row.version_key}")]
     for key_row in store.keys_of(connection, row.pk):
         family = key_row.kind.removesuffix("-net")
         key = Key(family, key_row.value, key_row.source, key_row.lo, key_row.hi)
@@ -91,6 +93,7 @@ def correlations(
             continue
         objects: dict[tuple[str, str], dict[str, Any]] = {}
         for match in found:
+            read_refs.append((match.origin_party_id, f"{match.stix_id}@{match.version_key}"))
             shown = shown_origin(match, names)
             entry = objects.setdefault(
                 (shown, match.stix_id),
@@ -118,12 +121,22 @@ def correlations(
             }
         )
     shown_ids = sorted({o["id"] for c in listed for o in c["objects"]})
-    audit.append(
+    seq, at = audit.append_entry(
         connection,
         audit.Actor(account.name, account.party.code, door),
         "read.correlations",
         target=stix_id,
         details={"origin": shown_origin(row, names), "objects": shown_ids},
+    )
+    # Originators see which parties read of their objects here, as for any read.
+    record_receipts(
+        connection,
+        seq,
+        at,
+        account.party.id,
+        account.party.code,
+        door,
+        list(dict.fromkeys(read_refs)),
     )
     return {
         "object": {"id": row.stix_id, "origin": shown_origin(row, names)},

@@ -128,6 +128,7 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
         return 0
     keys: dict[int, tuple[Key, ...]] = {}
     names: dict[int, tuple[str, ...]] = {}
+    texts: dict[int, tuple[str, str]] = {}
     ending: set[int] = set()
     rows: list[tuple[Any, ...]] = []
     for row in queued:
@@ -136,6 +137,7 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
         body = orjson.loads(row.body)
         found = analyse(body)
         keys[row.pk], names[row.pk] = found["keys"], found["names"]
+        texts[row.pk] = (str(body.get("type")), _searchable(body))
         if found["delisted"] or body.get("revoked") is True or not row.is_latest:
             ending.add(row.pk)
         rows += [
@@ -247,6 +249,31 @@ def _matches(
                     if known is None or known[1].get("score", 2) < match["score"]:
                         found[(watch_id, pk)] = (index.party_of[watch_id], why)
     return found
+
+
+def _searchable(body: dict[str, Any]) -> str:
+    """What a saved query searches, as the object list's ``q`` does: name and description."""
+    parts = [body.get("name"), body.get("description")]
+    return "\n".join(p for p in parts if isinstance(p, str)).casefold()
+
+
+def _query_matches(
+    connection: Connection,
+    live: list[Any],
+    texts: dict[int, tuple[str, str]],
+    found: dict[tuple[int, int], tuple[int, dict[str, Any]]],
+) -> None:
+    """Saved-query watches: the query's text in the name or description, of its types."""
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    queries = store.query_watches(connection, today)
+    for watch in queries:
+        spec = orjson.loads(watch.value)
+        types = set(spec.get("types") or ())
+        for row in live:
+            stix_type, text = texts[row.pk]
+            if (not types or stix_type in types) and spec["q"] in text:
+                why = {"part": "name or description", "value": spec["q"], "how": "saved query"}
+                found.setdefault((watch.id, row.pk), (watch.party_id, why))
 
 
 def _value_reason(watch: Any, key: Key, how: str = "equal after normalising") -> dict[str, Any]:

@@ -35,6 +35,7 @@ MAX_TEXT = 1000
 #: Watches one party may hold at once.
 MAX_WATCHES = 50_000
 _REFERENCE = re.compile(r"^[A-Za-z]{2,4}[.\-]?\d{1,4}(\.\d+)?$")
+_TYPE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,10 @@ class WatchRequest:
     name: str | None = None
     subject: str | None = None
     value: str | None = None
+    #: A saved query: the text the object list's ``q`` searches for (in names and
+    #: descriptions, without case), optionally only in some STIX types.
+    query: str | None = None
+    types: tuple[str, ...] = ()
     note: str = ""
     expires: str | None = None
 
@@ -54,9 +59,11 @@ def add_watch(
     connection: Connection, account: Account, request: WatchRequest, *, door: str
 ) -> dict[str, Any]:
     """Add a watch for ``account``'s party; the watch as listed."""
-    given = [f for f in ("name", "subject", "value") if getattr(request, f) is not None]
+    given = [f for f in ("name", "subject", "value", "query") if getattr(request, f) is not None]
     if len(given) != 1:
-        raise _refuse("watch", "give exactly one of name, subject or value")
+        raise _refuse("watch", "give exactly one of name, subject, value or query")
+    if request.types and given[0] != "query":
+        raise _refuse("types", "only a query watch is limited to types")
     kind = given[0]
     text = str(getattr(request, kind)).strip()
     if not text:
@@ -72,6 +79,15 @@ def add_watch(
         if not keys:
             raise _refuse("name", f"{text!r} holds no name to screen (too short?)")
         values.update(value_kind="name", value=keys[0])
+    elif kind == "query":
+        types = tuple(t.strip() for t in request.types if t.strip())
+        bad = [t for t in types if not _TYPE.match(t)]
+        if bad:
+            raise _refuse("types", f"{bad[0][:60]!r} is not a STIX type")
+        if len(text) < 3:
+            raise _refuse("query", "at least 3 characters")
+        value = orjson.dumps({"q": text.casefold(), "types": list(types)}).decode()
+        values.update(value_kind="query", value=value)
     elif kind == "subject":
         if not _REFERENCE.match(text):
             raise _refuse("subject", f"{text!r} is not a register reference such as QDe.088")

@@ -31,6 +31,12 @@ class WatchIn(BaseModel):
     value: str | None = Field(
         default=None, description="TYPE:VALUE, e.g. domain-name:example.org, ipv4-addr:10.0.0.0/8"
     )
+    query: str | None = Field(
+        default=None, description="A saved query: text searched in names and descriptions"
+    )
+    types: str | None = Field(
+        default=None, description="With query: comma-separated STIX types it is limited to"
+    )
     note: str = ""
     expires: str | None = Field(default=None, description="YYYY-MM-DD, the last day it holds")
 
@@ -42,7 +48,7 @@ class MatchedAs(BaseModel):
 
 class WatchOut(BaseModel):
     id: int = Field(description="The watch's number in its party")
-    kind: str = Field(description="name | subject | value")
+    kind: str = Field(description="name | subject | value | query")
     text: str
     matched_as: MatchedAs
     note: str
@@ -142,7 +148,7 @@ async def add_watch_route(request: Request, account: CurrentAccount) -> JSONByte
         raise InvalidInput(f"the body is not JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
-    fields = {"name", "subject", "value", "note", "expires"}
+    fields = {"name", "subject", "value", "query", "types", "note", "expires"}
     unknown = sorted(set(body) - fields)
     if unknown:
         raise InvalidInput(
@@ -156,6 +162,8 @@ async def add_watch_route(request: Request, account: CurrentAccount) -> JSONByte
         name=body.get("name"),
         subject=body.get("subject"),
         value=body.get("value"),
+        query=body.get("query"),
+        types=tuple((body.get("types") or "").split(",")) if body.get("types") else (),
         note=body.get("note") or "",
         expires=body.get("expires"),
     )

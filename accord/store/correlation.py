@@ -267,6 +267,17 @@ def range_watches(connection: Connection, today: str) -> list[Row[Any]]:
     )
 
 
+def query_watches(connection: Connection, today: str) -> list[Row[Any]]:
+    """Active saved-query watches (a few per party: compared in Python)."""
+    return list(
+        connection.execute(
+            select(watches.c.id, watches.c.party_id, watches.c.value).where(
+                watches.c.kind == "query", active_watch_filter(today)
+            )
+        )
+    )
+
+
 def name_watches(connection: Connection, today: str) -> list[Row[Any]]:
     return list(
         connection.execute(

@@ -213,3 +213,31 @@ def test_an_ingested_report_alerts_across_scripts(trio: Node) -> None:
     cn = {a["object"]["name"] for a in alerts(trio, "cn")}
     assert "Timur Karimov" in kz and not any("Юсупов" in n for n in kz)
     assert any("Юсупов" in n for n in cn) and "Timur Karimov" not in cn
+
+
+def test_a_saved_query_alerts_on_new_matching_objects_of_its_types(trio: Node) -> None:
+    watch(trio, "kz", query="Recruitment Forum", types="indicator,report")
+    publish(
+        trio,
+        "ru",
+        {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": f"indicator--{uuid.uuid4()}",
+            "created": _ts(),
+            "modified": _ts(),
+            "name": "recruitment forum on a new domain",
+            "pattern": "[domain-name:value = 'forum-a.example']",
+            "pattern_type": "stix",
+            "valid_from": "2026-01-01T00:00:00Z",
+        },
+        "kz-ru",
+    )
+    publish(trio, "ru", person("Recruitment forum admin"), "kz-ru")  # not of its types
+    found = alerts(trio, "kz")
+    assert [a["object"]["type"] for a in found] == ["indicator"]
+    assert found[0]["reason"]["how"] == "saved query"
+    bad = trio.client.post(
+        "/api/v1/watches", json={"name": "x y", "types": "indicator"}, headers=trio.headers("kz")
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "types"

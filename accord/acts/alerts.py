@@ -152,6 +152,7 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
         {row.pk: keys[row.pk] for row in live},
         {row.pk: names[row.pk] for row in live},
     )
+    _query_matches(connection, live, texts, found_matches)
     if found_matches:
         audiences: dict[tuple[str, int | None, int], set[int]] = {}
         alert_rows = []

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine
 from accord import audit
 from accord.acts import admin
 from accord.acts.publish import publish_stream
+from accord.cli_alerts import deliver_command, digest_command, webhook_app
 from accord.cli_ingest import ingest_command
 from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
@@ -55,6 +56,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(register_app, name="register")
 app.command("screen")(screen_command)
 app.command("ingest")(ingest_command)
+app.add_typer(webhook_app, name="webhook")
+app.command("deliver")(deliver_command)
+app.command("digest")(digest_command)
 peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
 )
@@ -187,6 +191,14 @@ def serve(
             name="accord-alerts",
             daemon=True,
         ).start()
+    from accord.correlate.webhooks import deliver_forever
+
+    threading.Thread(
+        target=deliver_forever,
+        args=(state.engine, stop),
+        name="accord-webhooks",
+        daemon=True,
+    ).start()
     app = create_app(settings, state.engine)
     from accord.api.routes_screen import index_of
 

@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 
 from accord import audit
 from accord.acts.admin import actor_of
+from accord.acts.alerts import BATCH, match_pending
 from accord.correlate.webhooks import DeliveryPolicy, alert_json
 from accord.errors import FieldError, Forbidden, InvalidInput, NotFound
 from accord.policy import Principal, visible_to
@@ -180,6 +181,8 @@ def digest(
 ) -> dict[str, Any]:
     """The party's alerts raised on ``day`` (UTC) that it may still see, not withdrawn."""
     party = _party(connection, principal, party_code, "a digest of alerts")
+    while match_pending(connection) == BATCH:  # what the matcher still holds, first
+        pass
     since = f"{day.isoformat()}T00:00:00.000Z"
     until = f"{(day + timedelta(days=1)).isoformat()}T00:00:00.000Z"
     rows = store.day_alerts(connection, visible_to(party.id), party.id, since, until)

@@ -51,6 +51,7 @@ import httpx
 import orjson
 from sqlalchemy import Engine, Row
 
+from accord.acts import alerts as alert_acts
 from accord.policy import visible_to
 from accord.store import correlation
 from accord.store import webhooks as store
@@ -178,8 +179,10 @@ def deliver_once(
     now: Clock = utc_now,
     policy: DeliveryPolicy = DeliveryPolicy(),
 ) -> DeliveryRound:
-    """One round: claim what is due, send it webhook by webhook, record each answer."""
+    """One round: match what the matcher has queued (its alerts join the outbox), claim
+    what is due, send it webhook by webhook, record each answer."""
     result = DeliveryRound()
+    alert_acts.drain(engine)
     lease = timedelta(seconds=policy.lease)
     started = now()
     lease_until = started + lease

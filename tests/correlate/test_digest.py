@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
+from accord.acts import alerts as alert_acts
 from accord.acts import webhooks as hook_acts
 from accord.cli import app
 from accord.errors import Forbidden, InvalidInput
@@ -36,6 +37,7 @@ def _setup(trio: Node) -> str:
     publish(trio, "cn", domain("example.org"), "own")
     revoked = {**doomed, "modified": "2026-01-02T00:00:00.000Z", "revoked": True}
     publish(trio, "ru", {**revoked, "created": "2026-01-01T00:00:00.000Z"}, "kz-ru")
+    alert_acts.drain(trio.engine)
     today = datetime.now(UTC).date()
     yesterday = (today - timedelta(days=1)).isoformat()
     with trio.engine.begin() as connection:

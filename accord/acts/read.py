@@ -81,6 +81,12 @@ class _Names:
             self._parties = {row.id: row.code for row in rows}
         return self._parties.get(party_id, "?")
 
+    def codes(self) -> dict[int, str]:
+        """Every party's code by id."""
+        self.party(0)
+        assert self._parties is not None
+        return self._parties
+
     def channel(self, channel_id: int) -> str:
         if self._channels is None:
             rows = self.connection.execute(select(channels.c.id, channels.c.name))

@@ -203,8 +203,9 @@ def remove_watch(connection: Connection, account: Account, number: int, *, door:
     )
 
 
-def _alert_json(row: Any, names: _Names) -> dict[str, Any]:
-    origin = row.shown_origin or names.party(row.origin_party_id)
+def alert_json(row: Any, codes: dict[int, str]) -> dict[str, Any]:
+    """An alert as the party is shown it (REST, console, webhooks, digest): ``codes`` are
+    the parties' codes by id; an anonymised sighting shows its channel or hub instead."""
     return {
         "id": row.number,
         "watch": {"id": row.watch_number, "kind": row.watch_kind, "text": row.watch_text},
@@ -213,7 +214,7 @@ def _alert_json(row: Any, names: _Names) -> dict[str, Any]:
             "type": row.type,
             "name": row.name,
             "version": row.modified or row.version_key,
-            "origin": origin,
+            "origin": row.shown_origin or codes.get(row.origin_party_id, "?"),
         },
         "reason": orjson.loads(row.reason),
         "raised": row.raised_at,
@@ -221,6 +222,10 @@ def _alert_json(row: Any, names: _Names) -> dict[str, Any]:
         "acknowledged_by": row.acknowledged_by,
         "withdrawn": row.withdrawn,
     }
+
+
+def _alert_json(row: Any, names: _Names) -> dict[str, Any]:
+    return alert_json(row, names.codes())
 
 
 @dataclass(frozen=True, slots=True)

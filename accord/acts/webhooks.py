@@ -24,7 +24,8 @@ from sqlalchemy import Connection
 from accord import audit
 from accord.acts.admin import actor_of
 from accord.acts.alerts import BATCH, match_pending
-from accord.correlate.webhooks import DeliveryPolicy, alert_json
+from accord.acts.watches import alert_json
+from accord.correlate.webhooks import DeliveryPolicy
 from accord.errors import FieldError, Forbidden, InvalidInput, NotFound
 from accord.policy import Principal, visible_to
 from accord.stix.timestamps import now_timestamp

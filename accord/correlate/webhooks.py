@@ -52,6 +52,7 @@ import orjson
 from sqlalchemy import Engine, Row
 
 from accord.acts import alerts as alert_acts
+from accord.acts.watches import alert_json
 from accord.policy import visible_to
 from accord.store import correlation
 from accord.store import webhooks as store
@@ -87,26 +88,6 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
 
 def delivery_key(alert_number: int, event: str) -> str:
     return f"{alert_number}-{event}"
-
-
-def alert_json(row: Any, codes: dict[int, str]) -> dict[str, Any]:
-    """An alert as ``GET /api/v1/alerts`` shows it (same fields; a test compares them)."""
-    return {
-        "id": row.number,
-        "watch": {"id": row.watch_number, "kind": row.watch_kind, "text": row.watch_text},
-        "object_id": row.stix_id,
-        "object": {
-            "type": row.type,
-            "name": row.name,
-            "version": row.modified or row.version_key,
-            "origin": row.shown_origin or codes.get(row.origin_party_id, "?"),
-        },
-        "reason": orjson.loads(row.reason),
-        "raised": row.raised_at,
-        "acknowledged": row.acknowledged_at,
-        "acknowledged_by": row.acknowledged_by,
-        "withdrawn": row.withdrawn,
-    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Mount the console's pages and static files on ``app``."""
     from accord.console import (
+        pages_alerts,
         pages_ingest,
         pages_objects,
         pages_publish,
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
         pages_register,
         pages_screen,
         pages_ingest,
+        pages_alerts,
     ):
         # Every POST of every page, sign-in included, must come from this node's own pages.
         app.include_router(module.router, dependencies=[Depends(session.same_origin)])

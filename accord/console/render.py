@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from accord import __version__
+from accord.acts import watches
 from accord.api.auth import engine_of, settings_of
 from accord.errors import InvalidInput
 from accord.stix.markings import Tlp
@@ -79,14 +80,16 @@ def environment() -> Environment:
 def header(request: Request, account: Account) -> dict[str, Any]:
     """Who is signed in, their party, and what they may see: on every page."""
     channels: list[str] | None = getattr(request.state, "channels", None)
-    if channels is None:
-        with engine_of(request).connect() as connection:
+    with engine_of(request).connect() as connection:
+        if channels is None:
             channels = [c.name for c in list_channels(connection, account.party.id)]
+        unread = watches.unread(connection, account)  # the header's "Alerts (n)"
     return {
         "account": account,
         "party": account.party,
         "audiences": ["own party", "network", *channels],
         "channels": channels,
+        "unread": unread,
         "csrf": getattr(request.state, "csrf", ""),
     }
 

@@ -263,10 +263,17 @@ def may_pass_on(
 def forwardable_to(party_id: int, local_node: str) -> ColumnElement[bool]:
     """What this node may pass on to ``party_id`` over federation: TLP:RED and
     TLP:AMBER+STRICT objects it received from another node never leave the recipient party,
-    so they go back only to their originator. Combined with :func:`visible_to`."""
+    so they go back only to their originator. Combined with :func:`visible_to`.
+
+    An anonymised sighting (``shown_origin`` set: published as its channel or as the hub)
+    never leaves the node, not even to its originator: a peer needs a real origin party to
+    store an object, and would then show that party to its own readers."""
     column = objects.c
-    return or_(
-        column.origin_node == local_node,
-        column.tlp < int(Tlp.AMBER_STRICT),
-        column.origin_party_id == party_id,
+    return and_(
+        column.shown_origin.is_(None),
+        or_(
+            column.origin_node == local_node,
+            column.tlp < int(Tlp.AMBER_STRICT),
+            column.origin_party_id == party_id,
+        ),
     )

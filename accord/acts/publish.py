@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine
 from accord import audit
 from accord import errors as error_classes
 from accord.acts import alerts
-from accord.errors import AccordError, FieldError, Forbidden, PolicyViolation
+from accord.errors import AccordError, FieldError, Forbidden, PolicyViolation, ValidationFailed
 from accord.policy import (
     Audience,
     check_marking,
@@ -72,6 +72,7 @@ ROW_COLUMNS = (
     "added_key",
     "source_key",
     "target_key",
+    "shown_origin",
 )
 #: The marking of an object published without one when no marking is asked for (TAXII).
 UNMARKED = Tlp.AMBER
@@ -115,11 +116,20 @@ def publish_bytes(
     door: str,
     limits: PublishLimits = DEFAULT_LIMITS,
     node: str = LOCAL_NODE,
+    anonymise: str | None = None,
 ) -> PublishReport:
-    """Publish a raw JSON payload (a bundle or one object)."""
+    """Publish a raw JSON payload (a bundle or one object); ``anonymise`` (channel or hub)
+    publishes sightings under their channel's name or the hub's (:func:`anonymised_as`)."""
     prepared = prepare_bytes(raw, limits)
     return publish_prepared(
-        connection, account, prepared, audience=audience, tlp=tlp, door=door, node=node
+        connection,
+        account,
+        prepared,
+        audience=audience,
+        tlp=tlp,
+        door=door,
+        node=node,
+        anonymise=anonymise,
     )
 
 
@@ -232,6 +242,7 @@ def publish_prepared(
     door: str,
     target: str | None = None,
     node: str = LOCAL_NODE,
+    anonymise: str | None = None,
 ) -> PublishReport:
     """Stamp, store and audit a prepared payload in the caller's transaction.
 
@@ -245,13 +256,26 @@ def publish_prepared(
     resolved = resolve_audience(connection, audience, party)
     if tlp is not None:
         check_marking(resolved, tlp)
+    shown = anonymised_as(anonymise, resolved)
     results = prepared.results()
-    valid = stamp(resolved, prepared.valid, results, lambda obj: tlp)
+    candidates = prepared.valid
+    if shown is not None:
+        candidates = [obj for obj in candidates if _may_anonymise(obj, results)]
+    valid = stamp(resolved, candidates, results, lambda obj: tlp)
     # Writers are serialised on the audit head from here to commit, so that two concurrent
     # publishes of one object cannot both believe they hold its latest version.
     audit.lock_head(connection)
     hops = orjson.dumps([node]).decode()
-    store_versions(connection, party, account.id, resolved, valid, results, lambda _: (node, hops))
+    store_versions(
+        connection,
+        party,
+        account.id,
+        resolved,
+        valid,
+        results,
+        lambda _: (node, hops),
+        shown_origin=shown,
+    )
     marking = tlp.label if tlp is not None else "as marked"
     report = PublishReport(resolved.label, marking, results)
     accepted = [f"{r.id}@{r.version or ''}" for r in results if r.status == "accepted"]
@@ -266,9 +290,62 @@ def publish_prepared(
             "accepted": accepted,
             "unchanged": report.count("unchanged"),
             "rejected": report.count("rejected"),
+            # The audit keeps the real party (the actor); readers are shown this name.
+            **({"anonymised_as": shown} if shown is not None else {}),
         },
     )
     return report
+
+
+#: What a sighting may be published anonymised as.
+ANONYMISE_AS = ("channel", "hub")
+#: How a sighting anonymised as the hub is shown: the node's settings name no hub party, so
+#: it is shown as the hub itself, "hub" (any party of the node may have published it).
+HUB = "hub"
+
+
+def anonymised_as(anonymise: str | None, audience: Audience) -> str | None:
+    """The origin readers are shown for sightings published anonymised (None: not
+    anonymised). ``channel`` needs a channel audience and shows ``channel:<name>``;
+    ``hub`` shows ``hub``. An audience of ``own`` has nobody to hide from: refused."""
+    if anonymise is None:
+        return None
+
+    def refuse(message: str) -> ValidationFailed:
+        return ValidationFailed(message, errors=[FieldError("anonymise", message)])
+
+    if anonymise not in ANONYMISE_AS:
+        raise refuse(f"anonymise {anonymise!r}: expected channel or hub")
+    if audience.kind == "own":
+        raise refuse(
+            "anonymise: an object published to own is seen by your party only; "
+            "publish to a channel (or the network, with anonymise=hub)"
+        )
+    if anonymise == "channel":
+        if audience.kind != "channel" or not audience.channel_name:
+            raise refuse("anonymise=channel needs the audience to be a channel")
+        return f"channel:{audience.channel_name}"
+    return HUB
+
+
+def _may_anonymise(obj: StixObject, results: list[ObjectResult]) -> bool:
+    """Only sightings are anonymised, and only those that do not name their maker: a
+    sighting with ``created_by_ref`` or ``where_sighted_refs`` (its identity, its place)
+    would tell readers who saw it. Others are refused alone, on the ``anonymise`` field."""
+    result = results[obj.position]
+    if obj.type != "sighting":
+        result.reject("anonymise", f"only sightings may be published anonymised, not a {obj.type}")
+        return False
+    body = orjson.loads(obj.body)
+    named = [key for key in ("created_by_ref", "where_sighted_refs") if body.get(key)]
+    if named:
+        result.reject(
+            "anonymise",
+            f"an anonymised sighting may not carry {' or '.join(named)}: it would name who "
+            "saw it; remove it, or publish without anonymise",
+        )
+        return False
+    return True
 
 
 def stamp(
@@ -305,10 +382,13 @@ def store_versions(
     valid: list[tuple[StixObject, Tlp]],
     results: list[ObjectResult],
     provenance: Callable[[StixObject], tuple[str, str]],
+    *,
+    shown_origin: str | None = None,
 ) -> None:
     """Decide each object of ``party`` against what is stored (originator control, versions,
     revocation, tombstones), then write the accepted versions with their provenance
-    (origin node, JSON list of hops). The caller holds the write lock."""
+    (origin node, JSON list of hops) and, for anonymised sightings, the origin readers are
+    shown. The caller holds the write lock."""
     # Only the publishing party's own versions are read: ids are namespaced by origin party,
     # so another party's object under the same id is neither a clash nor a hint.
     stored = store.stored_versions(connection, {obj.id: obj.id_key for obj, _ in valid}, party.id)
@@ -331,6 +411,14 @@ def store_versions(
             )
             if refusal:
                 result.reject("id", refusal)
+                continue
+            if first.shown_origin != shown_origin:
+                # A version named differently from the others would tell who made them all.
+                result.reject(
+                    "anonymise",
+                    "every version of an object keeps the anonymisation of its first version"
+                    + (f" (anonymised as {first.shown_origin})" if first.shown_origin else ""),
+                )
                 continue
             body = bodies.get((obj.id, obj.version_key))
             if body is not None:
@@ -389,6 +477,7 @@ def store_versions(
             *values,
             obj.source_key,
             obj.target_key,
+            shown_origin,
         )
         for obj, level in accepted
     ]

@@ -36,7 +36,17 @@ class Item:
     modified: str | None
     body: str
     sharing: dict[str, Any]
+    #: The real origin party: for read receipts and the audit only, never shown or put in
+    #: a cursor (an anonymised sighting shows its ``shown_origin`` instead).
     origin_party_id: int = 0
+    shown_origin: str | None = None
+
+    @property
+    def cursor(self) -> str:
+        """The position after this item, as a cursor."""
+        return encode_cursor(
+            self.stix_id, self.version_key, self.shown_origin or self.origin_party_id
+        )
 
     @property
     def version(self) -> str | None:
@@ -94,6 +104,12 @@ class _Names:
         return self._channels.get(channel_id, "?")
 
 
+def origin_shown(row: Row[Any], names: _Names) -> str:
+    """The origin every reader is shown: an anonymised sighting's channel or hub (its real
+    party is kept for the audit only), else the origin party's code."""
+    return str(row.shown_origin) if row.shown_origin else names.party(row.origin_party_id)
+
+
 def _item(row: Row[Any], names: _Names) -> Item:
     audience = (
         names.channel(row.channel_id) if row.audience_kind == "channel" else row.audience_kind
@@ -101,13 +117,21 @@ def _item(row: Row[Any], names: _Names) -> Item:
     sharing = {
         "audience": audience,
         "tlp": Tlp(row.tlp).label,
-        "origin": names.party(row.origin_party_id),
+        "origin": origin_shown(row, names),
         "added": key_to_timestamp(row.added_key),
         "latest": bool(row.is_latest),
         "origin_node": row.origin_node,
         "hops": orjson.loads(row.hops),
     }
-    return Item(row.stix_id, row.version_key, row.modified, row.body, sharing, row.origin_party_id)
+    return Item(
+        row.stix_id,
+        row.version_key,
+        row.modified,
+        row.body,
+        sharing,
+        row.origin_party_id,
+        row.shown_origin or None,
+    )
 
 
 def _record(
@@ -139,14 +163,22 @@ def _record(
     )
 
 
-def encode_cursor(stix_id: str, version_key: str, origin_party_id: int) -> str:
-    """A position as the last (id, version, origin party) seen: resolved through the
-    reader's predicate, it can only point at what the reader may see."""
-    raw = orjson.dumps([stix_id, version_key, origin_party_id])
+def encode_cursor(stix_id: str, version_key: str, origin: int | str) -> str:
+    """A position as the last (id, version, origin) seen: resolved through the reader's
+    predicate, it can only point at what the reader may see. Cursors are plain (base64
+    JSON), so ``origin`` is what the reader is shown: the origin party's id, or an
+    anonymised sighting's shown origin, never the party behind it (:attr:`Item.cursor`)."""
+    raw = orjson.dumps([stix_id, version_key, origin])
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[str, str, int]:
+def _origin_ok(value: Any) -> bool:
+    if isinstance(value, str):
+        return 0 < len(value) <= 140
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
+
+
+def decode_cursor(cursor: str) -> tuple[str, str, int | str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
@@ -155,9 +187,7 @@ def decode_cursor(cursor: str) -> tuple[str, str, int]:
             and len(value) == 3
             and isinstance(value[0], str)
             and isinstance(value[1], str)
-            and isinstance(value[2], int)
-            and not isinstance(value[2], bool)
-            and 0 <= value[2] < 2**31
+            and _origin_ok(value[2])
         ):
             return value[0], value[1], value[2]
     except (ValueError, binascii.Error, UnicodeEncodeError):
@@ -211,8 +241,7 @@ def list_objects(
     items = [_item(row, names) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit and items:
-        last = items[-1]
-        next_cursor = encode_cursor(last.stix_id, last.version_key, last.origin_party_id)
+        next_cursor = items[-1].cursor
     _record(
         connection,
         account,
@@ -225,10 +254,11 @@ def list_objects(
 
 
 def _of_origin(rows: list[Row[Any]], names: _Names, origin: str | None) -> list[Row[Any]]:
-    """The rows of one origin party, or of all, each party's versions together and the
+    """The rows of one origin (as shown: an anonymised sighting is found by its shown
+    origin, never by its real party), or of all, each party's versions together and the
     parties in the order they first published under the id (versions keep their order)."""
     if origin is not None:
-        return [row for row in rows if names.party(row.origin_party_id) == origin]
+        return [row for row in rows if origin_shown(row, names) == origin]
     first: dict[int, int] = {}
     for row in rows:
         first[row.origin_party_id] = min(first.get(row.origin_party_id, row.pk), row.pk)

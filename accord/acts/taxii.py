@@ -96,11 +96,21 @@ def tombstones(
     names = directory.party_codes(connection)
     shown = rows[:limit]
     entries = [
-        {"id": r.stix_id, "version_key": r.version_key, "origin": names.get(r.origin_party_id)}
+        {
+            "id": r.stix_id,
+            "version_key": r.version_key,
+            "origin": r.shown_origin or names.get(r.origin_party_id),
+        }
         for r in shown
     ]
+    # Anonymised sightings never leave the node (accord.policy.forwardable_to), nor do their
+    # deletions; were one here, it would show and be positioned by its shown origin only.
     next_position = (
-        encode_cursor(shown[-1].stix_id, shown[-1].version_key, shown[-1].origin_party_id)
+        encode_cursor(
+            shown[-1].stix_id,
+            shown[-1].version_key,
+            shown[-1].shown_origin or shown[-1].origin_party_id,
+        )
         if shown
         else after
     )

@@ -24,6 +24,7 @@ from accord.api import (
     routes_objects,
     routes_register,
     routes_screen,
+    routes_sightings,
     routes_taxii,
 )
 from accord.api.params import check_parameters
@@ -97,6 +98,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_screen.router)
     app.include_router(routes_ingest.router)
     app.include_router(routes_alerts.router)
+    app.include_router(routes_sightings.router)
     console.install(app)
     _describe_errors(app)
     return app

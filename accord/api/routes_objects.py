@@ -33,6 +33,13 @@ async def publish_route(
     account: Publisher,
     audience: Annotated[str, Query(description="own, network, or a channel of your party")],
     tlp: Annotated[str, Query(description="clear, green, amber, amber+strict or red")],
+    anonymise: Annotated[
+        str | None,
+        Query(
+            description="sightings only: show them as from the channel (channel:<name>) or "
+            "the hub (hub), not your party; the audit keeps your party"
+        ),
+    ] = None,
 ) -> JSONBytes:
     """Each object gets its own result. When any is rejected the answer is a 422 problem
     detail whose ``results`` show which objects were nonetheless accepted and stored."""
@@ -55,6 +62,7 @@ async def publish_route(
                 door="api",
                 limits=limits,
                 node=settings.node_name,
+                anonymise=anonymise,
             )
         return report.as_dict()
 

@@ -272,9 +272,7 @@ def _provenance(page: read.Page) -> dict[str, Any]:
     body: dict[str, Any] = {"x_accord_provenance": sharing, "x_accord_provenance_list": aligned}
     if page.items:
         last = page.items[-1]
-        body["x_accord_cursor"] = read.encode_cursor(
-            last.stix_id, last.version_key, last.origin_party_id
-        )
+        body["x_accord_cursor"] = last.cursor
     return body
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
-from accord.acts import audit_view, read
+from accord.acts import audit_view, correlations, read, sightings
 from accord.api.auth import engine_of
 from accord.console.render import parse_day, render
 from accord.console.session import PageAccount
@@ -187,6 +187,9 @@ def object_page(
                 neighbour_ids.append(other)
         names = _names_of(connection, account, neighbour_ids)
         trail = _trail(connection, account, stix_id) if account.can("admin") else []
+        # Both answer for the latest version of the origin shown, as the reader may see it.
+        seen = sightings.sightings(connection, account, stix_id, door="ui", origin=origin)
+        shared = correlations.correlations(connection, account, stix_id, origin=origin, door="ui")
     neighbours = [
         (
             ref,
@@ -227,6 +230,8 @@ def object_page(
         short=short,
         trail=trail,
         other_origins=other_origins,
+        sightings=seen,
+        correlations=shared,
         may_share=account.can("publisher") and chosen.sharing["origin"] == account.party.code,
     )
 

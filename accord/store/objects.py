@@ -70,6 +70,8 @@ class StoredVersion:
     audience_kind: str
     channel_id: int | None
     deleted: bool = False
+    #: An anonymised sighting's shown origin (its channel or the hub), kept by every version.
+    shown_origin: str | None = None
 
 
 @dataclass(slots=True)
@@ -127,6 +129,7 @@ def stored_versions(
         objects.c.audience_kind,
         objects.c.channel_id,
         objects.c.deleted,
+        objects.c.shown_origin,
     )
     postgres = connection.dialect.name == "postgresql"
     if postgres:
@@ -148,6 +151,7 @@ def stored_versions(
                     row.audience_kind,
                     row.channel_id,
                     bool(row.deleted),
+                    row.shown_origin,
                 )
             )
     if postgres:
@@ -284,7 +288,9 @@ def _conditions(
         if kind == "channel":
             conditions.append(column.channel_id == channel_id)
     if criteria.origin_party_id is not None:
+        # An anonymised sighting is never found by its real origin party.
         conditions.append(column.origin_party_id == criteria.origin_party_id)
+        conditions.append(column.shown_origin.is_(None))
     conditions.extend(criteria.extra)
     return conditions
 
@@ -388,16 +394,20 @@ def position_of(
     visible: ColumnElement[bool],
     stix_id: str,
     version_key: str,
-    origin_party_id: int,
+    origin: int | str,
 ) -> int | None:
-    """The ``pk`` of a version the caller may see: how a cursor becomes a position."""
+    """The ``pk`` of a version the caller may see: how a cursor becomes a position.
+    ``origin`` is the origin party's id, or for an anonymised sighting its shown origin
+    (a cursor never carries the party behind it)."""
+    if isinstance(origin, str):
+        whose = objects.c.shown_origin == origin
+    else:
+        whose = and_(objects.c.origin_party_id == origin, objects.c.shown_origin.is_(None))
     return connection.execute(
-        select(objects.c.pk).where(
-            visible,
-            same_id(stix_id),
-            objects.c.version_key == version_key,
-            objects.c.origin_party_id == origin_party_id,
-        )
+        select(objects.c.pk)
+        .where(visible, same_id(stix_id), objects.c.version_key == version_key, whose)
+        .order_by(objects.c.pk)
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -479,7 +489,7 @@ def tombstone_position(
     connection: Connection,
     visible: ColumnElement[bool],
     criteria: ObjectFilter,
-    entry: tuple[str, str, int],
+    entry: tuple[str, str, int | str],
 ) -> int | None:
     """The sequence number of a deletion the caller may see, from its (id, version, origin
     party): how the opaque position of a tombstone feed becomes a place in it. Positions are
@@ -492,7 +502,9 @@ def tombstone_position(
         tombstones.c.id_key == id_key(stix_id),
         tombstones.c.stix_id == stix_id,
         tombstones.c.version_key == version_key,
-        tombstones.c.origin_party_id == origin,
+        objects.c.shown_origin == origin
+        if isinstance(origin, str)
+        else and_(tombstones.c.origin_party_id == origin, objects.c.shown_origin.is_(None)),
     )
     found = connection.execute(query.order_by(tombstones.c.seq.desc()).limit(1)).first()
     return None if found is None else int(found.seq)
@@ -509,6 +521,7 @@ def _tombstones_seen(
             tombstones.c.stix_id,
             tombstones.c.version_key,
             objects.c.origin_party_id,
+            objects.c.shown_origin,
         )
         .join(
             objects,

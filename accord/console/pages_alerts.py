@@ -23,7 +23,7 @@ from accord.store.directory import list_parties
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 PAGE_SIZE = 50
-KINDS = ("name", "subject", "value")
+KINDS = ("name", "subject", "value", "query")
 
 
 def _flag(value: str | None) -> bool:
@@ -149,9 +149,16 @@ def add_watch(
     form = {"kind": kind, "text": text, "note": note, "expires": expires}
     try:
         if kind not in KINDS:
-            message = f"{kind[:40]!r}: choose name, subject or value"
+            message = f"{kind[:40]!r}: choose name, subject, value or query"
             raise InvalidInput(f"kind: {message}", errors=[FieldError("kind", message)])
-        wanted = watch_acts.WatchRequest(note=note, expires=expires or None, **{kind: text})
+        wanted = watch_acts.WatchRequest(
+            name=text if kind == "name" else None,
+            subject=text if kind == "subject" else None,
+            value=text if kind == "value" else None,
+            query=text if kind == "query" else None,
+            note=note,
+            expires=expires or None,
+        )
         with engine_of(request).begin() as connection:
             watch_acts.add_watch(connection, account, wanted, door="ui")
     except InvalidInput as problem:

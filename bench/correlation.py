@@ -41,12 +41,10 @@ from accord.acts import admin, watches
 from accord.acts.alerts import drain
 from accord.acts.publish import publish_bytes, publish_stream
 from accord.cli_progress import progress_bar
-from accord.policy import visible_to
 from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
-from accord.store import correlation as store
 from accord.store import directory
-from accord.store.schema import correlation_keys, objects
+from accord.store.schema import alerts, correlation_keys, objects
 from bench.run import HOST, bundles, fresh_store
 from bench.synthetic import objects as synthetic
 
@@ -210,7 +208,6 @@ def alert_latency(engine: Engine, samples: int) -> list[float]:
         watches.add_watch(
             connection, reader, watches.WatchRequest(name="Zelimkhan Dzhabrailov"), door="cli"
         )
-    seen = 0
     found: list[float] = []
     for n in range(samples):
         obj = {
@@ -235,11 +232,12 @@ def alert_latency(engine: Engine, samples: int) -> list[float]:
             )
         while True:
             with engine.connect() as connection:
-                page = store.alert_page(
-                    connection, visible_to(reader.party.id), reader.party.id, after=0, limit=10_000
-                )
-            if len(page) > seen:
-                seen = len(page)
+                raised = connection.execute(
+                    select(func.count())
+                    .select_from(alerts)
+                    .where(alerts.c.party_id == reader.party.id, alerts.c.stix_id == obj["id"])
+                ).scalar_one()
+            if raised:
                 break
             time.sleep(0.005)
         found.append(time.perf_counter() - start)
@@ -340,20 +338,25 @@ def run(kind: str, pg: str | None, count: int, watch_count: int, runs: int) -> d
         start = time.perf_counter()
         add_watches(engine, watch_count)
         result["watches_seconds"] = time.perf_counter() - start
+        say(f"{kind}: {watch_count:,} watches in {result['watches_seconds']:.0f} s")
         result["load_rate"] = load(engine, count)
+        say(f"{kind}: loaded at {result['load_rate']:.0f} obj/s")
         start = time.perf_counter()
         matched = drain(engine)
         result["match_rate"] = matched / (time.perf_counter() - start)
+        say(f"{kind}: matched {matched:,} at {result['match_rate']:.0f}/s")
         on, off, on_busy, off_busy = [], [], [], []
         for n in range(runs):
             off.append(publish_rate(engine, OFF, seed=50 + 4 * n, count=10_000))
             on.append(publish_rate(engine, ON, seed=51 + 4 * n, count=10_000))
             drain(engine)
+            say(f"{kind}: run {n + 1}: off {off[-1]:.0f}, on {on[-1]:.0f} obj/s")
         with matcher(url):
             for n in range(runs):
                 off_busy.append(publish_rate(engine, OFF, seed=52 + 4 * n, count=10_000))
                 on_busy.append(publish_rate(engine, ON, seed=53 + 4 * n, count=10_000))
             drain(engine)
+            say(f"{kind}: busy runs done")
             latency = sorted(alert_latency(engine, 40))
         result["off"], result["on"] = statistics.median(off), statistics.median(on)
         result["off_runs"], result["on_runs"] = off, on
@@ -368,6 +371,10 @@ def run(kind: str, pg: str | None, count: int, watch_count: int, runs: int) -> d
             result["alerts"] = connection.execute(text("SELECT COUNT(*) FROM alerts")).scalar_one()
     result["growth"] = growth(kind, pg)
     return result
+
+
+def say(line: str) -> None:
+    print(f"  [{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
 
 def report(result: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
@@ -37,12 +37,14 @@ OPTIONS = {
     "value": "--value",
     "note": "--note",
     "expires": "--expires",
-    "watch": "--name/--subject/--value",
+    "query": "--query",
+    "types": "--types",
+    "watch": "--name/--subject/--value/--query",
     "next": "--after",
 }
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -88,34 +90,43 @@ def _print_json(value: Any) -> None:
 def watch_add(
     ctx: typer.Context,
     account: AccountOption = None,
-    name: Annotated[
-        str | None, typer.Option(help="A person or group name, any script")
-    ] = None,
-    subject: Annotated[
-        str | None, typer.Option(help="A register reference, e.g. QDe.088")
-    ] = None,
+    name: Annotated[str | None, typer.Option(help="A person or group name, any script")] = None,
+    subject: Annotated[str | None, typer.Option(help="A register reference, e.g. QDe.088")] = None,
     value: Annotated[
         str | None,
         typer.Option(help="TYPE:VALUE, e.g. domain-name:example.org or ipv4-addr:10.0.0.0/8"),
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(help="A saved search: text found in objects' names and descriptions"),
+    ] = None,
+    types: Annotated[
+        str, typer.Option(help="With --query: only these STIX types (comma-separated)")
+    ] = "",
     note: Annotated[str, typer.Option(help="Why the party watches it")] = "",
     expires: Annotated[
         str | None, typer.Option(help="YYYY-MM-DD, the last day the watch holds")
     ] = None,
     output: FormatOption = Format.table,
 ) -> None:
-    """Watch a name, a register subject or a value: an alert whenever an object your party
-    may see holds it."""
+    """Watch a name, a register subject, a value or a saved search: an alert whenever an
+    object your party may see holds it."""
     who = _required(account, "watch add")
-    options = (("--name", name), ("--subject", subject), ("--value", value))
+    options = (("--name", name), ("--subject", subject), ("--value", value), ("--query", query))
     given = [flag for flag, text in options if text is not None]
     if len(given) != 1:
         raise _fail(
-            "--name/--subject/--value: give exactly one"
+            "--name/--subject/--value/--query: give exactly one"
             + (f" (got {', '.join(given)})" if given else "")
         )
     request = watch_acts.WatchRequest(
-        name=name, subject=subject, value=value, note=note, expires=expires
+        name=name,
+        subject=subject,
+        value=value,
+        query=query,
+        types=tuple(t.strip() for t in types.split(",") if t.strip()),
+        note=note,
+        expires=expires,
     )
     with _reported(), ctx.obj.engine.begin() as connection:
         added = watch_acts.add_watch(

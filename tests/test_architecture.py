@@ -64,7 +64,15 @@ def test_no_module_level_app_or_engine() -> None:
 
 
 #: The doors: they parse, call an act and render (docs/architecture.md, "Layers").
-DOORS = ("api", "console", "cli.py", "cli_ingest.py", "cli_register.py", "cli_screen.py")
+DOORS = (
+    "api",
+    "console",
+    "cli.py",
+    "cli_ingest.py",
+    "cli_register.py",
+    "cli_screen.py",
+    "cli_watch.py",
+)
 DOOR_FILES = ("federation/sync.py",)
 
 

@@ -115,6 +115,24 @@ def test_add_list_remove(db: str) -> None:
     # Numbers are per party: cn's first watch is its number 1.
     out = ok(db, "watch", "add", "--account", "cn", "--format", "json", "--name", "Abu Bakr")
     assert orjson.loads(out)["id"] == 1
+    out = ok(db, "watch", "add", "--account", "cn", "--query", "khasanov", "--types", "identity")
+    assert "watch 2 added" in out
+
+
+def test_a_saved_query_alerts(trio: Node, db: str) -> None:
+    ok(db, "watch", "add", "--account", "kz", "--query", "harvest", "--types", "threat-actor")
+    actor = {
+        "type": "threat-actor",
+        "spec_version": "2.1",
+        "id": f"threat-actor--{uuid.uuid4()}",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "name": "Harvest Cell",
+    }
+    publish(trio, "ru", actor, "kz-ru")
+    publish(trio, "ru", {**actor, "id": f"identity--{uuid.uuid4()}", "type": "identity"}, "kz-ru")
+    page = orjson.loads(ok(db, "alerts", "--account", "kz", "--format", "json"))
+    assert [a["object_id"] for a in page["items"]] == [actor["id"]]
 
 
 def test_alerts_after_a_matching_object(trio: Node, db: str) -> None:
@@ -208,10 +226,19 @@ def test_remove_is_the_authors_or_an_admins(trio: Node, db: str) -> None:
         (["alerts", "--account", "nobody"], "--account: no account named 'nobody'"),
         (["watch", "list", "--account", "nobody"], "--account: no account"),
         (["watch", "remove", "1", "--account", "nobody"], "--account: no account"),
-        (["watch", "add", "--account", "kz"], "--name/--subject/--value: give exactly one"),
+        (["watch", "add", "--account", "kz"], "--name/--subject/--value/--query: give exactly one"),
         (
-            ["watch", "add", "--account", "kz", "--name", "Abdulla", "--value", "ipv4-addr:1.2.3.4"],
-            "--name/--subject/--value: give exactly one (got --name, --value)",
+            [
+                "watch",
+                "add",
+                "--account",
+                "kz",
+                "--name",
+                "Abdulla",
+                "--value",
+                "ipv4-addr:1.2.3.4",
+            ],
+            "--name/--subject/--value/--query: give exactly one (got --name, --value)",
         ),
         (["watch", "add", "--account", "kz", "--value", "nonsense:abc"], "--value:"),
         (["watch", "add", "--account", "kz", "--value", "domain-name:"], "--value:"),
@@ -227,6 +254,10 @@ def test_remove_is_the_authors_or_an_admins(trio: Node, db: str) -> None:
             "--expires: 'tomorrow' is not a date",
         ),
         (["watch", "remove", "7", "--account", "kz"], "no watch 7 of yours"),
+        (
+            ["watch", "add", "--account", "kz", "--name", "Abdulla", "--types", "indicator"],
+            "--types: only a query watch",
+        ),
         (["alerts", "--account", "kz", "--after", "abc"], "--after:"),
     ],
 )

@@ -164,7 +164,7 @@ def test_alerts_after_a_matching_object(trio: Node, db: str) -> None:
     assert len(orjson.loads(ok(db, "alerts", "--account", "kz", "--format", "json"))["items"]) == 2
 
 
-def test_alerts_page_and_withdrawn(trio: Node, db: str) -> None:
+def test_alerts_pages_and_leaving_a_channel(trio: Node, db: str) -> None:
     ok(db, "watch", "add", "--account", "kz", "--value", "domain-name:example.org")
     ok(db, "watch", "add", "--account", "kz", "--value", "domain-name:example.net")
     publish(trio, "ru", domain("example.org"), "kz-ru")

@@ -30,6 +30,7 @@ from accord.cli_ingest import ingest_command
 from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
 from accord.cli_screen import screen_command
+from accord.cli_watch import alerts_command, watch_app
 from accord.config import DEFAULT_DATABASE_URL, Settings
 from accord.errors import AccordError, StoreError, Unauthorized
 from accord.limits import Limits
@@ -59,6 +60,8 @@ app.command("ingest")(ingest_command)
 app.add_typer(webhook_app, name="webhook")
 app.command("deliver")(deliver_command)
 app.command("digest")(digest_command)
+app.add_typer(watch_app, name="watch")
+app.command("alerts")(alerts_command)
 peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
 )

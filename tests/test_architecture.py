@@ -72,6 +72,7 @@ DOORS = (
     "cli_register.py",
     "cli_screen.py",
     "cli_alerts.py",
+    "cli_watch.py",
 )
 DOOR_FILES = ("federation/sync.py",)
 

@@ -107,12 +107,14 @@ def matching(
     exclude: tuple[int, str] | None = None,
     limit: int,
 ) -> list[Row[Any]]:
-    """The latest visible versions holding a key: equal to ``value_key``, or (IP addresses
+    """The latest visible, unrevoked versions holding a key: equal to ``value_key``, or (IP addresses
     and networks, ``kind`` "ipv4"/"ipv6") whose range overlaps [lo, hi]. ``exclude`` is the
     (origin party, id) of the object asked about. At most ``limit`` rows."""
     conditions: list[ColumnElement[bool]] = [
         objects.c.is_latest.is_(True),
         objects.c.deleted.is_(False),
+        # A revoked object is no longer its producer's claim: it connects nothing.
+        objects.c.revoked.is_(False),
         visible,
     ]
     if value_key is not None:

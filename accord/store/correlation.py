@@ -107,7 +107,8 @@ def matching(
     exclude: tuple[int, str] | None = None,
     limit: int,
 ) -> list[Row[Any]]:
-    """The latest visible, unrevoked versions holding a key: equal to ``value_key``, or (IP addresses
+    """The latest visible, unrevoked versions holding a key: equal to ``value_key``, or (IP
+    addresses
     and networks, ``kind`` "ipv4"/"ipv6") whose range overlaps [lo, hi]. ``exclude`` is the
     (origin party, id) of the object asked about. At most ``limit`` rows."""
     conditions: list[ColumnElement[bool]] = [

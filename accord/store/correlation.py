@@ -108,9 +108,9 @@ def matching(
     limit: int,
 ) -> list[Row[Any]]:
     """The latest visible, unrevoked versions holding a key: equal to ``value_key``, or (IP
-    addresses
-    and networks, ``kind`` "ipv4"/"ipv6") whose range overlaps [lo, hi]. ``exclude`` is the
-    (origin party, id) of the object asked about. At most ``limit`` rows."""
+    addresses and networks, ``kind`` "ipv4"/"ipv6") whose range overlaps [lo, hi].
+    ``exclude`` is the (origin party, id) of the object asked about. At most ``limit``
+    rows."""
     conditions: list[ColumnElement[bool]] = [
         objects.c.is_latest.is_(True),
         objects.c.deleted.is_(False),

@@ -112,7 +112,7 @@ def add_watch(
             lo=key.lo,
             hi=key.hi,
         )
-    held = len(store.watch_rows(connection, account.party.id))
+    held = store.watch_count(connection, account.party.id)
     if held >= MAX_WATCHES:
         raise _refuse("watch", f"the party holds {held:,} watches; the limit is {MAX_WATCHES:,}")
     audit.lock_head(connection)  # numbers per party are given under the write lock

@@ -226,6 +226,17 @@ def watch_rows(
     return list(connection.execute(query.order_by(watches.c.id)))
 
 
+def watch_count(connection: Connection, party_id: int) -> int:
+    """How many watches the party holds (not removed)."""
+    return int(
+        connection.execute(
+            select(func.count())
+            .select_from(watches)
+            .where(watches.c.party_id == party_id, watches.c.removed_at.is_(None))
+        ).scalar_one()
+    )
+
+
 def watch_by_number(connection: Connection, party_id: int, number: int) -> Row[Any] | None:
     return connection.execute(
         select(watches).where(

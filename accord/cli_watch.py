@@ -179,11 +179,18 @@ def watch_remove(
     watch_id: Annotated[int, typer.Argument(metavar="ID", help="The watch's number", min=1)],
     account: AccountOption = None,
 ) -> None:
-    """Remove a watch of the party (its author, or an admin of the party)."""
-    who = _required(account, "watch remove")
+    """Remove a watch: of the party of --account (its author, or an admin of the party); or,
+    without --account, as the node's host, the one watch of that number."""
     with _reported(), ctx.obj.engine.begin() as connection:
-        watch_acts.remove_watch(connection, acting_account(connection, who), watch_id, door="cli")
-    console.print(f"watch [bold]{watch_id}[/bold] removed")
+        if account:
+            acting = acting_account(connection, account)
+            watch_acts.remove_watch(connection, acting, watch_id, door="cli")
+            party = acting.party.code
+        else:
+            party = watch_acts.remove_watch_on_host(
+                connection, watch_id, host=ctx.obj.settings.node_name
+            )
+    console.print(f"watch [bold]{watch_id}[/bold] removed ({party})")
 
 
 def alerts_command(

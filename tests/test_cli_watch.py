@@ -221,7 +221,7 @@ def test_remove_is_the_authors_or_an_admins(trio: Node, db: str) -> None:
         (["watch", "add", "--account", "nobody", "--name", "Abdulla"], "--account: no account"),
         (["watch", "add", "--name", "Abdulla"], "--account: required"),
         (["watch", "list"], "--account: required"),
-        (["watch", "remove", "1"], "--account: required"),
+        (["watch", "remove", "1"], "no watch 1"),
         (["alerts"], "--account: required"),
         (["alerts", "--account", "nobody"], "--account: no account named 'nobody'"),
         (["watch", "list", "--account", "nobody"], "--account: no account"),
@@ -293,3 +293,16 @@ def test_an_uninitialised_database_is_one_line(tmp_path: Any) -> None:
     result = cli(f"sqlite:///{tmp_path / 'new.db'}", "watch", "list", "--account", "kz")
     assert result.exit_code == 2 and "accord init" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_host_removes_a_watch_by_its_number_when_only_one_party_holds_it(
+    trio: Node, db: str
+) -> None:
+    ok(db, "watch", "add", "--account", "kz", "--name", "Abdulla Khasanov")
+    ok(db, "watch", "add", "--account", "kz", "--name", "Rustam Nazarov")
+    ok(db, "watch", "add", "--account", "cn", "--name", "Abu Bakr")
+    assert "2 parties hold a watch 1" in refused(db, "watch", "remove", "1")
+    assert "watch 2 removed (kz-knb)" in ok(db, "watch", "remove", "2")
+    listed = orjson.loads(ok(db, "watch", "list", "--account", "kz", "--format", "json"))
+    assert [w["id"] for w in listed] == [1]
+    assert "no watch 2" in refused(db, "watch", "remove", "2")

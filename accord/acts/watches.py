@@ -224,6 +224,29 @@ def alert_json(row: Any, codes: dict[int, str]) -> dict[str, Any]:
     }
 
 
+def remove_watch_on_host(connection: Connection, number: int, *, host: str) -> str:
+    """The node's host (the operator, on the command line) removes watch ``number`` when
+    exactly one party holds a watch of that number; the party's code. Several: the account
+    must be named, since numbers are per party."""
+    rows = store.watches_numbered(connection, number)
+    if not rows:
+        raise NotFound(f"no watch {number}")
+    if len(rows) > 1:
+        message = f"{len(rows)} parties hold a watch {number}: name the account acting"
+        raise InvalidInput(f"account: {message}", errors=[FieldError("account", message)])
+    row = rows[0]
+    store.remove_watch(connection, row.id, now_timestamp())
+    code = _Names(connection).party(row.party_id)
+    audit.append(
+        connection,
+        audit.Actor(None, None, "cli"),
+        "watch.remove",
+        target=f"watch:{number}",
+        details={"party": code, "kind": row.kind, "text": row.text, "by": host},
+    )
+    return code
+
+
 def _alert_json(row: Any, names: _Names) -> dict[str, Any]:
     return alert_json(row, names.codes())
 

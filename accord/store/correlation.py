@@ -226,6 +226,15 @@ def watch_rows(
     return list(connection.execute(query.order_by(watches.c.id)))
 
 
+def watches_numbered(connection: Connection, number: int) -> list[Row[Any]]:
+    """Every party's live watch of that number (the host's view)."""
+    return list(
+        connection.execute(
+            select(watches).where(watches.c.number == number, watches.c.removed_at.is_(None))
+        )
+    )
+
+
 def watch_count(connection: Connection, party_id: int) -> int:
     """How many watches the party holds (not removed)."""
     return int(

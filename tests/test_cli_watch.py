@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from accord import cli_watch
 from accord.acts import admin
 from accord.cli import app
+from tests.alerting import domain, publish
 from tests.conftest import HOST, Node
 
 runner = CliRunner()
@@ -58,24 +59,6 @@ def refused(db: str, *args: str) -> str:
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.output
     return lines[0]
-
-
-def domain(value: str) -> dict[str, Any]:
-    return {
-        "type": "domain-name",
-        "spec_version": "2.1",
-        "id": f"domain-name--{uuid.uuid5(uuid.NAMESPACE_DNS, value)}",
-        "value": value,
-    }
-
-
-def publish(node: Node, account: str, obj: dict[str, Any], audience: str) -> None:
-    response = node.client.post(
-        f"/api/v1/objects?audience={audience}&tlp=amber",
-        content=orjson.dumps(obj),
-        headers={**node.headers(account), **STIX},
-    )
-    assert response.status_code == 200, response.text
 
 
 def test_add_list_remove(db: str) -> None:

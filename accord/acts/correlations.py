@@ -14,10 +14,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from accord import audit
 from accord.acts.alerts import match_pending
-from accord.acts.audit_view import record_receipts
-from accord.acts.read import _Names, chosen_version
+from accord.acts.read import _Names, chosen_version, record_read
 from accord.correlate.values import Key
 from accord.correlate.warnings import warnings_for
 from accord.policy import visible_to
@@ -121,22 +119,15 @@ def correlations(
             }
         )
     shown_ids = sorted({o["id"] for c in listed for o in c["objects"]})
-    seq, at = audit.append_entry(
+    # Originators see which parties read of their objects here, as for any read.
+    record_read(
         connection,
-        audit.Actor(account.name, account.party.code, door),
+        account,
+        door,
         "read.correlations",
+        list(dict.fromkeys(read_refs)),
         target=stix_id,
         details={"origin": shown_origin(row, names), "objects": shown_ids},
-    )
-    # Originators see which parties read of their objects here, as for any read.
-    record_receipts(
-        connection,
-        seq,
-        at,
-        account.party.id,
-        account.party.code,
-        door,
-        list(dict.fromkeys(read_refs)),
     )
     return {
         "object": {"id": row.stix_id, "origin": shown_origin(row, names)},

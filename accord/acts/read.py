@@ -145,6 +145,21 @@ def _record(
     details: dict[str, Any],
 ) -> None:
     """The read's audit entry, and read receipts for the originators of what was read."""
+    read = [(item.origin_party_id, f"{item.stix_id}@{item.version_key}") for item in items]
+    record_read(connection, account, door, action, read, target=target, details=details)
+
+
+def record_read(
+    connection: Connection,
+    account: Account,
+    door: str,
+    action: str,
+    read: list[tuple[int, str]],
+    *,
+    target: str | None = None,
+    details: dict[str, Any],
+) -> None:
+    """As :func:`_record`, for reads given as (origin party id, "id@version")."""
     seq, at = audit.append_entry(
         connection,
         audit.Actor(account.name, account.party.code, door),
@@ -152,15 +167,7 @@ def _record(
         target=target,
         details=details,
     )
-    record_receipts(
-        connection,
-        seq,
-        at,
-        account.party.id,
-        account.party.code,
-        door,
-        [(item.origin_party_id, f"{item.stix_id}@{item.version_key}") for item in items],
-    )
+    record_receipts(connection, seq, at, account.party.id, account.party.code, door, read)
 
 
 def encode_cursor(stix_id: str, version_key: str, origin: int | str) -> str:

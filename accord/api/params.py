@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import Path, Request
+from fastapi import Path, Query, Request
 
 from accord.api.auth import settings_of
 from accord.errors import FieldError, InvalidInput
@@ -22,6 +22,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PAGE_LIMIT = "1 or more; above the node's max_page_size, that many are served"
 
 #: A register row id in a path: a whole number that a 64-bit column can hold.
+#: ``?origin=``: which party's object, when several parties hold one id.
+Origin = Annotated[
+    str | None,
+    Query(description="the originating party, when several parties hold this id"),
+]
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a positive whole number")]
 
 

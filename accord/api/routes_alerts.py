@@ -17,7 +17,7 @@ from accord.acts import correlations as correlation_acts
 from accord.acts import watches as watch_acts
 from accord.api.auth import CurrentAccount, engine_of, settings_of
 from accord.api.body import read_json_body
-from accord.api.params import PAGE_LIMIT, RowId, limits_of
+from accord.api.params import PAGE_LIMIT, Origin, RowId, limits_of
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import FieldError, InvalidInput
 
@@ -244,10 +244,7 @@ def correlations_route(
     request: Request,
     account: CurrentAccount,
     stix_id: str,
-    origin: Annotated[
-        str | None,
-        Query(description="the originating party, when several parties hold this id"),
-    ] = None,
+    origin: Origin = None,
 ) -> JSONBytes:
     fanout = settings_of(request).correlation_fanout
     with engine_of(request).begin() as connection:

@@ -11,7 +11,7 @@ from accord.acts import read
 from accord.acts.publish import publish_bytes
 from accord.api.auth import CurrentAccount, Publisher, engine_of, settings_of
 from accord.api.body import read_json_body
-from accord.api.params import PAGE_LIMIT, limits_of
+from accord.api.params import PAGE_LIMIT, Origin, limits_of
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import ObjectsRejected, ValidationFailed
 from accord.prepare import PublishLimits
@@ -133,10 +133,7 @@ def get_route(
             "(sha256:...) or its date added"
         ),
     ] = None,
-    origin: Annotated[
-        str | None,
-        Query(description="the originating party, when several parties hold this id"),
-    ] = None,
+    origin: Origin = None,
 ) -> JSONBytes:
     with engine_of(request).begin() as connection:
         item = read.get_object(
@@ -150,10 +147,7 @@ def versions_route(
     request: Request,
     account: CurrentAccount,
     stix_id: str,
-    origin: Annotated[
-        str | None,
-        Query(description="the originating party, when several parties hold this id"),
-    ] = None,
+    origin: Origin = None,
 ) -> JSONBytes:
     with engine_of(request).begin() as connection:
         items = read.object_versions(connection, account, stix_id, door="api", origin=origin)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from accord.acts import sightings as sighting_acts
 from accord.api.auth import CurrentAccount, engine_of
+from accord.api.params import Origin
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 
 router = APIRouter(prefix="/api/v1/objects", tags=["objects"], responses=PROBLEM_RESPONSES)
@@ -22,10 +21,7 @@ def sightings_route(
     request: Request,
     account: CurrentAccount,
     stix_id: str,
-    origin: Annotated[
-        str | None,
-        Query(description="the originating party, when several parties hold this id"),
-    ] = None,
+    origin: Origin = None,
 ) -> JSONBytes:
     """The latest sightings naming the object in ``sighting_of_ref`` that you may see, per
     origin (a party's code, or ``channel:<name>`` / ``hub`` for an anonymised sighting):

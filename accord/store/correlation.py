@@ -23,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 
+from accord.store.objects import bulk_insert
 from accord.store.schema import (
     alert_queue,
     alerts,
@@ -56,21 +57,8 @@ def rows_after(connection: Connection, after_pk: int, origin_party_id: int) -> l
 
 
 def insert_keys(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
-    """Insert correlation keys (values in the order of KEY_COLUMNS), as objects are: through
-    the driver (COPY on PostgreSQL)."""
-    if not rows:
-        return
-    names = ", ".join(KEY_COLUMNS)
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        assert raw is not None
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY correlation_keys ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    marks = ", ".join("?" * len(KEY_COLUMNS))
-    connection.exec_driver_sql(f"INSERT INTO correlation_keys ({names}) VALUES ({marks})", rows)
+    """Insert correlation keys (values in the order of KEY_COLUMNS), as objects are."""
+    bulk_insert(connection, "correlation_keys", KEY_COLUMNS, rows)
 
 
 def keys_of(connection: Connection, object_pk: int) -> list[Row[Any]]:

@@ -230,24 +230,32 @@ def demote_latest(connection: Connection, stix_ids: Sequence[str], origin_party_
 def insert_versions(
     connection: Connection, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """Insert many versions, values in the order of ``columns``, straight through the driver
-    (executemany on SQLite, COPY on PostgreSQL): the hot path of every publish."""
-    if not rows:
-        return
+    """Insert many versions, values in the order of ``columns``: the hot path of every
+    publish."""
     unknown = set(columns) - set(objects.c.keys())
     if unknown:
         raise ValueError(f"not columns of objects: {sorted(unknown)}")
+    bulk_insert(connection, "objects", columns, rows)
+
+
+def bulk_insert(
+    connection: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert many rows straight through the driver (executemany on SQLite, COPY on
+    PostgreSQL); ``table`` and ``columns`` are the caller's constants, never input."""
+    if not rows:
+        return
     names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor:
-            with cursor.copy(f"COPY objects ({names}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         return
     marks = ", ".join("?" * len(columns))
-    connection.exec_driver_sql(f"INSERT INTO objects ({names}) VALUES ({marks})", rows)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _conditions(

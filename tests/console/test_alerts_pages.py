@@ -5,48 +5,16 @@ removing only the party's own, from the node's own pages; bad watches refused on
 from __future__ import annotations
 
 import re
-import uuid
 from html import unescape
-from typing import Any
 
-import orjson
 import pytest
 
 from accord.console import pages_alerts
+from tests.alerting import domain, person, publish
 from tests.conftest import Node
 from tests.console.test_console import csrf_of, sign_in
 
 STIX = {"Content-Type": "application/stix+json;version=2.1"}
-
-
-def person(name: str, n: int = 0) -> dict[str, Any]:
-    return {
-        "type": "identity",
-        "spec_version": "2.1",
-        "id": f"identity--{uuid.uuid4()}",
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": f"2026-01-01T00:00:{n:02d}.000Z",
-        "name": name,
-        "identity_class": "individual",
-    }
-
-
-def domain(value: str) -> dict[str, Any]:
-    return {
-        "type": "domain-name",
-        "spec_version": "2.1",
-        "id": f"domain-name--{uuid.uuid5(uuid.NAMESPACE_DNS, value)}",
-        "value": value,
-    }
-
-
-def publish(node: Node, account: str, obj: dict[str, Any], audience: str) -> None:
-    answer = node.client.post(
-        f"/api/v1/objects?audience={audience}&tlp=amber",
-        content=orjson.dumps(obj),
-        headers={**node.headers(account), **STIX},
-    )
-    assert answer.status_code == 200, answer.text
 
 
 def watch(node: Node, account: str, **body: str) -> None:

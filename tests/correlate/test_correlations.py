@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from accord.api import create_app
 from accord.config import Settings
+from tests.alerting import STIX, domain, publish
 from tests.conftest import Database, Node
-from tests.correlate.test_alerts_api import STIX, domain, publish
 
 
 def indicator(pattern: str) -> dict[str, Any]:

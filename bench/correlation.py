@@ -45,6 +45,7 @@ from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
 from accord.store import directory
 from accord.store.schema import alerts, correlation_keys, objects
+from accord.store.schema import watches as watch_table
 from bench.run import HOST, bundles, fresh_store
 from bench.synthetic import objects as synthetic
 
@@ -205,9 +206,14 @@ def alert_latency(engine: Engine, samples: int) -> list[float]:
     with engine.begin() as connection:
         alice = directory.get_account(connection, "alice")
         reader = directory.get_account(connection, "analyst-p1")
-        watches.add_watch(
+        made = watches.add_watch(
             connection, reader, watches.WatchRequest(name="Zelimkhan Dzhabrailov"), door="cli"
         )
+        watch_id = connection.execute(
+            select(watch_table.c.id).where(
+                watch_table.c.party_id == reader.party.id, watch_table.c.number == made["id"]
+            )
+        ).scalar_one()
     found: list[float] = []
     for n in range(samples):
         obj = {
@@ -235,7 +241,7 @@ def alert_latency(engine: Engine, samples: int) -> list[float]:
                 raised = connection.execute(
                     select(func.count())
                     .select_from(alerts)
-                    .where(alerts.c.party_id == reader.party.id, alerts.c.stix_id == obj["id"])
+                    .where(alerts.c.watch_id == watch_id, alerts.c.stix_id == obj["id"])
                 ).scalar_one()
             if raised:
                 break

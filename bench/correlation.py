@@ -44,6 +44,7 @@ from accord.cli_progress import progress_bar
 from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
 from accord.store import directory
+from accord.store.engine import make_engine
 from accord.store.schema import alerts, correlation_keys, objects
 from accord.store.schema import watches as watch_table
 from bench.run import HOST, bundles, fresh_store
@@ -420,7 +421,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", default=os.environ.get("ACCORD_TEST_DATABASE_URL"))
     parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--existing",
+        help="a store an earlier run filled (its URL): measure publish-to-alert latency only",
+    )
     args = parser.parse_args()
+    if args.existing:
+        engine = make_engine(args.existing)
+        with matcher(args.existing):
+            drain(engine)
+            latency = sorted(alert_latency(engine, 40))
+        print(f"store {args.existing}: {storage(engine)['objects']:,} object versions")
+        p50, p90 = statistics.median(latency) * 1000, latency[int(len(latency) * 0.9)] * 1000
+        print(f"publish to alert: p50 {p50:.0f} ms, p90 {p90:.0f} ms")
+        return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )

@@ -140,3 +140,8 @@ class StoreError(AccordError):
     status = 503
     slug = "store-unavailable"
     title = "The store failed"
+
+
+def refused(field: str, message: str) -> InvalidInput:
+    """Bad input in one named field: the message names it, and so does the error list."""
+    return InvalidInput(f"{field}: {message}", errors=[FieldError(field, message)])

@@ -31,7 +31,6 @@ from sqlalchemy import Connection, Engine
 from accord import audit
 from accord.correlate.keys import analyse
 from accord.correlate.values import Key
-from accord.correlate.warnings import warnings_for
 from accord.correlate.watchnames import watch_names
 from accord.policy import Audience, recipients
 from accord.stix.timestamps import now_timestamp
@@ -307,8 +306,3 @@ def _enqueue(connection: Connection, alerts: list[tuple[int, int]], event: str) 
             for hook in hooks.get(party, ())
         ],
     )
-
-
-def warned(key: Key) -> list[str]:
-    """The MISP warning lists a value is on (values too common to correlate)."""
-    return [w.list_name for w in warnings_for(key)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from accord.errors import FieldError, InvalidInput, NotFound
+from accord.errors import NotFound, refused
 from accord.store import directory
 from accord.store.directory import Account
 
@@ -26,4 +26,4 @@ def acting_account(connection: Connection, name: str) -> Account:
         message = f"the account {name!r} is disabled, revoked or its token expired"
     else:
         return account
-    raise InvalidInput(f"account: {message}", errors=[FieldError("account", message)])
+    raise refused("account", message)

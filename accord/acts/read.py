@@ -86,15 +86,13 @@ class _Names:
         self._channels: dict[int, str] | None = None
 
     def party(self, party_id: int) -> str:
-        if self._parties is None:
-            rows = self.connection.execute(select(parties.c.id, parties.c.code))
-            self._parties = {row.id: row.code for row in rows}
-        return self._parties.get(party_id, "?")
+        return self.codes().get(party_id, "?")
 
     def codes(self) -> dict[int, str]:
         """Every party's code by id."""
-        self.party(0)
-        assert self._parties is not None
+        if self._parties is None:
+            rows = self.connection.execute(select(parties.c.id, parties.c.code))
+            self._parties = {row.id: row.code for row in rows}
         return self._parties
 
     def channel(self, channel_id: int) -> str:

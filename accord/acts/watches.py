@@ -16,14 +16,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from accord import audit
 from accord.acts.alerts import match_pending, storage_kind
 from accord.acts.read import _Names
-from accord.correlate.named import name_values
+from accord.correlate.named import REFERENCE, name_values
 from accord.correlate.values import Key, parse_value_spec
-from accord.errors import FieldError, InvalidInput, NotFound
+from accord.errors import NotFound, refused
 from accord.policy import visible_to
 from accord.stix.timestamps import now_timestamp
 from accord.store import correlation as store
@@ -34,7 +34,6 @@ MAX_NOTE = 2000
 MAX_TEXT = 1000
 #: Watches one party may hold at once.
 MAX_WATCHES = 50_000
-_REFERENCE = re.compile(r"^[A-Za-z]{2,4}[.\-]?\d{1,4}(\.\d+)?$")
 _TYPE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -51,60 +50,56 @@ class WatchRequest:
     expires: str | None = None
 
 
-def _refuse(field: str, message: str) -> InvalidInput:
-    return InvalidInput(f"{field}: {message}", errors=[FieldError(field, message)])
-
-
 def add_watch(
     connection: Connection, account: Account, request: WatchRequest, *, door: str
 ) -> dict[str, Any]:
     """Add a watch for ``account``'s party; the watch as listed."""
     given = [f for f in ("name", "subject", "value", "query") if getattr(request, f) is not None]
     if len(given) != 1:
-        raise _refuse("watch", "give exactly one of name, subject, value or query")
+        raise refused("watch", "give exactly one of name, subject, value or query")
     if request.types and given[0] != "query":
-        raise _refuse("types", "only a query watch is limited to types")
+        raise refused("types", "only a query watch is limited to types")
     kind = given[0]
     text = str(getattr(request, kind)).strip()
     if not text:
-        raise _refuse(kind, "is empty")
+        raise refused(kind, "is empty")
     if len(text) > MAX_TEXT or "\x00" in text:
-        raise _refuse(kind, f"at most {MAX_TEXT} characters, without NUL")
+        raise refused(kind, f"at most {MAX_TEXT} characters, without NUL")
     if len(request.note) > MAX_NOTE or "\x00" in request.note:
-        raise _refuse("note", f"at most {MAX_NOTE} characters, without NUL")
+        raise refused("note", f"at most {MAX_NOTE} characters, without NUL")
     expires = _expiry(request.expires)
     values: dict[str, Any] = {"lo": None, "hi": None, "value_key": None}
     if kind == "name":
         keys = name_values(text)
         if not keys:
-            raise _refuse("name", f"{text!r} holds no name to screen (too short?)")
+            raise refused("name", f"{text!r} holds no name to screen (too short?)")
         values.update(value_kind="name", value=keys[0])
     elif kind == "query":
         types = tuple(t.strip() for t in request.types if t.strip())
         bad = [t for t in types if not _TYPE.match(t)]
         if bad:
-            raise _refuse("types", f"{bad[0][:60]!r} is not a STIX type")
+            raise refused("types", f"{bad[0][:60]!r} is not a STIX type")
         if len(text) < 3:
-            raise _refuse("query", "at least 3 characters")
+            raise refused("query", "at least 3 characters")
         value = orjson.dumps({"q": text.casefold(), "types": list(types)}).decode()
         values.update(value_kind="query", value=value)
     elif kind == "subject":
-        if not _REFERENCE.match(text):
-            raise _refuse("subject", f"{text!r} is not a register reference such as QDe.088")
+        if not REFERENCE.match(text):
+            raise refused("subject", f"{text!r} is not a register reference such as QDe.088")
         known = connection.execute(
-            select(register_designations.c.reference).where(
-                register_designations.c.reference.is_not(None)
-            )
-        ).scalars()
-        if text.upper() not in {str(r).upper() for r in known}:
-            raise _refuse("subject", f"no register subject has the reference {text!r}")
+            select(register_designations.c.id)
+            .where(func.upper(register_designations.c.reference) == text.upper())
+            .limit(1)
+        ).first()
+        if known is None:
+            raise refused("subject", f"no register subject has the reference {text!r}")
         key = Key("subject", text.upper())
         values.update(value_kind="subject", value=key.value, value_key=key.digest)
     else:
         try:
             key = parse_value_spec(text)
         except ValueError as exc:
-            raise _refuse("value", str(exc)) from exc
+            raise refused("value", str(exc)) from exc
         values.update(
             value_kind=storage_kind(key),
             value=key.value,
@@ -114,7 +109,7 @@ def add_watch(
         )
     held = store.watch_count(connection, account.party.id)
     if held >= MAX_WATCHES:
-        raise _refuse("watch", f"the party holds {held:,} watches; the limit is {MAX_WATCHES:,}")
+        raise refused("watch", f"the party holds {held:,} watches; the limit is {MAX_WATCHES:,}")
     audit.lock_head(connection)  # numbers per party are given under the write lock
     number = store.add_watch(
         connection,
@@ -147,9 +142,9 @@ def _expiry(raw: str | None) -> str | None:
     try:
         day = date.fromisoformat(str(raw).strip())
     except ValueError as exc:
-        raise _refuse("expires", f"{raw!r} is not a date YYYY-MM-DD") from exc
+        raise refused("expires", f"{raw!r} is not a date YYYY-MM-DD") from exc
     if day < datetime.now(UTC).date():
-        raise _refuse("expires", f"{day.isoformat()} is in the past")
+        raise refused("expires", f"{day.isoformat()} is in the past")
     return day.isoformat()
 
 
@@ -232,8 +227,7 @@ def remove_watch_on_host(connection: Connection, number: int, *, host: str) -> s
     if not rows:
         raise NotFound(f"no watch {number}")
     if len(rows) > 1:
-        message = f"{len(rows)} parties hold a watch {number}: name the account acting"
-        raise InvalidInput(f"account: {message}", errors=[FieldError("account", message)])
+        raise refused("account", f"{len(rows)} parties hold a watch {number}: name the account")
     row = rows[0]
     store.remove_watch(connection, row.id, now_timestamp())
     code = _Names(connection).party(row.party_id)
@@ -284,7 +278,7 @@ def list_alerts(
     start = 0
     if after:
         if not after.isdigit() or len(after) > 12:
-            raise _refuse("next", f"{after[:40]!r} is not a cursor this route gave")
+            raise refused("next", f"{after[:40]!r} is not a cursor this route gave")
         start = int(after)
     visible = visible_to(account.party.id)
     rows = store.alert_page(

@@ -26,7 +26,7 @@ from accord.acts.admin import actor_of
 from accord.acts.alerts import BATCH, match_pending
 from accord.acts.watches import alert_json
 from accord.correlate.webhooks import DeliveryPolicy
-from accord.errors import FieldError, Forbidden, InvalidInput, NotFound
+from accord.errors import Forbidden, NotFound, refused
 from accord.policy import Principal, visible_to
 from accord.stix.timestamps import now_timestamp
 from accord.store import directory
@@ -38,26 +38,22 @@ MAX_HOOKS = 20
 _SECRET = re.compile(r"^[\x21-\x7e]{16,128}$")
 
 
-def _refuse(field: str, message: str) -> InvalidInput:
-    return InvalidInput(f"{field}: {message}", errors=[FieldError(field, message)])
-
-
 def check_url(url: str) -> str:
     """The URL if a webhook may use it, else a clear refusal."""
     url = url.strip()
     if not url or len(url) > MAX_URL or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
-        raise _refuse("url", f"must be 1 to {MAX_URL} characters without spaces or controls")
+        raise refused("url", f"must be 1 to {MAX_URL} characters without spaces or controls")
     try:
         parts = urlsplit(url)
         _port = parts.port
     except ValueError as exc:
-        raise _refuse("url", f"{url[:80]!r} is not a URL: {exc}") from exc
+        raise refused("url", f"{url[:80]!r} is not a URL: {exc}") from exc
     if parts.scheme not in ("http", "https"):
-        raise _refuse("url", f"{url[:80]!r}: only http and https URLs")
+        raise refused("url", f"{url[:80]!r}: only http and https URLs")
     if not parts.hostname:
-        raise _refuse("url", f"{url[:80]!r} names no host")
+        raise refused("url", f"{url[:80]!r} names no host")
     if parts.username is not None or parts.password is not None:
-        raise _refuse("url", "holds credentials (user:password@); give a secret instead")
+        raise refused("url", "holds credentials (user:password@); give a secret instead")
     return url
 
 
@@ -72,7 +68,7 @@ def _party(connection: Connection, principal: Principal, code: str | None, what:
     account = principal.account
     if principal.is_operator:
         if not code:
-            raise _refuse("party", "name the party (--party CODE)")
+            raise refused("party", "name the party (--party CODE)")
         return directory.get_party(connection, code)
     assert account is not None
     if code and code != account.party.code:
@@ -109,10 +105,10 @@ def add_webhook(
     if secret is None or not secret.strip():
         secret = generated = secrets.token_hex(32)
     elif not _SECRET.match(secret):
-        raise _refuse("secret", "16 to 128 printable characters without spaces")
+        raise refused("secret", "16 to 128 printable characters without spaces")
     held = store.party_hooks(connection, party.id)
     if len(held) >= MAX_HOOKS:
-        raise _refuse("webhook", f"the party holds {len(held)} webhooks; the limit is {MAX_HOOKS}")
+        raise refused("webhook", f"the party holds {len(held)} webhooks; the limit is {MAX_HOOKS}")
     hook = store.add(connection, party.id, url, secret, now_timestamp())
     audit.append(
         connection,
@@ -174,7 +170,7 @@ def parse_day(raw: str | None) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError as exc:
-        raise _refuse("date", f"{raw[:40]!r} is not a date YYYY-MM-DD") from exc
+        raise refused("date", f"{raw[:40]!r} is not a date YYYY-MM-DD") from exc
 
 
 def digest(

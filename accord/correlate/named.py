@@ -30,7 +30,7 @@ MIN_KEY = 4
 MAX_NAMES = 20
 #: References on the lists Accord imports: the UN's (QDe.088, QDi.421, TAe.001...) and a
 #: national list's own (kept as written, compared without case).
-_REFERENCE = re.compile(r"^[A-Za-z]{2,4}[.\-]?\d{1,4}(\.\d+)?$")
+REFERENCE = re.compile(r"^[A-Za-z]{2,4}[.\-]?\d{1,4}(\.\d+)?$")
 REGISTER_SOURCE_NAMES = ("accord register", "un security council", "un sc", "unsc")
 _EXTENSION_PREFIX = "extension-definition--"
 
@@ -73,7 +73,7 @@ def subject_keys(obj: dict[str, Any]) -> list[Key]:
     found: dict[str, Key] = {}
 
     def add(reference: object, source: str) -> None:
-        if isinstance(reference, str) and _REFERENCE.match(reference.strip()):
+        if isinstance(reference, str) and REFERENCE.match(reference.strip()):
             value = reference.strip().upper()
             found.setdefault(value, Key("subject", value, source))
 

@@ -195,10 +195,6 @@ def pending(connection: Connection, limit: int) -> list[Row[Any]]:
     return rows  # type: ignore[return-value]
 
 
-def queued_count(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(alert_queue)).scalar_one())
-
-
 def dequeue(connection: Connection, pks: Sequence[int]) -> None:
     for start in range(0, len(pks), CHUNK):
         connection.execute(

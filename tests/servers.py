@@ -32,25 +32,38 @@ def server_url(database: Database) -> str:
     return database.url
 
 
-def start_server(
+def spawn_server(
     database: Database, port: int, log: Path, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
+    """Start `accord serve` without waiting for it (several nodes come up side by side)."""
     code = "from accord.cli import main; main()"
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", code, "--db", server_url(database), "serve", "--port", str(port)],
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         env={**os.environ, "ACCORD_SYNC_INTERVAL": "0", **(env or {})},
     )
+
+
+def wait_for_server(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Wait until a spawned node answers /health; kill it and fail with its log otherwise."""
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
+                return
         except httpx.HTTPError:
             time.sleep(0.1)
     process.kill()
     raise AssertionError(f"server did not start: {log.read_text()}")
+
+
+def start_server(
+    database: Database, port: int, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    process = spawn_server(database, port, log, env)
+    wait_for_server(process, port, log)
+    return process
 
 
 MEDALLION_COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"

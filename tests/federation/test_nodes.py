@@ -28,7 +28,7 @@ from accord.store.engine import make_engine, migrate
 from accord.store.peers import add_peer
 from accord.store.schema import objects
 from tests.conftest import PG_URL, Database, _pg_schema
-from tests.servers import free_port, server_url, start_server
+from tests.servers import free_port, server_url, spawn_server, start_server, wait_for_server
 from tests.stix_factory import bundle, sdo
 
 ACTOR = audit.Actor("test", None, "cli")
@@ -44,6 +44,8 @@ class FedNode:
     base: str = ""
     process: subprocess.Popen[bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    log: Path | None = None
 
     @property
     def name(self) -> str:
@@ -89,11 +91,17 @@ class FedNode:
             assert not isinstance(outcome, Exception), outcome
 
     def start(self, tmp: Path) -> None:
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
-        self.process = start_server(
-            self.database, port, tmp / f"{self.name}.log", env={"ACCORD_NODE_NAME": self.name}
+        """Spawn the node's server; :meth:`wait` waits for it (nodes come up together)."""
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tmp / f"{self.name}.log"
+        self.process = spawn_server(
+            self.database, self.port, self.log, env={"ACCORD_NODE_NAME": self.name}
         )
+
+    def wait(self) -> None:
+        assert self.process and self.log
+        wait_for_server(self.process, self.port, self.log)
 
     def stop(self) -> None:
         if self.process:
@@ -140,6 +148,8 @@ def network(database: Database, tmp_path: Path) -> Iterator[dict[str, FedNode]]:
         node.start(tmp_path)
         nodes[key] = node
     try:
+        for node in nodes.values():
+            node.wait()
         yield nodes
     finally:
         for node in nodes.values():

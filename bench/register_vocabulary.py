@@ -1,0 +1,77 @@
+"""The vocabulary of the register's organisation names that the screening lexicon lacks.
+
+    python -m bench.register_vocabulary [--all]
+
+Reads only the register (never a labelled query): the English names and aliases of the
+entities of the UN consolidated list (``ENTITY/FIRST_NAME``, ``ENTITY_ALIAS/ALIAS_NAME``) and
+the organisations of the shared designations table (``group_name`` and its Latin-script
+aliases). Every word is folded as the lexicon folds a Latin word and counted; a word is
+covered when it is a word of a concept of the lexicon (curated, usage or a CLDR territory
+name; an acronym's expansion does not count: it translates no word). Prints the uncovered words, commonest first, with how many names carry
+them and one name as an example: the list a maintainer reads to decide which words are
+vocabulary (to translate) and which are names (to transliterate only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+from accord.screening.lexicon import _plain, lexicon
+
+ROOT = Path(__file__).resolve().parent.parent
+UN_LIST = ROOT / "demo-data" / "consolidated-2025-08-02.xml"
+DESIGNATIONS = ROOT.parent / "shared" / "data" / "designations" / "designations.csv"
+_WORD = re.compile(r"[a-z]+")
+
+
+def register_names() -> list[str]:
+    """The English names and aliases of the register's organisations."""
+    names: list[str] = []
+    tree = ET.parse(UN_LIST)
+    for entity in tree.getroot().iter("ENTITY"):
+        first = entity.findtext("FIRST_NAME")
+        if first:
+            names.append(first)
+        for alias in entity.iter("ENTITY_ALIAS"):
+            text = alias.findtext("ALIAS_NAME")
+            if text:
+                names.append(text)
+    if DESIGNATIONS.exists():
+        with DESIGNATIONS.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                names.append(row["group_name"])
+                names += [a for a in row["aliases"].split(";") if a.strip().isascii()]
+    return [n for n in (" ".join(n.split()) for n in names) if n]
+
+
+def covered_words() -> set[str]:
+    """Every folded word of a concept of the lexicon."""
+    found = lexicon()
+    senses = [*found.words.values(), *found.phrases.values(), *found.han.values()]
+    return {w for s in senses for w in _WORD.findall(_plain(s.concept))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--all", action="store_true", help="also words of one letter or two")
+    args = parser.parse_args()
+    known = covered_words()
+    counts: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for name in register_names():
+        for word in set(_WORD.findall(_plain(name))):
+            if word in known or (len(word) < 3 and not args.all):
+                continue
+            counts[word] += 1
+            example.setdefault(word, name)
+    for word, count in counts.most_common():
+        print(f"{word}\t{count}\t{example[word][:70]}")
+
+
+if __name__ == "__main__":
+    main()

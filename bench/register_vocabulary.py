@@ -7,9 +7,10 @@ entities of the UN consolidated list (``ENTITY/FIRST_NAME``, ``ENTITY_ALIAS/ALIA
 the organisations of the shared designations table (``group_name`` and its Latin-script
 aliases). Every word is folded as the lexicon folds a Latin word and counted; a word is
 covered when it is a word of a concept of the lexicon (curated, usage or a CLDR territory
-name; an acronym's expansion does not count: it translates no word). Prints the uncovered words, commonest first, with how many names carry
-them and one name as an example: the list a maintainer reads to decide which words are
-vocabulary (to translate) and which are names (to transliterate only).
+name; an acronym's expansion does not count: it translates no word). Prints the uncovered
+words, commonest first, with how many names carry them and one name as an example: the list
+a maintainer reads to decide which words are vocabulary (to translate) and which are names
+(to transliterate only).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The vocabulary of the register's organisation names that the screening lexicon lacks.
 
     python -m bench.register_vocabulary [--all]
+    python -m bench.register_vocabulary --gaps   # concepts the names carry, languages lacking
 
 Reads only the register (never a labelled query): the English names and aliases of the
 entities of the UN consolidated list (``ENTITY/FIRST_NAME``, ``ENTITY_ALIAS/ALIAS_NAME``) and
@@ -57,10 +58,45 @@ def covered_words() -> set[str]:
     return {w for s in senses for w in _WORD.findall(_plain(s.concept))}
 
 
+LANGUAGES = ("ru", "zh", "ar", "fa", "ur", "tr", "uz", "kk", "ky")
+
+
+def gaps(names: list[str]) -> list[tuple[str, int, list[str]]]:
+    """Each concept of the lexicon that the register's names carry, how many names do, and
+    the languages with no curated or usage form of it (Arabic script counts for ar, fa and
+    ur alike: the three share one lookup)."""
+    found = lexicon()
+    senses = [*found.words.values(), *found.phrases.values(), *found.han.values()]
+    languages: dict[str, set[str]] = {}
+    for sense in senses:
+        if sense.source.startswith("CLDR"):
+            continue
+        language = "ar" if sense.language in ("fa", "ur") else sense.language
+        languages.setdefault(sense.concept, set()).add(language)
+    counts: Counter[str] = Counter()
+    for name in names:
+        words = " ".join(_WORD.findall(_plain(name)))
+        for concept in languages:
+            if f" {concept} " in f" {words} ":
+                counts[concept] += 1
+    rows = []
+    for concept, count in counts.most_common():
+        have = languages[concept] | ({"fa", "ur"} if "ar" in languages[concept] else set())
+        rows.append((concept, count, [x for x in LANGUAGES if x not in have]))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--all", action="store_true", help="also words of one letter or two")
+    parser.add_argument(
+        "--gaps", action="store_true", help="the register's concepts and the languages lacking them"
+    )
     args = parser.parse_args()
+    if args.gaps:
+        for concept, count, missing in gaps(register_names()):
+            print(f"{concept}\t{count}\t{' '.join(missing) or '-'}")
+        return
     known = covered_words()
     counts: Counter[str] = Counter()
     example: dict[str, str] = {}

@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-from accord.screening.lexicon import _plain, lexicon
+from accord.screening.lexicon import _plain, _rows, lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 UN_LIST = ROOT / "demo-data" / "consolidated-2025-08-02.xml"
@@ -63,16 +63,11 @@ LANGUAGES = ("ru", "zh", "ar", "fa", "ur", "tr", "uz", "kk", "ky")
 
 def gaps(names: list[str]) -> list[tuple[str, int, list[str]]]:
     """Each concept of the lexicon that the register's names carry, how many names do, and
-    the languages with no curated or usage form of it (Arabic script counts for ar, fa and
-    ur alike: the three share one lookup)."""
-    found = lexicon()
-    senses = [*found.words.values(), *found.phrases.values(), *found.han.values()]
+    the languages with no row of it in ``lexicon.tsv`` (Arabic script counts for ar, fa and
+    ur alike: the three share one lookup; CLDR's territory names are not counted)."""
     languages: dict[str, set[str]] = {}
-    for sense in senses:
-        if sense.source.startswith("CLDR"):
-            continue
-        language = "ar" if sense.language in ("fa", "ur") else sense.language
-        languages.setdefault(sense.concept, set()).add(language)
+    for concept, language, _forms, _source in _rows("lexicon.tsv"):
+        languages.setdefault(concept, set()).add("ar" if language in ("fa", "ur") else language)
     counts: Counter[str] = Counter()
     for name in names:
         words = " ".join(_WORD.findall(_plain(name)))

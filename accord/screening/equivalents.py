@@ -149,6 +149,21 @@ union itihad itihaad
 call dawa dawah
 monotheism tawhid tauhid
 levant sham syria
+liberation tahrir
+province wilayat wilaya vilayet
+mujahideen mujahidin mujahedin mujahedeen mujahidiin
+sharia shariah charia shariat sharyat
+free ahrar
+people ahl ahle ahlus
+revival ihya renaissance
+heritage turath
+conquest fath
+caucasus kavkaz
+khorasan khurasan
+turkistan turkestan
+council shura
+forces force
+sunna sunnah
 """.strip()
 
 

@@ -43,7 +43,7 @@ def common_names_only(
     pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
 ) -> str | None:
     """Why a person's match rests on common given names alone, or None: every part paired is
-    one of the commonest given names, and one of the names has two parts or more left over
+    one of the commonest given names, and the other parts of the names tell them apart
     ("Mohammad Nabi" / "Mohammed Omar Ghulam Nabi")."""
     named = [left[q[0]].text for q, _, _, _ in pairs if _part(left[q[0]])]
     if not named or any(text not in COMMON_GIVEN_NAMES for text in named):
@@ -51,7 +51,11 @@ def common_names_only(
     used_left, used_right = paired(pairs)
     over_left = sum(1 for i, t in enumerate(left) if i not in used_left and _part(t))
     over_right = sum(1 for j, t in enumerate(right) if j not in used_right and _part(t))
-    if max(over_left, over_right) >= 2:
+    # Two common names in common say little when either name has a part more ("Mohammed bin
+    # Salman" / "Muhammad Da'ud Salman"); three in common are evidence unless two parts or
+    # more are left over.
+    over = max(over_left, over_right)
+    if over >= 2 or (over >= 1 and len(named) < 3):
         return "only common given names in common"
     return None
 

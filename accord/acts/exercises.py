@@ -62,6 +62,23 @@ def _require_host_or_director(connection: Connection, principal: Principal, what
 # --- Directors ---------------------------------------------------------------------------
 
 
+def is_director(connection: Connection, principal: Principal) -> bool:
+    account = principal.account
+    return account is not None and store.is_director(connection, account.id)
+
+
+def only_director(connection: Connection) -> Account:
+    """The node's one director (the CLI's default for ``start``); refused when there are
+    none or several (then ``--account`` names one)."""
+    names = store.director_names(connection)
+    if len(names) != 1:
+        raise refused(
+            "account",
+            "name the director with --account" if names else "no exercise director on this node",
+        )
+    return directory.get_account(connection, names[0])
+
+
 def grant_director(connection: Connection, principal: Principal, account_name: str) -> bool:
     """A party's admin makes an account of its own party an exercise director."""
     party = require_party_admin(principal, "granting the exercise director role")
@@ -337,6 +354,18 @@ def set_state(
             else None
         )
         if channel is not None:
+            codes = directory.party_codes(connection)
+            details["shared"] = [
+                {
+                    "id": item.stix_id,
+                    "type": item.type,
+                    "name": item.name,
+                    "by": codes.get(item.origin_party_id),
+                    "at": marking.stamp(marking.parse_stamp(item.added_key)),
+                }
+                for item in store.shared(connection, channel.id)
+            ]
+            details["with"] = list(channel.members)
             purged = store.purge_channel(connection, channel.id)
         store.update_exercise(connection, row.id, {"state": "ended", "ended_at": at})
         details["purged"] = purged
@@ -368,3 +397,27 @@ def _has_channel(connection: Connection, channel_name: str) -> bool:
     except NotFound:
         return False
     return True
+
+
+def shared_record(connection: Connection, row: Row[Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """What was shared in the exercise's channel, by whom and when, and its members: read
+    from the channel while it lives, from the record ``end`` kept once it is purged."""
+    if _has_channel(connection, row.channel_name):
+        channel = directory.get_channel(connection, row.channel_name)
+        codes = directory.party_codes(connection)
+        items = [
+            {
+                "id": item.stix_id,
+                "type": item.type,
+                "name": item.name,
+                "by": codes.get(item.origin_party_id),
+                "at": marking.stamp(marking.parse_stamp(item.added_key)),
+            }
+            for item in store.shared(connection, channel.id)
+        ]
+        return items, list(channel.members)
+    for event in store.events(connection, row.id):
+        if event.kind == "state" and event.item == "end":
+            details = orjson.loads(event.details)
+            return list(details.get("shared", [])), list(details.get("with", []))
+    return [], []

@@ -39,6 +39,8 @@ from accord.store.directory import Account
 #: An exercise's name leaves room for the channel prefix within a channel name's 63.
 MAX_NAME = 63 - len(store.CHANNEL_PREFIX)
 STATES = ("scheduled", "running", "paused", "ended")
+#: Names the REST paths use (/api/v1/exercises/scenarios, /directors/...).
+RESERVED = ("scenarios", "directors")
 
 
 def _is_host(principal: Principal) -> bool:
@@ -194,7 +196,7 @@ def start_exercise(
     """Start (or schedule, with a later ``start``) a run of a scenario."""
     director = _require_director(connection, principal, "starting an exercise")
     moment = now or directory.utc_now()
-    if not NAME.match(name) or len(name) > MAX_NAME:
+    if not NAME.match(name) or len(name) > MAX_NAME or name in RESERVED:
         raise refused("as", f"{name!r}: expected up to {MAX_NAME} of a-z, 0-9 and '-'")
     if not 1 <= speed <= 3600:
         raise refused("speed", f"{speed}: expected 1 (real time) up to 3600")

@@ -204,15 +204,16 @@ def serve(
         name="accord-webhooks",
         daemon=True,
     ).start()
-    from accord.acts.exercise_clock import run_clock
+    if settings.exercise_clock_interval > 0:
+        from accord.acts.exercise_clock import run_clock
 
-    threading.Thread(
-        target=run_clock,
-        args=(state.engine, stop),
-        kwargs={"node": settings.node_name},
-        name="accord-exercises",
-        daemon=True,
-    ).start()
+        threading.Thread(
+            target=run_clock,
+            args=(state.engine, stop),
+            kwargs={"node": settings.node_name, "interval": settings.exercise_clock_interval},
+            name="accord-exercises",
+            daemon=True,
+        ).start()
     app = create_app(settings, state.engine)
     from accord.api.routes_screen import index_of
 

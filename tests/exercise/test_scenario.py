@@ -107,3 +107,15 @@ def test_not_json_is_refused_cleanly() -> None:
     with pytest.raises(ValidationFailed) as caught:
         load(b"{not json")
     assert caught.value.errors[0].field == "file"
+
+
+def test_the_demo_scenario_is_valid_and_round_trips_through_cexf() -> None:
+    from accord.demo import SCENARIO
+    from accord.exercise import cexf
+
+    parsed = load(SCENARIO.read_bytes())
+    assert parsed.roles == ("host", "partner", "transit", "hub")
+    assert parsed.inject("designation-proposal").trigger == ("met", "transit-sighting")
+    jsonschema.validate(orjson.loads(SCENARIO.read_bytes()), json.loads(SCHEMA.read_text()))
+    back = parse(cexf.to_scenario(cexf.from_scenario(orjson.loads(SCENARIO.read_bytes()))))
+    assert back.injects == parsed.injects and back.expectations == parsed.expectations

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, Row
 
 from accord import audit
 from accord.acts.admin import actor_of
-from accord.acts.exercises import access, director_access, role_parties, scenario_of
+from accord.acts.exercises import access, director_access, role_parties, scenario_from_row
 from accord.acts.publish import LOCAL_NODE, publish_objects
 from accord.errors import refused
 from accord.exercise import marking
@@ -52,7 +52,7 @@ def tick(engine: Engine, now: datetime, *, node: str = LOCAL_NODE) -> int:
 
 
 def _progress(connection: Connection, row: Row[Any]) -> Progress:
-    scenario = scenario_of(connection, store.scenario_by_id(connection, row.scenario_id).name)
+    scenario = scenario_from_row(store.scenario_by_id(connection, row.scenario_id))
     return progress_of(scenario, role_parties(connection, row), store.events(connection, row.id))
 
 
@@ -79,6 +79,26 @@ def step(connection: Connection, exercise_id: int, now: datetime, *, node: str) 
     stored = store.events(connection, row.id)
     current = _seconds(row, now)
     director = directory.get_account(connection, store.account_name(connection, row.account_id))
+    if not directory.usable(director) or not store.is_director(connection, director.id):
+        # Injects are published as the director: without a usable director nothing is sent,
+        # and the exercise waits (paused) for another director of its party to resume it.
+        at = marking.stamp(now)
+        store.update_exercise(connection, row.id, {"state": "paused", "paused_at": at})
+        store.add_events(
+            connection,
+            [
+                {
+                    "exercise_id": row.id,
+                    "kind": "state",
+                    "item": "pause",
+                    "status": "pause",
+                    "at": at,
+                    "scenario_seconds": current,
+                    "details": orjson.dumps({"why": "the director cannot act"}).decode(),
+                }
+            ],
+        )
+        return 1
     codes = directory.party_codes(connection)
     events: list[dict[str, Any]] = []
 

@@ -125,6 +125,7 @@ def import_scenario(
     store.add_scenario(
         connection,
         {
+            "party_id": None if principal.account is None else principal.account.party.id,
             "name": scenario.name,
             "title": scenario.title[:300],
             "body": orjson.dumps(scenario.raw).decode(),
@@ -142,17 +143,30 @@ def import_scenario(
     return scenario
 
 
-def scenario_of(connection: Connection, name: str) -> Scenario:
-    row = store.scenario_by_name(connection, name)
+def _scope(principal: Principal) -> tuple[int | None, bool]:
+    """Whose scenarios a principal uses: its party's and the node-wide ones (the host: all)."""
+    if principal.account is None:
+        return None, True
+    return principal.account.party.id, False
+
+
+def _scenario_row(connection: Connection, principal: Principal, name: str) -> Row[Any]:
+    party_id, every = _scope(principal)
+    row = store.scenario_by_name(connection, name, party_id, every=every)
     if row is None:
         raise NotFound(f"no scenario named {name!r}: import it first")
+    return row
+
+
+def scenario_from_row(row: Row[Any]) -> Scenario:
     return parse(orjson.loads(row.body))
 
 
 def list_scenarios(connection: Connection, principal: Principal) -> list[dict[str, Any]]:
     _require_host_or_director(connection, principal, "listing scenarios")
     found = []
-    for row in store.scenario_rows(connection):
+    party_id, every = _scope(principal)
+    for row in store.scenario_rows(connection, party_id, every=every):
         scenario = parse(orjson.loads(row.body))
         found.append(
             {
@@ -171,9 +185,7 @@ def list_scenarios(connection: Connection, principal: Principal) -> list[dict[st
 def scenario_document(connection: Connection, principal: Principal, name: str) -> dict[str, Any]:
     """A stored scenario as imported (for export)."""
     _require_host_or_director(connection, principal, "exporting a scenario")
-    row = store.scenario_by_name(connection, name)
-    if row is None:
-        raise NotFound(f"no scenario named {name!r}")
+    row = _scenario_row(connection, principal, name)
     audit.append(connection, actor_of(principal), "exercise.scenario.export", target=name)
     document: dict[str, Any] = orjson.loads(row.body)
     return document
@@ -205,7 +217,8 @@ def start_exercise(
         raise refused("start", "give the time zone (for example 2026-12-03T09:00:00Z)")
     if (moment - begin).total_seconds() > 60:
         raise refused("start", "the start is in the past; injects cannot be sent earlier")
-    scenario = scenario_of(connection, scenario_name)
+    scenario_row = _scenario_row(connection, principal, scenario_name)
+    scenario = scenario_from_row(scenario_row)
     missing = [role for role in scenario.roles if role not in roles]
     extra = [role for role in roles if role not in scenario.roles]
     if extra:
@@ -224,8 +237,6 @@ def start_exercise(
     if store.exercise_by_name(connection, name) is not None:
         raise refused("as", f"an exercise named {name!r} already exists")
     directory.add_channel(connection, channel_name, members, f"Exercise {name}: {scenario.title}")
-    scenario_row = store.scenario_by_name(connection, scenario_name)
-    assert scenario_row is not None
     running = begin <= moment
     store.add_exercise(
         connection,
@@ -344,6 +355,8 @@ def set_state(
                 "state": "running",
                 "paused_at": None,
                 "paused_ms": int(row.paused_ms) + int(paused.total_seconds() * 1000),
+                # The director resuming publishes the injects from now on.
+                **({"account_id": principal.account.id} if principal.account else {}),
             },
         )
     elif action == "end":

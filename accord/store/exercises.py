@@ -46,6 +46,8 @@ def channel_name(connection: Connection, channel_id: int) -> str | None:
 
 
 def add_scenario(connection: Connection, values: dict[str, Any]) -> int:
+    if _scenario(connection, values["name"], values["party_id"]) is not None:
+        raise Conflict(f"a scenario named {values['name']!r} is already imported")
     try:
         with connection.begin_nested():
             return int(
@@ -57,14 +59,37 @@ def add_scenario(connection: Connection, values: dict[str, Any]) -> int:
         raise Conflict(f"a scenario named {values['name']!r} is already imported") from exc
 
 
-def scenario_rows(connection: Connection) -> list[Row[Any]]:
-    return list(connection.execute(select(exercise_scenarios).order_by(exercise_scenarios.c.name)))
+def _of_party(party_id: int | None) -> Any:
+    column = exercise_scenarios.c.party_id
+    return column.is_(None) if party_id is None else column == party_id
 
 
-def scenario_by_name(connection: Connection, name: str) -> Row[Any] | None:
+def _scenario(connection: Connection, name: str, party_id: int | None) -> Row[Any] | None:
     return connection.execute(
-        select(exercise_scenarios).where(exercise_scenarios.c.name == name)
+        select(exercise_scenarios).where(exercise_scenarios.c.name == name, _of_party(party_id))
     ).first()
+
+
+def scenario_rows(connection: Connection, party_id: int | None, *, every: bool) -> list[Row[Any]]:
+    """The node-wide scenarios and ``party_id``'s own (``every``: all, for the host)."""
+    query = select(exercise_scenarios).order_by(exercise_scenarios.c.name)
+    if not every:
+        query = query.where(or_(_of_party(None), _of_party(party_id)))
+    return list(connection.execute(query))
+
+
+def scenario_by_name(
+    connection: Connection, name: str, party_id: int | None, *, every: bool = False
+) -> Row[Any] | None:
+    """A scenario ``party_id`` may use: its party's own first, then a node-wide one (the
+    host, ``every``, may name any: the node-wide one first)."""
+    if every:
+        return connection.execute(
+            select(exercise_scenarios)
+            .where(exercise_scenarios.c.name == name)
+            .order_by(exercise_scenarios.c.party_id.is_not(None), exercise_scenarios.c.id)
+        ).first()
+    return _scenario(connection, name, party_id) or _scenario(connection, name, None)
 
 
 def scenario_by_id(connection: Connection, scenario_id: int) -> Row[Any]:

@@ -493,11 +493,14 @@ exercise_scenarios = Table(
     "exercise_scenarios",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(64), nullable=False, unique=True),
+    #: The importing director's party (None: imported by the node's host, for every party).
+    Column("party_id", Integer, ForeignKey("parties.id")),
+    Column("name", String(64), nullable=False),
     Column("title", String(300), nullable=False),
     Column("body", Text, nullable=False),
     Column("imported_at", String(32), nullable=False),
     Column("imported_by", String(128), nullable=False),
+    UniqueConstraint("party_id", "name", name="uq_exercise_scenarios_party_name"),
 )
 
 #: Accounts a party's admin made exercise directors (a grant beside the account's role).

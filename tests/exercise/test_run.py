@@ -235,3 +235,48 @@ def test_bad_starts_are_refused_with_the_option(drill: Node) -> None:
                 connection, director, "embassy-drill", "d", roles, now=t0, **options
             )
         assert caught.value.errors[0].field == field  # type: ignore[attr-defined]
+
+
+def test_a_partys_scenarios_are_its_own(drill: Node) -> None:
+    drill.account("kz-director", "kz-knb", "publisher")
+    kz_admin = principal(drill, "kz-admin")
+    with drill.engine.begin() as connection:
+        exercises.grant_director(connection, kz_admin, "kz-director")
+    hub, kz = principal(drill, "director"), principal(drill, "kz-director")
+    private = scenario(name="hub-only", title="The hub's own drill")
+    with drill.engine.begin() as connection:
+        exercises.import_scenario(connection, hub, orjson.dumps(private))
+    with drill.engine.begin() as connection:
+        assert [s["name"] for s in exercises.list_scenarios(connection, kz)] == []
+    for attempt in (
+        lambda c: exercises.scenario_document(c, kz, "hub-only"),
+        lambda c: exercises.start_exercise(
+            c, kz, "hub-only", "steal", {"host": "kz-knb", "partner": "cn-mps", "hub": "sco-hub"}
+        ),
+    ):
+        with drill.engine.begin() as connection, pytest.raises(NotFound):
+            attempt(connection)
+    # The same name in another party is another scenario; the host's are everyone's.
+    with drill.engine.begin() as connection:
+        exercises.import_scenario(connection, kz, orjson.dumps(private))
+        exercises.import_scenario(connection, HOST, orjson.dumps(MINIMAL))
+    with drill.engine.begin() as connection:
+        assert {s["name"] for s in exercises.list_scenarios(connection, kz)} == {
+            "hub-only",
+            "embassy-drill",
+        }
+
+
+def test_a_revoked_director_sends_nothing(drill: Node) -> None:
+    t0 = _now()
+    data = scenario()
+    data["injects"][0]["at"] = "+10m"
+    start_exercise(drill, t0, data=data)
+    hub_admin = principal(drill, "sco-admin")
+    with drill.engine.begin() as connection:
+        exercises.revoke_director(connection, hub_admin, "director")
+    exercise_clock.tick(drill.engine, later(t0, 11))
+    state = status_of(drill, later(t0, 11))
+    assert state["state"] == "paused" and state["injects"][0]["status"] == "due"
+    with drill.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(objects)).scalar_one() == 0

@@ -19,11 +19,13 @@ def upgrade() -> None:
     op.create_table(
         "exercise_scenarios",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(64), nullable=False, unique=True),
+        sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id")),
+        sa.Column("name", sa.String(64), nullable=False),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("imported_at", sa.String(32), nullable=False),
         sa.Column("imported_by", sa.String(128), nullable=False),
+        sa.UniqueConstraint("party_id", "name", name="uq_exercise_scenarios_party_name"),
     )
     op.create_table(
         "exercise_directors",

@@ -270,6 +270,15 @@ def end_command(ctx: typer.Context, name: str, account: AccountOption = None) ->
     _steer(ctx, name, "end", account)
 
 
+@exercise_app.command("purge")
+def purge_command(ctx: typer.Context, name: str) -> None:
+    """On a node taking part in an exercise directed elsewhere: purge its channel and objects
+    once it is over (the node's host; the audit keeps what happened)."""
+    with _acting(ctx, None) as (connection, principal):
+        purged = exercises.purge_received(connection, principal, name)
+    console.print(f"exercise-{name}: {purged} versions purged")
+
+
 @exercise_app.command("mark")
 def mark_command(
     ctx: typer.Context,

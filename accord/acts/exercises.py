@@ -436,3 +436,26 @@ def shared_record(connection: Connection, row: Row[Any]) -> tuple[list[dict[str,
             details = orjson.loads(event.details)
             return list(details.get("shared", [])), list(details.get("with", []))
     return [], []
+
+
+def purge_received(connection: Connection, principal: Principal, name: str) -> int:
+    """On a node that only takes part in an exercise directed elsewhere, its operator purges
+    the exercise's channel (``exercise-<name>``) and every object in it once the exercise is
+    over; how many versions went. An exercise run on this node is ended with ``end``."""
+    if principal.account is not None:
+        raise Forbidden("purging a received exercise is the node operator's act (the CLI)")
+    run = store.exercise_by_name(connection, name)
+    if run is not None and run.state != "ended":
+        raise refused("name", f"exercise {name!r} runs on this node: its director ends it")
+    channel_name = store.CHANNEL_PREFIX + name
+    if not _has_channel(connection, channel_name):
+        raise NotFound(f"no exercise channel {channel_name!r} on this node")
+    purged = store.purge_channel(connection, directory.get_channel(connection, channel_name).id)
+    audit.append(
+        connection,
+        actor_of(principal),
+        "exercise.purge",
+        target=channel_name,
+        details={"purged": purged},
+    )
+    return purged

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from accord.acts import admin, exercise_clock, exercises
+from accord.errors import Forbidden
 from accord.exercise import marking
 from accord.federation.collections import collection_id
 from accord.federation.sync import sync_all
@@ -176,3 +177,13 @@ def test_a_scenario_runs_across_two_nodes(sides: tuple[Side, Side]) -> None:
     assert outcome["partner-sighting"]["object"] == sighting["id"]
     assert outcome["host-shares-indicator"]["status"] == "missed"
     assert state["scores"]["cn-mps"]["points"] == 7
+    # The director ends it on the hub's node; the partner's operator purges its copies.
+    with hub.engine.begin() as connection:
+        exercises.set_state(connection, director, "two-nodes", "end")
+    with partner.engine.connect() as connection:
+        player = Principal(directory.get_account(connection, "cn"), "api")
+    with partner.engine.begin() as connection, pytest.raises(Forbidden):
+        exercises.purge_received(connection, player, "two-nodes")
+    with partner.engine.begin() as connection:
+        assert exercises.purge_received(connection, HOST, "two-nodes") == 3
+    assert partner.get("cn", "/api/v1/objects")["items"] == []

@@ -55,8 +55,8 @@ DEMO_WATCHES = [
     ("kz-analyst", watches.WatchRequest(value="domain-name:recruit-forum.example")),
     ("kz-analyst", watches.WatchRequest(name="Джабхат ан-Нусра", note="demo watch")),
 ]
-#: The demo's exercise scenario, imported and started by rats-liaison (made a director by
-#: rats-admin) at 60x: the console's Exercises page shows it running.
+#: The demo's exercise scenario, imported and started (paused) by rats-liaison, made a
+#: director by the hub's first admin, at 60x: the console's Exercises page shows it.
 SCENARIO = Path(__file__).parent / "demo" / "embassy-attack-abroad.json"
 EXERCISE_ROLES = {"host": "kz-knb", "partner": "cn-mps", "transit": "ru-nac", "hub": "sco-rats"}
 
@@ -194,6 +194,9 @@ def _demo_exercise(connection: Connection, host: Principal, hub_admin: Principal
     exercises.start_exercise(
         connection, director, "embassy-attack-abroad", "embassy-demo", EXERCISE_ROLES, speed=60
     )
+    # Paused until someone runs it (`accord exercise resume embassy-demo`): a demo loaded
+    # long before `accord serve` would otherwise find its whole scenario already past.
+    exercises.set_state(connection, director, "embassy-demo", "pause")
 
 
 def add_demo_peers(connection: Connection, host: Principal, url: str, token: str) -> None:

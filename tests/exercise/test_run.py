@@ -18,7 +18,7 @@ from accord.exercise import marking
 from accord.store import directory
 from accord.store.schema import audit_log, channels, objects
 from tests.alerting import alerts, publish, watch
-from tests.conftest import HOST, Node
+from tests.conftest import HOST, Database, Node
 from tests.exercise.helpers import MINIMAL, indicator, later, principal, scenario, setup_parties
 from tests.exercise.helpers import start as start_exercise
 from tests.exercise.helpers import status as status_of
@@ -280,3 +280,15 @@ def test_a_revoked_director_sends_nothing(drill: Node) -> None:
     assert state["state"] == "paused" and state["injects"][0]["status"] == "due"
     with drill.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(objects)).scalar_one() == 0
+
+
+def test_the_demo_loads_its_exercise_paused(database: Database) -> None:
+    from accord.demo import load_demo
+
+    with database.engine.begin() as connection:
+        load_demo(connection, HOST)
+    with database.engine.begin() as connection:
+        state = exercise_clock.status(connection, HOST, "embassy-demo")
+    assert state["state"] == "paused" and len(state["injects"]) == 4
+    assert state["roles"]["transit"] == "ru-nac"
+    assert exercise_clock.tick(database.engine, later(_now(), 600)) == 0  # paused: nothing

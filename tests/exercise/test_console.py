@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from accord.acts import exercise_clock
@@ -55,3 +57,14 @@ def test_an_outsider_gets_nothing(drill: Node, outsider: str) -> None:
     posted = drill.client.post("/ui/exercises/drill-1/lessons", data={"csrf": csrf, "text": "x"})
     assert posted.status_code == 404
     assert "exercise-drill-1" not in drill.client.get("/ui/inbox").text
+
+
+def test_an_exercise_object_page_says_exercise(drill: Node) -> None:
+    sign_in(drill, "kz")
+    inbox = drill.client.get("/ui/inbox?channel=exercise-drill-1")
+    assert inbox.status_code == 200 and "Explosion at an embassy gate" in inbox.text
+    found = re.search(r'href="(/ui/objects/report--[^"?]+)', inbox.text)
+    assert found, inbox.text
+    page = drill.client.get(found.group(1))
+    assert page.status_code == 200 and 'data-testid="exercise-banner"' in page.text
+    assert "Explosion at an embassy gate" not in drill.client.get("/ui/inbox").text

@@ -26,6 +26,7 @@ from accord import audit
 from accord.acts import admin
 from accord.acts.publish import publish_stream
 from accord.cli_alerts import deliver_command, digest_command, webhook_app
+from accord.cli_exercise import exercise_app
 from accord.cli_ingest import ingest_command
 from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
@@ -61,6 +62,7 @@ app.add_typer(webhook_app, name="webhook")
 app.command("deliver")(deliver_command)
 app.command("digest")(digest_command)
 app.add_typer(watch_app, name="watch")
+app.add_typer(exercise_app, name="exercise")
 app.command("alerts")(alerts_command)
 peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
@@ -202,6 +204,16 @@ def serve(
         name="accord-webhooks",
         daemon=True,
     ).start()
+    if settings.exercise_clock_interval > 0:
+        from accord.acts.exercise_clock import run_clock
+
+        threading.Thread(
+            target=run_clock,
+            args=(state.engine, stop),
+            kwargs={"node": settings.node_name, "interval": settings.exercise_clock_interval},
+            name="accord-exercises",
+            daemon=True,
+        ).start()
     app = create_app(settings, state.engine)
     from accord.api.routes_screen import index_of
 

@@ -46,6 +46,8 @@ class Settings:
     ingest_seconds: int = 30
     #: Seconds between two pulls from every peer in ``accord serve`` (0: no background sync).
     sync_interval: int = 60
+    #: Seconds between two steps of the exercise clock in ``accord serve`` (0: no clock).
+    exercise_clock_interval: int = 1
     #: SQLite ``synchronous`` pragma: FULL makes every acknowledged commit durable.
     sqlite_synchronous: str = "FULL"
     #: Days a new or rotated account token lives unless an account is given its own lifetime.

@@ -8,6 +8,7 @@ around real, public designations; ids are stable so that the demo is the same ev
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -54,6 +55,11 @@ DEMO_WATCHES = [
     ("kz-analyst", watches.WatchRequest(value="domain-name:recruit-forum.example")),
     ("kz-analyst", watches.WatchRequest(name="Джабхат ан-Нусра", note="demo watch")),
 ]
+#: The demo's exercise scenario, imported and started (paused) by rats-liaison, made a
+#: director by the hub's first admin, at 60x: the console's Exercises page shows it.
+SCENARIO = Path(__file__).parent / "demo" / "embassy-attack-abroad.json"
+EXERCISE_ROLES = {"host": "kz-knb", "partner": "cn-mps", "transit": "ru-nac", "hub": "sco-rats"}
+
 #: What the demo's second node (run by ru-nac) pulls from the first.
 PEER_AUDIENCES = ("network", "ru-cn", "sco-joint")
 
@@ -175,7 +181,22 @@ def load_demo(
             publish_objects(
                 connection, account, list(items), audience=audience, tlp=tlp, door="cli", node=node
             )
+        _demo_exercise(connection, host, admins["sco-rats"])
     return tokens
+
+
+def _demo_exercise(connection: Connection, host: Principal, hub_admin: Principal) -> None:
+    from accord.acts import exercises
+
+    exercises.grant_director(connection, hub_admin, "rats-liaison")
+    exercises.import_scenario(connection, host, SCENARIO.read_bytes(), SCENARIO.name)
+    director = Principal(directory.get_account(connection, "rats-liaison"), host.door)
+    exercises.start_exercise(
+        connection, director, "embassy-attack-abroad", "embassy-demo", EXERCISE_ROLES, speed=60
+    )
+    # Paused until someone runs it (`accord exercise resume embassy-demo`): a demo loaded
+    # long before `accord serve` would otherwise find its whole scenario already past.
+    exercises.set_state(connection, director, "embassy-demo", "pause")
 
 
 def add_demo_peers(connection: Connection, host: Principal, url: str, token: str) -> None:

@@ -73,6 +73,7 @@ DOORS = (
     "cli_screen.py",
     "cli_alerts.py",
     "cli_watch.py",
+    "cli_exercise.py",
 )
 DOOR_FILES = ("federation/sync.py",)
 

@@ -36,6 +36,7 @@ from accord.policy import Audience, recipients
 from accord.stix.timestamps import now_timestamp
 from accord.stix.validate import StixObject
 from accord.store import correlation as store
+from accord.store import exercises as exercise_store
 from accord.store.directory import Party
 
 
@@ -55,7 +56,7 @@ def on_stored(
 ) -> None:
     """Queue the versions just stored (rows of ``party`` past ``after_pk``) for the
     matcher, and withdraw the alerts a revocation or a delisting ends."""
-    if not stored:
+    if not stored or _is_exercise(connection, audience):
         return
     written = store.rows_after(connection, after_pk, party.id)
     pks = {(r.stix_id, r.version_key): r.pk for r in written}
@@ -65,6 +66,15 @@ def on_stored(
     _withdraw_earlier(connection, party, placed)
     at = now_timestamp()
     store.queue(connection, [(pk, at) for obj, pk in placed if obj.correlate])
+
+
+def _is_exercise(connection: Connection, audience: Audience) -> bool:
+    """An exercise's objects never correlate with or alert on real intelligence: they are
+    never queued, so they have no correlation keys and raise no alert (accord.exercise)."""
+    if audience.kind != "channel" or audience.channel_id is None:
+        return False
+    name = audience.channel_name or exercise_store.channel_name(connection, audience.channel_id)
+    return exercise_store.is_exercise_channel_name(name)
 
 
 def _withdraw_earlier(

@@ -20,6 +20,7 @@ from accord.api import (
     routes_accounts,
     routes_admin,
     routes_alerts,
+    routes_exercises,
     routes_ingest,
     routes_objects,
     routes_register,
@@ -99,6 +100,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_ingest.router)
     app.include_router(routes_alerts.router)
     app.include_router(routes_sightings.router)
+    app.include_router(routes_exercises.router)
     console.install(app)
     _describe_errors(app)
     return app

@@ -22,6 +22,7 @@ def install(app: FastAPI) -> None:
     """Mount the console's pages and static files on ``app``."""
     from accord.console import (
         pages_alerts,
+        pages_exercises,
         pages_ingest,
         pages_objects,
         pages_publish,
@@ -52,6 +53,7 @@ def install(app: FastAPI) -> None:
         pages_screen,
         pages_ingest,
         pages_alerts,
+        pages_exercises,
     ):
         # Every POST of every page, sign-in included, must come from this node's own pages.
         app.include_router(module.router, dependencies=[Depends(session.same_origin)])

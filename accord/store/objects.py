@@ -34,6 +34,7 @@ from sqlalchemy import (
 from accord.stix.observables import CONTENT_KEY_PREFIX
 from accord.stix.timestamps import now_timestamp
 from accord.stix.validate import identifier_key, is_identifier
+from accord.store.exercises import not_in_exercise_channel
 from accord.store.schema import objects, tombstones
 
 CHUNK = 900
@@ -295,6 +296,9 @@ def _conditions(
         conditions.append(column.audience_kind == kind)
         if kind == "channel":
             conditions.append(column.channel_id == channel_id)
+    if criteria.audience is None or criteria.audience[0] != "channel":
+        # An exercise's objects are shown only when its channel is asked for by name.
+        conditions.append(not_in_exercise_channel())
     if criteria.origin_party_id is not None:
         # An anonymised sighting is never found by its real origin party.
         conditions.append(column.origin_party_id == criteria.origin_party_id)

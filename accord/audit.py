@@ -3,8 +3,11 @@
 Each entry's hash covers the previous entry's hash and the entry's own fields, serialised
 canonically, so that editing, deleting, inserting or reordering entries breaks the chain.
 ``audit_head`` holds the newest sequence number and hash: it is the lock that serialises
-appends and it reveals a truncated tail. Entries are appended in the transaction of the act
-they record, so an act and its record commit or vanish together.
+appends and it reveals a truncated tail. A write's entry is appended in the transaction of
+the act it records, so an act and its record commit or vanish together. A read changes
+nothing, so its entry may instead be committed in a batch with other requests' entries
+(:func:`record`, :mod:`accord.audit_batch`): the door holds the answer until the batch is
+durable, so no read is served unrecorded.
 
 A database administrator can still rewrite the whole chain consistently; the head hash that
 ``accord audit verify`` prints is what an operator records elsewhere (``--expect``) to catch that.
@@ -13,7 +16,7 @@ A database administrator can still rewrite the whole chain consistently; the hea
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +105,77 @@ def append_entry(
     )
     connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
     return seq, at
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry to append; ``after(connection, seq, at)`` runs in the same transaction
+    once the entry has its sequence number (a read's receipts)."""
+
+    actor: Actor
+    action: str
+    target: str | None = None
+    details: dict[str, Any] | None = None
+    after: Callable[[Connection, int, str], None] | None = None
+
+
+def append_many(connection: Connection, entries: Sequence[Entry]) -> list[tuple[int, str]]:
+    """Append ``entries`` in order inside the caller's transaction: one head lock, one
+    insert of every row, one head update. Returns each entry's (seq, at)."""
+    if not entries:
+        return []
+    head = connection.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+    ).one()
+    seq, prev = int(head.seq), str(head.hash)
+    at = now_timestamp()
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        seq += 1
+        actor = entry.actor
+        details = orjson.dumps(entry.details or {}, option=orjson.OPT_SORT_KEYS).decode()
+        digest = _entry_hash(
+            prev,
+            seq,
+            at,
+            actor.account,
+            actor.party,
+            actor.door,
+            entry.action,
+            entry.target,
+            details,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "account": actor.account,
+                "party": actor.party,
+                "door": actor.door,
+                "action": entry.action,
+                "target": entry.target,
+                "details": details,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    connection.execute(audit_log.insert(), rows)
+    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    placed = [(int(row["seq"]), at) for row in rows]
+    for entry, (number, stamp) in zip(entries, placed, strict=True):
+        if entry.after is not None:
+            entry.after(connection, number, stamp)
+    return placed
+
+
+def record(connection: Connection, entry: Entry) -> None:
+    """A read's entry: queued for the next batch when the door waits for batches (a served
+    request, :mod:`accord.audit_batch`), else appended in the caller's transaction."""
+    from accord.audit_batch import submit
+
+    if not submit(connection, entry):
+        append_many(connection, [entry])
 
 
 @dataclass

@@ -60,6 +60,10 @@ class Settings:
     #: correlation but flagged as too common (MISP's "5" matching 500,000 attributes).
     correlation_fanout: int = 100
 
+    #: 1: the audit entries of concurrent reads are committed in batches (one transaction
+    #: for many; each answer waits for its entry); 0: each read commits its own entry.
+    audit_group_commit: int = 1
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``ACCORD_*`` variables, then apply explicit overrides."""

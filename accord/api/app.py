@@ -27,6 +27,7 @@ from accord.api import (
     routes_sightings,
     routes_taxii,
 )
+from accord.api.durable import DurableAnswers
 from accord.api.params import check_parameters
 from accord.api.responses import ERROR_SCHEMAS, JSONBytes
 from accord.config import Settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.context = context
     app.state.engine = context.engine
     problems.install(app)
+    app.add_middleware(DurableAnswers, batcher=context.audit_batcher)
 
     @app.get("/health", tags=["health"], summary="Liveness: no authentication, no data")
     def health() -> JSONBytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,59 +158,16 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8700,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only; SQLite: 1)")
+    ] = 1,
 ) -> None:
     """Run the node's HTTP server (REST API, OpenAPI docs at /docs)."""
-    import uvicorn
-
-    from accord.api import create_app
+    from accord.cli_serve import run_server
 
     state = _state(ctx)
     migrate(state.raw_engine)
-    settings = state.settings
-    console.print(f"Accord node on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    stop = threading.Event()
-    from accord.federation.sync import sync_forever
-
-    if settings.sync_interval > 0:
-        threading.Thread(
-            target=sync_forever,
-            kwargs={
-                "engine": state.engine,
-                "local_node": settings.node_name,
-                "interval": settings.sync_interval,
-                "stop": stop,
-                "limits": Limits.from_settings(settings),
-            },
-            name="accord-sync",
-            daemon=True,
-        ).start()
-    if settings.correlation:
-        from accord.acts.alerts import match_forever
-
-        threading.Thread(
-            target=match_forever,
-            kwargs={"engine": state.engine, "stop": stop},
-            name="accord-alerts",
-            daemon=True,
-        ).start()
-    from accord.correlate.webhooks import deliver_forever
-
-    threading.Thread(
-        target=deliver_forever,
-        args=(state.engine, stop),
-        name="accord-webhooks",
-        daemon=True,
-    ).start()
-    app = create_app(settings, state.engine)
-    from accord.api.routes_screen import index_of
-
-    # The screening index, ready before the first screening asks (from its snapshot: about a
-    # second for 100,000 names); requests meanwhile wait for it, never see a partial one.
-    threading.Thread(target=index_of, args=(app,), name="accord-index", daemon=True).start()
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
-    finally:
-        stop.set()
+    run_server(state.settings, state.engine, host=host, port=port, workers=workers, out=console)
 
 
 @party_app.command("add")

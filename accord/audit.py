@@ -24,7 +24,7 @@ import orjson
 from sqlalchemy import Connection, select, update
 
 from accord.stix.timestamps import now_timestamp
-from accord.store.schema import audit_head, audit_log
+from accord.store.schema import audit_checkpoints, audit_head, audit_log
 
 GENESIS = "0" * 64
 DOORS = ("api", "cli", "taxii", "sync", "web", "ingest", "import")
@@ -183,6 +183,8 @@ class Verification:
     """What ``audit verify`` found: ``ok`` only when the whole chain and its head check out."""
 
     entries: int = 0
+    #: The checkpoint the walk started after (0: from entry 1).
+    from_seq: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -192,21 +194,67 @@ class Verification:
         return not self.problems
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "ok": self.ok,
             "entries": self.entries,
             "head_seq": self.head_seq,
             "head_hash": self.head_hash,
             "problems": self.problems,
         }
+        if self.from_seq:
+            found["from_seq"] = self.from_seq
+        return found
 
 
-def verify(connection: Connection, expect_head: str | None = None) -> Verification:
-    """Walk the whole chain; report every break with the sequence number where it is."""
+def latest_checkpoint(connection: Connection) -> tuple[int, str] | None:
+    """The newest verified head (seq, hash), if a verification recorded one."""
+    row = connection.execute(
+        select(audit_checkpoints.c.seq, audit_checkpoints.c.hash)
+        .order_by(audit_checkpoints.c.seq.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.seq), str(row.hash))
+
+
+def record_checkpoint(connection: Connection, report: Verification) -> bool:
+    """Keep an intact report's head as a checkpoint; False (nothing kept) otherwise."""
+    if not report.ok or report.head_seq == 0:
+        return False
+    known = connection.execute(
+        select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == report.head_seq)
+    ).first()
+    if known is None:
+        connection.execute(
+            audit_checkpoints.insert().values(
+                seq=report.head_seq, hash=report.head_hash, verified_at=now_timestamp()
+            )
+        )
+    return True
+
+
+def verify(
+    connection: Connection, expect_head: str | None = None, *, incremental: bool = False
+) -> Verification:
+    """Walk the chain; report every break with the sequence number where it is.
+
+    ``incremental`` starts after the newest checkpoint (:func:`record_checkpoint`), once the
+    checkpoint's entry is found unchanged: the entries before it were verified then, and
+    changing any of them consistently would have to change that entry's hash too. A
+    checkpoint is as safe as the store that keeps it: the full walk (the default) and the
+    head hash recorded outside the node (``expect_head``) do not rely on it."""
     report = Verification()
     expected_seq = 1
     prev_hash = GENESIS
-    for row in _entries(connection):
+    checkpoint = latest_checkpoint(connection) if incremental else None
+    if checkpoint is not None:
+        seq, digest = checkpoint
+        row = connection.execute(select(audit_log.c.hash).where(audit_log.c.seq == seq)).first()
+        if row is None or row.hash != digest:
+            report.problems.append(
+                {"seq": seq, "problem": "the checkpoint's entry changed since it was verified"}
+            )
+        report.from_seq, expected_seq, prev_hash = seq, seq + 1, digest
+    for row in _entries(connection, expected_seq - 1):
         report.entries += 1
         seq = int(row.seq)
         if seq != expected_seq:
@@ -258,10 +306,11 @@ def verify(connection: Connection, expect_head: str | None = None) -> Verificati
     return report
 
 
-def _entries(connection: Connection) -> Iterator[Any]:
+def _entries(connection: Connection, after: int = 0) -> Iterator[Any]:
     # Options on the statement, not the connection: on a connection they would make every
     # later statement of the transaction a server-side cursor.
-    result = connection.execute(
-        select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=5000)
-    )
+    query = select(audit_log).order_by(audit_log.c.seq)
+    if after:
+        query = query.where(audit_log.c.seq > after)
+    result = connection.execute(query.execution_options(yield_per=5000))
     yield from result

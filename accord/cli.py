@@ -37,7 +37,7 @@ from accord.policy import Principal
 from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
 from accord.store import directory
-from accord.store.engine import is_initialised, make_engine, migrate
+from accord.store.engine import is_initialised, is_postgres, make_engine, migrate
 from accord.store.peers import list_peers
 
 app = typer.Typer(
@@ -386,10 +386,23 @@ def audit_verify(
     ctx: typer.Context,
     expect: Annotated[str | None, typer.Option(help="Head hash recorded earlier")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            help="Check from the last checkpoint, not from entry 1, and keep the new head "
+            "as a checkpoint when intact"
+        ),
+    ] = False,
 ) -> None:
     """Check the whole audit chain; exit 1 and say where when it was tampered with."""
-    with _state(ctx).engine.connect() as connection:
-        report = audit.verify(connection, expect_head=expect)
+    engine = _state(ctx).engine
+    # One snapshot for the entries and the head (PostgreSQL; SQLite's transaction is one).
+    options = {"isolation_level": "REPEATABLE READ"} if is_postgres(engine) else {}
+    with engine.connect().execution_options(**options) as connection:
+        report = audit.verify(connection, expect_head=expect, incremental=incremental)
+    if incremental:
+        with engine.begin() as connection:
+            audit.record_checkpoint(connection, report)
     if as_json:
         print(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
     elif report.ok:

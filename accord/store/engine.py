@@ -54,6 +54,15 @@ def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str 
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         connect_args: dict[str, Any] = {"connect_timeout": 10}
+        # ``?prepare_threshold=none``: no server-side prepared statements, for a pooler
+        # in transaction mode (PgBouncer), where the next transaction may run on another
+        # server connection that never saw them (docs/deployment.md).
+        threshold = parsed.query.get("prepare_threshold")
+        if threshold is not None:
+            parsed = parsed.difference_update_query(["prepare_threshold"])
+            if str(threshold).lower() not in ("none", "off"):
+                raise StoreError(f"prepare_threshold={threshold!r}: only 'none' is accepted")
+            connect_args["prepare_threshold"] = None
         if schema:
             connect_args["options"] = f"-c search_path={schema}"
         engine = create_engine(parsed, connect_args=connect_args, pool_size=8, pool_pre_ping=True)

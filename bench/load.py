@@ -58,6 +58,17 @@ def _cli(tree: Path, url: str, *args: str) -> str:
     return done.stdout
 
 
+def _drop_schemas(base: str, urls: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(base)
+    with engine.begin() as connection:
+        for url in urls:
+            schema = url.rsplit("%3D", 1)[1]
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+
+
 def _pg_url(base: str) -> str:
     """A fresh schema on the benchmark's PostgreSQL, as a URL a server process uses."""
     from sqlalchemy import create_engine, text
@@ -213,6 +224,8 @@ def main() -> None:
         finally:
             for node in nodes.values():
                 node.stop()
+            if store == "postgresql":
+                _drop_schemas(options.pg, [node.url for node in nodes.values()])
         if store == "sqlite":
             for label in nodes:
                 size = sum(

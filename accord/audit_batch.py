@@ -101,14 +101,21 @@ class Batcher:
         try:
             with self.engine.begin() as connection:
                 placed = audit.append_many(connection, [queued.entry for queued in batch])
-        except Exception:  # every request of the batch fails, none is answered
-            log.exception("an audit batch of %d entries failed", len(batch))
-            failure = StoreError(
-                "the audit entry of this read could not be stored, so the read is not "
-                "served; the error is in the node's log"
+        except Exception:
+            if len(batch) > 1:
+                # One entry the store refuses must not fail its neighbours' reads: each
+                # is tried alone, and only those that fail alone fail.
+                log.warning("an audit batch of %d entries failed; one by one", len(batch))
+                for queued in batch:
+                    self._commit([queued])
+                return
+            log.exception("an audit entry could not be stored")
+            batch[0].done.set_exception(
+                StoreError(
+                    "the audit entry of this read could not be stored, so the read is not "
+                    "served; the error is in the node's log"
+                )
             )
-            for queued in batch:
-                queued.done.set_exception(failure)
             return
         self.batches += 1
         self.entries += len(batch)

@@ -144,3 +144,29 @@ def test_reads_outside_a_served_request_append_in_their_transaction(trio: Node) 
             == 1
         )
     assert _verify(trio).ok
+
+
+def test_one_refused_entry_fails_only_its_own_read(trio: Node) -> None:
+    """An entry the store refuses (here its receipts fail) fails alone: the others of its
+    batch commit, so one caller cannot fail its neighbours' reads."""
+    batcher = Batcher(trio.engine)
+
+    def refuse(connection: Any, seq: int, at: str) -> None:
+        raise OSError("refused")
+
+    try:
+        with trio.engine.begin() as connection:
+            audit.lock_head(connection)
+            audit.append(connection, READER, "write.something")
+            futures = [batcher.submit(audit.Entry(READER, "read.x", str(n))) for n in range(5)]
+            futures.append(batcher.submit(audit.Entry(READER, "read.x", "bad", None, refuse)))
+            futures += [batcher.submit(audit.Entry(READER, "read.x", str(n))) for n in range(5, 9)]
+    finally:
+        batcher.close()
+    outcomes = []
+    for future in futures:
+        assert future is not None
+        outcomes.append(future.exception(timeout=30) is None)
+    assert outcomes == [True] * 5 + [False] + [True] * 4
+    assert _count(trio, "read.x") == 9
+    assert _verify(trio).ok

@@ -3,8 +3,11 @@
 Each entry's hash covers the previous entry's hash and the entry's own fields, serialised
 canonically, so that editing, deleting, inserting or reordering entries breaks the chain.
 ``audit_head`` holds the newest sequence number and hash: it is the lock that serialises
-appends and it reveals a truncated tail. Entries are appended in the transaction of the act
-they record, so an act and its record commit or vanish together.
+appends and it reveals a truncated tail. A write's entry is appended in the transaction of
+the act it records, so an act and its record commit or vanish together. A read changes
+nothing, so its entry may instead be committed in a batch with other requests' entries
+(:func:`record`, :mod:`accord.audit_batch`): the door holds the answer until the batch is
+durable, so no read is served unrecorded.
 
 A database administrator can still rewrite the whole chain consistently; the head hash that
 ``accord audit verify`` prints is what an operator records elsewhere (``--expect``) to catch that.
@@ -13,7 +16,7 @@ A database administrator can still rewrite the whole chain consistently; the hea
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +24,7 @@ import orjson
 from sqlalchemy import Connection, select, update
 
 from accord.stix.timestamps import now_timestamp
-from accord.store.schema import audit_head, audit_log
+from accord.store.schema import audit_checkpoints, audit_head, audit_log
 
 GENESIS = "0" * 64
 DOORS = ("api", "cli", "taxii", "sync", "web", "ingest", "import")
@@ -104,11 +107,84 @@ def append_entry(
     return seq, at
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry to append; ``after(connection, seq, at)`` runs in the same transaction
+    once the entry has its sequence number (a read's receipts)."""
+
+    actor: Actor
+    action: str
+    target: str | None = None
+    details: dict[str, Any] | None = None
+    after: Callable[[Connection, int, str], None] | None = None
+
+
+def append_many(connection: Connection, entries: Sequence[Entry]) -> list[tuple[int, str]]:
+    """Append ``entries`` in order inside the caller's transaction: one head lock, one
+    insert of every row, one head update. Returns each entry's (seq, at)."""
+    if not entries:
+        return []
+    head = connection.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+    ).one()
+    seq, prev = int(head.seq), str(head.hash)
+    at = now_timestamp()
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        seq += 1
+        actor = entry.actor
+        details = orjson.dumps(entry.details or {}, option=orjson.OPT_SORT_KEYS).decode()
+        digest = _entry_hash(
+            prev,
+            seq,
+            at,
+            actor.account,
+            actor.party,
+            actor.door,
+            entry.action,
+            entry.target,
+            details,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "account": actor.account,
+                "party": actor.party,
+                "door": actor.door,
+                "action": entry.action,
+                "target": entry.target,
+                "details": details,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    connection.execute(audit_log.insert(), rows)
+    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    placed = [(int(row["seq"]), at) for row in rows]
+    for entry, (number, stamp) in zip(entries, placed, strict=True):
+        if entry.after is not None:
+            entry.after(connection, number, stamp)
+    return placed
+
+
+def record(connection: Connection, entry: Entry) -> None:
+    """A read's entry: queued for the next batch when the door waits for batches (a served
+    request, :mod:`accord.audit_batch`), else appended in the caller's transaction."""
+    from accord.audit_batch import submit
+
+    if not submit(connection, entry):
+        append_many(connection, [entry])
+
+
 @dataclass
 class Verification:
     """What ``audit verify`` found: ``ok`` only when the whole chain and its head check out."""
 
     entries: int = 0
+    #: The checkpoint the walk started after (0: from entry 1).
+    from_seq: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -118,21 +194,67 @@ class Verification:
         return not self.problems
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "ok": self.ok,
             "entries": self.entries,
             "head_seq": self.head_seq,
             "head_hash": self.head_hash,
             "problems": self.problems,
         }
+        if self.from_seq:
+            found["from_seq"] = self.from_seq
+        return found
 
 
-def verify(connection: Connection, expect_head: str | None = None) -> Verification:
-    """Walk the whole chain; report every break with the sequence number where it is."""
+def latest_checkpoint(connection: Connection) -> tuple[int, str] | None:
+    """The newest verified head (seq, hash), if a verification recorded one."""
+    row = connection.execute(
+        select(audit_checkpoints.c.seq, audit_checkpoints.c.hash)
+        .order_by(audit_checkpoints.c.seq.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.seq), str(row.hash))
+
+
+def record_checkpoint(connection: Connection, report: Verification) -> bool:
+    """Keep an intact report's head as a checkpoint; False (nothing kept) otherwise."""
+    if not report.ok or report.head_seq == 0:
+        return False
+    known = connection.execute(
+        select(audit_checkpoints.c.seq).where(audit_checkpoints.c.seq == report.head_seq)
+    ).first()
+    if known is None:
+        connection.execute(
+            audit_checkpoints.insert().values(
+                seq=report.head_seq, hash=report.head_hash, verified_at=now_timestamp()
+            )
+        )
+    return True
+
+
+def verify(
+    connection: Connection, expect_head: str | None = None, *, incremental: bool = False
+) -> Verification:
+    """Walk the chain; report every break with the sequence number where it is.
+
+    ``incremental`` starts after the newest checkpoint (:func:`record_checkpoint`), once the
+    checkpoint's entry is found unchanged: the entries before it were verified then, and
+    changing any of them consistently would have to change that entry's hash too. A
+    checkpoint is as safe as the store that keeps it: the full walk (the default) and the
+    head hash recorded outside the node (``expect_head``) do not rely on it."""
     report = Verification()
     expected_seq = 1
     prev_hash = GENESIS
-    for row in _entries(connection):
+    checkpoint = latest_checkpoint(connection) if incremental else None
+    if checkpoint is not None:
+        seq, digest = checkpoint
+        row = connection.execute(select(audit_log.c.hash).where(audit_log.c.seq == seq)).first()
+        if row is None or row.hash != digest:
+            report.problems.append(
+                {"seq": seq, "problem": "the checkpoint's entry changed since it was verified"}
+            )
+        report.from_seq, expected_seq, prev_hash = seq, seq + 1, digest
+    for row in _entries(connection, expected_seq - 1):
         report.entries += 1
         seq = int(row.seq)
         if seq != expected_seq:
@@ -184,10 +306,11 @@ def verify(connection: Connection, expect_head: str | None = None) -> Verificati
     return report
 
 
-def _entries(connection: Connection) -> Iterator[Any]:
+def _entries(connection: Connection, after: int = 0) -> Iterator[Any]:
     # Options on the statement, not the connection: on a connection they would make every
     # later statement of the transaction a server-side cursor.
-    result = connection.execute(
-        select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=5000)
-    )
+    query = select(audit_log).order_by(audit_log.c.seq)
+    if after:
+        query = query.where(audit_log.c.seq > after)
+    result = connection.execute(query.execution_options(yield_per=5000))
     yield from result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +38,7 @@ from accord.policy import Principal
 from accord.prepare import PublishLimits
 from accord.stix.markings import Tlp
 from accord.store import directory
-from accord.store.engine import is_initialised, make_engine, migrate
+from accord.store.engine import is_initialised, is_postgres, make_engine, migrate
 from accord.store.peers import list_peers
 
 app = typer.Typer(
@@ -161,69 +160,16 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8700,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only; SQLite: 1)")
+    ] = 1,
 ) -> None:
     """Run the node's HTTP server (REST API, OpenAPI docs at /docs)."""
-    import uvicorn
-
-    from accord.api import create_app
+    from accord.cli_serve import run_server
 
     state = _state(ctx)
     migrate(state.raw_engine)
-    settings = state.settings
-    console.print(f"Accord node on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    stop = threading.Event()
-    from accord.federation.sync import sync_forever
-
-    if settings.sync_interval > 0:
-        threading.Thread(
-            target=sync_forever,
-            kwargs={
-                "engine": state.engine,
-                "local_node": settings.node_name,
-                "interval": settings.sync_interval,
-                "stop": stop,
-                "limits": Limits.from_settings(settings),
-            },
-            name="accord-sync",
-            daemon=True,
-        ).start()
-    if settings.correlation:
-        from accord.acts.alerts import match_forever
-
-        threading.Thread(
-            target=match_forever,
-            kwargs={"engine": state.engine, "stop": stop},
-            name="accord-alerts",
-            daemon=True,
-        ).start()
-    from accord.correlate.webhooks import deliver_forever
-
-    threading.Thread(
-        target=deliver_forever,
-        args=(state.engine, stop),
-        name="accord-webhooks",
-        daemon=True,
-    ).start()
-    if settings.exercise_clock_interval > 0:
-        from accord.acts.exercise_clock import run_clock
-
-        threading.Thread(
-            target=run_clock,
-            args=(state.engine, stop),
-            kwargs={"node": settings.node_name, "interval": settings.exercise_clock_interval},
-            name="accord-exercises",
-            daemon=True,
-        ).start()
-    app = create_app(settings, state.engine)
-    from accord.api.routes_screen import index_of
-
-    # The screening index, ready before the first screening asks (from its snapshot: about a
-    # second for 100,000 names); requests meanwhile wait for it, never see a partial one.
-    threading.Thread(target=index_of, args=(app,), name="accord-index", daemon=True).start()
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
-    finally:
-        stop.set()
+    run_server(state.settings, state.engine, host=host, port=port, workers=workers, out=console)
 
 
 @party_app.command("add")
@@ -442,10 +388,23 @@ def audit_verify(
     ctx: typer.Context,
     expect: Annotated[str | None, typer.Option(help="Head hash recorded earlier")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            help="Check from the last checkpoint, not from entry 1, and keep the new head "
+            "as a checkpoint when intact"
+        ),
+    ] = False,
 ) -> None:
     """Check the whole audit chain; exit 1 and say where when it was tampered with."""
-    with _state(ctx).engine.connect() as connection:
-        report = audit.verify(connection, expect_head=expect)
+    engine = _state(ctx).engine
+    # One snapshot for the entries and the head (PostgreSQL; SQLite's transaction is one).
+    options = {"isolation_level": "REPEATABLE READ"} if is_postgres(engine) else {}
+    with engine.connect().execution_options(**options) as connection:
+        report = audit.verify(connection, expect_head=expect, incremental=incremental)
+    if incremental:
+        with engine.begin() as connection:
+            audit.record_checkpoint(connection, report)
     if as_json:
         print(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
     elif report.ok:

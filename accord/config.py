@@ -62,6 +62,19 @@ class Settings:
     #: correlation but flagged as too common (MISP's "5" matching 500,000 attributes).
     correlation_fanout: int = 100
 
+    #: 1: the audit entries of concurrent reads are committed in batches (one transaction
+    #: for many; each answer waits for its entry); 0: each read commits its own entry.
+    audit_group_commit: int = 1
+
+    #: Requests a second one account may make (bursts of twice as many); 0: no limit.
+    account_requests_per_second: int = 200
+    #: Requests one account may have in progress at once; 0: no limit.
+    account_concurrent_requests: int = 32
+    #: Requests a second all accounts of one party together may make; 0: no limit.
+    party_requests_per_second: int = 1000
+    #: Requests all accounts of one party may have in progress at once; 0: no limit.
+    party_concurrent_requests: int = 128
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``ACCORD_*`` variables, then apply explicit overrides."""

@@ -136,6 +136,20 @@ class PolicyViolation(AccordError):
     title = "Refused by the sharing policy"
 
 
+class TooManyRequests(AccordError):
+    """Over a request limit of the node (``accord.limits.RequestGuard``): try again after
+    ``retry_after`` seconds (the ``Retry-After`` header)."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
+        self.headers = {"Retry-After": str(self.retry_after)}
+
+
 class StoreError(AccordError):
     status = 503
     slug = "store-unavailable"

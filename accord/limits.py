@@ -8,10 +8,14 @@ screening, ingestion) takes the one number it needs, defaulting to :data:`DEFAUL
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from accord.config import Settings
-from accord.errors import FieldError, InvalidInput
+from accord.errors import FieldError, InvalidInput, TooManyRequests
 
 _DEFAULTS = Settings()
 #: The largest integer a store column holds (SQLite and PostgreSQL BIGINT): a larger id or
@@ -95,3 +99,101 @@ def row_id(raw: str, name: str) -> int:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+    running: int = 0
+
+
+@dataclass
+class _Rule:
+    """At most ``rate`` requests a second (bursts of ``2 * rate``) and ``concurrent`` at once;
+    0 switches either off."""
+
+    rate: int
+    concurrent: int
+    buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+
+class RequestGuard:
+    """Request rate and concurrent requests per account and per party, in this process.
+
+    A request is admitted when neither its account nor its party is over a limit; its
+    admission is released when the answer is done. The counts are this process's: with N
+    worker processes a caller may reach N times a limit (docs/configuration.md)."""
+
+    def __init__(
+        self,
+        account_rate: int,
+        account_concurrent: int,
+        party_rate: int,
+        party_concurrent: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._rules = {
+            "account": _Rule(account_rate, account_concurrent),
+            "party": _Rule(party_rate, party_concurrent),
+        }
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RequestGuard:
+        return cls(
+            settings.account_requests_per_second,
+            settings.account_concurrent_requests,
+            settings.party_requests_per_second,
+            settings.party_concurrent_requests,
+        )
+
+    def admit(self, account: str, party: str) -> Callable[[], None]:
+        """Admit one request, or raise :class:`TooManyRequests` naming the limit; returns
+        the release to call once the answer is done."""
+        keys = {"account": account, "party": party}
+        with self._lock:
+            now = self._clock()
+            taken: list[_Bucket] = []
+            for kind, rule in self._rules.items():
+                bucket = rule.buckets.setdefault(keys[kind], _Bucket(2.0 * rule.rate, now))
+                if rule.rate:
+                    bucket.tokens = min(
+                        2.0 * rule.rate, bucket.tokens + (now - bucket.at) * rule.rate
+                    )
+                    bucket.at = now
+                    if bucket.tokens < 1:
+                        wait = math.ceil((1 - bucket.tokens) / rule.rate)
+                        self._undo(taken)
+                        raise TooManyRequests(
+                            f"{kind} {keys[kind]!r} is over {rule.rate} requests a second",
+                            retry_after=wait,
+                        )
+                if rule.concurrent and bucket.running >= rule.concurrent:
+                    self._undo(taken)
+                    raise TooManyRequests(
+                        f"{kind} {keys[kind]!r} already has {rule.concurrent} requests in progress",
+                        retry_after=1,
+                    )
+                if rule.rate:
+                    bucket.tokens -= 1
+                bucket.running += 1
+                taken.append(bucket)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            with self._lock:
+                if not released:
+                    released = True
+                    for bucket in taken:
+                        bucket.running -= 1
+
+        return release
+
+    @staticmethod
+    def _undo(taken: list[_Bucket]) -> None:
+        for bucket in taken:
+            bucket.running -= 1
+            bucket.tokens += 1

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from accord.audit_batch import Batcher
 from accord.config import Settings
 from accord.prepare import PublishLimits
 from accord.screening.index import ScreeningIndex
@@ -29,6 +30,7 @@ class NodeContext:
     _index: ScreeningIndex | None = field(default=None, repr=False)
     _linker: tuple[Any, Any] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _batcher: Batcher | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine | None = None) -> NodeContext:
@@ -71,7 +73,25 @@ class NodeContext:
             self._linker = (index.signature, linker)
             return linker
 
+    def audit_batcher(self) -> Batcher | None:
+        """The node's group commit of read entries (:mod:`accord.audit_batch`), or None
+        when ``audit_group_commit`` is 0 or the store is an in-memory SQLite database (one
+        connection, which a second thread may not share)."""
+        if not self.settings.audit_group_commit or self.engine.url.database in (
+            None,
+            "",
+            ":memory:",
+        ):
+            return None
+        with self._lock:
+            if self._batcher is None:
+                self._batcher = Batcher(self.engine)
+            return self._batcher
+
     def close(self) -> None:
-        """Release what the context holds (the engine's pool, when it made the engine)."""
+        """Release what the context holds: the audit batcher (after committing what it
+        holds) and the engine's pool, when the context made the engine."""
+        if self._batcher is not None:
+            self._batcher.close()
         if self.owns_engine:
             self.engine.dispose()

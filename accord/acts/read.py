@@ -158,14 +158,13 @@ def record_read(
     details: dict[str, Any],
 ) -> None:
     """As :func:`_record`, for reads given as (origin party id, "id@version")."""
-    seq, at = audit.append_entry(
-        connection,
-        audit.Actor(account.name, account.party.code, door),
-        action,
-        target=target,
-        details=details,
-    )
-    record_receipts(connection, seq, at, account.party.id, account.party.code, door, read)
+    party_id, party = account.party.id, account.party.code
+
+    def receipts(connection: Connection, seq: int, at: str) -> None:
+        record_receipts(connection, seq, at, party_id, party, door, read)
+
+    actor = audit.Actor(account.name, party, door)
+    audit.record(connection, audit.Entry(actor, action, target, details, receipts))
 
 
 def encode_cursor(stix_id: str, version_key: str, origin: int | str) -> str:

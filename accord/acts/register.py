@@ -33,19 +33,19 @@ def import_file(
 
 def find(connection: Connection, actor: audit.Actor, text: str) -> list[tuple[int, str]]:
     found = views.find_subjects(connection, text)
-    audit.append(connection, actor, "register.find", details={"text": text})
+    audit.record(connection, audit.Entry(actor, "register.find", details={"text": text}))
     return found
 
 
 def show(connection: Connection, actor: audit.Actor, subject_id: int) -> dict[str, Any]:
     shown = views.show(connection, subject_id)
-    audit.append(connection, actor, "register.show", target=str(subject_id))
+    audit.record(connection, audit.Entry(actor, "register.show", str(subject_id)))
     return shown
 
 
 def history(connection: Connection, actor: audit.Actor, subject_id: int) -> list[dict[str, Any]]:
     events = views.history(connection, subject_id)
-    audit.append(connection, actor, "register.history", target=str(subject_id))
+    audit.record(connection, audit.Entry(actor, "register.history", str(subject_id)))
     return events
 
 
@@ -55,7 +55,7 @@ def show_with_history(
     """A subject and its dated changes, one audit entry (the console's subject page)."""
     shown = views.show(connection, subject_id)
     events = views.history(connection, subject_id)
-    audit.append(connection, actor, "register.show", target=str(subject_id))
+    audit.record(connection, audit.Entry(actor, "register.show", str(subject_id)))
     return shown, events
 
 

@@ -25,10 +25,5 @@ def record(
     }
     if threshold is not None:
         details["threshold"] = threshold
-    audit.append(
-        connection,
-        actor,
-        "screen",
-        target=target[:300] if target is not None else None,
-        details=details,
-    )
+    shown = target[:300] if target is not None else None
+    audit.record(connection, audit.Entry(actor, "screen", shown, details))

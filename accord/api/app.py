@@ -28,10 +28,12 @@ from accord.api import (
     routes_sightings,
     routes_taxii,
 )
+from accord.api.durable import DurableAnswers
 from accord.api.params import check_parameters
 from accord.api.responses import ERROR_SCHEMAS, JSONBytes
+from accord.api.throttle import ReleaseAdmissions
 from accord.config import Settings
-from accord.limits import Limits
+from accord.limits import Limits, RequestGuard
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -69,6 +71,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.context = context
     app.state.engine = context.engine
     problems.install(app)
+    app.add_middleware(DurableAnswers, batcher=context.audit_batcher)
+    app.state.guard = RequestGuard.from_settings(settings)
+    app.add_middleware(ReleaseAdmissions)
 
     @app.get("/health", tags=["health"], summary="Liveness: no authentication, no data")
     def health() -> JSONBytes:

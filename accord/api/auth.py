@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from accord.api.throttle import admit
 from accord.config import Settings
 from accord.errors import Forbidden, Unauthorized
 from accord.store.directory import Account, account_by_token, expiry_of_expired
@@ -73,6 +74,7 @@ def current_account(
                 )
     if account is None:
         raise Unauthorized(NOT_VALID)
+    admit(request, account)
     return account
 
 

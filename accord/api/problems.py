@@ -57,6 +57,12 @@ def _taxii_error(status: int, title: str, detail: str, code: str) -> Response:
 
 async def accord_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccordError)
+    response = await _accord_error(request, exc)
+    response.headers.update(getattr(exc, "headers", {}))  # Retry-After of a 429
+    return response
+
+
+async def _accord_error(request: Request, exc: AccordError) -> Response:
     if _is_taxii(request):
         response = _taxii_error(exc.status, exc.title, exc.detail, exc.slug)
         if exc.errors:

@@ -80,6 +80,7 @@ _WHY = {
     413: "Over a size limit of the node",
     415: "Unsupported media type",
     422: "Read, but refused (each field refused is listed)",
+    429: "Over a request limit of the account or its party: retry after `Retry-After` seconds",
     503: "The store failed",
 }
 
@@ -90,10 +91,17 @@ ERROR_SCHEMAS = {"Problem": PROBLEM_SCHEMA, "TaxiiError": TAXII_ERROR_SCHEMA}
 
 def _errors(media_type: str, schema: str) -> dict[int | str, dict[str, Any]]:
     reference = {"$ref": f"#/components/schemas/{schema}"}
-    return {
+    found: dict[int | str, dict[str, Any]] = {
         status: {"description": why, "content": {media_type: {"schema": reference}}}
         for status, why in _WHY.items()
     }
+    found[429]["headers"] = {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    }
+    return found
 
 
 #: ``responses=`` of every REST router: each error is an RFC 9457 problem detail.

@@ -204,6 +204,16 @@ audit_head = Table(
     Column("hash", String(64), nullable=False),
 )
 
+#: Heads of the audit chain found intact by a verification: ``audit verify --incremental``
+#: starts from the newest instead of from entry 1 (accord.audit).
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("verified_at", String(32), nullable=False),
+)
+
 #: TAXII status resources (TAXII 2.1 section 4.3), kept so that clients can poll them.
 taxii_status = Table(
     "taxii_status",

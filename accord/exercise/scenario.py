@@ -142,14 +142,18 @@ def load(raw: bytes, filename: str = "") -> Scenario:
 
 
 def _yaml(raw: bytes) -> Any:
+    import yaml  # type: ignore[import-untyped]
+
     try:
-        import yaml  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - PyYAML comes with the dev tools
-        raise ValidationFailed(
-            "YAML scenarios need PyYAML, which is not installed; write the scenario as JSON",
-            errors=[FieldError("file", "YAML needs PyYAML")],
-        ) from None
-    try:
+        # Aliases are refused before anything is built: a few hundred bytes of nested
+        # aliases ("billion laughs") would otherwise expand into billions of nodes.
+        for event in yaml.parse(raw, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                raise ValidationFailed(
+                    f"YAML aliases are not accepted in a scenario (line {mark.line + 1})",
+                    errors=[FieldError("file", f"alias at line {mark.line + 1}")],
+                )
         return yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise ValidationFailed(

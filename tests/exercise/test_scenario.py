@@ -35,6 +35,16 @@ def test_yaml_is_read_too() -> None:
     assert parsed.injects[0].offset == 300
 
 
+def test_yaml_aliases_and_broken_yaml_are_refused_with_the_place() -> None:
+    bomb = 'a: &a ["x", "x"]\nb: &b [*a, *a]\nc: [*b, *b]\n'
+    with pytest.raises(ValidationFailed) as caught:
+        load(bomb.encode(), "bomb.yaml")
+    assert "alias" in str(caught.value) and "line 2" in str(caught.value)
+    with pytest.raises(ValidationFailed) as caught:
+        load(b"name: [unclosed\n", "broken.yml")
+    assert "not valid YAML" in str(caught.value)
+
+
 def _refusal(data: Any) -> list[str]:
     with pytest.raises(ValidationFailed) as caught:
         parse(data)

@@ -14,7 +14,7 @@ from accord.stix.timestamps import now_timestamp
 from accord.store.directory import get_party
 from accord.store.schema import parties, peers
 
-KINDS = ("accord", "taxii")
+KINDS = ("accord", "taxii", "misp-feed")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 
 
@@ -33,6 +33,8 @@ class Peer:
     last_error: str | None
     #: The opaque position after the last tombstone applied ("" before the first).
     tombstone_after: str = ""
+    #: misp-feed peers: the TLP of events that carry none, and the least any is given.
+    tlp: str | None = None
 
 
 def add_peer(
@@ -45,6 +47,7 @@ def add_peer(
     kind: str = "accord",
     party: str | None = None,
     audience: str | None = None,
+    tlp: str | None = None,
 ) -> Peer:
     if not _NAME.match(name):
         raise ValidationFailed(f"peer name {name!r}: use letters, digits, '.', '_' and '-'")
@@ -55,6 +58,11 @@ def add_peer(
     if kind == "taxii" and not (party and audience):
         raise ValidationFailed(
             "a taxii peer needs --party (whose objects they are) and --audience (who sees them)"
+        )
+    if kind == "misp-feed" and not (party and audience):
+        raise ValidationFailed(
+            "a misp-feed peer needs --party (whose events they are) and --audience (the "
+            "widest audience any of its events may have here)"
         )
     party_id = get_party(connection, party).id if party else None
     url = url if url.endswith("/") else url + "/"
@@ -69,6 +77,7 @@ def add_peer(
                     kind=kind,
                     party_id=party_id,
                     audience=audience,
+                    tlp=tlp,
                     created_at=now_timestamp(),
                 )
             )
@@ -96,6 +105,7 @@ def _peer(r: Any) -> Peer:
         r.last_sync_at,
         r.last_error,
         r.tombstone_after or "",
+        r.tlp,
     )
 
 

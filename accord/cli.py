@@ -27,6 +27,7 @@ from accord.acts import admin
 from accord.acts.publish import publish_stream
 from accord.cli_alerts import deliver_command, digest_command, webhook_app
 from accord.cli_ingest import ingest_command
+from accord.cli_misp import misp_app
 from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
 from accord.cli_screen import screen_command
@@ -66,6 +67,7 @@ peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
 )
 app.add_typer(peer_app, name="peer")
+app.add_typer(misp_app, name="misp")
 
 console = Console()
 errors = Console(stderr=True)

@@ -22,15 +22,17 @@ from sqlalchemy import Connection
 from accord import audit
 from accord.acts.admin import actor_of
 from accord.acts.publish import PublishReport, publish_objects
-from accord.acts.read import Item, list_objects
+from accord.acts.read import Item, audience_filter, list_objects
 from accord.config import Settings
 from accord.correlate.values import normalise
-from accord.errors import AccordError, FieldError
-from accord.misp import convert
+from accord.errors import AccordError, FieldError, NotFound, refused
+from accord.federation.collections import collections_for
+from accord.misp import convert, feed
 from accord.misp.distribution import Rules, assign, sharing_of
 from accord.policy import Principal, require_operator
 from accord.prepare import DEFAULT_LIMITS, PublishLimits
 from accord.stix.markings import Tlp
+from accord.stix.timestamps import timestamp_key
 from accord.store import misp as misp_store
 from accord.store import objects as store
 from accord.store.directory import Account
@@ -380,3 +382,50 @@ def unmap_sharing_group(connection: Connection, principal: Principal, uuid: str)
 def sharing_groups(connection: Connection, principal: Principal) -> dict[str, str]:
     require_operator(principal, "listing the MISP sharing-group mapping")
     return misp_store.sharing_groups(connection)
+
+
+# --- What a reader asks for: a collection, a time -----------------------------------------
+
+
+def criteria_for(
+    connection: Connection,
+    account: Account,
+    *,
+    collection: str | None,
+    added_after: str | None,
+    node_name: str,
+) -> store.ObjectFilter:
+    """The criteria of a MISP read: exactly the TAXII read's (the collection's audience,
+    what may leave this node, revoked versions included), so that a MISP door never shows
+    more than TAXII would. ``collection`` is a TAXII collection id or its audience name
+    (own, network, a channel of the caller's party); None is every collection."""
+    added_key = None
+    if added_after:
+        added_key = timestamp_key(added_after)
+        if added_key is None:
+            raise refused("added_after", f"{added_after!r} is not a timestamp")
+    audience = None
+    if collection is not None:
+        found = [
+            c for c in collections_for(connection, account) if collection in (c.id, c.audience)
+        ]
+        if not found:
+            raise NotFound(f"no collection {collection!r}")
+        audience = audience_filter(connection, account, found[0].audience)
+    return store.ObjectFilter(
+        forwarded_by=node_name,
+        added_after_key=added_key,
+        audience=audience,
+        include_revoked=True,
+    )
+
+
+def feed_of(
+    connection: Connection, account: Account, collection: str, *, node_name: str
+) -> dict[str, Any]:
+    """A collection as a MISP feed: its events by uuid (:mod:`accord.misp.feed`)."""
+    criteria = criteria_for(
+        connection, account, collection=collection, added_after=None, node_name=node_name
+    )
+    items = visible_items(connection, account, criteria, door="misp-feed", action="misp.feed")
+    return feed.feed_events(events_of(items))

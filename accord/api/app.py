@@ -21,6 +21,7 @@ from accord.api import (
     routes_admin,
     routes_alerts,
     routes_ingest,
+    routes_misp,
     routes_objects,
     routes_register,
     routes_screen,
@@ -99,6 +100,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_ingest.router)
     app.include_router(routes_alerts.router)
     app.include_router(routes_sightings.router)
+    app.include_router(routes_misp.router)
     console.install(app)
     _describe_errors(app)
     return app

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -150,12 +151,11 @@ def stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:
     parser.load_stix_bundle(load_stix2_content(bundle))
     parser.parse_stix_bundle(single_event=True)
     event: dict[str, Any] = orjson.loads(parser.misp_event.to_json())
-    return event.get("Event", event)
+    inner: dict[str, Any] = event.get("Event", event)
+    return inner
 
 
 def _bundle_uuid(objects: Iterable[dict[str, Any]]) -> str:
-    import uuid
-
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "accord:misp:" + ",".join(o["id"] for o in objects)))
 
 

@@ -12,6 +12,7 @@ versions and audit. Exports read through :func:`accord.acts.read.list_objects` (
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,8 +131,10 @@ def store_event(
         sharing = sharing_of(event, rules)
         placed = assign(convert.event_to_stix(event), sharing, uuid)
         by_audience: dict[str, list[dict[str, Any]]] = {}
-        for obj, audience, _ in placed:
-            by_audience.setdefault(audience, []).append(obj)
+        context: dict[str, list[dict[str, Any]]] = {}
+        for item in placed:
+            chosen = context if item.shared else by_audience
+            chosen.setdefault(item.audience, []).append(item.obj)
         errors: list[FieldError] = []
         for audience, members in by_audience.items():
             report = publisher(audience, members)
@@ -139,7 +142,13 @@ def store_event(
             result.unchanged += report.count("unchanged")
             result.audiences[audience] = len(members)
             errors += report.errors
-        result.stix_ids = [obj["id"] for obj, _, _ in placed]
+        for audience, members in context.items():
+            # Stored by the first event that names it; a later event's copy (another
+            # audience, another marking) is left out of that event, never widened.
+            report = publisher(audience, members)
+            result.accepted += report.count("accepted")
+            result.unchanged += report.count("unchanged")
+        result.stix_ids = [item.obj["id"] for item in placed if not item.shared]
     except AccordError as exc:
         savepoint.rollback()
         result.errors = exc.errors or [FieldError("Event", exc.detail)]
@@ -314,6 +323,23 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
         members = [body] + [bodies[r] for r in refs]
         used.update([item.stix_id, *refs])
         events.append(_finish(convert.stix_to_event(_cleaned(members)), _event_tags(item)))
+    parts: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        named = bodies[item.stix_id].get("x_accord_misp_event")
+        if item.stix_id not in used and isinstance(named, str):
+            parts.setdefault((named, str(item.sharing["audience"])), []).append(item)
+    for (named, audience), members in parts.items():
+        # Objects kept narrower than their event, read without it (another collection):
+        # an event of their own, under a UUID derived from the event's and the audience,
+        # so that a MISP instance reading both collections keeps both.
+        used.update(m.stix_id for m in members)
+        grouping = _part_grouping(named, audience, [bodies[m.stix_id] for m in members])
+        events.append(
+            _finish(
+                convert.stix_to_event(_cleaned([grouping, *(bodies[m.stix_id] for m in members)])),
+                _event_tags(members[0]),
+            )
+        )
     rest: dict[str, list[Item]] = {}
     for item in items:
         if item.stix_id not in used and bodies[item.stix_id].get("type") != "marking-definition":
@@ -323,6 +349,27 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
         event["info"] = f"Accord objects of {origin}"
         events.append(_finish(event, _event_tags(members[0])))
     return events
+
+
+#: Namespace of the UUIDs of events made of the part of an event kept to a narrower audience.
+PART_NAMESPACE = uuid_module.UUID("8f1d2c3b-4a5e-5f60-8a7b-9c0d1e2f3a4b")
+
+
+def _part_grouping(event_uuid: str, audience: str, members: list[dict[str, Any]]) -> dict[str, Any]:
+    """The grouping misp-stix's parser reads an event from, for a part of an event."""
+    stamps = [str(m.get("modified") or m.get("created") or "") for m in members]
+    stamp = max((s for s in stamps if s), default="1970-01-01T00:00:00.000Z")
+    return {
+        "type": "grouping",
+        "spec_version": "2.1",
+        "id": "grouping--" + str(uuid_module.uuid5(PART_NAMESPACE, f"{event_uuid}:{audience}")),
+        "created": stamp,
+        "modified": stamp,
+        "name": f"Part of MISP event {event_uuid} kept to {audience}",
+        "context": "suspicious-activity",
+        "object_refs": [m["id"] for m in members],
+        "labels": [convert.MISP_TOOL_LABEL],
+    }
 
 
 def _cleaned(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:

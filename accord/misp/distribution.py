@@ -163,9 +163,22 @@ def _is_tlp_definition(obj: dict[str, Any]) -> bool:
     )
 
 
-def assign(
-    objects: list[dict[str, Any]], sharing: Sharing, event_uuid: str
-) -> list[tuple[dict[str, Any], str, Tlp]]:
+#: Objects misp-stix makes that belong to no one event, by type (their id is the UUID of an
+#: organisation or a galaxy cluster that many events name).
+RELATIONS = ("relationship", "sighting")
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    obj: dict[str, Any]
+    audience: str
+    tlp: Tlp
+    #: Context many events share (the creator's identity, a galaxy cluster): stored once,
+    #: by whichever event comes first; it never makes an event fail.
+    shared: bool
+
+
+def assign(objects: list[dict[str, Any]], sharing: Sharing, event_uuid: str) -> list[Placed]:
     """Each STIX object with its audience and TLP 2.0 marking (``object_marking_refs``
     rewritten to the TLP 2.0 definition; misp-stix's TLP marking definitions dropped). An
     object narrower than the event is taken out of the event's grouping (readers of the
@@ -190,9 +203,11 @@ def assign(
         for end_audience, end_tlp in found:
             audience, level = narrower(audience, end_audience), max(level, end_tlp)
         placed[obj["id"]] = (audience, level)
-    out: list[tuple[dict[str, Any], str, Tlp]] = []
+    out: list[Placed] = []
     for obj in kept:
         audience, level = placed[obj["id"]]
+        own_element = obj["id"].split("--", 1)[1] in sharing.audiences
+        shared = not own_element and obj.get("type") not in RELATIONS
         refs = [r for r in obj.get("object_marking_refs") or [] if r not in tlp_ids]
         if obj.get("type") not in ("marking-definition",):
             obj["object_marking_refs"] = [*refs, level.marking_id]
@@ -202,5 +217,5 @@ def assign(
             ]
         elif audience != sharing.event_audience:
             obj["x_accord_misp_event"] = event_uuid
-        out.append((obj, audience, level))
+        out.append(Placed(obj, audience, level, shared))
     return out

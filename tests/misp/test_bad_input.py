@@ -93,8 +93,8 @@ def test_an_event_over_the_body_limit_is_a_413(small_node: Node) -> None:
 
 
 def test_warning_lists_flag_imported_attributes(database: Database) -> None:
-    from accord.acts import misp as acts
     from accord.acts import admin
+    from accord.acts import misp as acts
     from accord.store import directory
     from tests.conftest import HOST
 

@@ -183,6 +183,7 @@ def serve(
                 "interval": settings.sync_interval,
                 "stop": stop,
                 "limits": Limits.from_settings(settings),
+                "settings": settings,
             },
             name="accord-sync",
             daemon=True,
@@ -459,13 +460,28 @@ def peer_add(
     ctx: typer.Context,
     name: str,
     url: Annotated[
-        str, typer.Option(help="TAXII API root, e.g. http://127.0.0.1:8701/taxii2/api/")
+        str,
+        typer.Option(
+            help="TAXII API root, e.g. http://127.0.0.1:8701/taxii2/api/ (misp-feed: the "
+            "feed's URL, where manifest.json is)"
+        ),
     ],
-    collection: Annotated[str, typer.Option(help="Collection id on the peer")],
-    token: Annotated[str, typer.Option(help="Token of this node's account on the peer")],
-    kind: Annotated[str, typer.Option(help="accord, or taxii for any other server")] = "accord",
-    party: Annotated[str | None, typer.Option(help="taxii peers: whose objects they are")] = None,
-    audience: Annotated[str | None, typer.Option(help="taxii peers: who sees them here")] = None,
+    collection: Annotated[str, typer.Option(help="Collection id on the peer")] = "",
+    token: Annotated[str, typer.Option(help="Token of this node's account on the peer")] = "",
+    kind: Annotated[
+        str, typer.Option(help="accord, taxii for any other server, misp-feed for a MISP feed")
+    ] = "accord",
+    party: Annotated[
+        str | None, typer.Option(help="taxii, misp-feed peers: whose objects they are")
+    ] = None,
+    audience: Annotated[
+        str | None,
+        typer.Option(help="taxii peers: who sees them here; misp-feed: the widest audience"),
+    ] = None,
+    tlp: Annotated[
+        str | None,
+        typer.Option(help="misp-feed peers: TLP of untagged events, and the least any gets"),
+    ] = None,
 ) -> None:
     """Add a peer to pull from."""
     with _transaction(ctx) as connection:
@@ -479,6 +495,7 @@ def peer_add(
             kind=kind,
             party=party,
             audience=audience,
+            tlp=tlp,
         )
     console.print(f"peer [bold]{peer.name}[/bold] ({peer.kind}) at {peer.url}")
 
@@ -528,6 +545,7 @@ def sync(
             only=peer,
             on_page=on_page,
             limits=Limits.from_settings(state.settings),
+            settings=state.settings,
         )
     failed = False
     for outcome in outcomes:

@@ -21,9 +21,11 @@ import orjson
 from sqlalchemy import Connection
 
 from accord import audit
+from accord.acts import alerts
 from accord.acts.admin import actor_of
 from accord.acts.publish import PublishReport, publish_objects
 from accord.acts.read import Item, audience_filter, list_objects
+from accord.acts.receive import Origin, receive
 from accord.config import Settings
 from accord.correlate.values import normalise
 from accord.errors import AccordError, FieldError, NotFound, refused
@@ -34,9 +36,12 @@ from accord.policy import Principal, require_operator
 from accord.prepare import DEFAULT_LIMITS, PublishLimits
 from accord.stix.markings import Tlp
 from accord.stix.timestamps import timestamp_key
+from accord.store import directory
 from accord.store import misp as misp_store
 from accord.store import objects as store
 from accord.store.directory import Account
+from accord.store.peers import Peer
+from accord.store.schema import objects
 
 PAGE = 1000
 
@@ -476,3 +481,49 @@ def feed_of(
     )
     items = visible_items(connection, account, criteria, door="misp-feed", action="misp.feed")
     return feed.feed_events(events_of(items))
+
+
+# --- MISP feed peers --------------------------------------------------------------------
+
+
+def receive_event(
+    connection: Connection,
+    peer: Peer,
+    event: dict[str, Any],
+    rules: Rules,
+    *,
+    local_node: str,
+    limits: PublishLimits = DEFAULT_LIMITS,
+) -> EventResult:
+    """Store one event of a misp-feed peer as its party's, whole or not at all, through
+    :func:`accord.acts.receive.receive` (the publish path's checks and audit), with the
+    peer as provenance."""
+    assert peer.party is not None
+
+    def publisher(audience: str, members: list[dict[str, Any]]) -> PublishReport:
+        meta = [{"origin": peer.party, "hops": [peer.name], "node": peer.name} for _ in members]
+        origin = Origin(peer.name, peer.party, audience)
+        return receive(connection, origin, members, meta, local_node=local_node, limits=limits)
+
+    return store_event(connection, event, rules, publisher, warning_lists=False)
+
+
+def withdraw_event(connection: Connection, peer: Peer, uuid: str, stix_ids: list[str]) -> int:
+    """A misp-feed peer no longer lists an event: delete what it brought (its party's
+    versions of the event's objects, that came through this peer)."""
+    assert peer.party is not None
+    party = directory.get_party(connection, peer.party)
+    deleted = 0
+    for stix_id in stix_ids:
+        marked = store.tombstone(connection, objects.c.origin_node == peer.name, stix_id, party.id)
+        if marked:
+            alerts.withdraw_deleted(connection, party.id, stix_id)
+        deleted += marked
+    audit.append(
+        connection,
+        audit.Actor(f"peer:{peer.name}", None, "sync"),
+        "misp.feed.withdraw",
+        target=f"misp-event:{uuid}",
+        details={"objects": len(stix_ids), "rows": deleted},
+    )
+    return deleted

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import Conflict, NotFound, ValidationFailed
+from accord.stix.markings import Tlp
 from accord.stix.timestamps import now_timestamp
 from accord.store.directory import get_party
 from accord.store.schema import parties, peers
@@ -64,6 +65,13 @@ def add_peer(
             "a misp-feed peer needs --party (whose events they are) and --audience (the "
             "widest audience any of its events may have here)"
         )
+    if kind != "misp-feed" and not collection_id:
+        raise ValidationFailed(f"a {kind} peer needs --collection (the collection id on the peer)")
+    if tlp is not None:
+        try:
+            tlp = Tlp.from_label(tlp).label
+        except ValueError as exc:
+            raise ValidationFailed(f"--tlp: {exc}") from None
     party_id = get_party(connection, party).id if party else None
     url = url if url.endswith("/") else url + "/"
     try:

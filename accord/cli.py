@@ -459,29 +459,13 @@ def audit_verify(
 def peer_add(
     ctx: typer.Context,
     name: str,
-    url: Annotated[
-        str,
-        typer.Option(
-            help="TAXII API root, e.g. http://127.0.0.1:8701/taxii2/api/ (misp-feed: the "
-            "feed's URL, where manifest.json is)"
-        ),
-    ],
+    url: Annotated[str, typer.Option(help="TAXII API root, or a MISP feed's URL")],
     collection: Annotated[str, typer.Option(help="Collection id on the peer")] = "",
     token: Annotated[str, typer.Option(help="Token of this node's account on the peer")] = "",
-    kind: Annotated[
-        str, typer.Option(help="accord, taxii for any other server, misp-feed for a MISP feed")
-    ] = "accord",
-    party: Annotated[
-        str | None, typer.Option(help="taxii, misp-feed peers: whose objects they are")
-    ] = None,
-    audience: Annotated[
-        str | None,
-        typer.Option(help="taxii peers: who sees them here; misp-feed: the widest audience"),
-    ] = None,
-    tlp: Annotated[
-        str | None,
-        typer.Option(help="misp-feed peers: TLP of untagged events, and the least any gets"),
-    ] = None,
+    kind: Annotated[str, typer.Option(help="accord, taxii (any server), misp-feed")] = "accord",
+    party: Annotated[str | None, typer.Option(help="taxii, misp-feed: whose they are")] = None,
+    audience: Annotated[str | None, typer.Option(help="taxii, misp-feed: who sees them")] = None,
+    tlp: Annotated[str | None, typer.Option(help="misp-feed: TLP of untagged events")] = None,
 ) -> None:
     """Add a peer to pull from."""
     with _transaction(ctx) as connection:

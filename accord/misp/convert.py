@@ -19,14 +19,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
-from misp_stix_converter import (  # type: ignore[import-untyped]
-    ExternalSTIX2toMISPParser,
-    InternalSTIX2toMISPParser,
-    MISPtoSTIX21Parser,
-)
-from misp_stix_converter.tools.stix2_loading_helpers import (  # type: ignore[import-untyped]
-    load_stix2_content,
-)
 
 from accord.errors import FieldError, InvalidInput, ValidationFailed
 from accord.stix.markings import Tlp
@@ -119,6 +111,9 @@ def event_to_stix(event: dict[str, Any]) -> list[dict[str, Any]]:
     """The STIX 2.1 objects misp-stix makes of one (normalised) event. An event misp-stix
     cannot read whole (an unknown attribute type, a malformed object) is refused with its
     messages, never stored in part."""
+    # misp-stix takes seconds to import: only what converts pays for it.
+    from misp_stix_converter import MISPtoSTIX21Parser  # type: ignore[import-untyped]
+
     parser = MISPtoSTIX21Parser()
     try:
         parser.parse_misp_event({"Event": event})
@@ -142,6 +137,14 @@ def stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:
     """One MISP event (the bare dictionary) from the STIX objects of one event: misp-stix's
     internal parser when a grouping or report of misp-stix is among them, else its external
     parser (STIX from anywhere else)."""
+    from misp_stix_converter import (
+        ExternalSTIX2toMISPParser,
+        InternalSTIX2toMISPParser,
+    )
+    from misp_stix_converter.tools.stix2_loading_helpers import (  # type: ignore[import-untyped]
+        load_stix2_content,
+    )
+
     internal = any(
         o.get("type") in ("grouping", "report") and MISP_TOOL_LABEL in (o.get("labels") or [])
         for o in objects

@@ -7,16 +7,20 @@ each part."""
 from __future__ import annotations
 
 import uuid as uuid_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from pymisp import MISPEvent, MISPOrganisation
+
+if TYPE_CHECKING:  # PyMISP takes a second to import: only a feed read pays for it
+    from pymisp import MISPEvent
 
 #: Namespace of the organisation UUIDs an Accord party is given in a feed without one.
 NAMESPACE = uuid_module.UUID("5c3a4b0e-7b7e-5a7e-9e0b-2f1f4d5e6a71")
 
 
 def _misp_event(event: dict[str, Any], origin: str) -> MISPEvent:
+    from pymisp import MISPEvent, MISPOrganisation
+
     misp_event = MISPEvent()
     misp_event.load(event)
     if not hasattr(misp_event, "Orgc"):

@@ -352,8 +352,39 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
     for origin, members in rest.items():
         event = convert.stix_to_event(_cleaned([bodies[m.stix_id] for m in members]))
         event["info"] = f"Accord objects of {origin}"
+        # The same objects are the same event on every read: a feed's manifest and its
+        # files must agree (misp-stix's external parser would draw a new uuid and the time).
+        event["uuid"] = str(uuid_module.uuid5(PART_NAMESPACE, f"objects-of:{origin}"))
+        stamps = [str(bodies[m.stix_id].get("modified") or "") for m in members]
+        event["timestamp"] = str(_epoch(max(stamps)))
+        event["date"] = (max(stamps) or "1970-01-01")[:10]
         events.append(_finish(event, _event_tags(members[0])))
     return events
+
+
+def _epoch(stamp: str) -> int:
+    if not stamp:
+        return 0
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+
+
+def of_event(items: list[Item], uuid: str) -> list[Item]:
+    """The items that make the MISP event ``uuid`` (its grouping or report, what it holds,
+    what names it, their creators): one event's file converts one event, not them all.
+    All of ``items`` when none is its grouping (an event made of parts or of other
+    objects)."""
+    bodies = {item.stix_id: orjson.loads(item.body) for item in items}
+    heads = [i for i in (f"grouping--{uuid}", f"report--{uuid}") if i in bodies]
+    if not heads:
+        return items
+    wanted = set(heads)
+    for head in heads:
+        wanted |= set(bodies[head].get("object_refs") or [])
+    wanted |= {k for k, b in bodies.items() if b.get("x_accord_misp_event") == uuid}
+    wanted |= {str(bodies[k].get("created_by_ref")) for k in list(wanted) if k in bodies}
+    return [item for item in items if item.stix_id in wanted]
 
 
 #: Namespace of the UUIDs of events made of the part of an event kept to a narrower audience.
@@ -473,13 +504,21 @@ def criteria_for(
 
 
 def feed_of(
-    connection: Connection, account: Account, collection: str, *, node_name: str
+    connection: Connection,
+    account: Account,
+    collection: str,
+    *,
+    node_name: str,
+    event: str | None = None,
 ) -> dict[str, Any]:
-    """A collection as a MISP feed: its events by uuid (:mod:`accord.misp.feed`)."""
+    """A collection as a MISP feed: its events by uuid (:mod:`accord.misp.feed`); with
+    ``event``, only what that event is made of is converted."""
     criteria = criteria_for(
         connection, account, collection=collection, added_after=None, node_name=node_name
     )
     items = visible_items(connection, account, criteria, door="misp-feed", action="misp.feed")
+    if event is not None:
+        items = of_event(items, event)
     return feed.feed_events(events_of(items))
 
 

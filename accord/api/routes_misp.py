@@ -75,10 +75,16 @@ def export_route(
     return JSONBytes(events)
 
 
-def _feed(request: Request, account: Any, collection: str) -> dict[str, Any]:
+def _feed(
+    request: Request, account: Any, collection: str, event: str | None = None
+) -> dict[str, Any]:
     with engine_of(request).begin() as connection:
         return acts.feed_of(
-            connection, account, collection, node_name=settings_of(request).node_name
+            connection,
+            account,
+            collection,
+            node_name=settings_of(request).node_name,
+            event=event,
         )
 
 
@@ -97,7 +103,7 @@ def feed_hashes(request: Request, account: CurrentAccount, collection: str) -> R
 @router.get("/misp/feeds/{collection}/{name}", summary="One event of a collection's MISP feed")
 def feed_event(request: Request, account: CurrentAccount, collection: str, name: str) -> Response:
     uuid = name.removesuffix(".json").lower()
-    events = _feed(request, account, collection) if _UUID.match(uuid) else {}
+    events = _feed(request, account, collection, uuid) if _UUID.match(uuid) else {}
     if uuid not in events or not name.endswith(".json"):
         raise NotFound(f"no event {name!r} in this feed")
     return Response(feed.event_file(events[uuid]), media_type="application/json")

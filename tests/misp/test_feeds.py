@@ -201,3 +201,24 @@ def test_accords_feed_is_read_by_pymisp(misp_node: Node) -> None:
     assert (
         misp_node.client.get("/misp/feeds/kz-ru/manifest.json", headers=headers).json() == manifest
     )
+
+
+def test_a_feed_of_objects_not_from_misp_is_stable(misp_node: Node) -> None:
+    from tests.stix_factory import bundle, sdo
+
+    response = misp_node.client.post(
+        "/api/v1/objects",
+        params={"audience": "network", "tlp": "green"},
+        content=orjson.dumps(bundle(sdo("indicator"), sdo("threat-actor"))),
+        headers={**misp_node.headers("kz"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    base = f"/misp/feeds/{collection_id('network')}/"
+    headers = misp_node.headers("cn-reader")
+    first = misp_node.client.get(base + "manifest.json", headers=headers).json()
+    assert misp_node.client.get(base + "manifest.json", headers=headers).json() == first
+    [(uuid, entry)] = first.items()
+    body = misp_node.client.get(base + f"{uuid}.json", headers=headers)
+    assert body.status_code == 200
+    assert int(body.json()["Event"]["timestamp"]) == entry["timestamp"]
+    assert 'accord:origin="kz-knb"' in {t["name"] for t in entry["Tag"]}

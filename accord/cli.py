@@ -27,6 +27,7 @@ from accord.acts.publish import publish_stream
 from accord.cli_alerts import deliver_command, digest_command, webhook_app
 from accord.cli_exercise import exercise_app
 from accord.cli_ingest import ingest_command
+from accord.cli_misp import misp_app
 from accord.cli_progress import progress_bar
 from accord.cli_register import register_app
 from accord.cli_screen import screen_command
@@ -67,6 +68,7 @@ peer_app = typer.Typer(
     help="Peers: remote TAXII collections this node pulls from.", no_args_is_help=True
 )
 app.add_typer(peer_app, name="peer")
+app.add_typer(misp_app, name="misp")
 
 console = Console()
 errors = Console(stderr=True)
@@ -427,14 +429,13 @@ def audit_verify(
 def peer_add(
     ctx: typer.Context,
     name: str,
-    url: Annotated[
-        str, typer.Option(help="TAXII API root, e.g. http://127.0.0.1:8701/taxii2/api/")
-    ],
-    collection: Annotated[str, typer.Option(help="Collection id on the peer")],
-    token: Annotated[str, typer.Option(help="Token of this node's account on the peer")],
-    kind: Annotated[str, typer.Option(help="accord, or taxii for any other server")] = "accord",
-    party: Annotated[str | None, typer.Option(help="taxii peers: whose objects they are")] = None,
-    audience: Annotated[str | None, typer.Option(help="taxii peers: who sees them here")] = None,
+    url: Annotated[str, typer.Option(help="TAXII API root, or a MISP feed's URL")],
+    collection: Annotated[str, typer.Option(help="Collection id on the peer")] = "",
+    token: Annotated[str, typer.Option(help="Token of this node's account on the peer")] = "",
+    kind: Annotated[str, typer.Option(help="accord, taxii (any server), misp-feed")] = "accord",
+    party: Annotated[str | None, typer.Option(help="taxii, misp-feed: whose they are")] = None,
+    audience: Annotated[str | None, typer.Option(help="taxii, misp-feed: who sees them")] = None,
+    tlp: Annotated[str | None, typer.Option(help="misp-feed: TLP of untagged events")] = None,
 ) -> None:
     """Add a peer to pull from."""
     with _transaction(ctx) as connection:
@@ -448,6 +449,7 @@ def peer_add(
             kind=kind,
             party=party,
             audience=audience,
+            tlp=tlp,
         )
     console.print(f"peer [bold]{peer.name}[/bold] ({peer.kind}) at {peer.url}")
 
@@ -497,6 +499,7 @@ def sync(
             only=peer,
             on_page=on_page,
             limits=Limits.from_settings(state.settings),
+            settings=state.settings,
         )
     failed = False
     for outcome in outcomes:

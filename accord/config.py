@@ -61,6 +61,16 @@ class Settings:
     #: A value shared by more objects than this that a reader may see is not listed as a
     #: correlation but flagged as too common (MISP's "5" matching 500,000 attributes).
     correlation_fanout: int = 100
+    #: Audience of MISP events of distribution 1 ("this community"): own, network or a channel.
+    misp_audience_community: str = "own"
+    #: Audience of MISP events of distribution 2 ("connected communities").
+    misp_audience_connected: str = "own"
+    #: Audience of MISP events of distribution 3 ("all communities").
+    misp_audience_all: str = "own"
+    #: TLP of an imported MISP event that carries no TLP tag.
+    misp_default_tlp: str = "amber"
+    #: 1: imported MISP attributes are checked against the MISP warning lists; 0: not.
+    misp_warning_lists: int = 1
 
     #: 1: the audit entries of concurrent reads are committed in batches (one transaction
     #: for many; each answer waits for its entry); 0: each read commits its own entry.

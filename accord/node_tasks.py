@@ -64,6 +64,7 @@ def tasks(engine: Engine, settings: Settings) -> list[tuple[str, Task]]:
                 interval=settings.sync_interval,
                 stop=stop,
                 limits=Limits.from_settings(settings),
+                settings=settings,
             )
 
         found.append(("sync", sync))

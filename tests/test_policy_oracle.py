@@ -114,7 +114,8 @@ def _node_for(backend: str, tmp: Path) -> tuple[Node, Any]:
         migrate(engine)
         database = Database(backend, PG_URL, schema, engine)
         cleanup = schemas
-    client = TestClient(create_app(Settings(database_url=database.url), engine))
+    settings = Settings(database_url=database.url, misp_warning_lists=0)
+    client = TestClient(create_app(settings, engine))
     return Node(database, client), cleanup
 
 
@@ -169,6 +170,24 @@ def check_views(
             if v["spec"].audience < 0 or party in members[v["spec"].audience]
         }
         assert taxii_view(node, account, members, party) == collections
+        # Through the MISP doors: every event's origin tag names a party whose objects the
+        # oracle lets it see (objects not made by misp-stix: one event per origin), and a
+        # channel's feed it is not in answers like one that does not exist.
+        origins = {f"p{v['spec'].publisher}" for k, v in expected.items()}
+        assert misp_origins(node, account) == origins
+        for index, member_set in enumerate(members):
+            if party not in member_set:
+                url = f"/misp/feeds/{collection_id(f'c{index}')}/manifest.json"
+                assert node.client.get(url, headers=node.headers(account)).status_code == 404
+
+
+def misp_origins(node: Node, account: str) -> set[str]:
+    """The origins of the MISP events the account exports (GET /api/v1/misp/events)."""
+    response = node.client.get("/api/v1/misp/events", headers=node.headers(account))
+    assert response.status_code == 200, response.text
+    tags = {t["name"] for e in response.json() for t in e["Event"].get("Tag", [])}
+    prefix = 'accord:origin="'
+    return {t.removeprefix(prefix).rstrip('"') for t in tags if t.startswith(prefix)}
 
 
 def taxii_view(node: Node, account: str, members: list[set[int]], party: int) -> set[str]:

@@ -178,11 +178,20 @@ def add_peer(
     kind: str = "accord",
     party: str | None = None,
     audience: str | None = None,
+    tlp: str | None = None,
 ) -> Peer:
     """A peer this node pulls from: the operator's act."""
     require_operator(principal, "adding a peer")
     peer = peers.add_peer(
-        connection, name, url, collection_id, token, kind=kind, party=party, audience=audience
+        connection,
+        name,
+        url,
+        collection_id,
+        token,
+        kind=kind,
+        party=party,
+        audience=audience,
+        tlp=tlp,
     )
     audit.append(
         connection,

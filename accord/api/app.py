@@ -22,6 +22,7 @@ from accord.api import (
     routes_alerts,
     routes_exercises,
     routes_ingest,
+    routes_misp,
     routes_objects,
     routes_register,
     routes_screen,
@@ -106,6 +107,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.include_router(routes_alerts.router)
     app.include_router(routes_sightings.router)
     app.include_router(routes_exercises.router)
+    app.include_router(routes_misp.router)
     console.install(app)
     _describe_errors(app)
     return app

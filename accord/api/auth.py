@@ -35,13 +35,14 @@ NOT_VALID = "the token is not valid: unknown, expired or revoked, or its account
 
 
 def credentials_from_header(header: str | None) -> tuple[str | None, str] | None:
-    """``(None, T)`` for ``Authorization: Bearer T``, ``(name, T)`` for
+    """``(None, T)`` for ``Authorization: Bearer T`` (or ``Token T``, what taxii2-client's
+    TokenAuth and so OpenCTI's TAXII connector send), ``(name, T)`` for
     ``Authorization: Basic base64(name:T)``, or None when there is no token."""
     if not header:
         return None
     scheme, _, value = header.strip().partition(" ")
     scheme = scheme.lower()
-    if scheme == "bearer":
+    if scheme in ("bearer", "token"):
         token = value.strip()
         return (None, token) if token else None
     if scheme == "basic":

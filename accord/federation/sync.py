@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import Engine
 
 from accord.acts.receive import Origin, apply_tombstone, receive
+from accord.config import Settings
 from accord.errors import AccordError
 from accord.federation.collections import collection_id
 from accord.federation.media import TAXII
@@ -103,8 +104,21 @@ def sync_peer(
     on_page: Callable[[SyncResult], None] | None = None,
     max_pages: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    settings: Settings | None = None,
 ) -> SyncResult:
     """Pull everything new from one peer; returns what happened."""
+    if peer.kind == "misp-feed":
+        from accord.federation.misp_feed import sync_misp_feed  # it builds on this module
+
+        return sync_misp_feed(
+            engine,
+            peer,
+            local_node=local_node,
+            settings=settings or Settings(),
+            client=client,
+            on_page=on_page,
+            limits=limits,
+        )
     audience = audience_of(engine, peer)
     origin = Origin(peer.name, peer.party, audience)
     url = f"{peer.url}collections/{peer.collection_id}/objects/"
@@ -201,6 +215,7 @@ def sync_all(
     only: str | None = None,
     on_page: Callable[[SyncResult], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    settings: Settings | None = None,
 ) -> list[SyncResult | SyncError]:
     """Pull from every peer (or one); a failing peer does not stop the others."""
     from accord.store.peers import get_peer, list_peers
@@ -211,7 +226,14 @@ def sync_all(
     for peer in chosen:
         try:
             outcomes.append(
-                sync_peer(engine, peer, local_node=local_node, on_page=on_page, limits=limits)
+                sync_peer(
+                    engine,
+                    peer,
+                    local_node=local_node,
+                    on_page=on_page,
+                    limits=limits,
+                    settings=settings,
+                )
             )
         except SyncError as exc:
             outcomes.append(exc)
@@ -225,11 +247,12 @@ def sync_forever(
     interval: float,
     stop: Event,
     limits: Limits = DEFAULT_LIMITS,
+    settings: Settings | None = None,
 ) -> None:
     """The background loop of ``accord serve``: pull from every peer, then wait."""
     while not stop.is_set():
         try:
-            sync_all(engine, local_node=local_node, limits=limits)
+            sync_all(engine, local_node=local_node, limits=limits, settings=settings)
         except Exception:  # keep the loop alive; each peer's error is recorded on the peer
             log.exception("sync round failed")
         stop.wait(interval)

@@ -10,11 +10,12 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import Conflict, NotFound, ValidationFailed
+from accord.stix.markings import Tlp
 from accord.stix.timestamps import now_timestamp
 from accord.store.directory import get_party
 from accord.store.schema import parties, peers
 
-KINDS = ("accord", "taxii")
+KINDS = ("accord", "taxii", "misp-feed")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
 
 
@@ -33,6 +34,8 @@ class Peer:
     last_error: str | None
     #: The opaque position after the last tombstone applied ("" before the first).
     tombstone_after: str = ""
+    #: misp-feed peers: the TLP of events that carry none, and the least any is given.
+    tlp: str | None = None
 
 
 def add_peer(
@@ -45,6 +48,7 @@ def add_peer(
     kind: str = "accord",
     party: str | None = None,
     audience: str | None = None,
+    tlp: str | None = None,
 ) -> Peer:
     if not _NAME.match(name):
         raise ValidationFailed(f"peer name {name!r}: use letters, digits, '.', '_' and '-'")
@@ -56,6 +60,18 @@ def add_peer(
         raise ValidationFailed(
             "a taxii peer needs --party (whose objects they are) and --audience (who sees them)"
         )
+    if kind == "misp-feed" and not (party and audience):
+        raise ValidationFailed(
+            "a misp-feed peer needs --party (whose events they are) and --audience (the "
+            "widest audience any of its events may have here)"
+        )
+    if kind != "misp-feed" and not collection_id:
+        raise ValidationFailed(f"a {kind} peer needs --collection (the collection id on the peer)")
+    if tlp is not None:
+        try:
+            tlp = Tlp.from_label(tlp).label
+        except ValueError as exc:
+            raise ValidationFailed(f"--tlp: {exc}") from None
     party_id = get_party(connection, party).id if party else None
     url = url if url.endswith("/") else url + "/"
     try:
@@ -69,6 +85,7 @@ def add_peer(
                     kind=kind,
                     party_id=party_id,
                     audience=audience,
+                    tlp=tlp,
                     created_at=now_timestamp(),
                 )
             )
@@ -96,6 +113,7 @@ def _peer(r: Any) -> Peer:
         r.last_sync_at,
         r.last_error,
         r.tombstone_after or "",
+        r.tlp,
     )
 
 

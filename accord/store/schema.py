@@ -248,6 +248,8 @@ peers = Table(
     Column("last_sync_at", String(32)),
     Column("last_error", Text),
     Column("created_at", String(32), nullable=False),
+    # misp-feed peers: the TLP of events that carry none (and the least any is given).
+    Column("tlp", String(16)),
 )
 
 #: Deletions (tombstones) in the order they happened, so that they federate: a peer pulls
@@ -560,4 +562,25 @@ exercise_events = Table(
     Column("points", Integer, nullable=False, server_default="0"),
     Column("details", Text, nullable=False, server_default="{}"),
     Index("ix_exercise_events", "exercise_id", "kind", "item"),
+)
+
+#: MISP sharing groups mapped by the operator to the channel of the same parties
+#: (accord.misp.distribution): an event shared with an unmapped group is refused.
+misp_sharing_groups = Table(
+    "misp_sharing_groups",
+    metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+#: The events of a misp-feed peer stored here: the manifest timestamp last pulled (the
+#: incremental pull's position) and the STIX ids stored for it (a deleted event's).
+misp_feed_events = Table(
+    "misp_feed_events",
+    metadata,
+    Column("peer_id", Integer, ForeignKey("peers.id"), primary_key=True),
+    Column("event_uuid", String(36), primary_key=True),
+    Column("timestamp", String(20), nullable=False),
+    Column("stix_ids", Text, nullable=False),
 )

@@ -1,0 +1,182 @@
+"""``accord misp import|export|map-sharing-group|unmap-sharing-group|sharing-groups``.
+
+Imports and exports act for an account (``--account NAME``): its party publishes what is
+imported and the export holds what it may see. The acts are the API's
+(:mod:`accord.acts.misp`), with door "cli": decided and audited the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+
+from accord.acts import misp as acts
+from accord.acts.cli_accounts import acting_account
+from accord.cli_progress import progress_bar
+from accord.errors import AccordError
+from accord.policy import Principal
+from accord.prepare import PublishLimits
+
+misp_app = typer.Typer(
+    help="MISP: import and export events, map sharing groups to channels.",
+    no_args_is_help=True,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    try:
+        yield
+    except AccordError as exc:
+        first = exc.errors[0] if exc.errors else None
+        raise _fail(f"{first.field}: {first.message}" if first else exc.detail) from None
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    """The event files named, a directory standing for a MISP feed's event files (every
+    ``*.json`` but its ``manifest.json``)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.glob("*.json") if p.name != "manifest.json")
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise _fail(f"{path}: no such file or directory")
+    return found
+
+
+@misp_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="MISP event JSON files, or a feed directory")],
+    account: Annotated[str, typer.Option(help="Import as this account (and its party)")],
+) -> None:
+    """Import MISP events: each stored whole, or refused whole with the reason."""
+    settings = ctx.obj.settings
+    limits = PublishLimits.from_settings(settings)
+    chosen = _files(files)
+    stored = unchanged = refused = 0
+    with progress_bar(console) as progress:
+        task = progress.add_task("importing MISP events", total=len(chosen))
+        for path in chosen:
+            if path.stat().st_size > settings.max_body_bytes:
+                errors.print(
+                    f"{path}: {path.stat().st_size:,} bytes; the limit is "
+                    f"{settings.max_body_bytes:,} (ACCORD_MAX_BODY_BYTES)"
+                )
+                refused += 1
+                progress.advance(task)
+                continue
+            try:
+                with ctx.obj.engine.begin() as connection:
+                    who = acting_account(connection, account)
+                    report = acts.import_events(
+                        connection,
+                        who,
+                        path.read_bytes(),
+                        settings=settings,
+                        door="cli",
+                        limits=limits,
+                    )
+            except AccordError as exc:
+                errors.print(f"{path}: {exc.detail}", markup=False)
+                refused += 1
+                progress.advance(task)
+                continue
+            stored += report.count("stored")
+            unchanged += report.count("unchanged")
+            refused += report.count("refused")
+            for event in report.events:
+                for error in event.errors[:3]:
+                    errors.print(
+                        f"{path}: event {event.uuid}: {error.field}: {error.message}", markup=False
+                    )
+                for hit in event.warnings:
+                    console.print(
+                        f"{path}: event {event.uuid}: {hit['value']!r} is on the "
+                        f"warning lists {', '.join(hit['lists'])}",
+                        markup=False,
+                    )
+            progress.advance(task)
+    console.print(f"{stored} events stored, {unchanged} unchanged, {refused} refused")
+    if refused:
+        raise typer.Exit(1)
+
+
+@misp_app.command("export")
+def export_command(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Option(help="Export what this account may see")],
+    out: Annotated[Path, typer.Option(help="A directory (one {uuid}.json per event) or a file")],
+    collection: Annotated[
+        str | None, typer.Option(help="A collection id, or own, network, a channel")
+    ] = None,
+    added_after: Annotated[str | None, typer.Option(help="Only objects added after")] = None,
+) -> None:
+    """Export what the account may see as MISP events (JSON PyMISP and MISP load)."""
+    settings = ctx.obj.settings
+    with _reported(), ctx.obj.engine.begin() as connection:
+        who = acting_account(connection, account)
+        criteria = acts.criteria_for(
+            connection,
+            who,
+            collection=collection,
+            added_after=added_after,
+            node_name=settings.node_name,
+        )
+        events = acts.export_events(connection, who, criteria, door="cli")
+    if out.is_dir():
+        for event in events:
+            (out / f"{event['Event']['uuid']}.json").write_bytes(orjson.dumps(event))
+    else:
+        out.write_bytes(orjson.dumps(events, option=orjson.OPT_INDENT_2))
+    console.print(f"{len(events)} events written to {out}")
+
+
+def _host() -> Principal:
+    import getpass
+
+    return Principal(None, "cli", host_name=f"cli:{getpass.getuser()}")
+
+
+@misp_app.command("map-sharing-group")
+def map_command(
+    ctx: typer.Context,
+    uuid: Annotated[str, typer.Argument(help="The MISP sharing group's UUID")],
+    channel: Annotated[str, typer.Argument(help="The channel of the same parties")],
+) -> None:
+    """Map a MISP sharing group to the channel whose members are the same parties."""
+    with _reported(), ctx.obj.engine.begin() as connection:
+        acts.map_sharing_group(connection, _host(), uuid, channel)
+    console.print(f"sharing group {uuid} -> channel {channel}", markup=False)
+
+
+@misp_app.command("unmap-sharing-group")
+def unmap_command(ctx: typer.Context, uuid: str) -> None:
+    """Remove a mapping: events of that sharing group are refused from then on."""
+    with _reported(), ctx.obj.engine.begin() as connection:
+        done = acts.unmap_sharing_group(connection, _host(), uuid)
+    console.print(f"sharing group {uuid} " + ("unmapped" if done else "was not mapped"))
+
+
+@misp_app.command("sharing-groups")
+def list_command(ctx: typer.Context) -> None:
+    """The sharing-group mapping."""
+    with _reported(), ctx.obj.engine.begin() as connection:
+        mapping = acts.sharing_groups(connection, _host())
+    for uuid, channel in sorted(mapping.items()):
+        console.print(f"{uuid}  {channel}", markup=False)

@@ -1,0 +1,63 @@
+"""A MISP feed made of MISP events, in the format MISP reads and PyMISP writes
+(``pymisp.tools.feed``): ``manifest.json`` (uuid -> the event's summary and timestamp),
+``hashes.csv`` (md5 of each attribute value, event uuid) and one ``{uuid}.json`` per event
+(``{"Event": ...}``). PyMISP's own ``manifest``, ``attributes_hashes`` and ``to_feed`` make
+each part."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+if TYPE_CHECKING:  # PyMISP takes a second to import: only a feed read pays for it
+    from pymisp import MISPEvent
+
+#: Namespace of the organisation UUIDs an Accord party is given in a feed without one.
+NAMESPACE = uuid_module.UUID("5c3a4b0e-7b7e-5a7e-9e0b-2f1f4d5e6a71")
+
+
+def _misp_event(event: dict[str, Any], origin: str) -> MISPEvent:
+    from pymisp import MISPEvent, MISPOrganisation
+
+    misp_event = MISPEvent()
+    misp_event.load(event)
+    if not hasattr(misp_event, "Orgc"):
+        org = MISPOrganisation()
+        org.from_dict(name=origin, uuid=str(uuid_module.uuid5(NAMESPACE, origin)))
+        misp_event.Orgc = org
+    return misp_event
+
+
+def _origin(event: dict[str, Any]) -> str:
+    for tag in event["Event"].get("Tag") or []:
+        name = str(tag.get("name", ""))
+        if name.startswith('accord:origin="'):
+            return name.removeprefix('accord:origin="').rstrip('"')
+    return "accord"
+
+
+def feed_events(events: list[dict[str, Any]]) -> dict[str, MISPEvent]:
+    """The events of a feed by uuid."""
+    return {e["Event"]["uuid"]: _misp_event(e, _origin(e)) for e in events}
+
+
+def manifest(events: dict[str, MISPEvent]) -> bytes:
+    entries: dict[str, Any] = {}
+    for event in events.values():
+        entries.update(event.manifest)
+    return orjson.dumps(entries)
+
+
+def hashes(events: dict[str, MISPEvent]) -> bytes:
+    lines = [
+        f"{value},{uuid}"
+        for uuid, event in events.items()
+        for value in event.attributes_hashes("md5")
+    ]
+    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+
+
+def event_file(event: MISPEvent) -> bytes:
+    return orjson.dumps(event.to_feed(with_meta=False))

@@ -390,7 +390,12 @@ def compare_prepared(
         for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
             if roles_agree and lineage_a != lineage_b:
                 continue
-            similarity, how = word_similarity(text_a, text_b, number_a, number_b, shortest, east)
+            if text_a == text_b and number_a == number_b:
+                similarity, how = 1.0, "exact"  # word_similarity's first answer, without a call
+            else:
+                similarity, how = word_similarity(
+                    text_a, text_b, number_a, number_b, shortest, east
+                )
             if syllabic and (not similarity or how in LOOSE_ROUTES):
                 if chinese_key(text_a) == chinese_key(text_b):
                     similarity, how = 0.9, "Chinese romanisation"
@@ -556,6 +561,8 @@ def _pair_pieces(
         (right, left, used_right, used_left, True),
     ):
         for i, token in enumerate(one):
+            if len(other) - len(used_other) < 2:
+                break  # one free word or none: no initials of two letters, no word split
             if i in used_one or token.role == "number":
                 continue
             free = {j for j in range(len(other)) if j not in used_other}

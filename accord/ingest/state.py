@@ -14,6 +14,7 @@ from accord.ingest import dates
 from accord.ingest.gazetteer import places
 
 _APOSTROPHES = "'’"
+_POSSESSIVES = tuple(mark + "s" for mark in _APOSTROPHES)
 
 
 @lru_cache(maxsize=100_000)
@@ -88,10 +89,7 @@ class Token:
     @property
     def bare(self) -> str:
         """Without a possessive: "Kyrgyzstan’s" -> "Kyrgyzstan"."""
-        for mark in _APOSTROPHES:
-            if self.text.endswith(mark + "s"):
-                return self.text[:-2]
-        return self.text
+        return self.text[:-2] if self.text.endswith(_POSSESSIVES) else self.text
 
 
 class ReaderBase:

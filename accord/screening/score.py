@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -420,7 +421,7 @@ def compare_prepared(
             else LOOSE_ROUTES - {"phonetic", "edit distance"}
         )
         options = [o for o in options if o[3] not in loose]
-    options.sort(key=lambda o: -o[0])
+    options.sort(key=itemgetter(0), reverse=True)  # stable: equal ones keep their order
     used_left: set[int] = set()
     used_right: set[int] = set()
     pairs: list[PairIndices] = []

@@ -199,7 +199,8 @@ def speed(linker: Any, articles: list[dict[str, Any]], count: int = 120) -> None
     size = statistics.mean(len(t.encode()) for t in texts)
     print(
         "\n| articles | mean size | with the models: articles/s (per CPU s) "
-        "| rules alone | the English entity recogniser alone |\n|---|---|---|---|---|"
+        "| rules alone (per CPU s) | the English entity recogniser alone (per CPU s) |"
+        "\n|---|---|---|---|---|"
     )
     cells = [
         f"{statistics.median(wall[k]):,.1f} ({statistics.median(cpu[k]):,.1f})" for k in systems

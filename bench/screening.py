@@ -89,7 +89,16 @@ def main() -> None:
     parser.add_argument(
         "--logic-v2", default="", help="an interpreter with nomenklatura, for the baseline"
     )
+    parser.add_argument(
+        "--record", type=Path, help="write every labelled and benchmark query's result here"
+    )
+    parser.add_argument(
+        "--check", type=Path, help="compare every such result with the ones recorded here"
+    )
     args = parser.parse_args()
+    if args.record or args.check:
+        outputs(args.record, args.check)
+        return
     baseline = logic_v2(args.logic_v2, args.threshold)
     rows = list(csv.DictReader(CASES.open(encoding="utf-8")))
     start = time.perf_counter()
@@ -410,6 +419,53 @@ def labelled(threshold: float) -> None:
     if eligible:
         cut, precision, recall = max(eligible, key=lambda g: (g[2], -g[0]))
         print(f"| best recall at precision >= 0.95 | {cut:.2f} | {precision:.3f} | {recall:.3f} |")
+
+
+def outputs(record: Path | None, check: Path | None) -> None:
+    """Every result the benchmarks read, as JSON lines: the labelled UN-list and cross-lingual
+    queries against the UN list, the public name benchmark's pair scores, and the speed
+    benchmark's typo queries at 100,000 names (top 5, with explanations). Written with
+    ``record``; with ``check``, compared line by line with a recording (a speed change must
+    change none). Run with ``PYTHONHASHSEED=0``: the index breaks ties by set order."""
+    import json
+    import sys
+
+    from accord.screening.index import ScreeningIndex, Subject
+    from accord.screening.service import Query, screen
+    from bench.crosslingual import register_index
+    from bench.crosslingual import rows as crosslingual_rows
+
+    lines: list[str] = []
+    index = register_index()
+    root = Path(__file__).resolve().parent.parent
+    own = list(csv.DictReader((root / "tests" / "data" / "screening-labelled.csv").open()))
+    for row in own + crosslingual_rows():
+        result = screen(index, Query("q", row["query"]), threshold=0.0, limit=5)
+        lines.append(json.dumps(["labelled", row["query"], result], ensure_ascii=False))
+    for r in csv.DictReader(CASES.open(encoding="utf-8")):
+        score = compare(r["name1"], r["name2"], KINDS.get(r["schema"]))
+        lines.append(json.dumps(["pair", r["name1"], r["name2"], score.score, score.explanation()]))
+    size = 100_000
+    names = synthetic_names(size)
+    index = ScreeningIndex()
+    index.add_many((i, i, name, "organization") for i, name in enumerate(names, start=1))
+    index.subjects = {i: Subject(n, "organization", {}) for i, n in enumerate(names, start=1)}
+    for round_ in range(3):
+        for i in range(2000):
+            name = typo(names[(i * 7919 + round_ * 104729) % size], i + round_ * 2000)
+            lines.append(json.dumps(["speed", name, screen(index, Query(str(i), name))]))
+    if record is not None:
+        record.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{len(lines)} results recorded in {record}")
+    if check is not None:
+        before = check.read_text(encoding="utf-8").splitlines()
+        differ = [a for a, b in zip(before, lines, strict=False) if a != b]
+        if differ or len(before) != len(lines):
+            print(f"{len(differ)} of {len(lines)} results differ ({len(before)} recorded)")
+            for line in differ[:20]:
+                print("  " + line[:200])
+            sys.exit(1)
+        print(f"all {len(lines)} results identical")
 
 
 if __name__ == "__main__":

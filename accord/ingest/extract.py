@@ -105,8 +105,10 @@ class Reader(Persons, Incidents, ModelEntities, StructuredIncidents):
 
     def read(self) -> None:
         spans = self.sentences()
+        sentence_words = []  # each sentence's words, read once for both passes
         for start, end in spans:
             words = self.tokens(start, end)
+            sentence_words.append(words)
             self.event_dates += dates.event_dates(self.text, start, end, self.anchor)
             for run in self.runs(words):
                 self._phrase(run, words)
@@ -114,8 +116,8 @@ class Reader(Persons, Incidents, ModelEntities, StructuredIncidents):
         if self.models:
             self._model_entities()
         # Second pass: a person named once in full is also named by one part of the name.
-        for start, end in spans:
-            self._later_mentions(self.tokens(start, end))
+        for words in sentence_words:
+            self._later_mentions(words)
             self.check_time()
         self.index_mentions()
         for position, (start, end) in enumerate(spans):

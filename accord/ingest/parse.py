@@ -221,15 +221,20 @@ CHEAP = re.compile(
 
 
 def is_trigger(token: Any) -> bool:
-    if pos(token) in ("VERB", "AUX") and lemma(token) in ATTACK_VERBS:
+    word = lemma(token)
+    verb, noun = word in ATTACK_VERBS, word in ATTACK_NOUNS
+    if not (verb or noun or word == "open"):
+        return False  # most words: no attack word, whatever their class
+    kind = pos(token)
+    if kind in ("VERB", "AUX") and verb:
         return True
     if (
-        pos(token) == "VERB"
-        and lemma(token) == "open"
+        kind == "VERB"
+        and word == "open"
         and any(c.dep_ == "dobj" and lemma(c) == "fire" for c in token.children)
     ):
         return True
-    return pos(token) in ("NOUN", "PROPN") and lemma(token) in ATTACK_NOUNS
+    return kind in ("NOUN", "PROPN") and noun
 
 
 def kind_of(token: Any) -> str:

@@ -163,7 +163,8 @@ class Persons(ReaderBase):
         return None
 
     def _later_mentions(self, words: list[Token]) -> None:
-        persons = [i for i in self.items.values() if i.kind == "person"]
+        # Each person with the parts of its name (citing a mention never renames an item).
+        persons = [(i, i.name.split()) for i in self.items.values() if i.kind == "person"]
         acronyms = {
             alias: item
             for item in self.items.values()
@@ -180,8 +181,7 @@ class Persons(ReaderBase):
                 continue
             if self.person_spans.covers(word.start):
                 continue
-            for item in persons:
-                parts = item.name.split()
+            for item, parts in persons:
                 if len(parts) >= 2 and word.bare in parts:
                     end = word.start + len(word.bare)
                     item.cite(word.start, end, word.bare)

@@ -253,7 +253,7 @@ class StructuredIncidents(ReaderBase):
         sufferers = [
             c
             for t in doc
-            if pos(t) == "VERB" and lemma(t) in SUFFER
+            if lemma(t) in SUFFER and pos(t) == "VERB"
             for c in with_conjuncts([c for c in t.children if c.dep_ == "nsubj"])
         ]
         perpetrators: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from accord.ingest import dates
 from accord.ingest.gazetteer import places
 
 _APOSTROPHES = "'’"
+_POSSESSIVES = tuple(mark + "s" for mark in _APOSTROPHES)
 
 
 @lru_cache(maxsize=100_000)
@@ -75,23 +76,19 @@ class Spans(list[tuple[int, int]]):
         return position in self._covered
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     text: str
     start: int
     end: int
+    #: Whether the word begins with a capital; the word without a possessive
+    #: ("Kyrgyzstan’s" -> "Kyrgyzstan"). Worked out once: the reader asks each word often.
+    capital: bool = field(init=False, compare=False, repr=False)
+    bare: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def capital(self) -> bool:
-        return self.text[:1].isupper()
-
-    @property
-    def bare(self) -> str:
-        """Without a possessive: "Kyrgyzstan’s" -> "Kyrgyzstan"."""
-        for mark in _APOSTROPHES:
-            if self.text.endswith(mark + "s"):
-                return self.text[:-2]
-        return self.text
+    def __post_init__(self) -> None:
+        self.capital = self.text[:1].isupper()
+        self.bare = self.text[:-2] if self.text.endswith(_POSSESSIVES) else self.text
 
 
 class ReaderBase:

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -390,7 +391,12 @@ def compare_prepared(
         for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
             if roles_agree and lineage_a != lineage_b:
                 continue
-            similarity, how = word_similarity(text_a, text_b, number_a, number_b, shortest, east)
+            if text_a == text_b and number_a == number_b:
+                similarity, how = 1.0, "exact"  # word_similarity's first answer, without a call
+            else:
+                similarity, how = word_similarity(
+                    text_a, text_b, number_a, number_b, shortest, east
+                )
             if syllabic and (not similarity or how in LOOSE_ROUTES):
                 if chinese_key(text_a) == chinese_key(text_b):
                     similarity, how = 0.9, "Chinese romanisation"
@@ -415,7 +421,7 @@ def compare_prepared(
             else LOOSE_ROUTES - {"phonetic", "edit distance"}
         )
         options = [o for o in options if o[3] not in loose]
-    options.sort(key=lambda o: -o[0])
+    options.sort(key=itemgetter(0), reverse=True)  # stable: equal ones keep their order
     used_left: set[int] = set()
     used_right: set[int] = set()
     pairs: list[PairIndices] = []
@@ -556,6 +562,8 @@ def _pair_pieces(
         (right, left, used_right, used_left, True),
     ):
         for i, token in enumerate(one):
+            if len(other) - len(used_other) < 2:
+                break  # one free word or none: no initials of two letters, no word split
             if i in used_one or token.role == "number":
                 continue
             free = {j for j in range(len(other)) if j not in used_other}

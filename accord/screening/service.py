@@ -148,7 +148,7 @@ def screen(
                 for other in readings(entry.name)[1:]
                 for mine in options
             ]
-        result = max(scores, key=lambda found: found.score)
+        result = scores[0] if len(scores) == 1 else max(scores, key=lambda found: found.score)
         if result.score <= 0:
             continue
         notes: list[str] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import groupby
 
 from rapidfuzz.distance import OSA
 
@@ -41,7 +42,7 @@ def phonetic(word: str) -> str:
     for source, target in _PHONETIC:
         word = word.replace(source, target)
     key = word[:1] + word[1:].translate(VOWELS)
-    return "".join(c for i, c in enumerate(key) if i == 0 or c != key[i - 1])
+    return "".join(c for c, _ in groupby(key))  # doubled letters once
 
 
 @lru_cache(maxsize=500_000)
@@ -192,6 +193,7 @@ _SOUND_CHOICES: dict[str, tuple[str, ...]] = {source: targets for source, target
 _DOUBLED_KEY = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=200_000)
 def _opening(word: str) -> str:
     """The class of a word's first sound, which every sound key of it shares: a vowel, a
     k-like (q k c g j dj), an s-like (d t z s, dh th), w/v, or the letter itself."""

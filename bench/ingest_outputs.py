@@ -1,0 +1,76 @@
+"""The reader's outputs on every labelled article, to prove a speed change changes none
+(``python -m bench.ingest_outputs record FILE`` before, ``... check FILE`` after).
+
+Every article of tests/data/ingest-unseen (development and test parts, all languages) and
+tests/data/ingest-labelled.json, read with the demo register as the linker, with the models
+and with the rules alone; the JSON of each is written, one line per article and system. Only
+the outputs are compared: nothing here scores or prints an article's errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from accord.ingest.extract import register_linker
+from accord.ingest.pipeline import ingest
+from accord.screening.index import ScreeningIndex
+from accord.store.engine import make_engine
+from bench.ingest import database
+from bench.ingest_unseen import articles
+
+
+def outputs() -> list[str]:
+    """One JSON line per (article, system), in a fixed order."""
+    folder = Path(tempfile.mkdtemp())
+    url = database(folder / "register.db")
+    index = ScreeningIndex()
+    with make_engine(url).connect() as connection:
+        index.refresh(connection)
+    linker = register_linker(index)
+    lines: list[str] = []
+    for article in articles():
+        for models in (True, False):
+            result: dict[str, Any] = ingest(article["text"], article["url"], linker, models=models)
+            lines.append(
+                json.dumps(
+                    {"url": article["url"], "models": models, "result": result},
+                    ensure_ascii=False,
+                    sort_keys=True,
+                )
+            )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("action", choices=("record", "check"))
+    parser.add_argument("file", type=Path)
+    args = parser.parse_args()
+    lines = outputs()
+    if args.action == "record":
+        args.file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{len(lines)} outputs recorded in {args.file}")
+        return
+    before = args.file.read_text(encoding="utf-8").splitlines()
+    differ = [
+        json.loads(a)["url"] + (" (models)" if json.loads(a)["models"] else " (rules)")
+        for a, b in zip(before, lines, strict=False)
+        if a != b
+    ]
+    if len(before) != len(lines):
+        differ.append(f"{len(before)} outputs recorded, {len(lines)} now")
+    if differ:
+        print(f"{len(differ)} of {len(lines)} outputs differ:")
+        for item in differ:
+            print(f"  {item}")
+        sys.exit(1)
+    print(f"all {len(lines)} outputs identical")
+
+
+if __name__ == "__main__":
+    main()

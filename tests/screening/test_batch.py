@@ -326,6 +326,11 @@ def _wait_for_progress(process: subprocess.Popen[bytes], out: Path) -> None:
     pytest.fail("the run finished or stalled before its first commit")
 
 
+#: Rows of the killed run's manifest: a dozen commits of 256 rows, so that the kill lands
+#: after the first and before the last.
+ROWS = 3000
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="kill -9 and /proc")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
 def test_a_killed_or_interrupted_process_resumes_to_the_same_file(
@@ -335,7 +340,7 @@ def test_a_killed_or_interrupted_process_resumes_to_the_same_file(
     with database.engine.connect() as connection:
         open_index(connection)  # the snapshot every process below loads
     manifest = tmp_path / "m.csv"
-    write_manifest(manifest, 6000)
+    write_manifest(manifest, ROWS)
     whole, parts = tmp_path / "whole.jsonl", tmp_path / "parts.jsonl"
     reference = _start(database, manifest, whole, "--workers", "1")
     process = _start(database, manifest, parts, "--workers", "2")
@@ -354,11 +359,11 @@ def test_a_killed_or_interrupted_process_resumes_to_the_same_file(
         time.sleep(0.05)
     assert workers and not any(map(_alive, workers)), "workers outlived their parent"
     stopped_at = orjson.loads(progress_path(parts).read_bytes())["rows"]
-    assert 0 < stopped_at < 6000
+    assert 0 < stopped_at < ROWS
     resumed = _start(database, manifest, parts, "--workers", "2", "--resume")
     said = resumed.communicate(timeout=120)[0].decode()
     assert resumed.returncode == 0, said
-    assert f"resuming after {stopped_at:,}" in said and "6000 rows screened" in said
+    assert f"resuming after {stopped_at:,}" in said and f"{ROWS} rows screened" in said
     assert parts.read_bytes() == whole.read_bytes()
     assert not progress_path(parts).exists()
     with database.engine.connect() as connection:
@@ -368,4 +373,4 @@ def test_a_killed_or_interrupted_process_resumes_to_the_same_file(
         ]
     # Every row audited once: the reference run, then the interrupted and resumed runs
     # (a killed run cannot write its entry: the resumed one counts its rows).
-    assert sorted(details)[-1] == 6000 and sum(details) == 12000
+    assert sorted(details)[-1] == ROWS and sum(details) == 2 * ROWS

@@ -13,8 +13,11 @@ timestamp first, so that the same event always gives the same objects.
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -29,6 +32,10 @@ MISP_TOOL_LABEL = 'misp:tool="MISP-STIX-Converter"'
 MESSAGE = 300
 #: Most events one payload may hold.
 MAX_EVENTS = 10_000
+#: Events converted back to MISP kept, by the digest of the STIX objects they came from: a
+#: feed's manifest, hashes and event files, and each export, convert the same unchanged
+#: events again and again, at several milliseconds an attribute in misp-stix.
+MEMO_EVENTS = 2048
 
 for _name in ("misp_stix_converter", "pymisp"):
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -133,10 +140,49 @@ def event_to_stix(event: dict[str, Any]) -> list[dict[str, Any]]:
     return objects
 
 
+class _Memo:
+    """A bounded, thread-safe LRU of converted events, kept as JSON bytes (each caller gets
+    its own copy to finish)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[bytes, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_converted = _Memo(MEMO_EVENTS)
+
+
 def stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:
     """One MISP event (the bare dictionary) from the STIX objects of one event: misp-stix's
     internal parser when a grouping or report of misp-stix is among them, else its external
-    parser (STIX from anywhere else)."""
+    parser (STIX from anywhere else). The same objects (by content) are converted once."""
+    key = hashlib.blake2b(
+        orjson.dumps(objects, option=orjson.OPT_SORT_KEYS), digest_size=24
+    ).digest()
+    cached = _converted.get(key)
+    if cached is None:
+        cached = orjson.dumps(_stix_to_event(objects))
+        _converted.put(key, cached)
+    event: dict[str, Any] = orjson.loads(cached)
+    return event
+
+
+def _stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:
     from misp_stix_converter import (
         ExternalSTIX2toMISPParser,
         InternalSTIX2toMISPParser,

@@ -95,10 +95,17 @@ def rules_for(
     cap: str | None = None,
     default_tlp: Tlp | None = None,
     floor_tlp: Tlp | None = None,
+    party_id: int | None = None,
 ) -> Rules:
     """The distribution rules of this node: the configured audience of levels 1-3 and the
-    operator's sharing-group mapping (read once per import)."""
+    operator's sharing-group mapping (read once per import). With ``party_id`` (an
+    account's import), only the mappings to channels that party belongs to: a sharing
+    group mapped to another channel is answered as one mapped to none, so the import
+    never tells a party that a channel it is not in exists."""
     mapping = misp_store.sharing_groups(connection)
+    if party_id is not None:
+        own = {channel.name for channel in directory.list_channels(connection, party_id)}
+        mapping = {uuid: channel for uuid, channel in mapping.items() if channel in own}
     return Rules(
         levels={
             1: settings.misp_audience_community,
@@ -181,7 +188,7 @@ def import_events(
 ) -> ImportReport:
     """Import the MISP events of ``raw`` as ``account``'s party, each whole or not at all."""
     events = convert.read_events(raw)
-    rules = rules_for(connection, settings)
+    rules = rules_for(connection, settings, party_id=account.party.id)
 
     def publisher(audience: str, members: list[dict[str, Any]]) -> PublishReport:
         return publish_objects(

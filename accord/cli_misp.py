@@ -82,12 +82,13 @@ def import_command(
                 progress.advance(task)
                 continue
             try:
+                converted = acts.convert_events(path.read_bytes())  # before any lock
                 with ctx.obj.engine.begin() as connection:
                     who = acting_account(connection, account)
                     report = acts.import_events(
                         connection,
                         who,
-                        path.read_bytes(),
+                        converted,
                         settings=settings,
                         door="cli",
                         limits=limits,

@@ -124,6 +124,11 @@ def rules_for(
 Publisher = Callable[[str, list[dict[str, Any]]], PublishReport]
 
 
+Converted = convert.Converted
+#: Conversion by misp-stix, which touches no store: a door runs it before its transaction.
+convert_event, convert_events = convert.convert_event, convert.convert_events
+
+
 def store_event(
     connection: Connection,
     event: dict[str, Any],
@@ -131,17 +136,23 @@ def store_event(
     publisher: Publisher,
     *,
     warning_lists: bool,
+    converted: Converted | None = None,
 ) -> EventResult:
-    """Convert one event and publish each audience's objects, in a savepoint: if misp-stix
-    cannot convert all of it, its distribution cannot be kept, or any object is refused,
-    nothing of the event is stored."""
+    """Convert one event (unless ``converted`` already is) and publish each audience's
+    objects, in a savepoint: if misp-stix cannot convert all of it, its distribution
+    cannot be kept, or any object is refused, nothing of the event is stored."""
     uuid = str(event.get("uuid"))
     result = EventResult(uuid, "refused")
     savepoint = connection.begin_nested()
     try:
-        event = convert.normalised(event)
-        sharing = sharing_of(event, rules)
-        placed = assign(convert.event_to_stix(event), sharing, uuid)
+        done = converted if converted is not None else convert_event(event)
+        if done.normal is None and done.error is not None:
+            raise done.error  # no timestamp, no uuid: refused before anything else
+        event = done.normal or event
+        sharing = sharing_of(event, rules)  # a distribution that cannot be kept comes next
+        if done.error is not None:
+            raise done.error
+        placed = assign(done.objects, sharing, uuid)
         by_audience: dict[str, list[dict[str, Any]]] = {}
         context: dict[str, list[dict[str, Any]]] = {}
         for item in placed:
@@ -180,14 +191,15 @@ def store_event(
 def import_events(
     connection: Connection,
     account: Account,
-    raw: bytes,
+    raw: bytes | list[Converted],
     *,
     settings: Settings,
     door: str,
     limits: PublishLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
-    """Import the MISP events of ``raw`` as ``account``'s party, each whole or not at all."""
-    events = convert.read_events(raw)
+    """Import the MISP events of ``raw`` (or of :func:`convert_events`, run before the
+    transaction) as ``account``'s party, each whole or not at all."""
+    converted = convert_events(raw) if isinstance(raw, bytes) else raw
     rules = rules_for(connection, settings, party_id=account.party.id)
 
     def publisher(audience: str, members: list[dict[str, Any]]) -> PublishReport:
@@ -205,11 +217,16 @@ def import_events(
 
     current = [""]
     results: list[EventResult] = []
-    for event in events:
-        current[0] = str(event.get("uuid"))
+    for done in converted:
+        current[0] = str(done.event.get("uuid"))
         results.append(
             store_event(
-                connection, event, rules, publisher, warning_lists=bool(settings.misp_warning_lists)
+                connection,
+                done.event,
+                rules,
+                publisher,
+                warning_lists=bool(settings.misp_warning_lists),
+                converted=done,
             )
         )
     report = ImportReport(results)
@@ -540,6 +557,7 @@ def receive_event(
     *,
     local_node: str,
     limits: PublishLimits = DEFAULT_LIMITS,
+    converted: Converted | None = None,
 ) -> EventResult:
     """Store one event of a misp-feed peer as its party's, whole or not at all, through
     :func:`accord.acts.receive.receive` (the publish path's checks and audit), with the
@@ -551,7 +569,9 @@ def receive_event(
         origin = Origin(peer.name, peer.party, audience)
         return receive(connection, origin, members, meta, local_node=local_node, limits=limits)
 
-    return store_event(connection, event, rules, publisher, warning_lists=False)
+    return store_event(
+        connection, event, rules, publisher, warning_lists=False, converted=converted
+    )
 
 
 def withdraw_event(connection: Connection, peer: Peer, uuid: str, stix_ids: list[str]) -> int:

@@ -39,9 +39,11 @@ async def import_route(request: Request, account: Publisher) -> JSONBytes:
     limits = PublishLimits.from_settings(settings)
 
     def work() -> dict[str, Any]:
+        # misp-stix first, with no transaction open: its seconds hold no lock.
+        converted = acts.convert_events(raw)
         with engine_of(request).begin() as connection:
             report = acts.import_events(
-                connection, account, raw, settings=settings, door="api", limits=limits
+                connection, account, converted, settings=settings, door="api", limits=limits
             )
         return report.as_dict()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.conftest import Node
 from tests.misp.events import as_json, event
 
@@ -52,3 +54,30 @@ def test_other_parties_feeds_answer_as_for_no_collection(misp_node: Node) -> Non
             assert real.json()["detail"].replace("kz-ru", "no-such") == none.json()["detail"]
         assert client.get("/api/v1/misp/events", headers=headers).json() == []
     assert client.get("/misp/feeds/own/manifest.json").status_code == 401
+
+
+def test_misp_stix_converts_outside_the_imports_transaction(
+    misp_node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Converting is slow (seconds for a large event, a 64 MB body holds thousands): done
+    inside the import's write transaction it held the store's write lock (SQLite) or the
+    audit head's row lock (PostgreSQL, from the first event's publish on), so one
+    publisher's import stopped every other party's audited act on the node meanwhile."""
+    from accord.misp import convert
+
+    real = convert.event_to_stix
+    held: list[int] = []
+
+    def watched(event: dict[str, Any]) -> list[dict[str, Any]]:
+        held.append(misp_node.engine.pool.checkedout())
+        return real(event)
+
+    monkeypatch.setattr(convert, "event_to_stix", watched)
+    body = b"[" + as_json(event(seed="a")) + b"," + as_json(event(seed="b")) + b"]"
+    answer = misp_node.client.post(
+        "/api/v1/misp/events",
+        content=body,
+        headers={**misp_node.headers("kz"), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200 and answer.json()["stored"] == 2, answer.text
+    assert held == [0, 0]

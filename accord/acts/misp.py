@@ -527,22 +527,17 @@ def criteria_for(
     )
 
 
-def feed_of(
-    connection: Connection,
-    account: Account,
-    collection: str,
-    *,
-    node_name: str,
-    event: str | None = None,
-) -> dict[str, Any]:
-    """A collection as a MISP feed: its events by uuid (:mod:`accord.misp.feed`); with
-    ``event``, only what that event is made of is converted."""
-    criteria = criteria_for(
-        connection, account, collection=collection, added_after=None, node_name=node_name
-    )
+def feed_items(
+    connection: Connection, account: Account, criteria: store.ObjectFilter, *, event: str | None
+) -> list[Item]:
+    """What a feed (or, with ``event``, one event's file) is made of: read and audited."""
     items = visible_items(connection, account, criteria, door="misp-feed", action="misp.feed")
-    if event is not None:
-        items = of_event(items, event)
+    return items if event is None else of_event(items, event)
+
+
+def feed_events_of(items: list[Item]) -> dict[str, Any]:
+    """The feed's events of items already read; misp-stix runs here, so a door calls it
+    once the read's transaction is over (on SQLite it holds the store's one lock)."""
     return feed.feed_events(events_of(items))
 
 

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 
 from tests.conftest import Node
-from tests.misp.events import as_json, event
+from tests.misp.events import as_json
+from tests.misp.events import event as misp_event
 
 UNMAPPED = "0b0c7d1e-1111-4222-8333-944455556666"
+
+
+def _open_transactions(engine: Engine) -> Callable[[], int]:
+    """How many transactions the calling thread has open on ``engine`` (the node's audit
+    batcher commits on a thread of its own, which is not the request's)."""
+    counts: Counter[int] = Counter()
+
+    def began(connection: Any) -> None:
+        counts[threading.get_ident()] += 1
+
+    def ended(connection: Any) -> None:
+        counts[threading.get_ident()] = max(0, counts[threading.get_ident()] - 1)
+
+    event.listen(engine, "begin", began)
+    event.listen(engine, "commit", ended)
+    event.listen(engine, "rollback", ended)
+    return lambda: counts[threading.get_ident()]
 
 
 def _import(node: Node, account: str, body: bytes) -> dict[str, Any]:
@@ -28,8 +50,9 @@ def test_a_sharing_group_mapped_to_another_partys_channel_is_as_unmapped(
 ) -> None:
     """cn-mps is not in kz-ru: importing an event of the sharing group the operator mapped
     to kz-ru must not tell it that the mapping, or the channel kz-ru, exists."""
-    mapped = _import(misp_node, "cn", as_json(event(seed="cn-mapped")))
-    unmapped = _import(misp_node, "cn", as_json(event(seed="cn-unmapped", sharing_group=UNMAPPED)))
+    mapped = _import(misp_node, "cn", as_json(misp_event(seed="cn-mapped")))
+    other = misp_event(seed="cn-unmapped", sharing_group=UNMAPPED)
+    unmapped = _import(misp_node, "cn", as_json(other))
     assert mapped["status"] == unmapped["status"] == "refused"
     assert "kz-ru" not in str(mapped)
     texts = [(e["field"], e["message"]) for e in mapped["errors"]]
@@ -39,11 +62,11 @@ def test_a_sharing_group_mapped_to_another_partys_channel_is_as_unmapped(
     ]
     assert texts == expected
     # A member of the channel still imports it there.
-    assert _import(misp_node, "kz", as_json(event(seed="kz-mapped")))["status"] == "stored"
+    assert _import(misp_node, "kz", as_json(misp_event(seed="kz-mapped")))["status"] == "stored"
 
 
 def test_other_parties_feeds_answer_as_for_no_collection(misp_node: Node) -> None:
-    _import(misp_node, "kz", as_json(event(seed="kz-feed")))
+    _import(misp_node, "kz", as_json(misp_event(seed="kz-feed")))
     client = misp_node.client
     for account in ("cn", "cn-reader", "cn-admin"):
         headers = misp_node.headers(account)
@@ -67,13 +90,14 @@ def test_misp_stix_converts_outside_the_imports_transaction(
 
     real = convert.event_to_stix
     held: list[int] = []
+    open_now = _open_transactions(misp_node.engine)
 
-    def watched(event: dict[str, Any]) -> list[dict[str, Any]]:
-        held.append(misp_node.engine.pool.checkedout())
-        return real(event)
+    def watched(body: dict[str, Any]) -> list[dict[str, Any]]:
+        held.append(open_now())
+        return real(body)
 
     monkeypatch.setattr(convert, "event_to_stix", watched)
-    body = b"[" + as_json(event(seed="a")) + b"," + as_json(event(seed="b")) + b"]"
+    body = b"[" + as_json(misp_event(seed="a")) + b"," + as_json(misp_event(seed="b")) + b"]"
     answer = misp_node.client.post(
         "/api/v1/misp/events",
         content=body,
@@ -81,3 +105,32 @@ def test_misp_stix_converts_outside_the_imports_transaction(
     )
     assert answer.status_code == 200 and answer.json()["stored"] == 2, answer.text
     assert held == [0, 0]
+
+
+def test_misp_stix_converts_an_export_outside_its_transaction(
+    misp_node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every transaction on SQLite holds the store's one write lock (BEGIN IMMEDIATE): an
+    export or a feed file converted by misp-stix inside its read's transaction stopped
+    every other request of the node for the conversion's seconds."""
+    from accord.misp import convert
+
+    _import(misp_node, "kz", as_json(misp_event(seed="kz-export")))
+    real = convert.stix_to_event
+    held: list[int] = []
+    open_now = _open_transactions(misp_node.engine)
+
+    def watched(objects: list[dict[str, Any]]) -> dict[str, Any]:
+        held.append(open_now())
+        return real(objects)
+
+    monkeypatch.setattr(convert, "stix_to_event", watched)
+    headers = misp_node.headers("kz")
+    client = misp_node.client
+    assert client.get("/api/v1/misp/events", headers=headers).json()
+    manifest = client.get("/misp/feeds/kz-ru/manifest.json", headers=headers).json()
+    assert manifest
+    for uuid in manifest:
+        assert client.get(f"/misp/feeds/kz-ru/{uuid}.json", headers=headers).status_code == 200
+    assert client.get("/misp/feeds/kz-ru/hashes.csv", headers=headers).status_code == 200
+    assert held and set(held) == {0}

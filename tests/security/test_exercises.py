@@ -108,3 +108,25 @@ def test_starting_under_another_partys_exercise_name_tells_nothing(running: Node
         BASE, json={"scenario": "embassy-drill", "name": "api-1", "roles": roles}, headers=headers
     )
     assert taken.status_code == 201, taken.text
+
+
+def test_the_report_does_not_name_another_partys_people(running: Node) -> None:
+    """Lessons learned carry their party; the account that entered one is a person of that
+    party, whom no other party (nor the operator) learns of: the trust model's "never
+    which of their people"."""
+    running.account("kz-analyst-aliyev", "kz-knb", "reader")
+    client = running.client
+    for who in ("kz-analyst-aliyev", "director"):
+        lesson = client.post(
+            f"{BASE}/api-1/lessons",
+            json={"text": f"lesson of {who[:2]}"},
+            headers=running.headers(who),
+        )
+        assert lesson.status_code == 201, lesson.text
+    director = running.headers("director")
+    body = client.get(f"{BASE}/api-1/report", headers=director).json()
+    assert {x["party"] for x in body["lessons"]} == {"kz-knb", "sco-hub"}
+    assert "aliyev" not in str(body)
+    assert "aliyev" not in client.get(f"{BASE}/api-1/report?format=html", headers=director).text
+    # The director's own party's lessons still say who.
+    assert [x.get("account") for x in body["lessons"] if x["party"] == "sco-hub"] == ["director"]

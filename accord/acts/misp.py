@@ -330,11 +330,13 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
     bodies = {item.stix_id: orjson.loads(item.body) for item in items}
     used: set[str] = set()
     events: list[dict[str, Any]] = []
-    by_event: dict[str, list[str]] = {}
-    for stix_id, body in bodies.items():
-        named = body.get("x_accord_misp_event")
+    # An object names its event; only its own party's event takes it (another party's
+    # object naming it must not be exported inside it, under its origin).
+    by_event: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        named = bodies[item.stix_id].get("x_accord_misp_event")
         if isinstance(named, str):
-            by_event.setdefault(named, []).append(stix_id)
+            by_event.setdefault((named, str(item.sharing["origin"])), []).append(item.stix_id)
     for item in items:
         body = bodies[item.stix_id]
         if body.get("type") not in ("grouping", "report"):
@@ -343,7 +345,7 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
             continue
         uuid = item.stix_id.split("--", 1)[1]
         refs = [r for r in body.get("object_refs", []) if r in bodies]
-        refs += [r for r in by_event.get(uuid, []) if r not in refs]
+        refs += [r for r in by_event.get((uuid, str(item.sharing["origin"])), []) if r not in refs]
         body = {**body, "object_refs": refs}
         creators = {str(bodies[r].get("created_by_ref")) for r in [item.stix_id, *refs]} & set(
             bodies
@@ -352,12 +354,13 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
         members = [body] + [bodies[r] for r in refs]
         used.update([item.stix_id, *refs])
         events.append(_finish(convert.stix_to_event(_cleaned(members)), _event_tags(item)))
-    parts: dict[tuple[str, str], list[Item]] = {}
+    parts: dict[tuple[str, str, str], list[Item]] = {}
     for item in items:
         named = bodies[item.stix_id].get("x_accord_misp_event")
         if item.stix_id not in used and isinstance(named, str):
-            parts.setdefault((named, str(item.sharing["audience"])), []).append(item)
-    for (named, audience), members in parts.items():
+            key = (named, str(item.sharing["audience"]), str(item.sharing["origin"]))
+            parts.setdefault(key, []).append(item)
+    for (named, audience, _origin), members in parts.items():
         # Objects kept narrower than their event, read without it (another collection):
         # an event of their own, under a UUID derived from the event's and the audience,
         # so that a MISP instance reading both collections keeps both.

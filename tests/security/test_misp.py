@@ -134,3 +134,45 @@ def test_misp_stix_converts_an_export_outside_its_transaction(
         assert client.get(f"/misp/feeds/kz-ru/{uuid}.json", headers=headers).status_code == 200
     assert client.get("/misp/feeds/kz-ru/hashes.csv", headers=headers).status_code == 200
     assert held and set(held) == {0}
+
+
+def test_another_partys_object_is_not_put_into_an_exported_event(misp_node: Node) -> None:
+    """ru publishes into kz-ru an object naming kz's MISP event (``x_accord_misp_event``):
+    an export put it into kz's event, under kz's origin tag, as if kz had said it."""
+    from tests.api.test_publish import post as publish
+
+    kz_event = misp_event(seed="kz-owned")
+    assert _import(misp_node, "kz", as_json(kz_event))["status"] == "stored"
+    # One of kz's indicators as misp-stix made it (its labels), re-issued by ru.
+    listed = misp_node.client.get(
+        "/api/v1/objects?type=indicator&limit=50", headers=misp_node.headers("ru")
+    ).json()["items"]
+    source = next(i["object"] for i in listed if "domain-name:value" in i["object"]["pattern"])
+    planted = {
+        k: v for k, v in source.items() if k not in ("created_by_ref", "object_marking_refs")
+    }
+    planted |= {
+        "id": "indicator--6f1b0c7a-3d2e-4f5a-9b8c-7d6e5f4a3b2c",
+        "pattern": "[domain-name:value = 'planted.example']",
+        "x_accord_misp_event": str(kz_event.uuid),
+    }
+    answer = publish(
+        misp_node,
+        "ru",
+        {"type": "bundle", "id": "bundle--" + str(kz_event.uuid), "objects": [planted]},
+        audience="kz-ru",
+    )
+    assert answer.status_code in (200, 201), answer.text
+    events = misp_node.client.get(
+        "/api/v1/misp/events?collection=kz-ru", headers=misp_node.headers("kz-reader")
+    ).json()
+    for found in events:
+        tags = {t["name"] for t in found["Event"].get("Tag", [])}
+        if 'accord:origin="kz-knb"' in tags:
+            assert "planted.example" not in str(found), "ru's object inside kz's event"
+    planted_in = [
+        {t["name"] for t in found["Event"].get("Tag", [])}
+        for found in events
+        if "planted.example" in str(found)
+    ]
+    assert planted_in and all('accord:origin="ru-nac"' in tags for tags in planted_in)

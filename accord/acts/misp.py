@@ -333,7 +333,9 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
     # An object names its event; only its own party's event takes it (another party's
     # object naming it must not be exported inside it, under its origin).
     by_event: dict[tuple[str, str], list[str]] = {}
+    of_origin: dict[str, set[str]] = {}
     for item in items:
+        of_origin.setdefault(str(item.sharing["origin"]), set()).add(item.stix_id)
         named = bodies[item.stix_id].get("x_accord_misp_event")
         if isinstance(named, str):
             by_event.setdefault((named, str(item.sharing["origin"])), []).append(item.stix_id)
@@ -343,13 +345,14 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
             continue
         if convert.MISP_TOOL_LABEL not in (body.get("labels") or []):
             continue
-        uuid = item.stix_id.split("--", 1)[1]
-        refs = [r for r in body.get("object_refs", []) if r in bodies]
-        refs += [r for r in by_event.get((uuid, str(item.sharing["origin"])), []) if r not in refs]
+        uuid, origin = item.stix_id.split("--", 1)[1], str(item.sharing["origin"])
+        # An event holds its own party's objects only: another party's grouping naming
+        # them must not export them inside it, under its origin.
+        mine = of_origin[origin]
+        refs = [r for r in body.get("object_refs", []) if r in mine]
+        refs += [r for r in by_event.get((uuid, origin), []) if r not in refs]
         body = {**body, "object_refs": refs}
-        creators = {str(bodies[r].get("created_by_ref")) for r in [item.stix_id, *refs]} & set(
-            bodies
-        )
+        creators = {str(bodies[r].get("created_by_ref")) for r in [item.stix_id, *refs]} & mine
         refs += [r for r in creators if r not in refs]
         members = [body] + [bodies[r] for r in refs]
         used.update([item.stix_id, *refs])

@@ -176,3 +176,39 @@ def test_another_partys_object_is_not_put_into_an_exported_event(misp_node: Node
         if "planted.example" in str(found)
     ]
     assert planted_in and all('accord:origin="ru-nac"' in tags for tags in planted_in)
+
+
+def test_another_partys_grouping_does_not_take_in_its_objects(misp_node: Node) -> None:
+    """ru publishes into kz-ru a grouping made as misp-stix makes one, whose object_refs
+    are kz's objects: an export made them an event of ru's, under ru's origin tag."""
+    from tests.api.test_publish import post as publish
+
+    kz_event = misp_event(seed="kz-taken")
+    assert _import(misp_node, "kz", as_json(kz_event))["status"] == "stored"
+    kz_objects = misp_node.client.get(
+        "/api/v1/objects?channel=kz-ru&type=indicator&limit=50", headers=misp_node.headers("kz")
+    ).json()["items"]
+    refs = [i["object"]["id"] for i in kz_objects]
+    assert refs
+    grouping = {
+        "type": "grouping",
+        "spec_version": "2.1",
+        "id": "grouping--1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "name": "Taken by ru",
+        "context": "suspicious-activity",
+        "object_refs": refs,
+        "labels": ['misp:tool="MISP-STIX-Converter"'],
+    }
+    bundle = {"type": "bundle", "id": "bundle--" + str(kz_event.uuid), "objects": [grouping]}
+    answer = publish(misp_node, "ru", bundle, audience="kz-ru")
+    assert answer.status_code in (200, 201), answer.text
+    events = misp_node.client.get(
+        "/api/v1/misp/events?collection=kz-ru", headers=misp_node.headers("kz-reader")
+    ).json()
+    for found in events:
+        tags = {t["name"] for t in found["Event"].get("Tag", [])}
+        if 'accord:origin="ru-nac"' in tags:
+            assert "shop-fireworks.example" not in str(found), "kz's objects in ru's event"
+    assert any("shop-fireworks.example" in str(found) for found in events)

@@ -322,6 +322,16 @@ def _event_tags(item: Item) -> list[dict[str, Any]]:
 
 
 def events_of(items: list[Item]) -> list[dict[str, Any]]:
+    """The MISP events of ``items``, made per origin party: ids are namespaced by origin
+    (two parties may hold the same id), and an event holds only its own party's objects
+    (another party's object or grouping naming them must not join or take them)."""
+    by_origin: dict[str, list[Item]] = {}
+    for item in items:
+        by_origin.setdefault(str(item.sharing["origin"]), []).append(item)
+    return [event for group in by_origin.values() for event in _party_events(group)]
+
+
+def _party_events(items: list[Item]) -> list[dict[str, Any]]:
     """MISP events (``{"Event": ...}``) of the given object versions: each grouping or
     report misp-stix made, with the objects it holds among ``items`` (and those narrower
     than it that name it); everything else, per origin, as one event of misp-stix's
@@ -330,40 +340,34 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
     bodies = {item.stix_id: orjson.loads(item.body) for item in items}
     used: set[str] = set()
     events: list[dict[str, Any]] = []
-    # An object names its event; only its own party's event takes it (another party's
-    # object naming it must not be exported inside it, under its origin).
-    by_event: dict[tuple[str, str], list[str]] = {}
-    of_origin: dict[str, set[str]] = {}
-    for item in items:
-        of_origin.setdefault(str(item.sharing["origin"]), set()).add(item.stix_id)
-        named = bodies[item.stix_id].get("x_accord_misp_event")
+    by_event: dict[str, list[str]] = {}
+    for stix_id, body in bodies.items():
+        named = body.get("x_accord_misp_event")
         if isinstance(named, str):
-            by_event.setdefault((named, str(item.sharing["origin"])), []).append(item.stix_id)
+            by_event.setdefault(named, []).append(stix_id)
     for item in items:
         body = bodies[item.stix_id]
         if body.get("type") not in ("grouping", "report"):
             continue
         if convert.MISP_TOOL_LABEL not in (body.get("labels") or []):
             continue
-        uuid, origin = item.stix_id.split("--", 1)[1], str(item.sharing["origin"])
-        # An event holds its own party's objects only: another party's grouping naming
-        # them must not export them inside it, under its origin.
-        mine = of_origin[origin]
-        refs = [r for r in body.get("object_refs", []) if r in mine]
-        refs += [r for r in by_event.get((uuid, origin), []) if r not in refs]
+        uuid = item.stix_id.split("--", 1)[1]
+        refs = [r for r in body.get("object_refs", []) if r in bodies]
+        refs += [r for r in by_event.get(uuid, []) if r not in refs]
         body = {**body, "object_refs": refs}
-        creators = {str(bodies[r].get("created_by_ref")) for r in [item.stix_id, *refs]} & mine
+        creators = {str(bodies[r].get("created_by_ref")) for r in [item.stix_id, *refs]} & set(
+            bodies
+        )
         refs += [r for r in creators if r not in refs]
         members = [body] + [bodies[r] for r in refs]
         used.update([item.stix_id, *refs])
         events.append(_finish(convert.stix_to_event(_cleaned(members)), _event_tags(item)))
-    parts: dict[tuple[str, str, str], list[Item]] = {}
+    parts: dict[tuple[str, str], list[Item]] = {}
     for item in items:
         named = bodies[item.stix_id].get("x_accord_misp_event")
         if item.stix_id not in used and isinstance(named, str):
-            key = (named, str(item.sharing["audience"]), str(item.sharing["origin"]))
-            parts.setdefault(key, []).append(item)
-    for (named, audience, _origin), members in parts.items():
+            parts.setdefault((named, str(item.sharing["audience"])), []).append(item)
+    for (named, audience), members in parts.items():
         # Objects kept narrower than their event, read without it (another collection):
         # an event of their own, under a UUID derived from the event's and the audience,
         # so that a MISP instance reading both collections keeps both.

@@ -212,3 +212,48 @@ def test_another_partys_grouping_does_not_take_in_its_objects(misp_node: Node) -
         if 'accord:origin="ru-nac"' in tags:
             assert "shop-fireworks.example" not in str(found), "kz's objects in ru's event"
     assert any("shop-fireworks.example" in str(found) for found in events)
+
+
+def test_an_id_another_party_also_uses_does_not_swap_their_events(misp_node: Node) -> None:
+    """Ids are namespaced by origin party, so ru may publish a grouping under the id of
+    kz's event's: an export read both into one dictionary by id and exported ru's content
+    under kz's origin tag."""
+    from tests.api.test_publish import post as publish
+
+    kz_event = misp_event(seed="kz-swapped")
+    assert _import(misp_node, "kz", as_json(kz_event))["status"] == "stored"
+    grouping = {
+        "type": "grouping",
+        "spec_version": "2.1",
+        "id": f"grouping--{kz_event.uuid}",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "name": "Forged by ru",
+        "context": "suspicious-activity",
+        "object_refs": ["identity--0c7b5a3e-8f2d-4e1a-b6c9-1a2b3c4d5e6f"],
+        "labels": ['misp:tool="MISP-STIX-Converter"'],
+    }
+    identity = {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": "identity--0c7b5a3e-8f2d-4e1a-b6c9-1a2b3c4d5e6f",
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z",
+        "name": "ru desk",
+        "identity_class": "organization",
+    }
+    bundle = {
+        "type": "bundle",
+        "id": "bundle--" + str(kz_event.uuid),
+        "objects": [grouping, identity],
+    }
+    answer = publish(misp_node, "ru", bundle, audience="kz-ru")
+    assert answer.status_code in (200, 201), answer.text
+    events = misp_node.client.get(
+        "/api/v1/misp/events?collection=kz-ru", headers=misp_node.headers("kz-reader")
+    ).json()
+    for found in events:
+        tags = {t["name"] for t in found["Event"].get("Tag", [])}
+        if 'accord:origin="kz-knb"' in tags:
+            assert "Forged by ru" not in str(found), "ru's grouping as kz's event"
+    assert any("Explosives purchase network" in str(found) for found in events)

@@ -82,12 +82,13 @@ def import_command(
                 progress.advance(task)
                 continue
             try:
+                converted = acts.convert_events(path.read_bytes())  # before any lock
                 with ctx.obj.engine.begin() as connection:
                     who = acting_account(connection, account)
                     report = acts.import_events(
                         connection,
                         who,
-                        path.read_bytes(),
+                        converted,
                         settings=settings,
                         door="cli",
                         limits=limits,
@@ -138,7 +139,8 @@ def export_command(
             added_after=added_after,
             node_name=settings.node_name,
         )
-        events = acts.export_events(connection, who, criteria, door="cli")
+        items = acts.visible_items(connection, who, criteria, door="cli")
+    events = acts.events_of(items)  # misp-stix outside the transaction: it holds no lock
     if out.is_dir():
         for event in events:
             (out / f"{event['Event']['uuid']}.json").write_bytes(orjson.dumps(event))

@@ -39,11 +39,18 @@ def report(connection: Connection, principal: Principal, name: str) -> dict[str,
         for event in events
         if event.kind in ("inject", "expectation")
     ]
+    # Who entered a lesson is shown to its own party only: another party's (and the
+    # operator's) report names the party, never which of its people.
+    own = principal.account.party.id if principal.account is not None else None
     lessons = [
         {
             "party": codes.get(event.party_id),
             "at": event.at,
-            **{k: v for k, v in orjson.loads(event.details).items() if k in ("text", "account")},
+            **{
+                k: v
+                for k, v in orjson.loads(event.details).items()
+                if k == "text" or (k == "account" and event.party_id == own)
+            },
         }
         for event in events
         if event.kind == "lesson"

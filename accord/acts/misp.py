@@ -95,10 +95,17 @@ def rules_for(
     cap: str | None = None,
     default_tlp: Tlp | None = None,
     floor_tlp: Tlp | None = None,
+    party_id: int | None = None,
 ) -> Rules:
     """The distribution rules of this node: the configured audience of levels 1-3 and the
-    operator's sharing-group mapping (read once per import)."""
+    operator's sharing-group mapping (read once per import). With ``party_id`` (an
+    account's import), only the mappings to channels that party belongs to: a sharing
+    group mapped to another channel is answered as one mapped to none, so the import
+    never tells a party that a channel it is not in exists."""
     mapping = misp_store.sharing_groups(connection)
+    if party_id is not None:
+        own = {channel.name for channel in directory.list_channels(connection, party_id)}
+        mapping = {uuid: channel for uuid, channel in mapping.items() if channel in own}
     return Rules(
         levels={
             1: settings.misp_audience_community,
@@ -117,6 +124,11 @@ def rules_for(
 Publisher = Callable[[str, list[dict[str, Any]]], PublishReport]
 
 
+Converted = convert.Converted
+#: Conversion by misp-stix, which touches no store: a door runs it before its transaction.
+convert_event, convert_events = convert.convert_event, convert.convert_events
+
+
 def store_event(
     connection: Connection,
     event: dict[str, Any],
@@ -124,17 +136,23 @@ def store_event(
     publisher: Publisher,
     *,
     warning_lists: bool,
+    converted: Converted | None = None,
 ) -> EventResult:
-    """Convert one event and publish each audience's objects, in a savepoint: if misp-stix
-    cannot convert all of it, its distribution cannot be kept, or any object is refused,
-    nothing of the event is stored."""
+    """Convert one event (unless ``converted`` already is) and publish each audience's
+    objects, in a savepoint: if misp-stix cannot convert all of it, its distribution
+    cannot be kept, or any object is refused, nothing of the event is stored."""
     uuid = str(event.get("uuid"))
     result = EventResult(uuid, "refused")
     savepoint = connection.begin_nested()
     try:
-        event = convert.normalised(event)
-        sharing = sharing_of(event, rules)
-        placed = assign(convert.event_to_stix(event), sharing, uuid)
+        done = converted if converted is not None else convert_event(event)
+        if done.normal is None and done.error is not None:
+            raise done.error  # no timestamp, no uuid: refused before anything else
+        event = done.normal or event
+        sharing = sharing_of(event, rules)  # a distribution that cannot be kept comes next
+        if done.error is not None:
+            raise done.error
+        placed = assign(done.objects, sharing, uuid)
         by_audience: dict[str, list[dict[str, Any]]] = {}
         context: dict[str, list[dict[str, Any]]] = {}
         for item in placed:
@@ -173,15 +191,16 @@ def store_event(
 def import_events(
     connection: Connection,
     account: Account,
-    raw: bytes,
+    raw: bytes | list[Converted],
     *,
     settings: Settings,
     door: str,
     limits: PublishLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
-    """Import the MISP events of ``raw`` as ``account``'s party, each whole or not at all."""
-    events = convert.read_events(raw)
-    rules = rules_for(connection, settings)
+    """Import the MISP events of ``raw`` (or of :func:`convert_events`, run before the
+    transaction) as ``account``'s party, each whole or not at all."""
+    converted = convert_events(raw) if isinstance(raw, bytes) else raw
+    rules = rules_for(connection, settings, party_id=account.party.id)
 
     def publisher(audience: str, members: list[dict[str, Any]]) -> PublishReport:
         return publish_objects(
@@ -198,11 +217,16 @@ def import_events(
 
     current = [""]
     results: list[EventResult] = []
-    for event in events:
-        current[0] = str(event.get("uuid"))
+    for done in converted:
+        current[0] = str(done.event.get("uuid"))
         results.append(
             store_event(
-                connection, event, rules, publisher, warning_lists=bool(settings.misp_warning_lists)
+                connection,
+                done.event,
+                rules,
+                publisher,
+                warning_lists=bool(settings.misp_warning_lists),
+                converted=done,
             )
         )
     report = ImportReport(results)
@@ -298,6 +322,16 @@ def _event_tags(item: Item) -> list[dict[str, Any]]:
 
 
 def events_of(items: list[Item]) -> list[dict[str, Any]]:
+    """The MISP events of ``items``, made per origin party: ids are namespaced by origin
+    (two parties may hold the same id), and an event holds only its own party's objects
+    (another party's object or grouping naming them must not join or take them)."""
+    by_origin: dict[str, list[Item]] = {}
+    for item in items:
+        by_origin.setdefault(str(item.sharing["origin"]), []).append(item)
+    return [event for group in by_origin.values() for event in _party_events(group)]
+
+
+def _party_events(items: list[Item]) -> list[dict[str, Any]]:
     """MISP events (``{"Event": ...}``) of the given object versions: each grouping or
     report misp-stix made, with the objects it holds among ``items`` (and those narrower
     than it that name it); everything else, per origin, as one event of misp-stix's
@@ -503,22 +537,17 @@ def criteria_for(
     )
 
 
-def feed_of(
-    connection: Connection,
-    account: Account,
-    collection: str,
-    *,
-    node_name: str,
-    event: str | None = None,
-) -> dict[str, Any]:
-    """A collection as a MISP feed: its events by uuid (:mod:`accord.misp.feed`); with
-    ``event``, only what that event is made of is converted."""
-    criteria = criteria_for(
-        connection, account, collection=collection, added_after=None, node_name=node_name
-    )
+def feed_items(
+    connection: Connection, account: Account, criteria: store.ObjectFilter, *, event: str | None
+) -> list[Item]:
+    """What a feed (or, with ``event``, one event's file) is made of: read and audited."""
     items = visible_items(connection, account, criteria, door="misp-feed", action="misp.feed")
-    if event is not None:
-        items = of_event(items, event)
+    return items if event is None else of_event(items, event)
+
+
+def feed_events_of(items: list[Item]) -> dict[str, Any]:
+    """The feed's events of items already read; misp-stix runs here, so a door calls it
+    once the read's transaction is over (on SQLite it holds the store's one lock)."""
     return feed.feed_events(events_of(items))
 
 
@@ -533,6 +562,7 @@ def receive_event(
     *,
     local_node: str,
     limits: PublishLimits = DEFAULT_LIMITS,
+    converted: Converted | None = None,
 ) -> EventResult:
     """Store one event of a misp-feed peer as its party's, whole or not at all, through
     :func:`accord.acts.receive.receive` (the publish path's checks and audit), with the
@@ -544,7 +574,9 @@ def receive_event(
         origin = Origin(peer.name, peer.party, audience)
         return receive(connection, origin, members, meta, local_node=local_node, limits=limits)
 
-    return store_event(connection, event, rules, publisher, warning_lists=False)
+    return store_event(
+        connection, event, rules, publisher, warning_lists=False, converted=converted
+    )
 
 
 def withdraw_event(connection: Connection, peer: Peer, uuid: str, stix_ids: list[str]) -> int:

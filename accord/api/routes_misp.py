@@ -39,9 +39,11 @@ async def import_route(request: Request, account: Publisher) -> JSONBytes:
     limits = PublishLimits.from_settings(settings)
 
     def work() -> dict[str, Any]:
+        # misp-stix first, with no transaction open: its seconds hold no lock.
+        converted = acts.convert_events(raw)
         with engine_of(request).begin() as connection:
             report = acts.import_events(
-                connection, account, raw, settings=settings, door="api", limits=limits
+                connection, account, converted, settings=settings, door="api", limits=limits
             )
         return report.as_dict()
 
@@ -71,21 +73,24 @@ def export_route(
             added_after=added_after,
             node_name=settings.node_name,
         )
-        events = acts.export_events(connection, account, criteria, door="api")
-    return JSONBytes(events)
+        items = acts.visible_items(connection, account, criteria, door="api")
+    # misp-stix once the read's transaction is over: its seconds hold no lock.
+    return JSONBytes(acts.events_of(items))
 
 
 def _feed(
     request: Request, account: Any, collection: str, event: str | None = None
 ) -> dict[str, Any]:
     with engine_of(request).begin() as connection:
-        return acts.feed_of(
+        criteria = acts.criteria_for(
             connection,
             account,
-            collection,
+            collection=collection,
+            added_after=None,
             node_name=settings_of(request).node_name,
-            event=event,
         )
+        items = acts.feed_items(connection, account, criteria, event=event)
+    return acts.feed_events_of(items)
 
 
 @router.get("/misp/feeds/{collection}/manifest.json", summary="A collection's MISP feed manifest")

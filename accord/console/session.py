@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accord import audit
 from accord.acts import session as session_acts
 from accord.api.auth import engine_of, settings_of
+from accord.api.throttle import admit
 from accord.console.render import render
 from accord.errors import AccordError, Forbidden
 from accord.store.directory import Account, list_channels
@@ -96,6 +97,7 @@ def page_account(request: Request) -> Account:
                 request.state.channels = [c.name for c in channels]
     if account is None or session_id is None:
         raise SignInNeeded("sign in with an account token to see this page")
+    admit(request, account)  # the console counts against the same limits as REST and TAXII
     request.state.account = account
     request.state.csrf = csrf_token(session_id)
     return account

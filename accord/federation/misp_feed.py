@@ -117,6 +117,7 @@ def sync_misp_feed(
         level = Tlp.from_label(peer.tlp) if peer.tlp else None
         for event in fetched:
             uuid = str(event["uuid"]).lower()
+            converted = misp_acts.convert_event(event)  # misp-stix's seconds hold no lock
             with engine.begin() as connection:
                 rules = misp_acts.rules_for(
                     connection,
@@ -133,6 +134,7 @@ def sync_misp_feed(
                     rules,
                     local_node=local_node,
                     limits=PublishLimits.of(limits),
+                    converted=converted,
                 )
                 if outcome.status != "refused":
                     misp_store.record_event(

@@ -19,11 +19,12 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from accord.errors import FieldError, InvalidInput, ValidationFailed
+from accord.errors import AccordError, FieldError, InvalidInput, ValidationFailed
 from accord.stix.markings import Tlp
 
 #: The label misp-stix puts on the grouping or report it makes of an event.
@@ -247,3 +248,32 @@ def tlp_of(names: Iterable[str]) -> Tlp | None:
 def pap_of(names: Iterable[str]) -> list[str]:
     """The PAP tags (``PAP:GREEN``...), kept as labels."""
     return [name for name in names if name.lower().startswith("pap:")]
+
+
+@dataclass(slots=True)
+class Converted:
+    """One event (``event`` as read, ``normal`` once normalised) and the STIX objects
+    misp-stix made of it, or why it could not (``error``)."""
+
+    event: dict[str, Any]
+    normal: dict[str, Any] | None = None
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    error: AccordError | None = None
+
+
+def convert_event(event: dict[str, Any]) -> Converted:
+    """Normalise and convert one event; touches no store."""
+    done = Converted(event)
+    try:
+        done.normal = normalised(event)
+        done.objects = event_to_stix(done.normal)
+    except AccordError as exc:
+        done.error = exc
+    return done
+
+
+def convert_events(raw: bytes) -> list[Converted]:
+    """The events of ``raw``, converted. misp-stix is slow (seconds for a large event): a
+    door runs this before it opens the import's transaction, so that no write lock (the
+    store's on SQLite, the audit head's on PostgreSQL) is held meanwhile."""
+    return [convert_event(event) for event in read_events(raw)]

@@ -328,7 +328,7 @@ def events_of(items: list[Item]) -> list[dict[str, Any]]:
     by_origin: dict[str, list[Item]] = {}
     for item in items:
         by_origin.setdefault(str(item.sharing["origin"]), []).append(item)
-    return [event for group in by_origin.values() for event in _party_events(group)]
+    return feed.distinct_uuids([e for group in by_origin.values() for e in _party_events(group)])
 
 
 def _party_events(items: list[Item]) -> list[dict[str, Any]]:

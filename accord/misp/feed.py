@@ -38,9 +38,26 @@ def _origin(event: dict[str, Any]) -> str:
     return "accord"
 
 
+def distinct_uuids(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events with one uuid each: a uuid two origins' events share (ids are namespaced
+    by origin, so a party may publish under another's event uuid) is replaced, for every one
+    of them, by a uuid derived from the origin and that uuid. No party keeps it: the first
+    to publish may be the one who copied it, and a feed keyed by uuid would otherwise serve
+    one party's event in place of the other's."""
+    count: dict[str, int] = {}
+    for event in events:
+        count[event["Event"]["uuid"]] = count.get(event["Event"]["uuid"], 0) + 1
+    for event in events:
+        shared = event["Event"]["uuid"]
+        if count[shared] > 1:
+            derived = uuid_module.uuid5(NAMESPACE, f"{_origin(event)}:{shared}")
+            event["Event"]["uuid"] = str(derived)
+    return events
+
+
 def feed_events(events: list[dict[str, Any]]) -> dict[str, MISPEvent]:
-    """The events of a feed by uuid."""
-    return {e["Event"]["uuid"]: _misp_event(e, _origin(e)) for e in events}
+    """The events of a feed by uuid (each uuid already one event's: :func:`distinct_uuids`)."""
+    return {e["Event"]["uuid"]: _misp_event(e, _origin(e)) for e in distinct_uuids(events)}
 
 
 def manifest(events: dict[str, MISPEvent]) -> bytes:

@@ -257,3 +257,32 @@ def test_an_id_another_party_also_uses_does_not_swap_their_events(misp_node: Nod
         if 'accord:origin="kz-knb"' in tags:
             assert "Forged by ru" not in str(found), "ru's grouping as kz's event"
     assert any("Explosives purchase network" in str(found) for found in events)
+    # Both events are served, each under a uuid of its own: a feed keyed by uuid (and a MISP
+    # instance loading the export) would otherwise take ru's for kz's.
+    uuids = [found["Event"]["uuid"] for found in events]
+    assert len(uuids) == len(set(uuids)) and str(kz_event.uuid) not in uuids
+    manifest = misp_node.client.get(
+        "/misp/feeds/kz-ru/manifest.json", headers=misp_node.headers("kz-reader")
+    )
+    assert manifest.status_code == 200, manifest.text
+    assert sorted(manifest.json()) == sorted(uuids)
+    kz_uuid = next(u for u, f in zip(uuids, events, strict=True) if "Explosives" in str(f))
+    served = misp_node.client.get(
+        f"/misp/feeds/kz-ru/{kz_uuid}.json", headers=misp_node.headers("kz-reader")
+    )
+    assert served.status_code == 200 and "Forged by ru" not in served.text
+
+
+def test_distinct_uuids_leaves_unshared_uuids_alone() -> None:
+    from accord.misp.feed import distinct_uuids
+
+    def made(uuid: str, origin: str) -> dict[str, Any]:
+        return {"Event": {"uuid": uuid, "Tag": [{"name": f'accord:origin="{origin}"'}]}}
+
+    shared = "5bb671e2-5526-51d0-b8c3-2df9bda45d3c"
+    alone = "6402a99a-768e-5fff-800f-a4d296e4a0ee"
+    out = distinct_uuids([made(shared, "kz-knb"), made(shared, "ru-nac"), made(alone, "kz-knb")])
+    uuids = [e["Event"]["uuid"] for e in out]
+    assert uuids[2] == alone and shared not in uuids[:2] and uuids[0] != uuids[1]
+    again = distinct_uuids([made(shared, "kz-knb"), made(shared, "ru-nac")])
+    assert [e["Event"]["uuid"] for e in again] == uuids[:2]  # stable across reads

@@ -7,8 +7,6 @@ imported and the export holds what it may see. The acts are the API's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +16,7 @@ from rich.console import Console
 
 from accord.acts import misp as acts
 from accord.acts.cli_accounts import acting_account
+from accord.cli_errors import fail, reported
 from accord.cli_progress import progress_bar
 from accord.errors import AccordError
 from accord.policy import Principal
@@ -31,20 +30,6 @@ console = Console()
 errors = Console(stderr=True)
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(2)
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    try:
-        yield
-    except AccordError as exc:
-        first = exc.errors[0] if exc.errors else None
-        raise _fail(f"{first.field}: {first.message}" if first else exc.detail) from None
-
-
 def _files(paths: list[Path]) -> list[Path]:
     """The event files named, a directory standing for a MISP feed's event files (every
     ``*.json`` but its ``manifest.json``)."""
@@ -55,7 +40,7 @@ def _files(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise _fail(f"{path}: no such file or directory")
+            raise fail(f"{path}: no such file or directory")
     return found
 
 
@@ -130,7 +115,7 @@ def export_command(
 ) -> None:
     """Export what the account may see as MISP events (JSON PyMISP and MISP load)."""
     settings = ctx.obj.settings
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(), ctx.obj.engine.begin() as connection:
         who = acting_account(connection, account)
         criteria = acts.criteria_for(
             connection,
@@ -162,7 +147,7 @@ def map_command(
     channel: Annotated[str, typer.Argument(help="The channel of the same parties")],
 ) -> None:
     """Map a MISP sharing group to the channel whose members are the same parties."""
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(), ctx.obj.engine.begin() as connection:
         acts.map_sharing_group(connection, _host(), uuid, channel)
     console.print(f"sharing group {uuid} -> channel {channel}", markup=False)
 
@@ -170,7 +155,7 @@ def map_command(
 @misp_app.command("unmap-sharing-group")
 def unmap_command(ctx: typer.Context, uuid: str) -> None:
     """Remove a mapping: events of that sharing group are refused from then on."""
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(), ctx.obj.engine.begin() as connection:
         done = acts.unmap_sharing_group(connection, _host(), uuid)
     console.print(f"sharing group {uuid} " + ("unmapped" if done else "was not mapped"))
 
@@ -178,7 +163,7 @@ def unmap_command(ctx: typer.Context, uuid: str) -> None:
 @misp_app.command("sharing-groups")
 def list_command(ctx: typer.Context) -> None:
     """The sharing-group mapping."""
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(), ctx.obj.engine.begin() as connection:
         mapping = acts.sharing_groups(connection, _host())
     for uuid, channel in sorted(mapping.items()):
         console.print(f"{uuid}  {channel}", markup=False)

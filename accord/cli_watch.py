@@ -8,8 +8,6 @@ it the party) it acts for. The acts are those of the API (accord.acts.watches), 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -20,14 +18,13 @@ from rich.table import Table
 
 from accord.acts import watches as watch_acts
 from accord.acts.cli_accounts import acting_account
-from accord.errors import AccordError
+from accord.cli_errors import fail, reported
 
 watch_app = typer.Typer(
     help="Watches: names, register subjects and values your party is told about.",
     no_args_is_help=True,
 )
 console = Console()
-errors = Console(stderr=True)
 
 #: The act's field names as the options that carry them.
 OPTIONS = {
@@ -56,26 +53,9 @@ AccountOption = Annotated[
 FormatOption = Annotated[Format, typer.Option("--format", help="table or json")]
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
-    return typer.Exit(2)
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """An Accord refusal as one line naming the option, and exit status 2; no traceback."""
-    try:
-        yield
-    except AccordError as exc:
-        if exc.errors:
-            first = exc.errors[0]
-            raise _fail(f"{OPTIONS.get(first.field, first.field)}: {first.message}") from None
-        raise _fail(exc.detail) from None
-
-
 def _required(account: str | None, command: str) -> str:
     if not account:
-        raise _fail(
+        raise fail(
             f"--account: required ({command} acts for an account: watches and alerts are "
             "numbered per party)"
         )
@@ -115,7 +95,7 @@ def watch_add(
     options = (("--name", name), ("--subject", subject), ("--value", value), ("--query", query))
     given = [flag for flag, text in options if text is not None]
     if len(given) != 1:
-        raise _fail(
+        raise fail(
             "--name/--subject/--value/--query: give exactly one"
             + (f" (got {', '.join(given)})" if given else "")
         )
@@ -128,7 +108,7 @@ def watch_add(
         note=note,
         expires=expires,
     )
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(OPTIONS), ctx.obj.engine.begin() as connection:
         added = watch_acts.add_watch(
             connection, acting_account(connection, who), request, door="cli"
         )
@@ -151,7 +131,7 @@ def watch_list(
 ) -> None:
     """List the party's watches."""
     who = _required(account, "watch list")
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(OPTIONS), ctx.obj.engine.begin() as connection:
         found = watch_acts.list_watches(
             connection, acting_account(connection, who), mine=mine, door="cli"
         )
@@ -181,7 +161,7 @@ def watch_remove(
 ) -> None:
     """Remove a watch: of the party of --account (its author, or an admin of the party); or,
     without --account, as the node's host, the one watch of that number."""
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(OPTIONS), ctx.obj.engine.begin() as connection:
         if account:
             acting = acting_account(connection, account)
             watch_acts.remove_watch(connection, acting, watch_id, door="cli")
@@ -210,7 +190,7 @@ def alerts_command(
 ) -> None:
     """The party's alerts, oldest first: what its watches found in objects it may see."""
     who = _required(account, "alerts")
-    with _reported(), ctx.obj.engine.begin() as connection:
+    with reported(OPTIONS), ctx.obj.engine.begin() as connection:
         page = watch_acts.list_alerts(
             connection,
             acting_account(connection, who),

@@ -369,18 +369,7 @@ def set_state(
             else None
         )
         if channel is not None:
-            codes = directory.party_codes(connection)
-            details["shared"] = [
-                {
-                    "id": item.stix_id,
-                    "type": item.type,
-                    "name": item.name,
-                    "by": codes.get(item.origin_party_id),
-                    "at": marking.stamp(marking.parse_stamp(item.added_key)),
-                }
-                for item in store.shared(connection, channel.id)
-            ]
-            details["with"] = list(channel.members)
+            details["shared"], details["with"] = shared_record(connection, row)
             purged = store.purge_channel(connection, channel.id)
         store.update_exercise(connection, row.id, {"state": "ended", "ended_at": at})
         details["purged"] = purged

@@ -80,31 +80,7 @@ def append_entry(
     details: dict[str, Any] | None = None,
 ) -> tuple[int, str]:
     """As :func:`append`, returning the entry's sequence number and timestamp."""
-    head = connection.execute(
-        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-    ).one()
-    seq = int(head.seq) + 1
-    at = now_timestamp()
-    details_text = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
-    digest = _entry_hash(
-        head.hash, seq, at, actor.account, actor.party, actor.door, action, target, details_text
-    )
-    connection.execute(
-        audit_log.insert().values(
-            seq=seq,
-            at=at,
-            account=actor.account,
-            party=actor.party,
-            door=actor.door,
-            action=action,
-            target=target,
-            details=details_text,
-            prev_hash=head.hash,
-            hash=digest,
-        )
-    )
-    connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
-    return seq, at
+    return append_many(connection, [Entry(actor, action, target, details)])[0]
 
 
 @dataclass(frozen=True, slots=True)

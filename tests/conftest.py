@@ -189,6 +189,11 @@ def node(database: Database) -> Iterator[Node]:
 def trio(node: Node) -> Node:
     """Three agencies with a publisher each (kz, ru, cn), a reader (kz-reader), an admin
     (cn-admin) and a bilateral channel kz-ru."""
+    return populate_trio(node)
+
+
+def populate_trio(node: Node) -> Node:
+    """The parties, accounts and channel of :func:`trio` on ``node``."""
     for code, jurisdiction in (("kz-knb", "KZ"), ("ru-nac", "RU"), ("cn-mps", "CN")):
         node.party(code, jurisdiction)
     node.account("kz", "kz-knb")

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from accord.acts import misp as misp_acts
 from accord.api import create_app
 from accord.config import Settings
-from tests.conftest import HOST, Database, Node
+from tests.conftest import HOST, Database, Node, populate_trio
 from tests.misp.events import SHARING_GROUP
 
 
@@ -21,17 +21,9 @@ def misp_node(database: Database) -> Iterator[Node]:
     settings = Settings(database_url=database.url, misp_warning_lists=0)
     app = create_app(settings, database.engine)
     with TestClient(app) as client:
-        node = Node(database, client)
-        for code, jurisdiction in (("kz-knb", "KZ"), ("ru-nac", "RU"), ("cn-mps", "CN")):
-            node.party(code, jurisdiction)
-        node.account("kz", "kz-knb")
-        node.account("ru", "ru-nac")
-        node.account("cn", "cn-mps")
-        node.account("kz-reader", "kz-knb", "reader")
+        node = populate_trio(Node(database, client))
         node.account("ru-reader", "ru-nac", "reader")
-        node.account("cn-admin", "cn-mps", "admin")
         node.account("cn-reader", "cn-mps", "reader")
-        node.channel("kz-ru", "kz-knb", "ru-nac")
         with node.engine.begin() as connection:
             misp_acts.map_sharing_group(connection, HOST, SHARING_GROUP, "kz-ru")
         yield node

@@ -66,6 +66,18 @@ def start_server(
     return process
 
 
+@contextmanager
+def served(database: Database, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`accord serve` on ``database`` for the length of the block; yields its base URL."""
+    port = free_port()
+    process = start_server(database, port, log, env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.wait()
+
+
 MEDALLION_COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
 TAXII = "application/taxii+json;version=2.1"
 

@@ -14,7 +14,7 @@ from accord.policy import Principal
 from accord.store import directory
 from tests.conftest import HOST, Database
 from tests.exercise.helpers import MINIMAL
-from tests.servers import free_port, start_server
+from tests.servers import served
 
 
 @pytest.mark.slow
@@ -34,8 +34,7 @@ def test_serve_steps_the_clock(database: Database, tmp_path: Path) -> None:
             {"host": "kz-knb", "partner": "cn-mps", "hub": "sco-hub"},
             speed=60,
         )
-    process = start_server(database, free_port(), tmp_path / "serve.log")
-    try:
+    with served(database, tmp_path / "serve.log"):
         deadline = time.monotonic() + 30
         status = "due"
         while time.monotonic() < deadline and status != "sent":
@@ -44,6 +43,3 @@ def test_serve_steps_the_clock(database: Database, tmp_path: Path) -> None:
                 state = exercise_clock.status(connection, HOST, "served", directory.utc_now())
             status = state["injects"][0]["status"]
         assert status == "sent", (tmp_path / "serve.log").read_text()
-    finally:
-        process.kill()
-        process.wait()

@@ -17,7 +17,7 @@ from accord.demo import load_demo
 from accord.federation.collections import collection_id
 from accord.policy import Principal
 from tests.conftest import Database
-from tests.servers import free_port, start_server
+from tests.servers import served
 from tests.stix_factory import sdo
 
 ACTOR = audit.Actor("test", None, "cli")
@@ -30,13 +30,8 @@ def running(database: Database, tmp_path: Path) -> Iterator[tuple[str, dict[str,
         tokens = {name: token for name, _, _, token in load_demo(connection, HOST)}
         admin.add_party(connection, HOST, "tj-gknb", "GKNB", "TJ")
         tokens["tj"] = admin.add_account(connection, HOST, "tj", "tj-gknb", "reader")[1]
-    port = free_port()
-    process = start_server(database, port, tmp_path / "server.log")
-    try:
-        yield f"http://127.0.0.1:{port}", tokens
-    finally:
-        process.kill()
-        process.wait()
+    with served(database, tmp_path / "server.log") as base:
+        yield base, tokens
 
 
 @pytest.mark.slow

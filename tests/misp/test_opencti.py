@@ -20,7 +20,7 @@ from accord.acts import admin
 from accord.acts.publish import publish_objects
 from accord.store import directory
 from tests.conftest import HOST, Database
-from tests.servers import free_port, start_server
+from tests.servers import served
 from tests.stix_factory import sdo
 
 
@@ -38,13 +38,8 @@ def running(database: Database, tmp_path: Path) -> Iterator[tuple[str, str]]:
         publish_objects(
             connection, account, [sdo("indicator")], audience="own", tlp=None, door="cli"
         )
-    port = free_port()
-    process = start_server(database, port, tmp_path / "server.log")
-    try:
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        process.kill()
-        process.wait()
+    with served(database, tmp_path / "server.log") as base:
+        yield base, token
 
 
 def _poll(collection: Any, filters: dict[str, Any]) -> list[dict[str, Any]]:

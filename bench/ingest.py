@@ -109,13 +109,18 @@ def database(linker_db: Path) -> str:
     return url
 
 
-def main() -> None:
-    folder = Path(tempfile.mkdtemp())
-    url = database(folder / "register.db")
+def demo_linker(url: str | None = None) -> Any:
+    """The register linker over the demo register (``url``, or a fresh SQLite file)."""
+    url = url or database(Path(tempfile.mkdtemp()) / "register.db")
     index = ScreeningIndex()
     with make_engine(url).connect() as connection:
         index.refresh(connection)
-    linker = register_linker(index)
+    return register_linker(index)
+
+
+def main() -> None:
+    url = database(Path(tempfile.mkdtemp()) / "register.db")
+    linker = demo_linker(url)
     articles = json.loads(LABELLED.read_text(encoding="utf-8"))["articles"]
     totals: dict[str, list[int]] = {}
     for article in articles:

@@ -12,26 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from accord.ingest.extract import register_linker
 from accord.ingest.pipeline import ingest
-from accord.screening.index import ScreeningIndex
-from accord.store.engine import make_engine
-from bench.ingest import database
+from bench.ingest import demo_linker
 from bench.ingest_unseen import articles
 
 
 def outputs() -> list[str]:
     """One JSON line per (article, system), in a fixed order."""
-    folder = Path(tempfile.mkdtemp())
-    url = database(folder / "register.db")
-    index = ScreeningIndex()
-    with make_engine(url).connect() as connection:
-        index.refresh(connection)
-    linker = register_linker(index)
+    linker = demo_linker()
     lines: list[str] = []
     for article in articles():
         for models in (True, False):

@@ -51,9 +51,13 @@ def tick(engine: Engine, now: datetime, *, node: str = LOCAL_NODE) -> int:
     return recorded
 
 
-def _progress(connection: Connection, row: Row[Any]) -> Progress:
+def _progress(
+    connection: Connection, row: Row[Any], stored: list[Row[Any]] | None = None
+) -> Progress:
     scenario = scenario_from_row(store.scenario_by_id(connection, row.scenario_id))
-    return progress_of(scenario, role_parties(connection, row), store.events(connection, row.id))
+    if stored is None:
+        stored = store.events(connection, row.id)
+    return progress_of(scenario, role_parties(connection, row), stored)
 
 
 def _seconds(row: Row[Any], moment: datetime) -> int:
@@ -75,8 +79,8 @@ def step(connection: Connection, exercise_id: int, now: datetime, *, node: str) 
         store.update_exercise(connection, row.id, {"state": "running"})
     elif row.state != "running":
         return 0
-    progress = _progress(connection, row)
     stored = store.events(connection, row.id)
+    progress = _progress(connection, row, stored)
     current = _seconds(row, now)
     director = directory.get_account(connection, store.account_name(connection, row.account_id))
     if not directory.usable(director) or not store.is_director(connection, director.id):

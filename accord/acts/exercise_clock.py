@@ -51,9 +51,13 @@ def tick(engine: Engine, now: datetime, *, node: str = LOCAL_NODE) -> int:
     return recorded
 
 
-def _progress(connection: Connection, row: Row[Any]) -> Progress:
+def _progress(
+    connection: Connection, row: Row[Any], stored: list[Row[Any]] | None = None
+) -> Progress:
     scenario = scenario_from_row(store.scenario_by_id(connection, row.scenario_id))
-    return progress_of(scenario, role_parties(connection, row), store.events(connection, row.id))
+    if stored is None:
+        stored = store.events(connection, row.id)
+    return progress_of(scenario, role_parties(connection, row), stored)
 
 
 def _seconds(row: Row[Any], moment: datetime) -> int:
@@ -75,8 +79,8 @@ def step(connection: Connection, exercise_id: int, now: datetime, *, node: str) 
         store.update_exercise(connection, row.id, {"state": "running"})
     elif row.state != "running":
         return 0
-    progress = _progress(connection, row)
     stored = store.events(connection, row.id)
+    progress = _progress(connection, row, stored)
     current = _seconds(row, now)
     director = directory.get_account(connection, store.account_name(connection, row.account_id))
     if not directory.usable(director) or not store.is_director(connection, director.id):
@@ -87,15 +91,15 @@ def step(connection: Connection, exercise_id: int, now: datetime, *, node: str) 
         store.add_events(
             connection,
             [
-                {
-                    "exercise_id": row.id,
-                    "kind": "state",
-                    "item": "pause",
-                    "status": "pause",
-                    "at": at,
-                    "scenario_seconds": current,
-                    "details": orjson.dumps({"why": "the director cannot act"}).decode(),
-                }
+                _event(
+                    row.id,
+                    "state",
+                    "pause",
+                    "pause",
+                    at,
+                    current,
+                    details={"why": "the director cannot act"},
+                )
             ],
         )
         return 1
@@ -103,20 +107,8 @@ def step(connection: Connection, exercise_id: int, now: datetime, *, node: str) 
     events: list[dict[str, Any]] = []
 
     def record(kind: str, item: str, status: str, seconds: int, **extra: Any) -> None:
-        details = extra.pop("details", {})
-        events.append(
-            {
-                "exercise_id": row.id,
-                "kind": kind,
-                "item": item,
-                "status": status,
-                "at": extra.pop("at", marking.stamp(now)),
-                "scenario_seconds": seconds,
-                "points": extra.pop("points", 0),
-                "party_id": extra.pop("party_id", None),
-                "details": orjson.dumps(details).decode(),
-            }
-        )
+        at = extra.pop("at", marking.stamp(now))
+        events.append(_event(row.id, kind, item, status, at, seconds, **extra))
 
     def rebuild() -> Progress:
         rows = [*stored, *(_EventRow(e) for e in events)]
@@ -182,6 +174,32 @@ def step(connection: Connection, exercise_id: int, now: datetime, *, node: str) 
         store.update_exercise(connection, row.id, {"seen_pk": max(a.pk for a in answers)})
     store.add_events(connection, events)
     return len(events)
+
+
+def _event(
+    exercise_id: int,
+    kind: str,
+    item: str,
+    status: str,
+    at: str,
+    seconds: int,
+    *,
+    points: int = 0,
+    party_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One exercise event row, as :func:`accord.store.exercises.add_events` takes it."""
+    return {
+        "exercise_id": exercise_id,
+        "kind": kind,
+        "item": item,
+        "status": status,
+        "at": at,
+        "scenario_seconds": seconds,
+        "points": points,
+        "party_id": party_id,
+        "details": orjson.dumps(details or {}).decode(),
+    }
 
 
 class _EventRow:

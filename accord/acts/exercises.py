@@ -167,7 +167,7 @@ def list_scenarios(connection: Connection, principal: Principal) -> list[dict[st
     found = []
     party_id, every = _scope(principal)
     for row in store.scenario_rows(connection, party_id, every=every):
-        scenario = parse(orjson.loads(row.body))
+        scenario = scenario_from_row(row)
         found.append(
             {
                 "name": scenario.name,

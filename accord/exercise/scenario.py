@@ -12,6 +12,7 @@ bundle's objects).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,21 +208,30 @@ def parse(data: Any) -> Scenario:
     )
 
 
+def _entries(
+    check: _Checker, raw: list[Any], section: str, noun: str
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Each object of a section's list with its place (``injects[0].``) and checked id;
+    an entry that is not an object, or an id used twice, is refused."""
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where = f"{section}[{index}]."
+        if not isinstance(item, dict):
+            check.refuse(f"{section}[{index}]", "expected an object")
+            continue
+        item_id = check.name(item, "id", where)
+        if item_id in seen:
+            check.refuse(f"{where}id", f"{noun} id {item_id!r} is used twice")
+        seen.add(item_id)
+        yield where, item, item_id
+
+
 def _injects(check: _Checker, raw: Any, roles: set[str], expectations: set[str]) -> list[Inject]:
     if not isinstance(raw, list) or not raw:
         check.refuse("injects", "expected a non-empty list of injects")
         return []
     found: list[Inject] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw):
-        where = f"injects[{index}]."
-        if not isinstance(item, dict):
-            check.refuse(f"injects[{index}]", "expected an object")
-            continue
-        inject_id = check.name(item, "id", where)
-        if inject_id in seen:
-            check.refuse(f"{where}id", f"inject id {inject_id!r} is used twice")
-        seen.add(inject_id)
+    for where, item, inject_id in _entries(check, raw, "injects", "inject"):
         sender = check.role(item.get("from"), f"{where}from", roles)
         to = item.get("to")
         targets: list[str] = []
@@ -294,16 +304,7 @@ def _expectations(check: _Checker, raw: Any, roles: set[str]) -> list[Expectatio
         check.refuse("expectations", "expected a list of expectations")
         return []
     found: list[Expectation] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw):
-        where = f"expectations[{index}]."
-        if not isinstance(item, dict):
-            check.refuse(f"expectations[{index}]", "expected an object")
-            continue
-        expectation_id = check.name(item, "id", where)
-        if expectation_id in seen:
-            check.refuse(f"{where}id", f"expectation id {expectation_id!r} is used twice")
-        seen.add(expectation_id)
+    for where, item, expectation_id in _entries(check, raw, "expectations", "expectation"):
         role = check.role(item.get("role"), f"{where}role", roles)
         kind = item.get("do")
         if kind not in KINDS:

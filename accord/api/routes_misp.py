@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from accord.acts import misp as acts
@@ -20,6 +21,8 @@ from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import NotFound
 from accord.misp import feed
 from accord.prepare import PublishLimits
+from accord.store.directory import Account
+from accord.store.objects import ObjectFilter
 
 router = APIRouter(tags=["misp"], responses=PROBLEM_RESPONSES)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
@@ -64,31 +67,35 @@ def export_route(
     added_after: Annotated[str | None, Query(description="only objects added after")] = None,
 ) -> JSONBytes:
     """A JSON list of ``{"Event": ...}``, loadable by ``pymisp.MISPEvent().load``."""
-    settings = settings_of(request)
     with engine_of(request).begin() as connection:
-        criteria = acts.criteria_for(
-            connection,
-            account,
-            collection=collection,
-            added_after=added_after,
-            node_name=settings.node_name,
-        )
+        criteria = _criteria(request, connection, account, collection, added_after)
         items = acts.visible_items(connection, account, criteria, door="api")
     # misp-stix once the read's transaction is over: its seconds hold no lock.
     return JSONBytes(acts.events_of(items))
+
+
+def _criteria(
+    request: Request,
+    connection: Connection,
+    account: Account,
+    collection: str | None,
+    added_after: str | None,
+) -> ObjectFilter:
+    """The criteria of a MISP read (export or feed) through this node's name."""
+    return acts.criteria_for(
+        connection,
+        account,
+        collection=collection,
+        added_after=added_after,
+        node_name=settings_of(request).node_name,
+    )
 
 
 def _feed(
     request: Request, account: Any, collection: str, event: str | None = None
 ) -> dict[str, Any]:
     with engine_of(request).begin() as connection:
-        criteria = acts.criteria_for(
-            connection,
-            account,
-            collection=collection,
-            added_after=None,
-            node_name=settings_of(request).node_name,
-        )
+        criteria = _criteria(request, connection, account, collection, None)
         items = acts.feed_items(connection, account, criteria, event=event)
     return acts.feed_events_of(items)
 

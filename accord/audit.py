@@ -24,7 +24,8 @@ import orjson
 from sqlalchemy import Connection, select, update
 
 from accord.stix.timestamps import now_timestamp
-from accord.store.schema import audit_checkpoints, audit_head, audit_log
+from accord.store import audit_partitions
+from accord.store.schema import audit_archives, audit_checkpoints, audit_head, audit_log
 
 GENESIS = "0" * 64
 DOORS = ("api", "cli", "taxii", "sync", "web", "ingest", "import")
@@ -39,7 +40,7 @@ class Actor:
     door: str
 
 
-def _entry_hash(
+def entry_hash(
     prev_hash: str,
     seq: int,
     at: str,
@@ -57,6 +58,13 @@ def _entry_hash(
 def lock_head(connection: Connection) -> None:
     """Take the audit head's row lock now (PostgreSQL); SQLite's BEGIN IMMEDIATE already has it."""
     connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1).with_for_update())
+
+
+def head_seq(connection: Connection) -> int:
+    """The newest entry's sequence number (0: an empty log)."""
+    return int(
+        connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1)).scalar_one()
+    )
 
 
 def append(
@@ -110,7 +118,7 @@ def append_many(connection: Connection, entries: Sequence[Entry]) -> list[tuple[
         seq += 1
         actor = entry.actor
         details = orjson.dumps(entry.details or {}, option=orjson.OPT_SORT_KEYS).decode()
-        digest = _entry_hash(
+        digest = entry_hash(
             prev,
             seq,
             at,
@@ -136,6 +144,8 @@ def append_many(connection: Connection, entries: Sequence[Entry]) -> list[tuple[
             }
         )
         prev = digest
+    # PostgreSQL: the newest partition is made ahead under the head lock (a no-op nearly always).
+    audit_partitions.make_room(connection, seq)
     connection.execute(audit_log.insert(), rows)
     connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
     placed = [(int(row["seq"]), at) for row in rows]
@@ -161,6 +171,9 @@ class Verification:
     entries: int = 0
     #: The checkpoint the walk started after (0: from entry 1).
     from_seq: int = 0
+    #: The entries up to this one were archived (accord.audit_archive): a full walk
+    #: starts after it, from the boundary hash kept in ``audit_archives``.
+    archived_to: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -179,6 +192,8 @@ class Verification:
         }
         if self.from_seq:
             found["from_seq"] = self.from_seq
+        if self.archived_to:
+            found["archived_to"] = self.archived_to
         return found
 
 
@@ -217,10 +232,22 @@ def verify(
     checkpoint's entry is found unchanged: the entries before it were verified then, and
     changing any of them consistently would have to change that entry's hash too. A
     checkpoint is as safe as the store that keeps it: the full walk (the default) and the
-    head hash recorded outside the node (``expect_head``) do not rely on it."""
+    head hash recorded outside the node (``expect_head``) do not rely on it.
+
+    Once partitions were archived, the full walk starts at the newest archive's boundary
+    (its last entry's hash, kept in ``audit_archives``) and checks that each archive the
+    walk passes is recorded by its ``audit.archive`` chain entry; the archived entries
+    themselves are proved by their file (``audit_archive.check_file``)."""
     report = Verification()
     expected_seq = 1
     prev_hash = GENESIS
+    archives = list(connection.execute(select(audit_archives).order_by(audit_archives.c.last_seq)))
+    if archives:
+        report.archived_to, expected_seq = (
+            int(archives[-1].last_seq),
+            int(archives[-1].last_seq) + 1,
+        )
+        prev_hash = str(archives[-1].last_hash)
     checkpoint = latest_checkpoint(connection) if incremental else None
     if checkpoint is not None:
         seq, digest = checkpoint
@@ -230,9 +257,12 @@ def verify(
                 {"seq": seq, "problem": "the checkpoint's entry changed since it was verified"}
             )
         report.from_seq, expected_seq, prev_hash = seq, seq + 1, digest
+    recorded = {int(a.entry_seq): a for a in archives if int(a.entry_seq) >= expected_seq}
     for row in _entries(connection, expected_seq - 1):
         report.entries += 1
         seq = int(row.seq)
+        if seq in recorded:
+            _check_archive_entry(report, row, recorded.pop(seq))
         if seq != expected_seq:
             kind = "missing" if seq > expected_seq else "out of order"
             report.problems.append(
@@ -246,7 +276,7 @@ def verify(
                     "(an entry was deleted, inserted or moved)",
                 }
             )
-        recomputed = _entry_hash(
+        recomputed = entry_hash(
             row.prev_hash,
             seq,
             row.at,
@@ -261,6 +291,14 @@ def verify(
             report.problems.append({"seq": seq, "problem": "content was altered (hash mismatch)"})
         prev_hash = row.hash
         expected_seq = seq + 1
+    for archive in recorded.values():
+        report.problems.append(
+            {
+                "seq": int(archive.entry_seq),
+                "problem": f"the archive of entries {archive.first_seq}-{archive.last_seq} "
+                "has no audit.archive entry in the chain (the archive record was forged)",
+            }
+        )
     head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)).first()
     last_seq = expected_seq - 1
     if head is None:
@@ -280,6 +318,27 @@ def verify(
             {"seq": report.head_seq, "problem": "the head hash differs from the one expected"}
         )
     return report
+
+
+def _check_archive_entry(report: Verification, row: Any, archive: Any) -> None:
+    """The chain entry an archive record names must be the one that recorded it."""
+    try:
+        details = orjson.loads(row.details)
+    except orjson.JSONDecodeError:
+        details = {}
+    if (
+        row.action != "audit.archive"
+        or details.get("last_seq") != int(archive.last_seq)
+        or details.get("last_hash") != archive.last_hash
+        or details.get("file_sha256") != archive.file_sha256
+    ):
+        report.problems.append(
+            {
+                "seq": int(row.seq),
+                "problem": f"the archive of entries {archive.first_seq}-{archive.last_seq} "
+                "does not match the audit.archive entry that should record it",
+            }
+        )
 
 
 def _entries(connection: Connection, after: int = 0) -> Iterator[Any]:

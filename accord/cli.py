@@ -25,6 +25,7 @@ from accord import audit
 from accord.acts import admin
 from accord.acts.publish import publish_stream
 from accord.cli_alerts import deliver_command, digest_command, webhook_app
+from accord.cli_audit import partitions_app
 from accord.cli_exercise import exercise_app
 from accord.cli_ingest import ingest_command
 from accord.cli_misp import misp_app
@@ -55,6 +56,7 @@ app.add_typer(party_app, name="party")
 app.add_typer(account_app, name="account")
 app.add_typer(channel_app, name="channel")
 app.add_typer(audit_app, name="audit")
+audit_app.add_typer(partitions_app, name="partitions")
 app.add_typer(register_app, name="register")
 app.command("screen")(screen_command)
 app.command("ingest")(ingest_command)
@@ -413,6 +415,7 @@ def audit_verify(
         console.print(
             f"[green]audit log intact[/green]: {report.entries} entries, "
             f"head {report.head_seq} {report.head_hash}"
+            + (f" (entries 1-{report.archived_to} archived)" if report.archived_to else "")
         )
     else:
         errors.print(

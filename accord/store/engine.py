@@ -136,8 +136,11 @@ def _refuse_unstorable_values(engine: Engine) -> None:
             )
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration (``accord init``)."""
+def migrate(engine: Engine, *, audit_partition_size: int | None = None) -> None:
+    """Create or upgrade the schema to the newest migration (``accord init``).
+
+    ``audit_partition_size``: entries per audit partition when migration 0012 partitions the
+    log on PostgreSQL (10,000,000 by default; tests use a few to cross boundaries)."""
     from alembic import command  # imported here: a command that only reads starts faster
     from alembic.config import Config
 
@@ -146,6 +149,8 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
+            if audit_partition_size is not None:
+                config.attributes["audit_partition_size"] = audit_partition_size
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         raise StoreError(

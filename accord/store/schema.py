@@ -214,6 +214,22 @@ audit_checkpoints = Table(
     Column("verified_at", String(32), nullable=False),
 )
 
+#: Partitions of the audit log detached and archived (accord.audit_archive, PostgreSQL):
+#: the boundary (``last_seq``, ``last_hash``) from which a full verification of what remains
+#: starts, the archive file's digest, and the chain entry (``audit.archive``) recording it.
+audit_archives = Table(
+    "audit_archives",
+    metadata,
+    Column("last_seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("first_seq", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("partition", String(64), nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("entry_seq", BigInteger, nullable=False),
+    Column("archived_at", String(32), nullable=False),
+)
+
 #: TAXII status resources (TAXII 2.1 section 4.3), kept so that clients can poll them.
 taxii_status = Table(
     "taxii_status",

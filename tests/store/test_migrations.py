@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from accord.store import audit_partitions
 from accord.store.engine import migrate
 from accord.store.schema import metadata
 from tests.conftest import Database
@@ -12,7 +15,15 @@ from tests.conftest import Database
 
 def test_migrations_match_the_schema(database: Database) -> None:
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        # PostgreSQL's audit partitions (migration 0012) are the log's storage, not tables
+        # of the schema: the partitioned parent is compared, its partitions are not.
+        parts = {p.name for p in audit_partitions.partitions(connection)}
+        assert (database.backend == "postgresql") == bool(parts)
+
+        def include_name(name: str | None, kind: str, _parent: Any) -> bool:
+            return not (kind == "table" and name in parts)
+
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
         diff = compare_metadata(context, metadata)
     assert diff == []
 

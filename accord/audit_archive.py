@@ -75,6 +75,8 @@ def archive_partition(
     Refused unless it is the oldest partition left, wholly before the newest checkpoint and
     intact; ``path`` must not exist. ``keep_table`` leaves the detached table in the
     database (outside the log) instead of dropping it."""
+    if engine.dialect.name != "postgresql":
+        raise InvalidInput("the audit log is not partitioned here (SQLite keeps one table)")
     if path.exists():
         raise InvalidInput(f"{path} exists already: an archive is never overwritten")
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:

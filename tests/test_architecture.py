@@ -74,6 +74,7 @@ DOORS = (
     "cli_alerts.py",
     "cli_watch.py",
     "cli_exercise.py",
+    "cli_audit.py",
 )
 DOOR_FILES = ("federation/sync.py",)
 

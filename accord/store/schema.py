@@ -214,9 +214,7 @@ audit_checkpoints = Table(
     Column("verified_at", String(32), nullable=False),
 )
 
-#: Partitions of the audit log detached and archived (accord.audit_archive, PostgreSQL):
-#: the boundary (``last_seq``, ``last_hash``) from which a full verification of what remains
-#: starts, the archive file's digest, and the chain entry (``audit.archive``) recording it.
+#: Archived audit partitions' boundaries, file digests and chain entries (accord.audit_archive).
 audit_archives = Table(
     "audit_archives",
     metadata,

@@ -323,11 +323,17 @@ def status(
     current = _seconds(row, moment) if row.state in ("running", "paused") else 0
     injects = progress.injects(current)
     expectations = progress.expectations()
+    planned = channel_plan(connection, row)
+    channels = planned.channels
+    for inject in injects:
+        inject["channel"] = planned.of_inject.get(inject["id"])
     if view == "player":
         assert principal.account is not None
-        mine = {r for r, code in progress.roles.items() if code == principal.account.party.code}
+        code = principal.account.party.code
+        mine = {r for r, party in progress.roles.items() if party == code}
         injects = [i for i in injects if i["status"] == "sent" and mine & set(i["to"])]
         expectations = [e for e in expectations if e["role"] in mine]
+        channels = tuple(c for c in channels if code in c.members)
     audit.append(connection, actor_of(principal), "exercise.status", target=name)
     body: dict[str, Any] = {
         "name": row.name,
@@ -339,6 +345,9 @@ def status(
         "start": row.start_at,
         "scenario_seconds": current,
         "channel": row.channel_name,
+        # The exercise's channels this view may know of (a player: its party's), with the
+        # roles each is for: an inject is published to the one of exactly its recipients.
+        "channels": [{"name": c.name, "roles": list(c.roles)} for c in channels],
         "injects": injects,
         "expectations": expectations,
     }

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accord.acts import exercise_clock, exercise_report, exercises
+from accord.acts import exercise_clock, exercise_links, exercise_report, exercises
 from accord.acts.cli_accounts import acting_account
 from accord.errors import AccordError, refused
 from accord.exercise import cexf
@@ -277,6 +277,62 @@ def purge_command(ctx: typer.Context, name: str) -> None:
     with _acting(ctx, None) as (connection, principal):
         purged = exercises.purge_received(connection, principal, name)
     console.print(f"exercise-{name}: {purged} versions purged")
+
+
+@exercise_app.command("channels")
+def channels_command(
+    ctx: typer.Context,
+    name: str,
+    party: Annotated[
+        list[str], typer.Option("--party", help="A party the partner node hosts (repeat)")
+    ],
+    out: Annotated[Path | None, typer.Option("--out")] = None,
+    account: AccountOption = None,
+) -> None:
+    """Export, for a partner node, the exercise's channels its parties are members of (the
+    partner's operator then runs ``accord exercise join FILE``)."""
+    with _acting(ctx, account) as (connection, principal):
+        document = exercise_links.channels_document(
+            connection, principal, name, party, ctx.obj.settings.node_name
+        )
+    raw = orjson.dumps(document, option=orjson.OPT_INDENT_2)
+    if out is None:
+        console.print(raw.decode(), highlight=False, markup=False, soft_wrap=True)
+    else:
+        out.write_bytes(raw)
+
+
+@exercise_app.command("join")
+def join_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The file of accord exercise channels")],
+    url: Annotated[str, typer.Option("--url", help="The other node's TAXII API root")],
+    token: Annotated[
+        list[str],
+        typer.Option("--token", help="PARTY=TOKEN: a local party's account there (repeat)"),
+    ],
+) -> None:
+    """Take part in an exercise directed on another node: create its channels here and a
+    peer pulling each (the director's end then purges them here by sync). On the
+    director's node, with a partner node's URL: pull the answers back."""
+    tokens: dict[str, str] = {}
+    for value in token:
+        code, sep, secret = value.partition("=")
+        if not sep or not code or not secret:
+            errors.print("[red]error:[/red] --token: expected PARTY=TOKEN")
+            raise typer.Exit(2)
+        tokens[code] = secret
+    try:
+        document = orjson.loads(file.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        errors.print(f"[red]error:[/red] {file}: {exc}")
+        raise typer.Exit(2) from None
+    with _acting(ctx, None) as (connection, principal):
+        joined = exercise_links.join(connection, principal, document, url, tokens)
+    console.print(
+        f"exercise [bold]{joined['exercise']}[/bold]: channels {', '.join(joined['channels'])}"
+        f" ({len(joined['created'])} created), peers {', '.join(joined['peers']) or 'none'}"
+    )
 
 
 @exercise_app.command("mark")

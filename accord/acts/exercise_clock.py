@@ -25,12 +25,18 @@ from sqlalchemy import Connection, Engine, Row
 
 from accord import audit
 from accord.acts.admin import actor_of
-from accord.acts.exercises import access, director_access, role_parties, scenario_from_row
-from accord.acts.publish import LOCAL_NODE, publish_objects
+from accord.acts.exercises import (
+    access,
+    channel_plan,
+    director_access,
+    role_parties,
+    scenario_from_row,
+)
+from accord.acts.publish import LOCAL_NODE, PublishReport, publish_objects
 from accord.errors import refused
 from accord.exercise import marking
 from accord.exercise.progress import Progress, progress_of
-from accord.exercise.scenario import Expectation
+from accord.exercise.scenario import Expectation, Inject
 from accord.policy import Principal
 from accord.store import directory
 from accord.store import exercises as store
@@ -114,20 +120,13 @@ def step(connection: Connection, exercise_id: int, now: datetime, *, node: str) 
         rows = [*stored, *(_EventRow(e) for e in events)]
         return progress_of(progress.scenario, progress.roles, rows)
 
-    answers = store.answers(connection, _channel_id(connection, row), row.seen_pk)
+    channels = channel_plan(connection, row)
+    answers = store.answers(connection, _channel_ids(connection, channels.names()), row.seen_pk)
     for _ in range(ROUNDS):
         changed = False
         for inject in progress.due_injects(current):
-            published = publish_objects(
-                connection,
-                director,
-                marking.inject_objects(row.name, inject.objects, row.created_at),
-                audience=row.channel_name,
-                tlp=inject.tlp,
-                door="exercise",
-                target=f"exercise:{row.name}#{inject.id}",
-                node=node,
-            )
+            audience = channels.of_inject[inject.id]
+            published = _send(connection, row, director, inject, audience, node)
             accepted = [r.id for r in published.results if r.status != "rejected" and r.id]
             refusals = [e.as_dict() for e in published.errors]
             record(
@@ -213,8 +212,45 @@ def _party_id(codes: dict[int, str], code: str) -> int | None:
     return next((pid for pid, c in codes.items() if c == code), None)
 
 
-def _channel_id(connection: Connection, row: Row[Any]) -> int:
-    return directory.get_channel(connection, row.channel_name).id
+def _channel_ids(connection: Connection, names: list[str]) -> list[int]:
+    return [directory.get_channel(connection, name).id for name in names]
+
+
+def _send(
+    connection: Connection,
+    row: Row[Any],
+    director: directory.Account,
+    inject: Inject,
+    audience: str,
+    node: str,
+) -> PublishReport:
+    """Publish an inject to its channel (its recipients' and the director's party's). The
+    exercise's marking definition goes to the exercise's own channel, which every role
+    party reads (an object keeps the audience of its first version)."""
+    objects = marking.inject_objects(row.name, inject.objects, row.created_at)
+    target = f"exercise:{row.name}#{inject.id}"
+    if audience != row.channel_name:
+        definition, objects = objects[:1], objects[1:]
+        publish_objects(
+            connection,
+            director,
+            definition,
+            audience=row.channel_name,
+            tlp=inject.tlp,
+            door="exercise",
+            target=target,
+            node=node,
+        )
+    return publish_objects(
+        connection,
+        director,
+        objects,
+        audience=audience,
+        tlp=inject.tlp,
+        door="exercise",
+        target=target,
+        node=node,
+    )
 
 
 def _answer(
@@ -287,11 +323,17 @@ def status(
     current = _seconds(row, moment) if row.state in ("running", "paused") else 0
     injects = progress.injects(current)
     expectations = progress.expectations()
+    planned = channel_plan(connection, row)
+    channels = planned.channels
+    for inject in injects:
+        inject["channel"] = planned.of_inject.get(inject["id"])
     if view == "player":
         assert principal.account is not None
-        mine = {r for r, code in progress.roles.items() if code == principal.account.party.code}
+        code = principal.account.party.code
+        mine = {r for r, party in progress.roles.items() if party == code}
         injects = [i for i in injects if i["status"] == "sent" and mine & set(i["to"])]
         expectations = [e for e in expectations if e["role"] in mine]
+        channels = tuple(c for c in channels if code in c.members)
     audit.append(connection, actor_of(principal), "exercise.status", target=name)
     body: dict[str, Any] = {
         "name": row.name,
@@ -303,6 +345,9 @@ def status(
         "start": row.start_at,
         "scenario_seconds": current,
         "channel": row.channel_name,
+        # The exercise's channels this view may know of (a player: its party's), with the
+        # roles each is for: an inject is published to the one of exactly its recipients.
+        "channels": [{"name": c.name, "roles": list(c.roles)} for c in channels],
         "injects": injects,
         "expectations": expectations,
     }

@@ -14,8 +14,11 @@ Who may do what:
 * anyone else is answered exactly as for an exercise that does not exist.
 
 Each exercise gets its own channel, ``exercise-<name>``, whose members are the role parties
-and the director's party, created empty (nothing is exposed by creating it). Ending an
-exercise purges its channel and every object in it; the events and the audit stay.
+and the director's party, and a sub-channel ``exercise-<name>--<k>`` for each narrower set
+of an inject's recipients (:mod:`accord.exercise.channels`: an inject is read by the parties
+of its ``to`` roles and the director's party only), all created empty at the start (nothing
+is exposed by creating them). Ending an exercise purges its channels and every object in
+them; the events and the audit stay.
 """
 
 from __future__ import annotations
@@ -30,14 +33,16 @@ from accord import audit
 from accord.acts.admin import actor_of
 from accord.errors import Forbidden, NotFound, refused
 from accord.exercise import marking
+from accord.exercise.channels import SUB, SUFFIX_ROOM, ChannelPlan, plan
 from accord.exercise.scenario import NAME, Scenario, load, parse
 from accord.policy import Principal, require_party_admin
 from accord.store import directory
 from accord.store import exercises as store
 from accord.store.directory import Account
 
-#: An exercise's name leaves room for the channel prefix within a channel name's 63.
-MAX_NAME = 63 - len(store.CHANNEL_PREFIX)
+#: An exercise's name leaves room for the channel prefix and a sub-channel's suffix within a
+#: channel name's 63.
+MAX_NAME = 63 - len(store.CHANNEL_PREFIX) - SUFFIX_ROOM
 STATES = ("scheduled", "running", "paused", "ended")
 #: Names the REST paths use (/api/v1/exercises/scenarios, /directors/...).
 RESERVED = ("scenarios", "directors")
@@ -208,8 +213,8 @@ def start_exercise(
     """Start (or schedule, with a later ``start``) a run of a scenario."""
     director = _require_director(connection, principal, "starting an exercise")
     moment = now or directory.utc_now()
-    if not NAME.match(name) or len(name) > MAX_NAME or name in RESERVED:
-        raise refused("as", f"{name!r}: expected up to {MAX_NAME} of a-z, 0-9 and '-'")
+    if not NAME.match(name) or len(name) > MAX_NAME or name in RESERVED or SUB in name:
+        raise refused("as", f"{name!r}: expected up to {MAX_NAME} of a-z, 0-9 and '-' (no '{SUB}')")
     if not 1 <= speed <= 3600:
         raise refused("speed", f"{speed}: expected 1 (real time) up to 3600")
     begin = start or moment
@@ -236,7 +241,16 @@ def start_exercise(
     channel_name = store.CHANNEL_PREFIX + name
     if store.exercise_by_name(connection, name) is not None:
         raise refused("as", f"an exercise named {name!r} already exists")
-    directory.add_channel(connection, channel_name, members, f"Exercise {name}: {scenario.title}")
+    channels = plan(scenario, roles, director.party.code, channel_name)
+    for channel in channels.channels:
+        to = "" if channel.name == channel_name else f" (injects to {', '.join(channel.roles)})"
+        directory.add_channel(
+            connection,
+            channel.name,
+            list(channel.members),
+            f"Exercise {name}: {scenario.title}{to}",
+            minimum=1,
+        )
     running = begin <= moment
     store.add_exercise(
         connection,
@@ -264,6 +278,7 @@ def start_exercise(
             "speed": speed,
             "start": marking.stamp(begin),
             "channel": channel_name,
+            "channels": channels.names(),
         },
     )
     return {"name": name, "channel": channel_name, "state": "running" if running else "scheduled"}
@@ -279,6 +294,13 @@ def _exercise(connection: Connection, name: str) -> Row[Any]:
 def role_parties(connection: Connection, row: Row[Any]) -> dict[str, str]:
     roles: dict[str, str] = orjson.loads(row.roles)
     return roles
+
+
+def channel_plan(connection: Connection, row: Row[Any]) -> ChannelPlan:
+    """The exercise's channels and each inject's (the same every time it is computed)."""
+    scenario = scenario_from_row(store.scenario_by_id(connection, row.scenario_id))
+    director = directory.party_codes(connection)[row.party_id]
+    return plan(scenario, role_parties(connection, row), director, row.channel_name)
 
 
 def access(connection: Connection, principal: Principal, name: str) -> tuple[Row[Any], str]:
@@ -362,17 +384,16 @@ def set_state(
     elif action == "end":
         if row.state == "ended":
             raise refused("state", f"exercise {name!r} has already ended")
+        details["shared"], details["with"] = shared_record(connection, row)
         purged = 0
-        channel = (
-            directory.get_channel(connection, row.channel_name)
-            if _has_channel(connection, row.channel_name)
-            else None
-        )
-        if channel is not None:
-            details["shared"], details["with"] = shared_record(connection, row)
-            purged = store.purge_channel(connection, channel.id)
+        for channel_name in channel_plan(connection, row).names():
+            if _has_channel(connection, channel_name):
+                channel = directory.get_channel(connection, channel_name)
+                purged += store.purge_channel(connection, channel.id)
         store.update_exercise(connection, row.id, {"state": "ended", "ended_at": at})
         details["purged"] = purged
+        # Peers added to pull its channels from partner nodes have nothing left to pull.
+        details["peers_removed"] = store.close_links(connection, row.channel_name, at)
     else:
         raise refused("action", f"{action!r}: expected pause, resume or end")
     store.add_events(
@@ -404,22 +425,33 @@ def _has_channel(connection: Connection, channel_name: str) -> bool:
 
 
 def shared_record(connection: Connection, row: Row[Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    """What was shared in the exercise's channel, by whom and when, and its members: read
-    from the channel while it lives, from the record ``end`` kept once it is purged."""
-    if _has_channel(connection, row.channel_name):
-        channel = directory.get_channel(connection, row.channel_name)
+    """What was shared in the exercise's channels, by whom, when and in which (oldest
+    first), and the members of its own channel: read from the channels while they live,
+    from the record ``end`` kept once they are purged."""
+    if row.state != "ended" and _has_channel(connection, row.channel_name):
         codes = directory.party_codes(connection)
-        items = [
-            {
-                "id": item.stix_id,
-                "type": item.type,
-                "name": item.name,
-                "by": codes.get(item.origin_party_id),
-                "at": marking.stamp(marking.parse_stamp(item.added_key)),
-            }
-            for item in store.shared(connection, channel.id)
-        ]
-        return items, list(channel.members)
+        found: list[tuple[str, dict[str, Any]]] = []
+        for channel_name in channel_plan(connection, row).names():
+            if not _has_channel(connection, channel_name):
+                continue
+            channel = directory.get_channel(connection, channel_name)
+            found += [
+                (
+                    item.added_key,
+                    {
+                        "id": item.stix_id,
+                        "type": item.type,
+                        "name": item.name,
+                        "by": codes.get(item.origin_party_id),
+                        "at": marking.stamp(marking.parse_stamp(item.added_key)),
+                        "channel": channel_name,
+                    },
+                )
+                for item in store.shared(connection, channel.id)
+            ]
+        found.sort(key=lambda pair: pair[0])
+        members = directory.get_channel(connection, row.channel_name).members
+        return [item for _, item in found], list(members)
     for event in store.events(connection, row.id):
         if event.kind == "state" and event.item == "end":
             details = orjson.loads(event.details)
@@ -430,7 +462,9 @@ def shared_record(connection: Connection, row: Row[Any]) -> tuple[list[dict[str,
 def purge_received(connection: Connection, principal: Principal, name: str) -> int:
     """On a node that only takes part in an exercise directed elsewhere, its operator purges
     the exercise's channel (``exercise-<name>``) and every object in it once the exercise is
-    over; how many versions went. An exercise run on this node is ended with ``end``."""
+    over (with its sub-channels, ``exercise-<name>--<k>``); how many versions went. An
+    exercise run on this node is ended with ``end``. A node that joined the exercise with
+    ``accord exercise join`` needs none of this: the director's ``end`` reaches it by sync."""
     if principal.account is not None:
         raise Forbidden("purging a received exercise is the node operator's act (the CLI)")
     run = store.exercise_by_name(connection, name)
@@ -439,7 +473,10 @@ def purge_received(connection: Connection, principal: Principal, name: str) -> i
     channel_name = store.CHANNEL_PREFIX + name
     if not _has_channel(connection, channel_name):
         raise NotFound(f"no exercise channel {channel_name!r} on this node")
-    purged = store.purge_channel(connection, directory.get_channel(connection, channel_name).id)
+    purged = 0
+    for channel in directory.list_channels(connection):
+        if channel.name == channel_name or is_sub_channel(channel.name, channel_name):
+            purged += store.purge_channel(connection, channel.id)
     audit.append(
         connection,
         actor_of(principal),
@@ -448,3 +485,9 @@ def purge_received(connection: Connection, principal: Principal, name: str) -> i
         details={"purged": purged},
     )
     return purged
+
+
+def is_sub_channel(name: str, main: str) -> bool:
+    """Is ``name`` one of the sub-channels of the exercise channel ``main``?"""
+    head, sep, tail = name.rpartition(SUB)
+    return bool(sep) and head == main and tail.isdigit()

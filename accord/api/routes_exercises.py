@@ -9,15 +9,15 @@ does not exist. The acts are accord.acts.exercises, exercise_clock and exercise_
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 
-from accord.acts import exercise_clock, exercise_report, exercises
-from accord.api.auth import Admin, CurrentAccount, engine_of
+from accord.acts import exercise_clock, exercise_links, exercise_report, exercises
+from accord.api.auth import Admin, CurrentAccount, engine_of, settings_of
 from accord.api.body import read_json_body
 from accord.api.responses import PROBLEM_RESPONSES
 from accord.errors import FieldError, InvalidInput, refused
@@ -42,6 +42,7 @@ class InjectOut(BaseModel):
     due_seconds: int | None
     sent_at: str | None
     sent_seconds: int | None
+    channel: str | None = Field(default=None, description="The channel of its recipients")
 
 
 class ExpectationOut(BaseModel):
@@ -63,6 +64,11 @@ class ExpectationOut(BaseModel):
     object: str | None
 
 
+class ChannelOut(BaseModel):
+    name: str
+    roles: list[str]
+
+
 class StatusOut(BaseModel):
     name: str
     scenario: str
@@ -73,6 +79,9 @@ class StatusOut(BaseModel):
     start: str
     scenario_seconds: int
     channel: str
+    channels: list[ChannelOut] = Field(
+        default_factory=list, description="Its channels this view may know of (a player: its own)"
+    )
     injects: list[InjectOut]
     expectations: list[ExpectationOut]
     roles: dict[str, str] | None = Field(default=None, description="Director's view only")
@@ -235,6 +244,37 @@ async def lesson_route(request: Request, name: str, account: CurrentAccount) -> 
     with engine_of(request).begin() as connection:
         exercise_clock.add_lesson(connection, _principal(account), name, body.text)
     return Done()
+
+
+class ExportedChannel(BaseModel):
+    name: str
+    members: list[str]
+
+
+class ChannelsDocument(BaseModel):
+    accord_exercise_channels: int
+    exercise: str
+    director: str
+    node: str
+    state: str
+    channels: list[ExportedChannel]
+
+
+@router.get(
+    "/{name}/channels",
+    summary="The exercise's channels some parties are members of, for a partner node to join",
+)
+def channels_route(
+    request: Request,
+    name: str,
+    account: CurrentAccount,
+    party: Annotated[list[str] | None, Query(description="The partner node's parties")] = None,
+) -> ChannelsDocument:
+    with engine_of(request).begin() as connection:
+        document = exercise_links.channels_document(
+            connection, _principal(account), name, party or [], settings_of(request).node_name
+        )
+    return ChannelsDocument.model_validate(document)
 
 
 MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8", "pdf": "application/pdf"}

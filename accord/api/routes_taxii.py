@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from accord import __version__
-from accord.acts import read
+from accord.acts import exercise_links, read
 from accord.acts import taxii as taxii_acts
 from accord.acts.publish import publish_objects
 from accord.acts.read import Item, audience_filter
@@ -426,3 +426,19 @@ def tombstones(
             connection, account, criteria, after=raw, limit=limit, collection_id=collection_id
         )
     return TaxiiResponse(page.as_json(settings_of(request).node_name))
+
+
+@route(
+    "GET",
+    "/api/collections/{collection_id}/x-accord-exercise/",
+    summary="The state of the exercise of an exercise channel, for Accord peers (not TAXII)",
+)
+def exercise_state(
+    request: Request, account: CurrentAccount, media: Negotiated, collection_id: str
+) -> TaxiiResponse:
+    """A partner node's sync learns here that the exercise ended (then purges its copies);
+    answered also once the channel is gone, to its member parties only (see
+    accord.acts.exercise_links)."""
+    with engine_of(request).begin() as connection:
+        answer = exercise_links.state_for_peer(connection, account, collection_id)
+    return TaxiiResponse(answer)

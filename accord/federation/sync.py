@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
+from accord.acts import exercise_links
 from accord.acts.receive import Origin, apply_tombstone, receive
 from accord.config import Settings
 from accord.errors import AccordError
@@ -29,6 +30,7 @@ from accord.federation.media import TAXII
 from accord.limits import DEFAULT_LIMITS, Limits
 from accord.prepare import PublishLimits
 from accord.store import directory
+from accord.store import exercises as store_exercises
 from accord.store.peers import Peer, record_progress, record_tombstones
 
 PAGE = 1000
@@ -52,6 +54,8 @@ class SyncResult:
     rejected: int = 0
     deleted: int = 0
     reasons: list[str] = field(default_factory=list)
+    #: A joined exercise its director ended: its channels purged here, its peers removed.
+    exercise_ended: bool = False
 
 
 def audience_of(engine: Engine, peer: Peer) -> str:
@@ -128,6 +132,9 @@ def sync_peer(
     http = client or httpx.Client(timeout=60)
     cursor = peer.cursor
     try:
+        if peer.kind == "accord" and _exercise_ended(engine, peer, http, headers):
+            result.exercise_ended = True
+            return result
         params: dict[str, Any] = {"limit": PAGE}
         if cursor:
             params["next" if peer.kind == "accord" else "added_after"] = cursor
@@ -179,6 +186,27 @@ def sync_peer(
     return result
 
 
+def _exercise_ended(
+    engine: Engine, peer: Peer, http: httpx.Client, headers: dict[str, str]
+) -> bool:
+    """For a peer of an exercise joined here (``accord exercise join``): ask the director's
+    node whether the exercise ended, and if it did, purge it here (accord.acts.exercise_links
+    decides whether the answer is the exercise's own)."""
+    with engine.connect() as connection:
+        if store_exercises.link_of_peer(connection, peer.name) is None:
+            return False
+    url = f"{peer.url}collections/{peer.collection_id}/x-accord-exercise/"
+    response = _get(http, url, {}, headers)
+    if response.status_code != 200:
+        return False  # an older node, or not (yet) a member there: the objects tell
+    try:
+        answer = response.json()
+    except ValueError:
+        return False
+    with engine.begin() as connection:
+        return exercise_links.honour_end(connection, peer, answer) is not None
+
+
 def _pull_tombstones(
     engine: Engine, peer: Peer, http: httpx.Client, headers: dict[str, str]
 ) -> int:
@@ -224,6 +252,9 @@ def sync_all(
         chosen = [get_peer(connection, only)] if only else list_peers(connection)
     outcomes: list[SyncResult | SyncError] = []
     for peer in chosen:
+        with engine.connect() as connection:
+            if not any(p.id == peer.id for p in list_peers(connection)):
+                continue  # removed by this round (a joined exercise that ended)
         try:
             outcomes.append(
                 sync_peer(

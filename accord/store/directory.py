@@ -355,14 +355,21 @@ def has_admin(connection: Connection, party_id: int) -> bool:
 
 
 def add_channel(
-    connection: Connection, name: str, member_codes: list[str], description: str = ""
+    connection: Connection,
+    name: str,
+    member_codes: list[str],
+    description: str = "",
+    *,
+    minimum: int = 2,
 ) -> Channel:
+    """A new, empty channel. ``minimum`` 1 is for an exercise's sub-channel whose inject
+    reaches only the director's own party."""
     if not _CODE.match(name) or name in RESERVED_AUDIENCES:
         raise ValidationFailed(
             f"channel name {name!r}: use 2-63 characters of a-z, 0-9 and '-', not own or network"
         )
     members = sorted(set(member_codes))
-    if len(members) < 2:
+    if len(members) < minimum:
         raise ValidationFailed("a channel needs at least two member parties")
     found = [get_party(connection, code) for code in members]
     try:

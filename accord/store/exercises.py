@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Row, delete, false, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,9 +21,12 @@ from accord.store.schema import (
     correlation_keys,
     exercise_directors,
     exercise_events,
+    exercise_links,
     exercise_scenarios,
     exercises,
+    misp_feed_events,
     objects,
+    peers,
 )
 
 #: Every exercise channel's name starts so, on every node (how a node that only receives an
@@ -158,6 +162,13 @@ def exercise_by_name(connection: Connection, name: str) -> Row[Any] | None:
     return connection.execute(select(exercises).where(exercises.c.name == name)).first()
 
 
+def exercise_by_channel(connection: Connection, channel_name: str) -> Row[Any] | None:
+    """The exercise run on this node whose own channel is ``channel_name``."""
+    return connection.execute(
+        select(exercises).where(exercises.c.channel_name == channel_name)
+    ).first()
+
+
 def exercise_rows(connection: Connection, *, live_only: bool = False) -> list[Row[Any]]:
     query = select(exercises).order_by(exercises.c.id)
     if live_only:
@@ -191,8 +202,8 @@ def events(connection: Connection, exercise_id: int) -> list[Row[Any]]:
     )
 
 
-def answers(connection: Connection, channel_id: int, after_pk: int) -> list[Row[Any]]:
-    """Latest, undeleted versions stored in an exercise's channel after ``after_pk``."""
+def answers(connection: Connection, channel_ids: list[int], after_pk: int) -> list[Row[Any]]:
+    """Latest, undeleted versions stored in an exercise's channels after ``after_pk``."""
     column = objects.c
     return list(
         connection.execute(
@@ -205,7 +216,7 @@ def answers(connection: Connection, channel_id: int, after_pk: int) -> list[Row[
                 column.account_id,
             )
             .where(
-                column.channel_id == channel_id,
+                column.channel_id.in_(channel_ids),
                 column.pk > after_pk,
                 column.deleted == false(),
                 column.is_latest == true(),
@@ -265,3 +276,62 @@ def not_in_exercise_channel() -> Any:
         objects.c.channel_id.is_(None),
         objects.c.channel_id.not_in(exercise_channel_ids()),
     )
+
+
+# --- Exercises joined from another node ----------------------------------------------------
+
+
+def add_link(connection: Connection, values: dict[str, Any]) -> int:
+    try:
+        with connection.begin_nested():
+            return int(
+                connection.execute(
+                    insert(exercise_links).values(**values).returning(exercise_links.c.id)
+                ).scalar_one()
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"exercise channel {values['channel_name']!r} is already joined") from exc
+
+
+def link_by_channel(connection: Connection, channel_name: str) -> Row[Any] | None:
+    return connection.execute(
+        select(exercise_links).where(exercise_links.c.channel_name == channel_name)
+    ).first()
+
+
+def link_of_peer(connection: Connection, peer_name: str) -> Row[Any] | None:
+    """The open joined exercise whose channels ``peer_name`` pulls, if any."""
+    open_links = select(exercise_links).where(exercise_links.c.ended_at.is_(None))
+    for row in connection.execute(open_links):
+        if peer_name in orjson.loads(row.peers):
+            return row
+    return None
+
+
+def update_link(connection: Connection, link_id: int, values: dict[str, Any]) -> None:
+    connection.execute(
+        update(exercise_links).where(exercise_links.c.id == link_id).values(**values)
+    )
+
+
+def remove_peers(connection: Connection, names: Sequence[str]) -> list[str]:
+    """Delete these peers (and what a peer's pulls kept); the names of those that existed."""
+    found = list(
+        connection.execute(select(peers.c.id, peers.c.name).where(peers.c.name.in_(list(names))))
+    )
+    ids = [row.id for row in found]
+    if ids:
+        connection.execute(delete(misp_feed_events).where(misp_feed_events.c.peer_id.in_(ids)))
+        connection.execute(delete(peers).where(peers.c.id.in_(ids)))
+    return sorted(row.name for row in found)
+
+
+def close_links(connection: Connection, channel_name: str, at: str) -> list[str]:
+    """An exercise run here ended: remove the peers joined to pull its channels back from
+    partner nodes (they have nothing left to serve); their names."""
+    link = link_by_channel(connection, channel_name)
+    if link is None or link.ended_at is not None:
+        return []
+    removed = remove_peers(connection, orjson.loads(link.peers))
+    update_link(connection, link.id, {"ended_at": at})
+    return removed

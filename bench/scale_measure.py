@@ -106,6 +106,7 @@ def _account(connection: Connection, party: str, role: str) -> str:
 def latency_table(engine: Engine, url: str, samples: int, runs: int) -> list[str]:
     with engine.begin() as connection:
         reader = _account(connection, "p01", "reader")
+        party_admin = _account(connection, "p01", "admin")
         channel = str(
             connection.execute(
                 text(
@@ -127,6 +128,10 @@ def latency_table(engine: Engine, url: str, samples: int, runs: int) -> list[str
         cursor = first.get("next")
         console = httpx.Client(base_url=base, timeout=300)
         sign_in(console, base, reader)
+        as_admin = httpx.Client(base_url=base, timeout=300)
+        as_admin.headers["Authorization"] = f"Bearer {party_admin}"
+        admin_console = httpx.Client(base_url=base, timeout=300)
+        sign_in(admin_console, base, party_admin)
         kinds: dict[str, tuple[httpx.Client, Callable[[int], str], dict[str, str]]] = {
             "REST page of 1,000 objects": (client, lambda k: "/api/v1/objects?limit=1000", {}),
             "REST page of 1,000, next page (cursor)": (
@@ -175,6 +180,21 @@ def latency_table(engine: Engine, url: str, samples: int, runs: int) -> list[str
             "console inbox, party filter": (console, lambda k: "/ui/inbox?party=p05", {}),
             "console inbox, type report": (console, lambda k: "/ui/inbox?type=report", {}),
             "console object page": (console, lambda k: f"/ui/objects/{ids[k % len(ids)]}", {}),
+            "console object page as admin (with audit trail)": (
+                admin_console,
+                lambda k: f"/ui/objects/{ids[k % len(ids)]}",
+                {},
+            ),
+            "admin: party's audit entries, newest 50": (
+                as_admin,
+                lambda k: "/api/v1/audit?limit=50",
+                {},
+            ),
+            "admin: one object's audit entries": (
+                as_admin,
+                lambda k: f"/api/v1/audit?limit=50&target={ids[k % len(ids)]}",
+                {},
+            ),
         }
         results: dict[str, list[tuple[float, float, float | None]]] = {k: [] for k in kinds}
         taken: dict[str, int] = {k: 0 for k in kinds}
@@ -190,7 +210,8 @@ def latency_table(engine: Engine, url: str, samples: int, runs: int) -> list[str
                     )
                 )
             say(f"latency run {run + 1} of {runs} done")
-        console.close()
+        for opened in (console, as_admin, admin_console):
+            opened.close()
     lines.append("| request | samples | p50 ms | p99 ms | server p50 ms |")
     lines.append("|---|---|---|---|---|")
     for label, found in results.items():
@@ -318,10 +339,10 @@ def measure(args: argparse.Namespace) -> None:
         f"in {seconds:.2f} s, ok={report.ok} {report.problems[:3]}",
         flush=True,
     )
-    rate = walk_rate(engine, 2_000_000)
+    rate = walk_rate(engine, 1_000_000)
     head = found["audit_entries"]
     print(
-        f"full walk: {rate:,.0f} entries/s over the first 2,000,000; the whole log of "
+        f"full walk: {rate:,.0f} entries/s over the first 1,000,000; the whole log of "
         f"{head:,} entries: about {head / rate / 60:.0f} min",
         flush=True,
     )

@@ -2,8 +2,8 @@
 partitions' boundaries (``audit_archives``) on both backends.
 
 On PostgreSQL this copies every audit entry into the partitioned table while the log is
-locked: run it in a maintenance window (about a minute per 10 million entries on the
-machine of docs/benchmarks.md; the node must be stopped). SQLite keeps one table.
+locked: run it in a maintenance window, the node stopped (a copy of every entry and a
+rebuild of the log's indexes). SQLite keeps one table.
 
 Revision ID: 0012
 Revises: 0011

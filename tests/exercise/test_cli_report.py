@@ -215,3 +215,39 @@ def test_the_report_equals_the_recorded_events(drill: Node, tmp_path: Path) -> N
         by = principal(drill, who)
         with drill.engine.begin() as connection, pytest.raises((Forbidden, NotFound)):
             exercise_report.report(connection, by, "drill-1")
+
+
+def test_channels_and_join_commands(drill: Node, tmp_path: Path) -> None:
+    """The director exports the channels of a partner node's parties; joining them on a
+    node creates channels and peers (here the director's own node joins a partner back:
+    the channels exist, only peers are added); bad input is one line naming the place."""
+    from tests.exercise.test_recipients import host_only
+
+    start_exercise(drill, directory.utc_now(), data=host_only())
+    out = tmp_path / "channels.json"
+    exported = _run(
+        drill,
+        "channels",
+        "drill-1",
+        "--party",
+        "kz-knb",
+        "--out",
+        str(out),
+        "--account",
+        "director",
+    )
+    assert exported.exit_code == 0, exported.output
+    document = json.loads(out.read_text())
+    assert [c["name"] for c in document["channels"]] == ["exercise-drill-1", "exercise-drill-1--1"]
+    player = _run(drill, "channels", "drill-1", "--party", "kz-knb", "--account", "kz")
+    assert player.exit_code == 2 and "director" in player.output
+    outside = _run(drill, "channels", "drill-1", "--party", "ru-nac")
+    assert outside.exit_code == 2 and "takes no part" in outside.output
+    url = "http://partner.example/taxii2/api/"
+    bad = _run(drill, "join", str(out), "--url", url, "--token", "no-equals-sign")
+    assert bad.exit_code == 2 and "PARTY=TOKEN" in bad.output
+    joined = _run(drill, "join", str(out), "--url", url, "--token", "sco-hub=secret")
+    assert joined.exit_code == 0, joined.output
+    assert "0 created" in joined.output and "exercise-drill-1--1" in joined.output
+    again = _run(drill, "join", str(out), "--url", url, "--token", "sco-hub=secret")
+    assert again.exit_code == 2 and "already" in again.output

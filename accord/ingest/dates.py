@@ -312,23 +312,6 @@ def _dateline_year(month: int, day: int, dated: list[dt.date], clocks: list[dt.d
     return best[1] if best else None
 
 
-#: A date in a web address's path: "/2018/10/31/", "/2016-06-06-", "/20181031/".
-_ADDRESS_DATE = re.compile(r"/((?:19|20)\d\d)(?:[/-](\d\d?)[/-](\d\d?)|(\d\d)(\d\d))(?=[/_.-]|$)")
-
-
-def _address_year(address: str | None, month: int, day: int) -> int | None:
-    """The year of a web address's date whose month and day are the dateline's, if any
-    ("КИШИНЕВ, 31 окт - Sputnik." at ``.../20181031/...``)."""
-    if not address or not re.match(r"https?://", address, re.IGNORECASE):
-        return None
-    path = address.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
-    for match in _ADDRESS_DATE.finditer(path):
-        year, m, d, m2, d2 = match.groups()
-        if (int(m or m2), int(d or d2)) == (month, day):
-            return int(year)
-    return None
-
-
 def _named_year(text: str) -> int | None:
     """The year an exercise or operation the article names carries ("Peace Mission-2010",
     "反恐协作-2024"), when it names one year so; a range ("2022-2024") is not a name."""
@@ -341,12 +324,9 @@ def publication_date(
     dropped: list[tuple[int, int, str]],
     html_dates: list[tuple[str, str]],
     page: str | None = None,
-    address: str | None = None,
 ) -> dict[str, Any]:
     """The publication date with its source and how sure we are, or why there is none.
-    ``page`` is the HTML page itself when the article came as HTML (for its JSON-LD);
-    ``address`` is where it was read from, whose date gives a dateline's year only when its
-    day and month are the dateline's (never a date of its own: the address is no text)."""
+    ``page`` is the HTML page itself when the article came as HTML (for its JSON-LD)."""
     metadata = [*html_dates, *json_ld_dates(page)]
     for value, where in metadata:
         if where.startswith(_HTML_STRONG):
@@ -405,10 +385,7 @@ def publication_date(
             continue
         match, month, day, year = found
         own = year is not None
-        from_address = None if own else _address_year(address, month, day)
-        year = (
-            year or from_address or _dateline_year(month, day, written, clocks) or _named_year(text)
-        )
+        year = year or _dateline_year(month, day, written, clocks) or _named_year(text)
         if year is None:
             continue
         try:
@@ -417,11 +394,7 @@ def publication_date(
             continue
         span = (start + match.start(), start + match.end())
         where = f"dateline {match.group().strip()!r}" + (
-            ""
-            if own
-            else f", year {year} from the address, whose date is the dateline's day"
-            if from_address
-            else f", year {year} from the excerpt"
+            "" if own else f", year {year} from the excerpt"
         )
         return _result(date, "day", where, "high" if own else "medium", span)
     if updated:

@@ -50,11 +50,7 @@ def read_article(
     detected = detect(lines)
     lang = detected.code
     published = dates.publication_date(
-        document.text,
-        document.dropped,
-        document.html_dates,
-        text if document.is_html else None,
-        address=name,
+        document.text, document.dropped, document.html_dates, text if document.is_html else None
     )
     anchor = dt.date.fromisoformat(published["date"]) if published["date"] else None
     title, title_source = _title(document)

@@ -80,43 +80,6 @@ def test_datelines_take_their_year_from_the_excerpt() -> None:
     assert published(xinhua)["date"] == "2024-09-13"
 
 
-def test_a_dateline_takes_its_year_from_the_address_only_when_the_day_agrees() -> None:
-    text = (
-        "КИШИНЕВ, 31 окт - Sputnik. Взрыв в управлении ФСБ совершил подросток, сообщили в "
-        "Следственном комитете.\n"
-    )
-    document = clean(Document(text))
-
-    def read(address: str | None) -> dict[str, Any]:
-        return dates.publication_date(
-            document.text, document.dropped, document.html_dates, address=address
-        )
-
-    for address in (
-        "https://md.sputniknews.ru/20181031/Podrobnosti-22802666.html",
-        "https://example.org/news/2018/10/31/fsb-blast",
-        "http://example.org/2018-10-31-fsb-blast.html",
-    ):
-        result = read(address)
-        assert result["date"] == "2018-10-31", address
-        assert "from the address" in result["source"]
-        assert result["evidence"]["start"] == 0
-    # Another day in the address, a file name, a date in the query or none: no year.
-    for address in (
-        "https://md.sputniknews.ru/20181030/Podrobnosti-22802666.html",
-        "/data/articles/2018/10/31/fsb.txt",
-        "https://example.org/story?date=2018-10-31",
-        None,
-    ):
-        assert read(address)["date"] is None, address
-    # The address never dates an article with no dateline of its own.
-    plain = clean(Document(BODY))
-    none = dates.publication_date(
-        plain.text, plain.dropped, plain.html_dates, address="https://example.org/2018/10/31/x"
-    )
-    assert none["date"] is None
-
-
 @pytest.mark.parametrize(
     "text",
     [

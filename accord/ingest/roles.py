@@ -194,7 +194,9 @@ class StructuredIncidents(ReaderBase):
 
     def _one_wording_of_attackers(self) -> None:
         """Unnamed attackers named several ways ("gunmen", later "the assailants") are one
-        party: the article's first wording is kept, a bomber apart from gunmen."""
+        party: the article's first wording is kept, a bomber apart from gunmen, and written
+        one way ("Assailants" opening a headline, "assailants" in the body: one name, each
+        mention keeping its own evidence)."""
         first: dict[str, str] = {}
         for incident in self.incidents:
             kept = []
@@ -203,8 +205,11 @@ class StructuredIncidents(ReaderBase):
                     kept.append(ref)
                     continue
                 kind = "bomber" if "bomb" in ref["name"].lower() else "attackers"
-                if first.setdefault(kind, ref["name"]).lower() == ref["name"].lower():
-                    kept.append(ref)
+                wording = first.setdefault(kind, ref["name"])
+                if wording.lower() == ref["name"].lower() and not any(
+                    k["name"] == wording for k in kept
+                ):
+                    kept.append({**ref, "name": wording})
             incident["perpetrators"] = kept
 
     def _most_precise_in_article(self) -> None:

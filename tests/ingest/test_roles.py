@@ -125,3 +125,23 @@ def test_an_operation_that_killed_and_detained_militants_is_no_incident() -> Non
         "Security forces killed and detained militants who were planning a series of attacks "
         "in Osh."
     )
+
+
+def test_unnamed_attackers_written_two_ways_are_one_party() -> None:
+    text = (
+        "Assailants kill 29 in China\n\n"
+        "Assailants killed 29 people at the railway station in Kunming on Saturday. "
+        "Witnesses said the assailants stabbed passengers at the station."
+    )
+    article = ingest(text, "test-article")
+    refs = [
+        ref for i in article["incidents"] for ref in i["perpetrators"] if ref["kind"] == "unnamed"
+    ]
+    assert refs
+    # One name however the headline capitalised it ...
+    assert len({ref["name"] for ref in refs}) == 1
+    # ... and each mention keeps its own evidence, quoting the text as written.
+    for ref in refs:
+        span = ref["evidence"]
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert span["text"].lower() == "assailants"

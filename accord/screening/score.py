@@ -29,6 +29,7 @@ from accord.screening.rules import (
     PairIndices,
     common_names_only,
     conflicting,
+    crossed_with_parts_over,
     given_name_only,
     kunya_crossed,
     paired,
@@ -77,6 +78,10 @@ PLACE_PENALTY = 0.65
 LEGAL_PENALTY = 0.75
 NUMBER_PENALTY = 0.75
 RELATIVE_PENALTY = 0.8
+#: A person's two parts in common in the other order, a part of either name left over
+#: ("Omar Sharif" / "Shariff Omar Mohammed", "Mohammad Hafeez" / "Hafez Mohammad Saeed"):
+#: most often a namesake, the same two common names in another person's name.
+CROSSED_PENALTY = 0.75
 KUNYA_PENALTY = 0.8
 #: Legal forms that one body may carry under several names (OAO became PJSC, OOO is LLC).
 LEGAL_FAMILIES = {
@@ -454,6 +459,8 @@ def compare_prepared(
         token_score *= RELATIVE_PENALTY
     if kind == "person":
         token_score *= KUNYA_PENALTY ** kunya_crossed(pairs, left, right)
+        if korean is None and not syllabic and crossed_with_parts_over(pairs, left, right):
+            token_score *= CROSSED_PENALTY
     names_left = sum(1 for t in lone_left if conflicting(t, kind))
     names_right = sum(1 for t in lone_right if conflicting(t, kind))
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)

@@ -100,27 +100,10 @@ _LIGHT = frozenset({"H", "n"})
 #: The vowel a pinyin final transcribes: a, i, u (o) or a light e/o that is often only the
 #: vowel Chinese puts after a lone consonant (斯 si, 德 de, 克 ke, 默 mo).
 _FINAL_VOWELS = {
-    **dict.fromkeys(
-        (
-            "a",
-            "ia",
-            "ua",
-            "ai",
-            "ao",
-            "iao",
-            "uai",
-            "an",
-            "ang",
-            "ian",
-            "iang",
-            "uan",
-            "van",
-            "uang",
-        ),
-        "A",
-    ),
+    **dict.fromkeys("a ia ua ai uai an ang ian iang uan van uang".split(), "A"),
     **dict.fromkeys(("i", "in", "ing", "ui"), "I"),
-    **dict.fromkeys(("u", "v", "iu", "ou", "un", "vn", "ong", "iong", "uo"), "U"),
+    # 奥 ao is an o (奥巴马 Obama, 奥马尔 Omar).
+    **dict.fromkeys("u v iu ou un vn ong iong uo ao iao".split(), "U"),
     **dict.fromkeys(("e", "ie", "ue", "ve", "ei", "en", "eng", "ueng", "o", "er"), "E"),
 }
 #: (y is a glide, as pinyin's y: Sayyaf, 沙耶夫 sha ye fu.)

@@ -18,7 +18,8 @@ import re
 from typing import Any
 
 from accord.correlate.values import Key
-from accord.screening.score import STOPWORDS, readings
+from accord.screening.pieces import STOPWORDS
+from accord.screening.score import readings
 
 #: The types whose names are persons or groups.
 NAMED_TYPES = frozenset({"identity", "threat-actor", "intrusion-set"})

@@ -28,8 +28,10 @@ from sqlalchemy import Connection, func, select
 from accord.screening.equivalents import FAMILIES
 from accord.screening.lexicon import translate
 from accord.screening.normalise import tokens
-from accord.screening.score import STOPWORDS, PreparedName, prepare_name
+from accord.screening.pieces import STOPWORDS
+from accord.screening.score import PreparedName, prepare_name
 from accord.screening.similarity import skeleton
+from accord.screening.transcription import skeleton_guesses, transcription_similarity
 from accord.store.schema import (
     register_designations,
     register_imports,
@@ -53,6 +55,8 @@ SHARE_FLOOR = 0.45
 RARE = 0.005
 #: Words whose rarity is remembered at most.
 RARITY_MEMO = 200_000
+#: Most names compared by sound for a query's words transcribed in Chinese characters.
+SOUNDING_VISITS = 600
 #: Longest fuzzy (skeleton, prefix) posting read when the query also has whole-word hits.
 FUZZY_POSTING_LIMIT = 300
 
@@ -268,6 +272,25 @@ class ScreeningIndex:
         # Names that share far less with the query than the best one are not worth scoring.
         floor = best[0][1] * SHARE_FLOOR
         return [self.entries[name_id] for name_id, weight in best if weight >= floor]
+
+    def sounding(self, sounds: tuple[tuple[str, str], ...], limit: int = 10) -> list[Entry]:
+        """Names with a word (or two words written together) that sounds like a foreign name
+        transcribed in Chinese characters (``sounds``: the reading's word and its syllables),
+        best first: the names under the consonant skeletons its original may have, each
+        compared by sound. Bounded: at most ``SOUNDING_VISITS`` names are compared."""
+        heard: dict[int, float] = {}
+        visited = 0
+        for _, syllables in sounds:
+            for guess in skeleton_guesses(syllables):
+                for name_id in self.postings.get("s:" + guess, ()):
+                    if name_id in heard or visited >= SOUNDING_VISITS:
+                        continue
+                    visited += 1
+                    words = [t.text for t in self.entries[name_id].prepared.tokens]
+                    runs = words + [a + b for a, b in zip(words, words[1:], strict=False)]
+                    heard[name_id] = max(transcription_similarity(syllables, w) for w in runs)
+        best = heapq.nlargest(limit, ((w, n) for n, w in heard.items() if w >= 0.85))
+        return [self.entries[name_id] for _, name_id in best]
 
     def refresh(self, connection: Connection) -> bool:
         """Catch up with the register; True when anything changed."""

@@ -28,6 +28,8 @@ from typing import Any
 
 import icu
 
+from accord.screening.equivalents import CHINESE_FAMILY_NAMES
+from accord.screening.normalise import fold
 from accord.screening.scripts import ARABIC_MARKS, simplified
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -75,6 +77,9 @@ class Translation:
     senses: tuple[Sense, ...]
     #: Each untranslated word kept as written (a name: Nusra, Tayyiba), for the explanation.
     kept: tuple[str, ...] = ()
+    #: Characters that transcribe a foreign name's sounds, as (the word of the reading, its
+    #: pinyin syllables): "努斯拉" gives ("nusila", "nu si la"), compared by sound.
+    transcribed: tuple[tuple[str, str], ...] = ()
 
 
 _PINYIN = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
@@ -334,19 +339,24 @@ def translate(name: str) -> tuple[Translation, ...]:
     pieces: list[str] = []
     senses: list[Sense] = []
     kept: list[str] = []
+    transcribed: list[tuple[str, str]] = []
     for match in _PIECE.finditer(text):
         piece = match.group()
         if _HAN.fullmatch(piece):
-            _translate_han(simplified(piece), found, pieces, senses, kept)
+            _translate_han(simplified(piece), found, pieces, senses, kept, transcribed)
         else:
             pieces.append(piece)
     words, word_senses, word_kept = _translate_words(pieces, found)
     senses += word_senses
     kept += word_kept
-    if not senses:
+    dotted = any(dot in text for dot in _NAME_DOTS)
+    transcribed = [t for t in transcribed if dotted or _foreign(t[1])]
+    if not senses and not transcribed:
         return ()
     text = " ".join(words)
-    found_text = Translation(text, tuple(senses), tuple(kept))
+    found_text = Translation(text, tuple(senses), tuple(kept), tuple(transcribed))
+    if not senses:
+        return (found_text,)  # a foreign name in Chinese characters, by its sounds alone
     short = found.acronyms.get(_short_key(text))
     if short:  # a short name, once translated ("Исламское государство": "Islamic State")
         return (found_text, *(Translation(s.concept, (*senses, s), tuple(kept)) for s in short))
@@ -363,8 +373,25 @@ def _short_key(text: str) -> str:
     return " ".join(sorted(w for w in text.casefold().split() if w not in _FILLERS))
 
 
+#: The dots Chinese writes between the parts of a foreign name (阿布·贝克尔·巴格达迪).
+_NAME_DOTS = ("·", "・", "•", "‧", "･")
+
+
+def _foreign(syllables: str) -> bool:
+    """Whether characters no entry covers transcribe a foreign name rather than spell a
+    Chinese one: a run of four syllables or more, or of two or three whose first is no
+    Chinese family name (哈马斯 Hamas; 李洙墉 is a name in Chinese characters)."""
+    first = syllables.split()
+    return len(first) >= 4 or (len(first) >= 2 and fold(first[0]) not in CHINESE_FAMILY_NAMES)
+
+
 def _translate_han(
-    run: str, found: Lexicon, pieces: list[str], senses: list[Sense], kept: list[str]
+    run: str,
+    found: Lexicon,
+    pieces: list[str],
+    senses: list[Sense],
+    kept: list[str],
+    transcribed: list[tuple[str, str]],
 ) -> None:
     """Longest entries first, left to right; characters no entry covers stay as written
     (they are transliterated later: a name's sounds, such as 努斯拉)."""
@@ -380,8 +407,7 @@ def _translate_han(
             # the few function words and kinds of body that close a name (党, 军, 旅).
             if sense is not None and (size > 1 or start + size == len(run) or piece in "的和与在"):
                 if rest:
-                    pieces.append(_transcribed(rest))
-                    kept.append(rest)
+                    _keep(rest, pieces, kept, transcribed)
                     rest = ""
                 pieces.append("\x00" + sense.concept)
                 senses.append(sense)
@@ -391,13 +417,17 @@ def _translate_han(
             rest += run[start]
             start += 1
     if rest:
-        pieces.append(_transcribed(rest))
-        kept.append(rest)
+        _keep(rest, pieces, kept, transcribed)
 
 
-def _transcribed(run: str) -> str:
-    """Characters that transcribe a foreign name ("努斯拉": Nusra) as one word of pinyin."""
-    return str(_PINYIN.transliterate(run)).replace(" ", "")
+def _keep(run: str, pieces: list[str], kept: list[str], transcribed: list[tuple[str, str]]) -> None:
+    """Characters that transcribe a foreign name ("努斯拉": Nusra) as one word of pinyin,
+    its syllables kept to be compared by sound."""
+    syllables = " ".join(str(_PINYIN.transliterate(run)).split())
+    word = syllables.replace(" ", "")
+    pieces.append(word)
+    kept.append(run)
+    transcribed.append((word, syllables))
 
 
 def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list[Sense], list[str]]:

@@ -137,6 +137,33 @@ def relative(
     return arabic and len(positions) >= 2 and positions[0] == second
 
 
+def crossed_with_parts_over(
+    pairs: list[PairIndices], left: tuple[Token, ...], right: tuple[Token, ...]
+) -> bool:
+    """Whether a person's parts in common, a common given name among them, stand in the
+    other order in a longer register name: two common names shared by another person more
+    often than one person's name reordered (a reordered name keeps all its parts)."""
+    single = sorted(
+        (q[0], r[0])
+        for q, r, _, _ in pairs
+        if len(q) == 1 and len(r) == 1 and _part(left[q[0]]) and _part(right[r[0]])
+    )
+    if len(single) < 2:
+        return False
+    if not any(a[1] > b[1] for a, b in zip(single, single[1:], strict=False)):
+        return False
+    # A common given name among them, and the query's own parts all paired: the register's
+    # name is longer ("Shoigu Shoigu Sergey" / "Sergey Shoigu" has a part over on the query's
+    # side: one name written twice; "Boris Johnson" / "Alexandre Boris de Pfeffel Johnson" has
+    # no common given name in common).
+    if not any(left[i].text in COMMON_GIVEN_NAMES for i, _ in single):
+        return False
+    used_left, used_right = paired(pairs)
+    if any(_part(t) for i, t in enumerate(left) if i not in used_left):
+        return False
+    return any(_part(t) for j, t in enumerate(right) if j not in used_right)
+
+
 _KUNYA = frozenset({"abu", "abou", "umm", "um"})
 
 

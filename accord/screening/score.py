@@ -23,11 +23,13 @@ from rapidfuzz.distance import Levenshtein
 from accord.screening.eastasian import chinese_key, chinese_name, chinese_whole, korean_name
 from accord.screening.lexicon import Translation, translate
 from accord.screening.normalise import Token, tokens
+from accord.screening.pieces import pair_pieces
 from accord.screening.rules import (
     LOOSE_ROUTES,
     PairIndices,
     common_names_only,
     conflicting,
+    crossed_with_parts_over,
     given_name_only,
     kunya_crossed,
     paired,
@@ -38,6 +40,7 @@ from accord.screening.rules import (
 )
 from accord.screening.scripts import scholarly_latin, simplified
 from accord.screening.similarity import word_similarity
+from accord.screening.transcription import TRANSCRIBED, transcribed_runs, transcription_similarity
 
 #: How much a token of each role weighs beside a name part.
 WEIGHTS = {
@@ -52,6 +55,7 @@ WEIGHTS = {
     "acronym": 0.1,
 }
 CONFLICT_PENALTY = 0.7
+_WHOLE_WORD_ROUTES = frozenset({"exact", "name equivalent", "translated"})
 #: Words that say what kind of body an organisation is.
 KIND_WORDS = frozenset(
     """movement front party organization organisation group union council society
@@ -60,6 +64,7 @@ KIND_WORDS = frozenset(
     tehrik tehreek""".split()
 )
 KIND_WORD_PENALTY = 0.75
+LOOSE_KINDS = frozenset({"organization", "organisation", "group"})
 #: The most a match scores when only generic words, or only a person's given name, agree:
 #: below the default threshold (0.7), a lead no analyst should be sent on its own.
 GENERIC_CAP = 0.5
@@ -73,6 +78,10 @@ PLACE_PENALTY = 0.65
 LEGAL_PENALTY = 0.75
 NUMBER_PENALTY = 0.75
 RELATIVE_PENALTY = 0.8
+#: A person's two parts in common in the other order, a part of either name left over
+#: ("Omar Sharif" / "Shariff Omar Mohammed", "Mohammad Hafeez" / "Hafez Mohammad Saeed"):
+#: most often a namesake, the same two common names in another person's name.
+CROSSED_PENALTY = 0.75
 KUNYA_PENALTY = 0.8
 #: Legal forms that one body may carry under several names (OAO became PJSC, OOO is LLC).
 LEGAL_FAMILIES = {
@@ -87,7 +96,6 @@ LEGAL_FAMILIES = {
     **dict.fromkeys(("bv",), "bv"),
     **dict.fromkeys(("ab",), "ab"),
 }
-STOPWORDS = frozenset({"of", "the", "and", "for", "in", "de"})
 #: How much the better-covered and the worse-covered side count, by kind of subject: a
 #: person's list entry often has parts a query lacks (a middle name, a forebear); a body's
 #: extra words more often name another body.
@@ -241,6 +249,9 @@ class PreparedName:
     korean: tuple[str, str] | None = None
     #: A Chinese name in pinyin (a Chinese family name, then pinyin syllables).
     chinese: bool = False
+    #: Words of a reading that transcribe a foreign name in Chinese characters, with their
+    #: pinyin syllables (compared with Latin words by sound: 努斯拉 "nu si la", Nusra).
+    transcribed: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=200_000)
@@ -275,9 +286,18 @@ def readings(name: str) -> tuple[PreparedName, ...]:
     for translation in translate(name):
         prepared = prepare_name(translation.text)
         words = frozenset(t.text for s in translation.senses for t in tokens(s.concept))
+        sounds = []
+        for word, syllables in translation.transcribed:
+            folded = tokens(word)
+            if len(folded) == 1:
+                sounds.append((folded[0].text, syllables))
         found.append(
             dataclasses.replace(
-                prepared, translated=words, translation=translation, reading="translated"
+                prepared,
+                translated=words,
+                translation=translation,
+                reading="translated" if translation.senses else "transcribed",
+                transcribed=tuple(sounds),
             )
         )
     return tuple(found)
@@ -316,27 +336,6 @@ def _compare_characters(left: str, right: str) -> Score:
         [c for i, c in enumerate(left) if i not in used_left],
         [c for j, c in enumerate(right) if j not in used_right],
     )
-
-
-def _initials(short: Token, side: tuple[Token, ...], free: set[int]) -> list[int] | None:
-    """Positions of consecutive free tokens whose first letters spell ``short`` (an acronym
-    or initials: "PLA", "JC"), stop words skippable; None if there are none."""
-    word = short.text
-    if not 2 <= len(word) <= min(8, len(free)) or not word.isalpha():
-        return None
-    for start in range(len(side)):
-        run: list[int] = []
-        position = start
-        while position < len(side) and len(run) < len(word) and position in free:
-            token = side[position]
-            if token.text[0] == word[len(run)]:
-                run.append(position)
-            elif token.text not in STOPWORDS:
-                break
-            position += 1
-        if len(run) == len(word):
-            return run
-    return None
 
 
 def compare_prepared(
@@ -386,6 +385,7 @@ def compare_prepared(
         shortest = 6  # Korean syllables differ by a letter and are other syllables (Dong/Yong)
     options = []
     translated = query.translated
+    sounds = dict(query.transcribed) if query.transcribed else None
     east = bool(query.korean or candidate.korean)
     for i, (text_a, number_a, raw_a, lineage_a) in enumerate(query.cells):
         for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
@@ -400,6 +400,11 @@ def compare_prepared(
             if syllabic and (not similarity or how in LOOSE_ROUTES):
                 if chinese_key(text_a) == chinese_key(text_b):
                     similarity, how = 0.9, "Chinese romanisation"
+            if sounds is not None and text_a in sounds and how not in _WHOLE_WORD_ROUTES:
+                # Pinyin is no spelling of the original: letters a few edits apart say
+                # nothing, its sounds do.
+                similarity = transcription_similarity(sounds[text_a], text_b)
+                how = TRANSCRIBED
             if similarity > 0:
                 if translated and text_a in translated:
                     how = "translated" if how in ("exact", "romanisation") else how
@@ -430,8 +435,10 @@ def compare_prepared(
             used_left.add(i)
             used_right.add(j)
             pairs.append(((i,), (j,), similarity, how))
+    if sounds is not None and len(used_right) < len(right) - 1:
+        pairs += transcribed_runs(left, right, used_left, used_right, sounds)
     if len(used_left) < len(left) and len(used_right) < len(right):
-        pairs += _pair_pieces(left, right, used_left, used_right)
+        pairs += pair_pieces(left, right, used_left, used_right)
     weights_left = _weights(left, kind, rarity)
     weights_right = _weights(right, kind, rarity)
     got_left = sum(weights_left[i] * s for q, _, s, _ in pairs for i in q)
@@ -452,15 +459,23 @@ def compare_prepared(
         token_score *= RELATIVE_PENALTY
     if kind == "person":
         token_score *= KUNYA_PENALTY ** kunya_crossed(pairs, left, right)
+        if korean is None and not syllabic and crossed_with_parts_over(pairs, left, right):
+            token_score *= CROSSED_PENALTY
     names_left = sum(1 for t in lone_left if conflicting(t, kind))
     names_right = sum(1 for t in lone_right if conflicting(t, kind))
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
     if kind != "person" and lone_left and lone_right:
         # Two kinds of body ("Organisation of Islamic Cooperation" / "Society of Islamic
         # Cooperation"): a kind word on each side without a partner.
-        kinds_left = sum(1 for t in lone_left if t.role == "generic" and t.text in KIND_WORDS)
-        kinds_right = sum(1 for t in lone_right if t.role == "generic" and t.text in KIND_WORDS)
-        token_score *= KIND_WORD_PENALTY ** min(kinds_left, kinds_right)
+        # A translation's "organisation" or "group" is one rendering of several (组织,
+        # группировка): no other kind of body.
+        kinds_left = [t.text for t in lone_left if t.role == "generic" and t.text in KIND_WORDS]
+        kinds_right = [t.text for t in lone_right if t.role == "generic" and t.text in KIND_WORDS]
+        renderings = query.translation is not None and LOOSE_KINDS.issuperset(
+            kinds_left + kinds_right
+        )
+        if not renderings:
+            token_score *= KIND_WORD_PENALTY ** min(len(kinds_left), len(kinds_right))
     # What tells two bodies apart beyond their words: a country, a number one of them carries
     # alone ("Solutions II"), legal forms of two families. They hold however alike the words.
     qualifier = 1.0
@@ -546,54 +561,3 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
 
 def _shown(side: tuple[Token, ...], positions: tuple[int, ...]) -> str:
     return " ".join(side[p].text for p in positions)
-
-
-def _pair_pieces(
-    left: tuple[Token, ...],
-    right: tuple[Token, ...],
-    used_left: set[int],
-    used_right: set[int],
-) -> list[tuple[tuple[int, ...], tuple[int, ...], float, str]]:
-    """Second pass over the words left alone: initials and acronyms ("JC" / "Jean Claude",
-    "PLA" / "People's Liberation Army"), and one word written as two ("Patr ushev")."""
-    found: list[tuple[tuple[int, ...], tuple[int, ...], float, str]] = []
-    for one, other, used_one, used_other, flip in (
-        (left, right, used_left, used_right, False),
-        (right, left, used_right, used_left, True),
-    ):
-        for i, token in enumerate(one):
-            if len(other) - len(used_other) < 2:
-                break  # one free word or none: no initials of two letters, no word split
-            if i in used_one or token.role == "number":
-                continue
-            free = {j for j in range(len(other)) if j not in used_other}
-            how, similarity = "initials", 0.85
-            run = _initials(token, other, free)
-            if run is None:
-                how, similarity = "written apart", 0.95
-                run = _split(token, other, free)
-            if run is None:
-                continue
-            used_one.add(i)
-            used_other.update(run)
-            mine, theirs = (i,), tuple(run)
-            found.append(
-                (theirs, mine, similarity, how) if flip else (mine, theirs, similarity, how)
-            )
-    return found
-
-
-def _split(token: Token, side: tuple[Token, ...], free: set[int]) -> list[int] | None:
-    """Two neighbouring free tokens that together spell ``token``, near enough."""
-    if len(free) < 2:
-        return None
-    word = token.text
-    for j in range(len(side) - 1):
-        if j in free and j + 1 in free:
-            joined = side[j].text + side[j + 1].text
-            # A similarity of 0.9 needs lengths within a tenth of each other.
-            if abs(len(joined) - len(word)) > 0.1 * max(len(joined), len(word)):
-                continue
-            if Levenshtein.normalized_similarity(joined, word) >= 0.9:
-                return [j, j + 1]
-    return None

@@ -10,9 +10,9 @@ from typing import Any
 from accord.limits import DEFAULT_LIMITS
 from accord.screening import calibration
 from accord.screening.index import Entry, ScreeningIndex, Subject
+from accord.screening.pieces import STOPWORDS
 from accord.screening.score import (
     NEAR,
-    STOPWORDS,
     PreparedName,
     Score,
     compare_prepared,
@@ -132,6 +132,8 @@ def screen(
     for number, reading in enumerate(options):
         text = name if number == 0 else " ".join(t.text for t in reading.tokens)
         for entry in index.candidates(text, limit=candidates):
+            entries.setdefault(entry.name_id, entry)
+        for entry in index.sounding(reading.transcribed) if reading.transcribed else ():
             entries.setdefault(entry.name_id, entry)
     # The kind each reading of the query reads as, once per query (not per candidate).
     looks = {id(reading): _kind_of(reading) for reading in options}

@@ -5,7 +5,27 @@ words, regions. Linguistic facts, kept apart from the rules that use them."""
 from __future__ import annotations
 
 #: The Arabic definite article, as romanisations write it, assimilated or not.
-ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "at", "an", "az", "ash", "ath", "ul", "ud"})
+#: (Turkish writes the assimilated article with e: ez-Zevahiri, es-Sudani, et-Tikriti.)
+ARTICLES = frozenset(
+    {
+        "al",
+        "el",
+        "ad",
+        "ar",
+        "as",
+        "at",
+        "an",
+        "az",
+        "ash",
+        "ath",
+        "ul",
+        "ud",
+        "ez",
+        "es",
+        "et",
+        "esh",
+    }
+)
 
 #: Words that name the kind of organisation rather than the organisation.
 GENERIC_WORDS = frozenset(

@@ -36,3 +36,16 @@ def test_legal_forms_numbers_apostrophes_and_sounds() -> None:
     assert compare("Al Qaeda", "Al Qa'ida").score >= 0.8
     shi = compare("Shi Jinping", "Xi Jinping")
     assert shi.score >= 0.8 and "phonetic" in {p.how for p in shi.pairs}
+
+
+def test_two_common_names_crossed_in_a_longer_name_are_a_namesake() -> None:
+    # A public figure's two common names in another order, in a longer listed name.
+    assert compare("Omar Sharif", "Mohammed, Shariff Omar", "person").score < 0.7
+    assert compare("Mohammad Hafeez", "Hafez Mohammad Saeed", "person").score < 0.7
+    # The whole name reordered is the same person; so is one name written twice.
+    assert compare("Shariff Omar Mohammed", "Mohammed, Shariff Omar", "person").score >= 0.9
+    assert compare("Shoigu Shoigu Sergey", "Sergey Shoigu", "person").score >= 0.9
+
+
+def test_turkish_article() -> None:
+    assert compare("Eymen ez-Zevahiri", "Al Zawahiri Ayman", "person").score >= 0.7

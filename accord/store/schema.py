@@ -599,9 +599,7 @@ misp_feed_events = Table(
     Column("stix_ids", Text, nullable=False),
 )
 
-#: Migration 0013: an exercise directed from another node that this node joined (``accord
-#: exercise join``): its channels, the peers that pull them, and who may end it here (its
-#: director's party, as the director's node answers through those peers).
+#: 0013: exercises joined from another node (accord.acts.exercise_links); JSON lists.
 exercise_links = Table(
     "exercise_links",
     metadata,
@@ -609,7 +607,6 @@ exercise_links = Table(
     Column("exercise", String(64), nullable=False),
     Column("channel_name", String(128), nullable=False, unique=True),
     Column("director_party_id", Integer, ForeignKey("parties.id"), nullable=False),
-    #: JSON lists: the exercise's channels here, the peers made to pull them.
     Column("channels", Text, nullable=False),
     Column("peers", Text, nullable=False),
     Column("joined_at", String(32), nullable=False),

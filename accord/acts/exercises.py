@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Row
 
 from accord import audit
 from accord.acts.admin import actor_of
+from accord.acts.exercise_alerts import purge_watches, refuse_overlap
 from accord.errors import Forbidden, NotFound, refused
 from accord.exercise import marking
 from accord.exercise.scenario import NAME, Scenario, load, parse
@@ -236,6 +237,7 @@ def start_exercise(
     channel_name = store.CHANNEL_PREFIX + name
     if store.exercise_by_name(connection, name) is not None:
         raise refused("as", f"an exercise named {name!r} already exists")
+    refuse_overlap(connection, name)
     directory.add_channel(connection, channel_name, members, f"Exercise {name}: {scenario.title}")
     running = begin <= moment
     store.add_exercise(
@@ -370,6 +372,7 @@ def set_state(
         )
         if channel is not None:
             details["shared"], details["with"] = shared_record(connection, row)
+            purge_watches(connection, row.channel_name, at)
             purged = store.purge_channel(connection, channel.id)
         store.update_exercise(connection, row.id, {"state": "ended", "ended_at": at})
         details["purged"] = purged
@@ -439,6 +442,7 @@ def purge_received(connection: Connection, principal: Principal, name: str) -> i
     channel_name = store.CHANNEL_PREFIX + name
     if not _has_channel(connection, channel_name):
         raise NotFound(f"no exercise channel {channel_name!r} on this node")
+    purge_watches(connection, channel_name, marking.stamp(directory.utc_now()))
     purged = store.purge_channel(connection, directory.get_channel(connection, channel_name).id)
     audit.append(
         connection,

@@ -322,7 +322,7 @@ def test_outsiders_get_no_exercise_watch_and_see_no_exercise_alert(drill: Node) 
     assert unknown.status_code == 400
 
 
-def test_exercise_alerts_are_never_sent_to_webhooks(drill: Node) -> None:
+def test_exercise_alerts_are_never_sent_to_webhooks_nor_digests(drill: Node) -> None:
     with drill.engine.begin() as connection:
         hook_acts.add_webhook(connection, HOST, "kz-knb", "https://hooks.example/in", "s" * 32)
     t0 = directory.utc_now()
@@ -337,6 +337,10 @@ def test_exercise_alerts_are_never_sent_to_webhooks(drill: Node) -> None:
     _match(drill)
     with drill.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(deliveries)).scalar_one() == 1
+    # Nor in the daily digest: only the real alert is.
+    with drill.engine.begin() as connection:
+        day = hook_acts.digest(connection, HOST, "kz-knb", directory.utc_now().date())
+    assert [a["exercise"] for a in day["alerts"]] == [None] and day["count"] == 1
 
 
 def test_ending_purges_exercise_alerts_and_watches_but_not_the_audit(drill: Node) -> None:

@@ -404,3 +404,24 @@ def test_the_cli_and_console_show_the_exercise_marking(drill: Node) -> None:
     assert 'data-testid="exercise-marking-1">EXERCISE drill-1<' in page.text
     assert 'exercise:accord="drill-1"' in page.text
     assert "EXERCISE" not in drill.client.get("/ui/alerts").text
+
+
+def test_name_watches_keep_to_their_exercise_too(drill: Node) -> None:
+    from tests.alerting import person
+
+    data = scenario()
+    data["injects"][0]["bundle"]["objects"].append(person("Abdulla Khasanov"))
+    t0 = directory.utc_now()
+    start_exercise(drill, t0, data=data)
+    drill_watch = watch(drill, "kz", name="Абдулла Хасанов", exercise="drill-1")
+    watch(drill, "kz", name="Абдулла Хасанов")  # real
+    exercise_clock.tick(drill.engine, t0)
+    assert alerts(drill, "kz") == []
+    found = _exercise_alerts(drill, "kz", "drill-1")
+    assert [a["watch"]["id"] for a in found] == [drill_watch["id"]]
+    assert found[0]["reason"]["how"] == "screening"
+    real = person("Abdulla Khasanov")
+    publish(drill, "cn", real, "network")
+    _match(drill)
+    assert [a["object_id"] for a in alerts(drill, "kz")] == [real["id"]]
+    assert len(_exercise_alerts(drill, "kz", "drill-1")) == 1

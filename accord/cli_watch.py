@@ -51,6 +51,14 @@ AccountOption = Annotated[
     typer.Option("--account", help="Act for this account (and its party)", show_default=False),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table or json")]
+ExerciseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--exercise",
+        help="An exercise the party takes part in: its watches and alerts only (marked EXERCISE)",
+        show_default=False,
+    ),
+]
 
 
 def _required(account: str | None, command: str) -> str:
@@ -87,6 +95,7 @@ def watch_add(
     expires: Annotated[
         str | None, typer.Option(help="YYYY-MM-DD, the last day the watch holds")
     ] = None,
+    exercise: ExerciseOption = None,
     output: FormatOption = Format.table,
 ) -> None:
     """Watch a name, a register subject, a value or a saved search: an alert whenever an
@@ -107,6 +116,7 @@ def watch_add(
         types=tuple(t.strip() for t in types.split(",") if t.strip()),
         note=note,
         expires=expires,
+        exercise=exercise,
     )
     with reported(OPTIONS), ctx.obj.engine.begin() as connection:
         added = watch_acts.add_watch(
@@ -186,6 +196,7 @@ def alerts_command(
         str | None, typer.Option("--after", help="The cursor a previous page gave")
     ] = None,
     limit: Annotated[int, typer.Option(help="Alerts per page", min=1, max=1000)] = 100,
+    exercise: ExerciseOption = None,
     output: FormatOption = Format.table,
 ) -> None:
     """The party's alerts, oldest first: what its watches found in objects it may see."""
@@ -198,19 +209,24 @@ def alerts_command(
             limit=limit,
             unacknowledged=unacknowledged,
             withdrawn=withdrawn,
+            exercise=exercise,
             door="cli",
         )
     if output is Format.json:
         _print_json(page.as_json())
         return
-    table = Table("id", "watch", "object", "origin", "why", "raised", "acknowledged", "withdrawn")
+    title = f"EXERCISE {exercise}: not real intelligence" if exercise else None
+    table = Table(
+        "id", "watch", "object", "origin", "why", "raised", "acknowledged", "withdrawn", title=title
+    )
     for alert in page.items:
         reason = alert["reason"]
         why = f"{reason.get('how', '')}: {reason.get('value', '')}"
         if "score" in reason:
             why += f" ({reason['score']:.2f})"
+        shown = alert["exercise"]
         table.add_row(
-            str(alert["id"]),
+            f"{alert['id']} {shown['marking']}" if shown else str(alert["id"]),
             f"{alert['watch']['id']} {alert['watch']['text']}",
             f"{alert['object']['type']} {alert['object']['name'] or alert['object_id']}",
             alert["object"]["origin"],

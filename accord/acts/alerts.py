@@ -36,7 +36,7 @@ from accord.policy import Audience, recipients
 from accord.stix.timestamps import now_timestamp
 from accord.stix.validate import StixObject
 from accord.store import correlation as store
-from accord.store import exercises as exercise_store
+from accord.store import exercise_alerts
 from accord.store.directory import Party
 
 
@@ -56,7 +56,7 @@ def on_stored(
 ) -> None:
     """Queue the versions just stored (rows of ``party`` past ``after_pk``) for the
     matcher, and withdraw the alerts a revocation or a delisting ends."""
-    if not stored or _is_exercise(connection, audience):
+    if not stored:
         return
     written = store.rows_after(connection, after_pk, party.id)
     pks = {(r.stix_id, r.version_key): r.pk for r in written}
@@ -66,15 +66,6 @@ def on_stored(
     _withdraw_earlier(connection, party, placed)
     at = now_timestamp()
     store.queue(connection, [(pk, at) for obj, pk in placed if obj.correlate])
-
-
-def _is_exercise(connection: Connection, audience: Audience) -> bool:
-    """An exercise's objects never correlate with or alert on real intelligence: they are
-    never queued, so they have no correlation keys and raise no alert (accord.exercise)."""
-    if audience.kind != "channel" or audience.channel_id is None:
-        return False
-    name = audience.channel_name or exercise_store.channel_name(connection, audience.channel_id)
-    return exercise_store.is_exercise_channel_name(name)
 
 
 def _withdraw_earlier(
@@ -107,7 +98,8 @@ def withdraw(
         by_reason.setdefault(reasons[row.stix_id], []).append(row.id)
     for reason, ids in by_reason.items():
         store.withdraw(connection, ids, reason, at)
-    _enqueue(connection, [(row.id, row.party_id) for row in found], "withdrawn")
+    real = [(row.id, row.party_id) for row in found if row.exercise is None]
+    _enqueue(connection, real, "withdrawn")
 
 
 def withdraw_deleted(connection: Connection, origin_party_id: int, stix_id: str) -> None:
@@ -155,16 +147,24 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
         ]
     store.insert_keys(connection, rows)
     live = [row for row in queued if row.pk in keys and row.pk not in ending]
+    # An exercise's objects match only that exercise's watches, real ones only real watches.
+    found_scopes = exercise_alerts.scopes(connection)
+    scope = {
+        row.pk: found_scopes.get(row.channel_id) if row.audience_kind == "channel" else None
+        for row in live
+    }
     found_matches = _matches(
         connection,
         live,
         {row.pk: keys[row.pk] for row in live},
         {row.pk: names[row.pk] for row in live},
+        scope,
     )
-    _query_matches(connection, live, texts, found_matches)
+    _query_matches(connection, live, texts, found_matches, scope)
     if found_matches:
         audiences: dict[tuple[str, int | None, int], set[int]] = {}
-        alert_rows = []
+        alert_rows: list[dict[str, Any]] = []
+        drill_rows: list[dict[str, Any]] = []
         raised = now_timestamp()
         by_pk = {row.pk: row for row in live}
         for (watch_id, pk), (watch_party, why) in sorted(found_matches.items()):
@@ -175,7 +175,7 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
                 audiences[sharing] = recipients(connection, audience, row.origin_party_id)
             if watch_party not in audiences[sharing]:
                 continue  # only a party that may see the object is told of it
-            alert_rows.append(
+            (drill_rows if scope[pk] is not None else alert_rows).append(
                 {
                     "watch_id": watch_id,
                     "party_id": watch_party,
@@ -187,6 +187,9 @@ def match_pending(connection: Connection, limit: int = BATCH) -> int:
             )
         inserted = store.insert_alerts(connection, alert_rows)
         _enqueue(connection, inserted, "alert")
+        # An exercise's alerts are never delivered to a webhook: a webhook feeds the party's
+        # real systems, where a drill's indicator would be taken for a real one.
+        store.insert_alerts(connection, drill_rows)
     store.dequeue(connection, [row.pk for row in queued])
     return len(queued)
 
@@ -219,8 +222,10 @@ def _matches(
     live: list[Any],
     keys: dict[int, tuple[Key, ...]],
     names_by_pk: dict[int, tuple[str, ...]],
+    scope: dict[int, str | None],
 ) -> dict[tuple[int, int], tuple[int, dict[str, Any]]]:
-    """(watch, version) -> (the watch's party, why) for every watch the versions match."""
+    """(watch, version) -> (the watch's party, why) for every watch the versions match: a
+    version of an exercise (``scope``) only that exercise's watches, a real one real ones."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     found: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
     digests: dict[int, list[tuple[int, Key]]] = {}
@@ -230,6 +235,8 @@ def _matches(
     if digests:
         for watch in store.watches_for_values(connection, sorted(digests), today):
             for pk, key in digests.get(watch.value_key, ()):
+                if watch.exercise != scope[pk]:
+                    continue
                 if watch.value_kind in (key.kind, storage_kind(key)):
                     found.setdefault((watch.id, pk), (watch.party_id, _value_reason(watch, key)))
     addresses = [(pk, key) for pk, held in keys.items() for key in held if key.lo is not None]
@@ -237,6 +244,8 @@ def _matches(
         for watch in store.range_watches(connection, today):
             family = watch.value_kind.removesuffix("-net")
             for pk, key in addresses:
+                if watch.exercise != scope[pk]:
+                    continue
                 if key.kind == family and key.lo <= watch.hi and (key.hi or key.lo) >= watch.lo:
                     why = _value_reason(watch, key, how="inside the watched network")
                     found.setdefault((watch.id, pk), (watch.party_id, why))
@@ -246,6 +255,8 @@ def _matches(
         for pk, names in named:
             for name in names:
                 for watch_id, match in index.matches(name):
+                    if index.exercise_of.get(watch_id) != scope[pk]:
+                        continue
                     why = {
                         "part": "name",
                         "value": name,
@@ -272,14 +283,18 @@ def _query_matches(
     live: list[Any],
     texts: dict[int, tuple[str, str]],
     found: dict[tuple[int, int], tuple[int, dict[str, Any]]],
+    scope: dict[int, str | None],
 ) -> None:
-    """Saved-query watches: the query's text in the name or description, of its types."""
+    """Saved-query watches: the query's text in the name or description, of its types (of
+    the watch's exercise, or real)."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     queries = store.query_watches(connection, today)
     for watch in queries:
         spec = orjson.loads(watch.value)
         types = set(spec.get("types") or ())
         for row in live:
+            if watch.exercise != scope[row.pk]:
+                continue
             stix_type, text = texts[row.pk]
             if (not types or stix_type in types) and spec["q"] in text:
                 why = {"part": "name or description", "value": spec["q"], "how": "saved query"}
@@ -297,7 +312,7 @@ def _value_reason(watch: Any, key: Key, how: str = "equal after normalising") ->
 
 
 def _enqueue(connection: Connection, alerts: list[tuple[int, int]], event: str) -> None:
-    """Queue each (alert, party) for the party's webhooks."""
+    """Queue each (alert, party) for the party's webhooks (an exercise's alert never)."""
     hooks = store.party_webhooks(connection, {party for _, party in alerts})
     if not hooks:
         return

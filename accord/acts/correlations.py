@@ -21,6 +21,7 @@ from accord.correlate.warnings import warnings_for
 from accord.policy import visible_to
 from accord.screening.score import compare
 from accord.store import correlation as store
+from accord.store import exercise_alerts
 from accord.store.directory import Account
 
 DEFAULT_FANOUT = 100
@@ -47,6 +48,10 @@ def correlations(
     names = _Names(connection)
     row = chosen_version(connection, account, stix_id, version=None, origin=origin, names=names)
     visible = visible_to(account.party.id)
+    # An exercise's object correlates only within its exercise; a real one never with one.
+    found_scopes = exercise_alerts.scopes(connection)
+    exercise = found_scopes.get(row.channel_id) if row.audience_kind == "channel" else None
+    within = exercise_alerts.in_scope(exercise, found_scopes)
     body = orjson.loads(row.body)
     own_names = [n for n in [body.get("name"), *(body.get("aliases") or [])] if isinstance(n, str)]
     listed: list[dict[str, Any]] = []
@@ -75,11 +80,17 @@ def correlations(
                 lo=key.lo,
                 hi=key.hi,
                 exclude=exclude,
+                scope=within,
                 limit=fanout + 1,
             )
         else:
             found = store.matching(
-                connection, visible, value_key=key_row.value_key, exclude=exclude, limit=fanout + 1
+                connection,
+                visible,
+                value_key=key_row.value_key,
+                exclude=exclude,
+                scope=within,
+                limit=fanout + 1,
             )
         found = [f for f in found if f.kind.removesuffix("-net") == family]
         if len(found) > fanout:

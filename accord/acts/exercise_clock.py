@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, Row
 
 from accord import audit
 from accord.acts.admin import actor_of
+from accord.acts.exercise_alerts import acknowledged_in_time
 from accord.acts.exercises import (
     access,
     channel_plan,
@@ -269,17 +270,17 @@ def _answer(
         return None
     code = progress.roles[expectation.role]
     if expectation.kind == "acknowledge":
-        since = marking.wall_time(
-            start,
-            start=marking.parse_stamp(row.start_at),
-            speed=row.speed,
-            paused_ms=row.paused_ms,
+        party_id = _party_id(codes, code)
+        if party_id is None:
+            return None
+        return acknowledged_in_time(
+            connection,
+            row.channel_name,
+            party_id,
+            inject_ids,
+            (start, deadline),
+            lambda at: _seconds(row, marking.parse_stamp(at)),
         )
-        for ack in store.acknowledgements(connection, code, marking.stamp(since)):
-            seconds = _seconds(row, marking.parse_stamp(ack.at))
-            if start <= seconds <= deadline:
-                return seconds, ack.at, f"alert {ack.target}"
-        return None
     wanted = "sighting" if expectation.kind == "sighting" else expectation.type
     for answer in answers:
         if codes.get(answer.origin_party_id) != code or answer.type != wanted:

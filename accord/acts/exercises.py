@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Row
 
 from accord import audit
 from accord.acts.admin import actor_of
+from accord.acts.exercise_alerts import purge_watches
 from accord.errors import Forbidden, NotFound, refused
 from accord.exercise import marking
 from accord.exercise.channels import SUB, SUFFIX_ROOM, ChannelPlan, plan
@@ -386,6 +387,7 @@ def set_state(
             raise refused("state", f"exercise {name!r} has already ended")
         details["shared"], details["with"] = shared_record(connection, row)
         purged = 0
+        purge_watches(connection, row.channel_name, at)
         for channel_name in channel_plan(connection, row).names():
             if _has_channel(connection, channel_name):
                 channel = directory.get_channel(connection, channel_name)
@@ -473,6 +475,7 @@ def purge_received(connection: Connection, principal: Principal, name: str) -> i
     channel_name = store.CHANNEL_PREFIX + name
     if not _has_channel(connection, channel_name):
         raise NotFound(f"no exercise channel {channel_name!r} on this node")
+    purge_watches(connection, channel_name, marking.stamp(directory.utc_now()))
     purged = 0
     for channel in directory.list_channels(connection):
         if channel.name == channel_name or is_sub_channel(channel.name, channel_name):

@@ -24,9 +24,11 @@ from accord.acts.read import _Names
 from accord.correlate.named import REFERENCE, name_values
 from accord.correlate.values import Key, parse_value_spec
 from accord.errors import NotFound, refused
+from accord.exercise import marking
 from accord.policy import visible_to
 from accord.stix.timestamps import now_timestamp
 from accord.store import correlation as store
+from accord.store import exercise_alerts
 from accord.store.directory import Account
 from accord.store.schema import accounts, register_designations
 
@@ -48,6 +50,9 @@ class WatchRequest:
     types: tuple[str, ...] = ()
     note: str = ""
     expires: str | None = None
+    #: An exercise watch: it matches only that exercise's objects (its channels), and a
+    #: real watch only real intelligence.
+    exercise: str | None = None
 
 
 def add_watch(
@@ -68,7 +73,8 @@ def add_watch(
     if len(request.note) > MAX_NOTE or "\x00" in request.note:
         raise refused("note", f"at most {MAX_NOTE} characters, without NUL")
     expires = _expiry(request.expires)
-    values: dict[str, Any] = {"lo": None, "hi": None, "value_key": None}
+    exercise = _exercise_of(connection, account, request.exercise)
+    values: dict[str, Any] = {"lo": None, "hi": None, "value_key": None, "exercise": exercise}
     if kind == "name":
         keys = name_values(text)
         if not keys:
@@ -129,11 +135,22 @@ def add_watch(
         audit.Actor(account.name, account.party.code, door),
         "watch.add",
         target=f"watch:{number}",
-        details={"kind": kind, "text": text, "expires": expires},
+        details={"kind": kind, "text": text, "expires": expires, "exercise": exercise},
     )
     row = store.watch_by_number(connection, account.party.id, number)
     assert row is not None
     return _watch_json(row, {account.id: account.name})
+
+
+def _exercise_of(connection: Connection, account: Account, name: str | None) -> str | None:
+    """The exercise a watch is for: one whose channel the account's party is a member of
+    on this node (any other answers as for an exercise that does not exist)."""
+    if name is None:
+        return None
+    cleaned = name.strip()
+    if not cleaned or not exercise_alerts.member_of(connection, cleaned, account.party.id):
+        raise NotFound(f"no exercise named {cleaned[:80]!r}")
+    return cleaned
 
 
 def _expiry(raw: str | None) -> str | None:
@@ -158,6 +175,7 @@ def _watch_json(row: Any, authors: dict[int, str]) -> dict[str, Any]:
         "expires": row.expires_on,
         "created": row.created_at,
         "account": authors.get(row.account_id, "?"),
+        "exercise": row.exercise,
     }
 
 
@@ -216,7 +234,16 @@ def alert_json(row: Any, codes: dict[int, str]) -> dict[str, Any]:
         "acknowledged": row.acknowledged_at,
         "acknowledged_by": row.acknowledged_by,
         "withdrawn": row.withdrawn,
+        "exercise": exercise_shown(row.watch_exercise),
     }
+
+
+def exercise_shown(exercise: str | None) -> dict[str, str] | None:
+    """How an exercise's alert says so: its EXERCISE marking and the MISP taxonomy tag that
+    its objects carry (None for a real alert)."""
+    if exercise is None:
+        return None
+    return {"name": exercise, "marking": f"EXERCISE {exercise}", "tag": marking.tag(exercise)}
 
 
 def remove_watch_on_host(connection: Connection, number: int, *, host: str) -> str:
@@ -270,10 +297,12 @@ def list_alerts(
     unacknowledged: bool = False,
     since: str | None = None,
     until: str | None = None,
+    exercise: str | None = None,
     door: str,
 ) -> AlertPage:
     """The party's alerts after the cursor, oldest first (what is queued is matched first,
-    so that a reader never misses an alert the matcher has not reached yet)."""
+    so that a reader never misses an alert the matcher has not reached yet): its real
+    alerts, or, asked for by name, one exercise's (never both in one list)."""
     match_pending(connection)
     start = 0
     if after:
@@ -291,6 +320,7 @@ def list_alerts(
         unacknowledged=unacknowledged,
         since=since,
         until=until,
+        exercise=exercise,
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -300,12 +330,15 @@ def list_alerts(
         connection,
         audit.Actor(account.name, account.party.code, door),
         "read.alerts",
-        details={"alerts": [row.number for row in rows]},
+        details={
+            "alerts": [row.number for row in rows],
+            **({"exercise": exercise} if exercise else {}),
+        },
     )
     return AlertPage(
         items,
         str(rows[-1].number) if more and rows else None,
-        store.unread_count(connection, visible, account.party.id),
+        store.unread_count(connection, visible, account.party.id, exercise),
     )
 
 

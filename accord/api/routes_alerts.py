@@ -39,6 +39,11 @@ class WatchIn(BaseModel):
     )
     note: str = ""
     expires: str | None = Field(default=None, description="YYYY-MM-DD, the last day it holds")
+    exercise: str | None = Field(
+        default=None,
+        description="An exercise your party takes part in: the watch then matches only that "
+        "exercise's objects (a real watch never does)",
+    )
 
 
 class MatchedAs(BaseModel):
@@ -55,6 +60,7 @@ class WatchOut(BaseModel):
     expires: str | None
     created: str
     account: str
+    exercise: str | None = Field(default=None, description="The exercise it watches, or null")
 
 
 class WatchList(BaseModel):
@@ -74,6 +80,12 @@ class AlertObject(BaseModel):
     origin: str
 
 
+class AlertExercise(BaseModel):
+    name: str
+    marking: str = Field(description="EXERCISE <name>: not real intelligence")
+    tag: str = Field(description='The MISP taxonomy tag, exercise:accord="<name>"')
+
+
 class AlertOut(BaseModel):
     id: int = Field(description="The alert's number in its party")
     watch: AlertWatch
@@ -87,6 +99,9 @@ class AlertOut(BaseModel):
     acknowledged: str | None
     acknowledged_by: str | None
     withdrawn: str | None = Field(description="revoked | deleted | delisted, or null")
+    exercise: AlertExercise | None = Field(
+        default=None, description="An exercise's alert (EXERCISE marking), or null for a real one"
+    )
 
 
 class AlertPageOut(BaseModel):
@@ -148,7 +163,7 @@ async def add_watch_route(request: Request, account: CurrentAccount) -> JSONByte
         raise InvalidInput(f"the body is not JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
-    fields = {"name", "subject", "value", "query", "types", "note", "expires"}
+    fields = {"name", "subject", "value", "query", "types", "note", "expires", "exercise"}
     unknown = sorted(set(body) - fields)
     if unknown:
         raise InvalidInput(
@@ -166,6 +181,7 @@ async def add_watch_route(request: Request, account: CurrentAccount) -> JSONByte
         types=tuple((body.get("types") or "").split(",")) if body.get("types") else (),
         note=body.get("note") or "",
         expires=body.get("expires"),
+        exercise=body.get("exercise"),
     )
 
     def work() -> dict[str, Any]:
@@ -209,6 +225,13 @@ def alerts_route(
     limit: Annotated[int, Query(ge=1, description=PAGE_LIMIT)] = 100,
     unacknowledged: Annotated[bool, Query(description="only those nobody acknowledged")] = False,
     withdrawn: Annotated[bool, Query(description="include withdrawn alerts")] = False,
+    exercise: Annotated[
+        str | None,
+        Query(
+            max_length=63,
+            description="only this exercise's alerts (without it: real alerts only)",
+        ),
+    ] = None,
 ) -> JSONBytes:
     with engine_of(request).begin() as connection:
         page = watch_acts.list_alerts(
@@ -218,6 +241,7 @@ def alerts_route(
             limit=limits_of(request).page(limit),
             unacknowledged=unacknowledged,
             withdrawn=withdrawn,
+            exercise=exercise,
             door="api",
         )
     return JSONBytes(page.as_json())

@@ -44,9 +44,11 @@ def alerts_page(
     unacknowledged: str | None = None,
     withdrawn: str | None = None,
     next: str | None = None,
+    exercise: str | None = None,
 ) -> Response:
     after = next
     only_new, with_withdrawn = _flag(unacknowledged), _flag(withdrawn)
+    exercise = (exercise or "").strip()[:63] or None
     with engine_of(request).begin() as connection:
         page = watch_acts.list_alerts(
             connection,
@@ -55,12 +57,15 @@ def alerts_page(
             limit=PAGE_SIZE,
             unacknowledged=only_new,
             withdrawn=with_withdrawn,
+            exercise=exercise,
             door="ui",
         )
         codes = {p.code for p in list_parties(connection)}
     chosen = {"unacknowledged": "1"} if only_new else {}
     if with_withdrawn:
         chosen["withdrawn"] = "1"
+    if exercise:
+        chosen["exercise"] = exercise
     shown = {**chosen, "next": after} if after else chosen
     here = "/ui/alerts" + (f"?{urlencode(shown)}" if shown else "")
     next_url = None
@@ -78,6 +83,7 @@ def alerts_page(
         first_page=after is None,
         here=here,
         unread_total=page.unread,
+        exercise=exercise,
     )
 
 
@@ -127,7 +133,7 @@ def _watches_page(
     )
 
 
-EMPTY_FORM = {"kind": "name", "text": "", "note": "", "expires": ""}
+EMPTY_FORM = {"kind": "name", "text": "", "note": "", "expires": "", "exercise": ""}
 
 
 @router.get("/watches")
@@ -144,9 +150,10 @@ def add_watch(
     text: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
     expires: Annotated[str, Form()] = "",
+    exercise: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    form = {"kind": kind, "text": text, "note": note, "expires": expires}
+    form = {"kind": kind, "text": text, "note": note, "expires": expires, "exercise": exercise}
     try:
         if kind not in KINDS:
             message = f"{kind[:40]!r}: choose name, subject, value or query"
@@ -158,6 +165,7 @@ def add_watch(
             query=text if kind == "query" else None,
             note=note,
             expires=expires or None,
+            exercise=exercise.strip() or None,
         )
         with engine_of(request).begin() as connection:
             watch_acts.add_watch(connection, account, wanted, door="ui")

@@ -34,6 +34,8 @@ class WatchNames:
         self.signature: tuple[Any, ...] | None = None
         self.today: str | None = None
         self.party_of: dict[int, int] = {}
+        #: The exercise of each exercise watch (a real watch is not in it).
+        self.exercise_of: dict[int, str] = {}
         #: Names already screened against this index: feeds name the same people again.
         self.memo: dict[str, list[tuple[int, dict[str, Any]]]] = {}
 
@@ -43,12 +45,16 @@ class WatchNames:
             return
         index = ScreeningIndex()
         party_of: dict[int, int] = {}
+        exercise_of: dict[int, str] = {}
         rows = store.name_watches(connection, today)
         index.add_many((row.id, row.id, row.text, None) for row in rows)
         for row in rows:
             index.subjects[row.id] = Subject(row.text, "unknown", {})
             party_of[row.id] = row.party_id
+            if row.exercise is not None:
+                exercise_of[row.id] = row.exercise
         self.index, self.party_of, self.memo = index, party_of, {}
+        self.exercise_of = exercise_of
         self.signature, self.today = signature, today
 
     def matches(self, name: str) -> list[tuple[int, dict[str, Any]]]:

@@ -118,7 +118,8 @@ def _body(engine: Engine, row: Row[Any], at: str) -> bytes | None:
         visible = visible_to(row.party_id)
         if row.event == "alert":
             alert = correlation.alert_by_number(connection, visible, row.party_id, row.alert_number)
-            if alert is None or alert.withdrawn_at is not None:
+            # An exercise's alert is never queued for a webhook; if one were, it is not sent.
+            if alert is None or alert.withdrawn_at is not None or alert.watch_exercise:
                 store.mark_done(connection, row.id, at, WITHDRAWN_BEFORE)
                 return None
             payload: dict[str, Any] = alert_json(alert, store.party_codes(connection))

@@ -93,12 +93,14 @@ def matching(
     lo: str | None = None,
     hi: str | None = None,
     exclude: tuple[int, str] | None = None,
+    scope: ColumnElement[bool] | None = None,
     limit: int,
 ) -> list[Row[Any]]:
     """The latest visible, unrevoked versions holding a key: equal to ``value_key``, or (IP
     addresses and networks, ``kind`` "ipv4"/"ipv6") whose range overlaps [lo, hi].
     ``exclude`` is the (origin party, id) of the object asked about. At most ``limit``
-    rows."""
+    rows. ``scope`` keeps an exercise's objects to their exercise and real ones to real
+    intelligence (:func:`accord.store.exercise_alerts.in_scope`)."""
     conditions: list[ColumnElement[bool]] = [
         objects.c.is_latest.is_(True),
         objects.c.deleted.is_(False),
@@ -130,6 +132,8 @@ def matching(
         conditions.append(
             or_(objects.c.origin_party_id != exclude[0], objects.c.stix_id != exclude[1])
         )
+    if scope is not None:
+        conditions.append(scope)
     query = (
         select(*MATCH_COLUMNS)
         .join(objects, objects.c.pk == correlation_keys.c.object_pk)
@@ -289,7 +293,7 @@ def query_watches(connection: Connection, today: str) -> list[Row[Any]]:
     """Active saved-query watches (a few per party: compared in Python)."""
     return list(
         connection.execute(
-            select(watches.c.id, watches.c.party_id, watches.c.value).where(
+            select(watches.c.id, watches.c.party_id, watches.c.value, watches.c.exercise).where(
                 watches.c.kind == "query", active_watch_filter(today)
             )
         )
@@ -299,7 +303,7 @@ def query_watches(connection: Connection, today: str) -> list[Row[Any]]:
 def name_watches(connection: Connection, today: str) -> list[Row[Any]]:
     return list(
         connection.execute(
-            select(watches.c.id, watches.c.party_id, watches.c.text).where(
+            select(watches.c.id, watches.c.party_id, watches.c.text, watches.c.exercise).where(
                 watches.c.kind == "name", active_watch_filter(today)
             )
         )
@@ -377,8 +381,15 @@ def alerts_on_object(
     found: list[Row[Any]] = []
     for start in range(0, len(ids), CHUNK):
         found += connection.execute(
-            select(alerts.c.id, alerts.c.party_id, alerts.c.object_pk, objects.c.stix_id)
+            select(
+                alerts.c.id,
+                alerts.c.party_id,
+                alerts.c.object_pk,
+                objects.c.stix_id,
+                watches.c.exercise,
+            )
             .join(objects, objects.c.pk == alerts.c.object_pk)
+            .join(watches, watches.c.id == alerts.c.watch_id)
             .where(
                 objects.c.origin_party_id == origin_party_id,
                 objects.c.stix_id.in_(ids[start : start + CHUNK]),
@@ -420,7 +431,14 @@ ALERT_COLUMNS = (
     watches.c.kind.label("watch_kind"),
     watches.c.text.label("watch_text"),
     watches.c.account_id.label("watch_account_id"),
+    watches.c.exercise.label("watch_exercise"),
 )
+
+
+def _of_exercise(exercise: str | None) -> ColumnElement[bool]:
+    """Alerts of one exercise's watches, or (None) of real watches only: a default list
+    never shows a drill's alerts."""
+    return watches.c.exercise.is_(None) if exercise is None else watches.c.exercise == exercise
 
 
 def alert_page(
@@ -434,13 +452,16 @@ def alert_page(
     unacknowledged: bool = False,
     since: str | None = None,
     until: str | None = None,
+    exercise: str | None = None,
 ) -> list[Row[Any]]:
-    """A party's alerts past ``after`` (oldest first) on objects it may still see."""
+    """A party's alerts past ``after`` (oldest first) on objects it may still see: real
+    ones, or one exercise's."""
     conditions: list[ColumnElement[bool]] = [
         alerts.c.party_id == party_id,
         alerts.c.number > after,
         objects.c.deleted.is_(False),
         visible,
+        _of_exercise(exercise),
     ]
     if not withdrawn:
         conditions.append(alerts.c.withdrawn_at.is_(None))
@@ -461,16 +482,26 @@ def alert_page(
     return list(connection.execute(query))
 
 
-def unread_count(connection: Connection, visible: ColumnElement[bool], party_id: int) -> int:
+def unread_count(
+    connection: Connection,
+    visible: ColumnElement[bool],
+    party_id: int,
+    exercise: str | None = None,
+) -> int:
     query = (
         select(func.count())
-        .select_from(alerts.join(objects, objects.c.pk == alerts.c.object_pk))
+        .select_from(
+            alerts.join(objects, objects.c.pk == alerts.c.object_pk).join(
+                watches, watches.c.id == alerts.c.watch_id
+            )
+        )
         .where(
             alerts.c.party_id == party_id,
             alerts.c.acknowledged_at.is_(None),
             alerts.c.withdrawn_at.is_(None),
             objects.c.deleted.is_(False),
             visible,
+            _of_exercise(exercise),
         )
     )
     return int(connection.execute(query).scalar_one())

@@ -11,10 +11,11 @@ from sqlalchemy import Connection, Row, delete, false, insert, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import Conflict
+from accord.stix.timestamps import now_timestamp
+from accord.store.exercise_alerts import purge_alerts_on_channel
 from accord.store.schema import (
     accounts,
     alert_queue,
-    audit_log,
     channel_agreements,
     channel_members,
     channels,
@@ -226,21 +227,6 @@ def answers(connection: Connection, channel_ids: list[int], after_pk: int) -> li
     )
 
 
-def acknowledgements(connection: Connection, party_code: str, since: str) -> list[Row[Any]]:
-    """Alert acknowledgements by ``party_code``'s accounts at or after ``since``."""
-    return list(
-        connection.execute(
-            select(audit_log.c.at, audit_log.c.target)
-            .where(
-                audit_log.c.action == "alert.ack",
-                audit_log.c.party == party_code,
-                audit_log.c.at >= since,
-            )
-            .order_by(audit_log.c.seq)
-        )
-    )
-
-
 def shared(connection: Connection, channel_id: int) -> list[Row[Any]]:
     """Every version in the exercise's channel, oldest first: what was shared, and when."""
     column = objects.c
@@ -256,8 +242,9 @@ def shared(connection: Connection, channel_id: int) -> list[Row[Any]]:
 
 
 def purge_channel(connection: Connection, channel_id: int) -> int:
-    """Delete an exercise channel and everything stored in it (correlation rows and alerts
-    on its objects too, though isolation never makes any); how many versions went."""
+    """Delete an exercise channel and everything stored in it (correlation rows, the queue,
+    and alerts on its objects too: the alerts stay only as numbers); how many versions went."""
+    purge_alerts_on_channel(connection, channel_id, now_timestamp())
     pks = select(objects.c.pk).where(objects.c.channel_id == channel_id)
     for table in (correlation_keys, alert_queue):
         connection.execute(delete(table).where(table.c.object_pk.in_(pks)))

@@ -442,8 +442,12 @@ watches = Table(
     Column("expires_on", String(10)),
     Column("created_at", String(32), nullable=False),
     Column("removed_at", String(32)),
+    # The exercise the watch belongs to (its name): it then matches only that exercise's
+    # objects, and a real watch (NULL) only real intelligence (accord.acts.alerts).
+    Column("exercise", String(63)),
     UniqueConstraint("party_id", "number", name="uq_watches_number"),
     Index("ix_watches_value", "value_key"),
+    Index("ix_watches_exercise", "exercise"),
 )
 
 #: An alert: something a watch's party may see matched it. Raised once per (watch, object

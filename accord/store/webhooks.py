@@ -221,8 +221,8 @@ def alert_seen(
 def day_alerts(
     connection: Connection, visible: ColumnElement[bool], party_id: int, since: str, until: str
 ) -> list[Row[Any]]:
-    """The party's alerts raised in [since, until) on objects it may still see, not
-    withdrawn, oldest first."""
+    """The party's real alerts raised in [since, until) on objects it may still see, not
+    withdrawn, oldest first (an exercise's alerts are never in a digest)."""
     return list(
         connection.execute(
             select(*ALERT_COLUMNS)
@@ -235,6 +235,7 @@ def day_alerts(
                 alerts.c.withdrawn_at.is_(None),
                 objects.c.deleted.is_(False),
                 visible,
+                watches.c.exercise.is_(None),
             )
             .order_by(alerts.c.number)
         )

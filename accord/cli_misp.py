@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from accord.acts import misp as acts
+from accord.acts import misp_export
 from accord.acts.cli_accounts import acting_account
 from accord.cli_errors import fail, reported
 from accord.cli_progress import progress_bar
@@ -117,15 +118,15 @@ def export_command(
     settings = ctx.obj.settings
     with reported(), ctx.obj.engine.begin() as connection:
         who = acting_account(connection, account)
-        criteria = acts.criteria_for(
+        criteria = misp_export.criteria_for(
             connection,
             who,
             collection=collection,
             added_after=added_after,
             node_name=settings.node_name,
         )
-        items = acts.visible_items(connection, who, criteria, door="cli")
-    events = acts.events_of(items)  # misp-stix outside the transaction: it holds no lock
+        items = misp_export.visible_items(connection, who, criteria, door="cli")
+    events = misp_export.events_of(items)  # misp-stix outside the transaction: it holds no lock
     if out.is_dir():
         for event in events:
             (out / f"{event['Event']['uuid']}.json").write_bytes(orjson.dumps(event))

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from accord.acts import misp as acts
+from accord.acts import misp_export
 from accord.api.auth import CurrentAccount, Publisher, engine_of, settings_of
 from accord.api.body import read_raw_body
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
@@ -69,9 +70,9 @@ def export_route(
     """A JSON list of ``{"Event": ...}``, loadable by ``pymisp.MISPEvent().load``."""
     with engine_of(request).begin() as connection:
         criteria = _criteria(request, connection, account, collection, added_after)
-        items = acts.visible_items(connection, account, criteria, door="api")
+        items = misp_export.visible_items(connection, account, criteria, door="api")
     # misp-stix once the read's transaction is over: its seconds hold no lock.
-    return JSONBytes(acts.events_of(items))
+    return JSONBytes(misp_export.events_of(items))
 
 
 def _criteria(
@@ -82,7 +83,7 @@ def _criteria(
     added_after: str | None,
 ) -> ObjectFilter:
     """The criteria of a MISP read (export or feed) through this node's name."""
-    return acts.criteria_for(
+    return misp_export.criteria_for(
         connection,
         account,
         collection=collection,
@@ -96,8 +97,8 @@ def _feed(
 ) -> dict[str, Any]:
     with engine_of(request).begin() as connection:
         criteria = _criteria(request, connection, account, collection, None)
-        items = acts.feed_items(connection, account, criteria, event=event)
-    return acts.feed_events_of(items)
+        items = misp_export.feed_items(connection, account, criteria, event=event)
+    return misp_export.feed_events_of(items)
 
 
 @router.get("/misp/feeds/{collection}/manifest.json", summary="A collection's MISP feed manifest")

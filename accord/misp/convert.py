@@ -17,7 +17,7 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -272,8 +272,37 @@ def convert_event(event: dict[str, Any]) -> Converted:
     return done
 
 
-def convert_events(raw: bytes) -> list[Converted]:
+def _convert_away(event: dict[str, Any]) -> Converted:
+    """:func:`convert_event` in a worker process: the event itself is not sent back (the
+    caller holds it)."""
+    done = convert_event(event)
+    done.event = {}
+    return done
+
+
+def convert_stream(events: Iterable[dict[str, Any]], workers: int = 1) -> Iterator[Converted]:
+    """Each event converted, in order, by ``workers`` processes (:mod:`accord.misp.pool`):
+    what one worker would give, with at most ``2 * workers`` events in flight."""
+    from accord.misp.pool import ordered_map
+
+    if workers <= 1:
+        yield from map(convert_event, events)
+        return
+    held: deque[dict[str, Any]] = deque()
+
+    def sent() -> Iterator[dict[str, Any]]:
+        for event in events:
+            held.append(event)
+            yield event
+
+    for done in ordered_map(_convert_away, sent(), workers):
+        done.event = held.popleft()
+        yield done
+
+
+def convert_events(raw: bytes, workers: int = 1) -> list[Converted]:
     """The events of ``raw``, converted. misp-stix is slow (seconds for a large event): a
     door runs this before it opens the import's transaction, so that no write lock (the
-    store's on SQLite, the audit head's on PostgreSQL) is held meanwhile."""
-    return [convert_event(event) for event in read_events(raw)]
+    store's on SQLite, the audit head's on PostgreSQL) is held meanwhile; with ``workers``
+    above 1, in that many processes."""
+    return list(convert_stream(read_events(raw), workers))

@@ -15,11 +15,13 @@ import typer
 from rich.console import Console
 
 from accord.acts import misp as acts
-from accord.acts import misp_export
+from accord.acts import misp_export, misp_stream
 from accord.acts.cli_accounts import acting_account
 from accord.cli_errors import fail, reported
 from accord.cli_progress import progress_bar
+from accord.config import Settings
 from accord.errors import AccordError
+from accord.misp.pool import workers_of
 from accord.policy import Principal
 from accord.prepare import PublishLimits
 
@@ -113,6 +115,9 @@ def export_command(
         str | None, typer.Option(help="A collection id, or own, network, a channel")
     ] = None,
     added_after: Annotated[str | None, typer.Option(help="Only objects added after")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes converting (0: one a core; ACCORD_MISP_WORKERS)")
+    ] = None,
 ) -> None:
     """Export what the account may see as MISP events (JSON PyMISP and MISP load)."""
     settings = ctx.obj.settings
@@ -125,14 +130,34 @@ def export_command(
             added_after=added_after,
             node_name=settings.node_name,
         )
-        items = misp_export.visible_items(connection, who, criteria, door="cli")
-    events = misp_export.events_of(items)  # misp-stix outside the transaction: it holds no lock
-    if out.is_dir():
-        for event in events:
-            (out / f"{event['Event']['uuid']}.json").write_bytes(orjson.dumps(event))
-    else:
-        out.write_bytes(orjson.dumps(events, option=orjson.OPT_INDENT_2))
-    console.print(f"{len(events)} events written to {out}")
+    # Each event written as it is converted (misp-stix in ``workers`` processes, outside
+    # any transaction); each page of the store read, and audited, in its own.
+    events = misp_stream.stream_events(
+        ctx.obj.engine, who, criteria, door="cli", workers=_workers(workers, settings)
+    )
+    count = 0
+    with reported():
+        if out.is_dir():
+            for event in events:
+                (out / f"{event['Event']['uuid']}.json").write_bytes(orjson.dumps(event))
+                count += 1
+        else:
+            with out.open("wb") as sink:  # as orjson.OPT_INDENT_2 writes the whole list
+                sink.write(b"[")
+                for event in events:
+                    text = orjson.dumps(event, option=orjson.OPT_INDENT_2)
+                    indented = b"\n".join(b"  " + line for line in text.split(b"\n"))
+                    sink.write((b",\n" if count else b"\n") + indented)
+                    count += 1
+                sink.write(b"\n]" if count else b"]")
+    console.print(f"{count} events written to {out}")
+
+
+def _workers(option: int | None, settings: Settings) -> int:
+    try:
+        return workers_of(settings.misp_workers if option is None else option)
+    except ValueError as exc:
+        raise fail(f"--workers: {exc}") from None
 
 
 def _host() -> Principal:

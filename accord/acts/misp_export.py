@@ -138,23 +138,6 @@ def _epoch(stamp: str) -> int:
     return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
 
 
-def of_event(items: list[Item], uuid: str) -> list[Item]:
-    """The items that make the MISP event ``uuid`` (its grouping or report, what it holds,
-    what names it, their creators): one event's file converts one event, not them all.
-    All of ``items`` when none is its grouping (an event made of parts or of other
-    objects)."""
-    bodies = {item.stix_id: orjson.loads(item.body) for item in items}
-    heads = [i for i in (f"grouping--{uuid}", f"report--{uuid}") if i in bodies]
-    if not heads:
-        return items
-    wanted = set(heads)
-    for head in heads:
-        wanted |= set(bodies[head].get("object_refs") or [])
-    wanted |= {k for k, b in bodies.items() if b.get("x_accord_misp_event") == uuid}
-    wanted |= {str(bodies[k].get("created_by_ref")) for k in list(wanted) if k in bodies}
-    return [item for item in items if item.stix_id in wanted]
-
-
 #: Namespace of the UUIDs of events made of the part of an event kept to a narrower audience.
 PART_NAMESPACE = uuid_module.UUID("8f1d2c3b-4a5e-5f60-8a7b-9c0d1e2f3a4b")
 
@@ -193,17 +176,6 @@ def _finish(event: dict[str, Any], tags: list[dict[str, Any]]) -> dict[str, Any]
     return {"Event": event}
 
 
-def export_events(
-    connection: Connection,
-    account: Account,
-    criteria: store.ObjectFilter,
-    *,
-    door: str,
-) -> list[dict[str, Any]]:
-    """The MISP events of what ``account`` may see under ``criteria``."""
-    return events_of(visible_items(connection, account, criteria, door=door))
-
-
 # --- What a reader asks for: a collection, a time -----------------------------------------
 
 
@@ -238,17 +210,3 @@ def criteria_for(
         audience=audience,
         include_revoked=True,
     )
-
-
-def feed_items(
-    connection: Connection, account: Account, criteria: store.ObjectFilter, *, event: str | None
-) -> list[Item]:
-    """What a feed (or, with ``event``, one event's file) is made of: read and audited."""
-    items = visible_items(connection, account, criteria, door="misp-feed", action="misp.feed")
-    return items if event is None else of_event(items, event)
-
-
-def feed_events_of(items: list[Item]) -> dict[str, Any]:
-    """The feed's events of items already read; misp-stix runs here, so a door calls it
-    once the read's transaction is over (on SQLite it holds the store's one lock)."""
-    return feed.feed_events(events_of(items))

@@ -16,6 +16,7 @@ import copy
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
@@ -168,19 +169,78 @@ class _Memo:
 _converted = _Memo(MEMO_EVENTS)
 
 
+#: CPU seconds misp-stix spent converting STIX back to MISP, in this process and in the
+#: workers that did it for this process (the benchmark reads it).
+REVERSE_SECONDS = [0.0]
+
+
+def _key(objects: list[dict[str, Any]]) -> bytes:
+    return hashlib.blake2b(
+        orjson.dumps(objects, option=orjson.OPT_SORT_KEYS), digest_size=24
+    ).digest()
+
+
+def _reverse(objects: list[dict[str, Any]]) -> tuple[bytes, float]:
+    """misp-stix's conversion back, as JSON bytes, and its CPU seconds (a worker's task)."""
+    start = time.thread_time()
+    converted = orjson.dumps(_stix_to_event(objects))
+    return converted, time.thread_time() - start
+
+
+def _done(key: bytes, converted: bytes, seconds: float) -> dict[str, Any]:
+    REVERSE_SECONDS[0] += seconds
+    _converted.put(key, converted)
+    event: dict[str, Any] = orjson.loads(converted)
+    return event
+
+
 def stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:
     """One MISP event (the bare dictionary) from the STIX objects of one event: misp-stix's
     internal parser when a grouping or report of misp-stix is among them, else its external
     parser (STIX from anywhere else). The same objects (by content) are converted once."""
-    key = hashlib.blake2b(
-        orjson.dumps(objects, option=orjson.OPT_SORT_KEYS), digest_size=24
-    ).digest()
+    key = _key(objects)
     cached = _converted.get(key)
-    if cached is None:
-        cached = orjson.dumps(_stix_to_event(objects))
-        _converted.put(key, cached)
-    event: dict[str, Any] = orjson.loads(cached)
-    return event
+    if cached is not None:
+        event: dict[str, Any] = orjson.loads(cached)
+        return event
+    return _done(key, *_reverse(objects))
+
+
+def stix_to_events(
+    batches: Iterable[list[dict[str, Any]]], workers: int = 1
+) -> Iterator[dict[str, Any]]:
+    """:func:`stix_to_event` of each batch, in order, those the memo does not hold
+    converted by ``workers`` processes (:mod:`accord.misp.pool`), at most ``2 * workers``
+    in flight: a stream of events is converted with a bounded number held."""
+    if workers <= 1:
+        yield from map(stix_to_event, batches)
+        return
+    from accord.misp.pool import submit
+
+    pending: deque[tuple[bytes, Any]] = deque()
+
+    def first() -> dict[str, Any]:
+        key, waiting = pending.popleft()
+        if isinstance(waiting, bytes):
+            event: dict[str, Any] = orjson.loads(waiting)
+            return event
+        return _done(key, *waiting.result())
+
+    try:
+        for objects in batches:
+            key = _key(objects)
+            cached = _converted.get(key)
+            pending.append(
+                (key, cached if cached is not None else submit(_reverse, objects, workers))
+            )
+            if len(pending) >= 2 * workers:
+                yield first()
+        while pending:
+            yield first()
+    finally:
+        for _key_of, waiting in pending:
+            if not isinstance(waiting, bytes):
+                waiting.cancel()
 
 
 def _stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:

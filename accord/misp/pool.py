@@ -67,6 +67,11 @@ def shutdown() -> None:
         _pools.clear()
 
 
+def submit(function: Callable[[In], Out], item: In, workers: int) -> Future[Out]:
+    """``function(item)`` in the pool of ``workers`` processes."""
+    return _pool(workers).submit(function, item)
+
+
 def ordered_map(function: Callable[[In], Out], items: Iterable[In], workers: int) -> Iterator[Out]:
     """``map(function, items)`` in ``workers`` processes, in order, with at most
     ``2 * workers`` items in flight. ``function`` must be a module-level function and its

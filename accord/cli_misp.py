@@ -7,8 +7,10 @@ imported and the export holds what it may see. The acts are the API's
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -21,6 +23,7 @@ from accord.cli_errors import fail, reported
 from accord.cli_progress import progress_bar
 from accord.config import Settings
 from accord.errors import AccordError
+from accord.misp.convert import Converted, convert_stream, read_events
 from accord.misp.pool import workers_of
 from accord.policy import Principal
 from accord.prepare import PublishLimits
@@ -47,30 +50,77 @@ def _files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _converted_files(
+    paths: list[Path], limit: int, workers: int
+) -> Iterator[tuple[Path, list[Converted] | str]]:
+    """Each file's converted events (or why the file is refused whole), in order; the events
+    of every file go through one pool, several files in flight, so a feed directory of one
+    event a file converts as fast as one file of many events."""
+    plan: list[tuple[Path, int | str]] = []
+
+    def events() -> Iterator[dict[str, Any]]:
+        for path in paths:
+            size = path.stat().st_size
+            if size > limit:
+                plan.append(
+                    (path, f"{size:,} bytes; the limit is {limit:,} (ACCORD_MAX_BODY_BYTES)")
+                )
+                continue
+            try:
+                found = read_events(path.read_bytes())
+            except AccordError as exc:
+                plan.append((path, exc.detail))
+                continue
+            plan.append((path, len(found)))
+            yield from found
+
+    converted = convert_stream(events(), workers)
+    buffer: deque[Converted] = deque()
+    position = 0
+    while True:
+        while position >= len(plan):  # pulling on converts ahead and plans further files
+            got = next(converted, None)
+            if got is None:
+                break
+            buffer.append(got)
+        if position >= len(plan):
+            return
+        path, what = plan[position]
+        position += 1
+        if isinstance(what, str):
+            yield path, what
+            continue
+        batch: list[Converted] = []
+        while len(batch) < what:
+            batch.append(buffer.popleft() if buffer else next(converted))
+        yield path, batch
+
+
 @misp_app.command("import")
 def import_command(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="MISP event JSON files, or a feed directory")],
     account: Annotated[str, typer.Option(help="Import as this account (and its party)")],
+    workers: Annotated[
+        int | None, typer.Option(help="Processes converting (0: one a core; ACCORD_MISP_WORKERS)")
+    ] = None,
 ) -> None:
     """Import MISP events: each stored whole, or refused whole with the reason."""
     settings = ctx.obj.settings
     limits = PublishLimits.from_settings(settings)
     chosen = _files(files)
     stored = unchanged = refused = 0
+    count = _workers(workers, settings)
     with progress_bar(console) as progress:
         task = progress.add_task("importing MISP events", total=len(chosen))
-        for path in chosen:
-            if path.stat().st_size > settings.max_body_bytes:
-                errors.print(
-                    f"{path}: {path.stat().st_size:,} bytes; the limit is "
-                    f"{settings.max_body_bytes:,} (ACCORD_MAX_BODY_BYTES)"
-                )
+        # misp-stix in the pool, ahead of the store and outside any transaction
+        for path, converted in _converted_files(chosen, settings.max_body_bytes, count):
+            if isinstance(converted, str):
+                errors.print(f"{path}: {converted}", markup=False)
                 refused += 1
                 progress.advance(task)
                 continue
             try:
-                converted = acts.convert_events(path.read_bytes())  # before any lock
                 with ctx.obj.engine.begin() as connection:
                     who = acting_account(connection, account)
                     report = acts.import_events(

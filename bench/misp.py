@@ -7,7 +7,7 @@ event of mixed types, objects, tags, a galaxy cluster, some event reports), then
   ``--workers`` processes (:mod:`accord.misp.pool`, as the CLI and the API do) and stored
   ``--batch`` events a transaction by :func:`accord.acts.misp.import_events` (distribution,
   the publish path, correlation queue, audit);
-* ``export``: :func:`accord.acts.misp_export.stream_events` of everything the importing
+* ``export``: :func:`accord.acts.misp_stream.stream_events` of everything the importing
   account sees (the read path page by page with its audit, grouping, conversion in the
   same pool), written to a file one event at a time, with the conversion memo cold.
 
@@ -37,7 +37,7 @@ from typing import Any
 
 import orjson
 
-from accord.acts import admin, misp_export
+from accord.acts import admin, misp_stream
 from accord.acts import misp as acts
 from accord.config import Settings
 from accord.misp import convert, pool
@@ -153,46 +153,38 @@ def run_import(engine: Any, settings: Settings, args: argparse.Namespace) -> dic
 
 
 def run_export(engine: Any, settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
-    alone = [0.0]
+    """The streamed export (as ``accord misp export --out FILE`` makes it), memo cold."""
     events = 0
-    real = convert._stix_to_event
-
-    def counted(objects: list[dict[str, Any]]) -> dict[str, Any]:
-        begin = time.thread_time()
-        try:
-            return real(objects)
-        finally:
-            alone[0] += time.thread_time() - begin
-
-    convert._converted = convert._Memo(convert.MEMO_EVENTS)  # cold
+    convert._converted = convert._Memo(convert.MEMO_EVENTS)
+    convert.REVERSE_SECONDS[0] = 0.0
     out = Path(args.out or tempfile.mkstemp(suffix=".json")[1])
-    start = time.perf_counter()
-    with out.open("wb") as sink, engine.connect() as connection:
+    with engine.connect() as connection:
         account = directory.get_account(connection, "bench")
+    criteria = store.ObjectFilter(forwarded_by=settings.node_name, include_revoked=True)
+    start = time.perf_counter()
+    with out.open("wb") as sink:
         sink.write(b"[")
-        stream = misp_export.stream_events(
-            engine,
-            account,
-            store.ObjectFilter(forwarded_by=settings.node_name, include_revoked=True),
-            door="cli",
-            workers=args.workers,
-            timer=alone if args.workers <= 1 else None,
-            convert_function=counted if args.workers <= 1 else None,
+        stream = misp_stream.stream_events(
+            engine, account, criteria, door="cli", workers=args.workers
         )
         for event in stream:
-            sink.write(b"," if events else b"")
-            sink.write(orjson.dumps(event))
+            sink.write((b"," if events else b"") + orjson.dumps(event))
             events += 1
-            if events % 500 == 0:
-                print(f"  {events} events, {time.perf_counter() - start:.0f} s", flush=True)
+            if events % 100 == 0:
+                print(
+                    f"  {events} events, {time.perf_counter() - start:.0f} s, misp-stix "
+                    f"{convert.REVERSE_SECONDS[0]:.0f} CPU s, rss {rss_mb():.0f} MB, at "
+                    f"{time.strftime('%H:%M:%S')}",
+                    flush=True,
+                )
         sink.write(b"]")
     wall = time.perf_counter() - start
-    worker_alone = misp_export.worker_seconds()
     return {
         "phase": "export",
         "events": events,
         "seconds": wall,
-        "misp-stix alone (CPU s, all workers)": alone[0] + worker_alone,
+        "misp-stix alone (CPU s, all workers)": convert.REVERSE_SECONDS[0],
+        "main process CPU s": time.process_time(),
         "bytes": out.stat().st_size,
         "rss MB": rss_mb(),
         "worker rss MB": worker_peaks_mb(),

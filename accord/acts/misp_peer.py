@@ -9,9 +9,10 @@ from sqlalchemy import Connection
 
 from accord import audit
 from accord.acts import alerts
-from accord.acts.misp import Converted, EventResult, Rules, store_event
+from accord.acts.misp import Converted, EventResult, store_event
 from accord.acts.publish import PublishReport
 from accord.acts.receive import Origin, receive
+from accord.misp.distribution import Rules
 from accord.prepare import DEFAULT_LIMITS, PublishLimits
 from accord.store import directory
 from accord.store import objects as store

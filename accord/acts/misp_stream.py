@@ -242,6 +242,7 @@ def units(
     *,
     door: str,
     action: str = "misp.export",
+    only: str | None = None,
 ) -> Iterator[Unit]:
     """The events of what ``account`` may see under ``criteria``, before misp-stix, in the
     order of :func:`accord.acts.misp_export.events_of`."""
@@ -251,14 +252,18 @@ def units(
     reader = _Reader(connection, account, door, action)
     for origin, conditions in origins:
         mine = replace(criteria, extra=[*criteria.extra, or_(*conditions)])
-        for unit in _origin_units(reader, mine, origin):
+        for unit in _origin_units(reader, mine, origin, only):
             if unit.uuid in shared:
-                unit.uuid = str(uuid_module.uuid5(feed.NAMESPACE, f"{origin}:{unit.uuid}"))
+                unit.uuid = _derived(origin, unit.uuid)
             yield unit
 
 
-def _origin_units(reader: _Reader, criteria: store.ObjectFilter, origin: str) -> Iterator[Unit]:
-    """One origin's events, as :func:`accord.acts.misp_export._party_events` makes them."""
+def _origin_units(
+    reader: _Reader, criteria: store.ObjectFilter, origin: str, only: str | None = None
+) -> Iterator[Unit]:
+    """One origin's events, as :func:`accord.acts.misp_export._party_events` makes them.
+    With ``only`` (a feed's event file), the events of other heads are not read: their
+    heads' own lists say what they place."""
     placed = _Placed()
     # Its objects kept narrower than their event, which name the event they belong to.
     parts: list[tuple[str, str, str]] = []
@@ -274,6 +279,11 @@ def _origin_units(reader: _Reader, criteria: store.ObjectFilter, origin: str) ->
     by_event: dict[str, list[str]] = {}
     for stix_id, named, _audience in parts:
         by_event.setdefault(named, []).append(stix_id)
+    rest_uuid = str(uuid_module.uuid5(PART_NAMESPACE, f"objects-of:{origin}"))
+    part_uuids = {_part_uuid(named, audience) for _stix_id, named, audience in parts}
+    # An event file of a head's event: the other heads need not be read whole. (The parts'
+    # and the remaining objects' events depend on every head's objects: read them all.)
+    skipping = only is not None and only != rest_uuid and only not in part_uuids
     for heads in reader.pages(replace(criteria, types=HEADS), HEADS_PAGE):
         for head in heads:
             body = orjson.loads(head.body)
@@ -281,6 +291,9 @@ def _origin_units(reader: _Reader, criteria: store.ObjectFilter, origin: str) ->
                 continue
             uuid = head.stix_id.split("--", 1)[1]
             listed = [r for r in body.get("object_refs") or [] if isinstance(r, str)]
+            if skipping and only not in (uuid, _derived(origin, uuid)):
+                placed.add([head.stix_id, *listed, *by_event.get(uuid, [])])
+                continue
             found = reader.by_id(criteria, [*listed, *by_event.get(uuid, [])])
             bodies = {head.stix_id: body} | {k: orjson.loads(v.body) for k, v in found.items()}
             refs = [r for r in body.get("object_refs", []) if r in bodies]
@@ -327,7 +340,7 @@ def _origin_units(reader: _Reader, criteria: store.ObjectFilter, origin: str) ->
         stamps = [str(b.get("modified") or "") for b in rest]
         latest = max(stamps)
         yield Unit(
-            str(uuid_module.uuid5(PART_NAMESPACE, f"objects-of:{origin}")),
+            rest_uuid,
             origin,
             _cleaned(rest),
             _event_tags(first),
@@ -337,6 +350,15 @@ def _origin_units(reader: _Reader, criteria: store.ObjectFilter, origin: str) ->
                 "date": (latest or "1970-01-01")[:10],
             },
         )
+
+
+def _part_uuid(named: str, audience: str) -> str:
+    return str(uuid_module.uuid5(PART_NAMESPACE, f"{named}:{audience}"))
+
+
+def _derived(origin: str, uuid: str) -> str:
+    """The uuid an event is served under when another event has its uuid."""
+    return str(uuid_module.uuid5(feed.NAMESPACE, f"{origin}:{uuid}"))
 
 
 def finished(unit: Unit, event: dict[str, Any]) -> dict[str, Any]:
@@ -361,7 +383,7 @@ def stream_events(
     one event served under that uuid (a feed's event file): the others are read, not
     converted."""
     with engine.connect() as connection:
-        made = units(connection, account, criteria, door=door, action=action)
+        made = units(connection, account, criteria, door=door, action=action, only=only)
         if only is not None:
             made = (u for u in made if u.uuid == only)
         held: deque[Unit] = deque()

@@ -7,18 +7,24 @@ imported and the export holds what it may see. The acts are the API's
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 
 from accord.acts import misp as acts
+from accord.acts import misp_export, misp_stream
 from accord.acts.cli_accounts import acting_account
 from accord.cli_errors import fail, reported
 from accord.cli_progress import progress_bar
+from accord.config import Settings
 from accord.errors import AccordError
+from accord.misp.convert import Converted, convert_stream, read_events
+from accord.misp.pool import workers_of
 from accord.policy import Principal
 from accord.prepare import PublishLimits
 
@@ -44,30 +50,77 @@ def _files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _converted_files(
+    paths: list[Path], limit: int, workers: int
+) -> Iterator[tuple[Path, list[Converted] | str]]:
+    """Each file's converted events (or why the file is refused whole), in order; the events
+    of every file go through one pool, several files in flight, so a feed directory of one
+    event a file converts as fast as one file of many events."""
+    plan: list[tuple[Path, int | str]] = []
+
+    def events() -> Iterator[dict[str, Any]]:
+        for path in paths:
+            size = path.stat().st_size
+            if size > limit:
+                plan.append(
+                    (path, f"{size:,} bytes; the limit is {limit:,} (ACCORD_MAX_BODY_BYTES)")
+                )
+                continue
+            try:
+                found = read_events(path.read_bytes())
+            except AccordError as exc:
+                plan.append((path, exc.detail))
+                continue
+            plan.append((path, len(found)))
+            yield from found
+
+    converted = convert_stream(events(), workers)
+    buffer: deque[Converted] = deque()
+    position = 0
+    while True:
+        while position >= len(plan):  # pulling on converts ahead and plans further files
+            got = next(converted, None)
+            if got is None:
+                break
+            buffer.append(got)
+        if position >= len(plan):
+            return
+        path, what = plan[position]
+        position += 1
+        if isinstance(what, str):
+            yield path, what
+            continue
+        batch: list[Converted] = []
+        while len(batch) < what:
+            batch.append(buffer.popleft() if buffer else next(converted))
+        yield path, batch
+
+
 @misp_app.command("import")
 def import_command(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="MISP event JSON files, or a feed directory")],
     account: Annotated[str, typer.Option(help="Import as this account (and its party)")],
+    workers: Annotated[
+        int | None, typer.Option(help="Processes converting (0: one a core; ACCORD_MISP_WORKERS)")
+    ] = None,
 ) -> None:
     """Import MISP events: each stored whole, or refused whole with the reason."""
     settings = ctx.obj.settings
     limits = PublishLimits.from_settings(settings)
     chosen = _files(files)
     stored = unchanged = refused = 0
+    count = _workers(workers, settings)
     with progress_bar(console) as progress:
         task = progress.add_task("importing MISP events", total=len(chosen))
-        for path in chosen:
-            if path.stat().st_size > settings.max_body_bytes:
-                errors.print(
-                    f"{path}: {path.stat().st_size:,} bytes; the limit is "
-                    f"{settings.max_body_bytes:,} (ACCORD_MAX_BODY_BYTES)"
-                )
+        # misp-stix in the pool, ahead of the store and outside any transaction
+        for path, converted in _converted_files(chosen, settings.max_body_bytes, count):
+            if isinstance(converted, str):
+                errors.print(f"{path}: {converted}", markup=False)
                 refused += 1
                 progress.advance(task)
                 continue
             try:
-                converted = acts.convert_events(path.read_bytes())  # before any lock
                 with ctx.obj.engine.begin() as connection:
                     who = acting_account(connection, account)
                     report = acts.import_events(
@@ -112,26 +165,49 @@ def export_command(
         str | None, typer.Option(help="A collection id, or own, network, a channel")
     ] = None,
     added_after: Annotated[str | None, typer.Option(help="Only objects added after")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes converting (0: one a core; ACCORD_MISP_WORKERS)")
+    ] = None,
 ) -> None:
     """Export what the account may see as MISP events (JSON PyMISP and MISP load)."""
     settings = ctx.obj.settings
     with reported(), ctx.obj.engine.begin() as connection:
         who = acting_account(connection, account)
-        criteria = acts.criteria_for(
+        criteria = misp_export.criteria_for(
             connection,
             who,
             collection=collection,
             added_after=added_after,
             node_name=settings.node_name,
         )
-        items = acts.visible_items(connection, who, criteria, door="cli")
-    events = acts.events_of(items)  # misp-stix outside the transaction: it holds no lock
-    if out.is_dir():
-        for event in events:
-            (out / f"{event['Event']['uuid']}.json").write_bytes(orjson.dumps(event))
-    else:
-        out.write_bytes(orjson.dumps(events, option=orjson.OPT_INDENT_2))
-    console.print(f"{len(events)} events written to {out}")
+    # Each event written as it is converted (misp-stix in ``workers`` processes, outside
+    # any transaction); each page of the store read, and audited, in its own.
+    events = misp_stream.stream_events(
+        ctx.obj.engine, who, criteria, door="cli", workers=_workers(workers, settings)
+    )
+    count = 0
+    with reported():
+        if out.is_dir():
+            for event in events:
+                (out / f"{event['Event']['uuid']}.json").write_bytes(orjson.dumps(event))
+                count += 1
+        else:
+            with out.open("wb") as sink:  # as orjson.OPT_INDENT_2 writes the whole list
+                sink.write(b"[")
+                for event in events:
+                    text = orjson.dumps(event, option=orjson.OPT_INDENT_2)
+                    indented = b"\n".join(b"  " + line for line in text.split(b"\n"))
+                    sink.write((b",\n" if count else b"\n") + indented)
+                    count += 1
+                sink.write(b"\n]" if count else b"]")
+    console.print(f"{count} events written to {out}")
+
+
+def _workers(option: int | None, settings: Settings) -> int:
+    try:
+        return workers_of(settings.misp_workers if option is None else option)
+    except ValueError as exc:
+        raise fail(f"--workers: {exc}") from None
 
 
 def _host() -> Principal:

@@ -71,6 +71,9 @@ class Settings:
     misp_default_tlp: str = "amber"
     #: 1: imported MISP attributes are checked against the MISP warning lists; 0: not.
     misp_warning_lists: int = 1
+    #: Processes converting MISP events with misp-stix (import, export, feeds); 0: one a
+    #: core, 1: in the serving process itself.
+    misp_workers: int = 0
 
     #: 1: the audit entries of concurrent reads are committed in batches (one transaction
     #: for many; each answer waits for its entry); 0: each read commits its own entry.

@@ -7,19 +7,23 @@ as a feed header: ``Authorization: Bearer ...``). Every read goes through
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from accord.acts import misp as acts
+from accord.acts import misp_export, misp_stream
 from accord.api.auth import CurrentAccount, Publisher, engine_of, settings_of
 from accord.api.body import read_raw_body
 from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.errors import NotFound
 from accord.misp import feed
+from accord.misp.pool import workers_of
 from accord.prepare import PublishLimits
 from accord.store.directory import Account
 from accord.store.objects import ObjectFilter
@@ -43,7 +47,7 @@ async def import_route(request: Request, account: Publisher) -> JSONBytes:
 
     def work() -> dict[str, Any]:
         # misp-stix first, with no transaction open: its seconds hold no lock.
-        converted = acts.convert_events(raw)
+        converted = acts.convert_events(raw, _workers(request))
         with engine_of(request).begin() as connection:
             report = acts.import_events(
                 connection, account, converted, settings=settings, door="api", limits=limits
@@ -56,7 +60,8 @@ async def import_route(request: Request, account: Publisher) -> JSONBytes:
 @router.get(
     "/api/v1/misp/events",
     summary="Export what you may see as MISP events",
-    response_class=JSONBytes,
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/json": {}}}},
 )
 def export_route(
     request: Request,
@@ -65,13 +70,26 @@ def export_route(
         str | None, Query(description="a TAXII collection id, or own, network, a channel")
     ] = None,
     added_after: Annotated[str | None, Query(description="only objects added after")] = None,
-) -> JSONBytes:
-    """A JSON list of ``{"Event": ...}``, loadable by ``pymisp.MISPEvent().load``."""
+) -> StreamingResponse:
+    """A JSON list of ``{"Event": ...}``, loadable by ``pymisp.MISPEvent().load``, streamed
+    as the events are converted (each page of the store read, and audited, as it goes)."""
     with engine_of(request).begin() as connection:
         criteria = _criteria(request, connection, account, collection, added_after)
-        items = acts.visible_items(connection, account, criteria, door="api")
-    # misp-stix once the read's transaction is over: its seconds hold no lock.
-    return JSONBytes(acts.events_of(items))
+    events = misp_stream.stream_events(
+        engine_of(request), account, criteria, door="api", workers=_workers(request)
+    )
+    return StreamingResponse(_json_list(events), media_type="application/json")
+
+
+def _json_list(events: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    yield b"["
+    for position, event in enumerate(events):
+        yield (b"," if position else b"") + orjson.dumps(event)
+    yield b"]"
+
+
+def _workers(request: Request) -> int:
+    return workers_of(settings_of(request).misp_workers)
 
 
 def _criteria(
@@ -82,7 +100,7 @@ def _criteria(
     added_after: str | None,
 ) -> ObjectFilter:
     """The criteria of a MISP read (export or feed) through this node's name."""
-    return acts.criteria_for(
+    return misp_export.criteria_for(
         connection,
         account,
         collection=collection,
@@ -92,12 +110,22 @@ def _criteria(
 
 
 def _feed(
-    request: Request, account: Any, collection: str, event: str | None = None
-) -> dict[str, Any]:
+    request: Request, account: Any, collection: str, only: str | None = None
+) -> Iterator[tuple[str, Any]]:
+    """The feed's events (uuid, PyMISP event) one at a time; the collection is checked (a
+    404 for one the caller may not read) before the first is made."""
     with engine_of(request).begin() as connection:
         criteria = _criteria(request, connection, account, collection, None)
-        items = acts.feed_items(connection, account, criteria, event=event)
-    return acts.feed_events_of(items)
+    events = misp_stream.stream_events(
+        engine_of(request),
+        account,
+        criteria,
+        door="misp-feed",
+        action="misp.feed",
+        workers=_workers(request),
+        only=only,
+    )
+    return feed.feed_stream(events)
 
 
 @router.get("/misp/feeds/{collection}/manifest.json", summary="A collection's MISP feed manifest")
@@ -107,15 +135,32 @@ def feed_manifest(request: Request, account: CurrentAccount, collection: str) ->
     )
 
 
-@router.get("/misp/feeds/{collection}/hashes.csv", summary="A collection's MISP feed hashes")
-def feed_hashes(request: Request, account: CurrentAccount, collection: str) -> Response:
-    return Response(feed.hashes(_feed(request, account, collection)), media_type="text/csv")
+@router.get(
+    "/misp/feeds/{collection}/hashes.csv",
+    summary="A collection's MISP feed hashes",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def feed_hashes(request: Request, account: CurrentAccount, collection: str) -> StreamingResponse:
+    return StreamingResponse(
+        feed.hashes(_feed(request, account, collection)), media_type="text/csv"
+    )
 
 
 @router.get("/misp/feeds/{collection}/{name}", summary="One event of a collection's MISP feed")
 def feed_event(request: Request, account: CurrentAccount, collection: str, name: str) -> Response:
     uuid = name.removesuffix(".json").lower()
-    events = _feed(request, account, collection, uuid) if _UUID.match(uuid) else {}
-    if uuid not in events or not name.endswith(".json"):
+    found = None
+    if _UUID.match(uuid) and name.endswith(".json"):
+        found = next(iter(_feed(request, account, collection, uuid)), None)
+    else:
+        _criteria_checked(request, account, collection)
+    if found is None:
         raise NotFound(f"no event {name!r} in this feed")
-    return Response(feed.event_file(events[uuid]), media_type="application/json")
+    return Response(feed.event_file(found[1]), media_type="application/json")
+
+
+def _criteria_checked(request: Request, account: Any, collection: str) -> None:
+    """A collection the caller may not read is a 404 whatever file is asked for."""
+    with engine_of(request).begin() as connection:
+        _criteria(request, connection, account, collection, None)

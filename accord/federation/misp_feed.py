@@ -22,6 +22,7 @@ import orjson
 from sqlalchemy import Engine
 
 from accord.acts import misp as misp_acts
+from accord.acts import misp_peer
 from accord.config import Settings
 from accord.federation.sync import SyncError, SyncResult, _get
 from accord.limits import DEFAULT_LIMITS, Limits
@@ -127,7 +128,7 @@ def sync_misp_feed(
                     default_tlp=level,
                     floor_tlp=level,
                 )
-                outcome = misp_acts.receive_event(
+                outcome = misp_peer.receive_event(
                     connection,
                     peer,
                     event,
@@ -152,7 +153,7 @@ def sync_misp_feed(
                 on_page(result)
         for uuid in sorted(set(stored) - set(listed)):
             with engine.begin() as connection:
-                result.deleted += misp_acts.withdraw_event(connection, peer, uuid, stored[uuid][1])
+                result.deleted += misp_peer.withdraw_event(connection, peer, uuid, stored[uuid][1])
                 misp_store.forget_event(connection, peer.id, uuid)
         with engine.begin() as connection:
             record_progress(connection, peer.id, cursor=None, error=None)

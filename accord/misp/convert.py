@@ -16,8 +16,9 @@ import copy
 import hashlib
 import logging
 import threading
+import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,19 +169,78 @@ class _Memo:
 _converted = _Memo(MEMO_EVENTS)
 
 
+#: CPU seconds misp-stix spent converting STIX back to MISP, in this process and in the
+#: workers that did it for this process (the benchmark reads it).
+REVERSE_SECONDS = [0.0]
+
+
+def _key(objects: list[dict[str, Any]]) -> bytes:
+    return hashlib.blake2b(
+        orjson.dumps(objects, option=orjson.OPT_SORT_KEYS), digest_size=24
+    ).digest()
+
+
+def _reverse(objects: list[dict[str, Any]]) -> tuple[bytes, float]:
+    """misp-stix's conversion back, as JSON bytes, and its CPU seconds (a worker's task)."""
+    start = time.thread_time()
+    converted = orjson.dumps(_stix_to_event(objects))
+    return converted, time.thread_time() - start
+
+
+def _done(key: bytes, converted: bytes, seconds: float) -> dict[str, Any]:
+    REVERSE_SECONDS[0] += seconds
+    _converted.put(key, converted)
+    event: dict[str, Any] = orjson.loads(converted)
+    return event
+
+
 def stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:
     """One MISP event (the bare dictionary) from the STIX objects of one event: misp-stix's
     internal parser when a grouping or report of misp-stix is among them, else its external
     parser (STIX from anywhere else). The same objects (by content) are converted once."""
-    key = hashlib.blake2b(
-        orjson.dumps(objects, option=orjson.OPT_SORT_KEYS), digest_size=24
-    ).digest()
+    key = _key(objects)
     cached = _converted.get(key)
-    if cached is None:
-        cached = orjson.dumps(_stix_to_event(objects))
-        _converted.put(key, cached)
-    event: dict[str, Any] = orjson.loads(cached)
-    return event
+    if cached is not None:
+        event: dict[str, Any] = orjson.loads(cached)
+        return event
+    return _done(key, *_reverse(objects))
+
+
+def stix_to_events(
+    batches: Iterable[list[dict[str, Any]]], workers: int = 1
+) -> Iterator[dict[str, Any]]:
+    """:func:`stix_to_event` of each batch, in order, those the memo does not hold
+    converted by ``workers`` processes (:mod:`accord.misp.pool`), at most ``2 * workers``
+    in flight: a stream of events is converted with a bounded number held."""
+    if workers <= 1:
+        yield from map(stix_to_event, batches)
+        return
+    from accord.misp.pool import submit
+
+    pending: deque[tuple[bytes, Any]] = deque()
+
+    def first() -> dict[str, Any]:
+        key, waiting = pending.popleft()
+        if isinstance(waiting, bytes):
+            event: dict[str, Any] = orjson.loads(waiting)
+            return event
+        return _done(key, *waiting.result())
+
+    try:
+        for objects in batches:
+            key = _key(objects)
+            cached = _converted.get(key)
+            pending.append(
+                (key, cached if cached is not None else submit(_reverse, objects, workers))
+            )
+            if len(pending) >= 2 * workers:
+                yield first()
+        while pending:
+            yield first()
+    finally:
+        for _key_of, waiting in pending:
+            if not isinstance(waiting, bytes):
+                waiting.cancel()
 
 
 def _stix_to_event(objects: list[dict[str, Any]]) -> dict[str, Any]:
@@ -272,8 +332,37 @@ def convert_event(event: dict[str, Any]) -> Converted:
     return done
 
 
-def convert_events(raw: bytes) -> list[Converted]:
+def _convert_away(event: dict[str, Any]) -> Converted:
+    """:func:`convert_event` in a worker process: the event itself is not sent back (the
+    caller holds it)."""
+    done = convert_event(event)
+    done.event = {}
+    return done
+
+
+def convert_stream(events: Iterable[dict[str, Any]], workers: int = 1) -> Iterator[Converted]:
+    """Each event converted, in order, by ``workers`` processes (:mod:`accord.misp.pool`):
+    what one worker would give, with at most ``2 * workers`` events in flight."""
+    from accord.misp.pool import ordered_map
+
+    if workers <= 1:
+        yield from map(convert_event, events)
+        return
+    held: deque[dict[str, Any]] = deque()
+
+    def sent() -> Iterator[dict[str, Any]]:
+        for event in events:
+            held.append(event)
+            yield event
+
+    for done in ordered_map(_convert_away, sent(), workers):
+        done.event = held.popleft()
+        yield done
+
+
+def convert_events(raw: bytes, workers: int = 1) -> list[Converted]:
     """The events of ``raw``, converted. misp-stix is slow (seconds for a large event): a
     door runs this before it opens the import's transaction, so that no write lock (the
-    store's on SQLite, the audit head's on PostgreSQL) is held meanwhile."""
-    return [convert_event(event) for event in read_events(raw)]
+    store's on SQLite, the audit head's on PostgreSQL) is held meanwhile; with ``workers``
+    above 1, in that many processes."""
+    return list(convert_stream(read_events(raw), workers))

@@ -7,6 +7,7 @@ each part."""
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -57,23 +58,28 @@ def distinct_uuids(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def feed_events(events: list[dict[str, Any]]) -> dict[str, MISPEvent]:
     """The events of a feed by uuid (each uuid already one event's: :func:`distinct_uuids`)."""
-    return {e["Event"]["uuid"]: _misp_event(e, _origin(e)) for e in distinct_uuids(events)}
+    return dict(feed_stream(distinct_uuids(events)))
 
 
-def manifest(events: dict[str, MISPEvent]) -> bytes:
+def feed_stream(events: Iterable[dict[str, Any]]) -> Iterator[tuple[str, MISPEvent]]:
+    """Each event (already one a uuid) as PyMISP's, with its uuid, one at a time."""
+    for event in events:
+        yield event["Event"]["uuid"], _misp_event(event, _origin(event))
+
+
+def manifest(events: Iterable[tuple[str, MISPEvent]]) -> bytes:
     entries: dict[str, Any] = {}
-    for event in events.values():
+    for _uuid, event in events:
         entries.update(event.manifest)
     return orjson.dumps(entries)
 
 
-def hashes(events: dict[str, MISPEvent]) -> bytes:
-    lines = [
-        f"{value},{uuid}"
-        for uuid, event in events.items()
-        for value in event.attributes_hashes("md5")
-    ]
-    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+def hashes(events: Iterable[tuple[str, MISPEvent]]) -> Iterator[bytes]:
+    """``hashes.csv``, an event's lines at a time."""
+    for uuid, event in events:
+        lines = [f"{value},{uuid}\n" for value in event.attributes_hashes("md5")]
+        if lines:
+            yield "".join(lines).encode("utf-8")
 
 
 def event_file(event: MISPEvent) -> bytes:

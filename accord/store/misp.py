@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, delete, func, insert, select, update
 
 from accord.errors import NotFound, ValidationFailed
 from accord.stix.timestamps import now_timestamp
-from accord.store.schema import channels, misp_feed_events, misp_sharing_groups
+from accord.store.objects import ObjectFilter
+from accord.store.objects import _conditions as _conditions  # the read path's criteria
+from accord.store.schema import channels, misp_feed_events, misp_sharing_groups, objects
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
@@ -76,3 +79,52 @@ def forget_event(connection: Connection, peer_id: int, uuid: str) -> None:
             misp_feed_events.c.peer_id == peer_id, misp_feed_events.c.event_uuid == uuid
         )
     )
+
+
+# --- What a streamed MISP export reads besides its audited pages ------------------------
+
+
+def origins_in_order(
+    connection: Connection, visible: ColumnElement[bool], criteria: ObjectFilter
+) -> list[tuple[int, str | None]]:
+    """The (origin party, shown origin) of what ``visible`` and ``criteria`` select, in the
+    order of their first version (an export is made per origin, in that order)."""
+    column = objects.c
+    first = func.min(column.pk)
+    query = (
+        select(column.origin_party_id, column.shown_origin, first)
+        .where(*_conditions(visible, criteria))
+        .group_by(column.origin_party_id, column.shown_origin)
+        .order_by(first)
+    )
+    return [(row[0], row[1]) for row in connection.execute(query)]
+
+
+def bodies_after(
+    connection: Connection,
+    visible: ColumnElement[bool],
+    criteria: ObjectFilter,
+    *,
+    after_pk: int,
+    limit: int,
+) -> list[Row[Any]]:
+    """Up to ``limit`` selected versions after ``after_pk`` (pk order): pk, id, type,
+    origin, audience and body; the uuid pre-pass of an export reads these (unaudited: what
+    it reads is served, and audited, by the export's own pages)."""
+    column = objects.c
+    query = (
+        select(
+            column.pk,
+            column.stix_id,
+            column.type,
+            column.origin_party_id,
+            column.shown_origin,
+            column.audience_kind,
+            column.channel_id,
+            column.body,
+        )
+        .where(*_conditions(visible, criteria), column.pk > after_pk)
+        .order_by(column.pk)
+        .limit(limit)
+    )
+    return list(connection.execute(query))

@@ -18,7 +18,7 @@ from tests.misp.events import SHARING_GROUP
 
 @pytest.fixture
 def misp_node(database: Database) -> Iterator[Node]:
-    settings = Settings(database_url=database.url, misp_warning_lists=0)
+    settings = Settings(database_url=database.url, misp_warning_lists=0, misp_workers=1)
     app = create_app(settings, database.engine)
     with TestClient(app) as client:
         node = populate_trio(Node(database, client))

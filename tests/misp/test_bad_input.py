@@ -73,7 +73,9 @@ def test_bad_export_parameters(misp_node: Node) -> None:
 
 @pytest.fixture
 def small_node(database: Database) -> Iterator[Node]:
-    settings = Settings(database_url=database.url, max_body_bytes=100_000, misp_warning_lists=0)
+    settings = Settings(
+        database_url=database.url, max_body_bytes=100_000, misp_warning_lists=0, misp_workers=1
+    )
     with TestClient(create_app(settings, database.engine)) as client:
         node = Node(database, client)
         node.party("kz-knb")

@@ -14,7 +14,9 @@ runner = CliRunner()
 
 
 def run(db: str, *args: str, code: int = 0) -> str:
-    result = runner.invoke(app, ["--db", db, *args], env={"ACCORD_MISP_WARNING_LISTS": "0"})
+    result = runner.invoke(
+        app, ["--db", db, *args], env={"ACCORD_MISP_WARNING_LISTS": "0", "ACCORD_MISP_WORKERS": "1"}
+    )
     assert result.exit_code == code, result.output
     return result.output
 
@@ -51,3 +53,44 @@ def test_cli_import_export(tmp_path: Path) -> None:
     assert "no account named 'nobody'" in out
     out = run(db, "misp", "map-sharing-group", "not-a-uuid", "kz-ru", code=2)
     assert "not a UUID" in out
+
+
+def test_cli_workers_give_what_one_process_gives(tmp_path: Path) -> None:
+    """--workers 2 converts in a pool, across the files of a feed directory, in order: the
+    same report, the same store, the same export; a bad file is refused with its name."""
+    outputs: list[bytes] = []
+    for workers in ("1", "2"):
+        db = f"sqlite:///{tmp_path / f'w{workers}.db'}"
+        run(db, "init")
+        run(db, "party", "add", "kz-knb", "--name", "KNB", "--jurisdiction", "kz")
+        run(db, "account", "add", "alice", "--party", "kz-knb", "--role", "publisher")
+        feed = tmp_path / f"feed{workers}"
+        feed.mkdir()
+        for seed in ("c", "d", "e"):
+            e = event(seed=seed, distribution=0, sharing_group=None)
+            (feed / f"{e.uuid}.json").write_bytes(as_json(e))
+        (feed / "broken.json").write_text('{"Event": ')
+        out = run(
+            db, "misp", "import", str(feed), "--account", "alice", "--workers", workers, code=1
+        )
+        assert "3 events stored, 0 unchanged, 1 refused" in out
+        assert "broken.json" in out and "not JSON" in out
+        target = tmp_path / f"out{workers}.json"
+        run(db, "misp", "export", "--account", "alice", "--out", str(target), "--workers", workers)
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    # written as the whole list was before it was streamed
+    assert outputs[0] == orjson.dumps(orjson.loads(outputs[0]), option=orjson.OPT_INDENT_2)
+    assert len(orjson.loads(outputs[0])) == 3
+    run(
+        f"sqlite:///{tmp_path / 'w1.db'}",
+        "misp",
+        "export",
+        "--account",
+        "alice",
+        "--out",
+        str(tmp_path / "x.json"),
+        "--workers",
+        "-1",
+        code=2,
+    )

@@ -24,7 +24,7 @@ from tests.conftest import HOST, Node
 from tests.misp.events import _keep_timestamps, as_json, event, load
 from tests.misp.test_import_export import export, post
 
-SETTINGS = Settings(misp_warning_lists=0)
+SETTINGS = Settings(misp_warning_lists=0, misp_workers=1)
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -67,6 +67,19 @@ def boundary(connection: Connection) -> tuple[int, str]:
     return (0, audit.GENESIS) if row is None else (int(row.last_seq), str(row.last_hash))
 
 
+def make_ahead(connection: Connection, ahead: int) -> list[str]:
+    """Make partitions until ``ahead`` empty ones follow the head (``accord audit partitions
+    create``); under the head's row lock, as appends make theirs."""
+    audit.lock_head(connection)
+    head = audit.head_seq(connection)
+    found = audit_partitions.partitions(connection)
+    made: list[str] = []
+    while found and sum(p.first_seq > head for p in found) < ahead:
+        found.append(audit_partitions.add_partition(connection, found[-1]))
+        made.append(found[-1].name)
+    return made
+
+
 def archive_partition(
     engine: Engine, name: str, path: Path, actor: audit.Actor, *, keep_table: bool = False
 ) -> Archived:

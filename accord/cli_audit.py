@@ -95,14 +95,7 @@ def create_command(
     with reported(), ctx.obj.engine.begin() as connection:
         if not audit_partitions.is_partitioned(connection):
             raise fail(_SQLITE)
-        audit.lock_head(connection)
-        head = audit.head_seq(connection)
-        found = audit_partitions.partitions(connection)
-        newest, made = found[-1], []
-        while sum(p.first_seq > head for p in found) < ahead:
-            newest = audit_partitions.add_partition(connection, newest)
-            found.append(newest)
-            made.append(newest.name)
+        made = audit_archive.make_ahead(connection, ahead)
     console.print(f"made {', '.join(made)}" if made else "enough partitions ahead already")
 
 

@@ -16,8 +16,8 @@ from accord.acts import exercise_clock, exercise_report, exercises
 from accord.acts import webhooks as hook_acts
 from accord.acts.alerts import match_pending
 from accord.cli import app
-from accord.exercise.scope import scope_of
 from accord.exercise import marking
+from accord.exercise.scope import scope_of
 from accord.store import directory
 from accord.store.schema import alerts as alert_rows
 from accord.store.schema import audit_log, correlation_keys, deliveries, watches

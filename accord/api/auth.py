@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -90,7 +90,7 @@ def _authenticate(request: Request) -> Account:
     return account
 
 
-def require(role: str) -> Callable[[Account], Account]:
+def require(role: str) -> Callable[[Account], Awaitable[Account]]:
     """A dependency that lets through accounts of ``role`` or stronger."""
 
     async def check(account: Annotated[Account, Depends(current_account)]) -> Account:

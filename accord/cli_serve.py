@@ -18,6 +18,7 @@ from dataclasses import fields
 
 from rich.console import Console
 from sqlalchemy import Engine
+from uvicorn.supervisors import Multiprocess
 
 from accord.config import Settings
 from accord.errors import InvalidInput
@@ -60,7 +61,6 @@ def run_server(
 
 def _run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     from uvicorn import Config
-    from uvicorn.supervisors import Multiprocess
 
     for field in fields(settings):  # the workers read the node's settings from here
         os.environ[f"ACCORD_{field.name.upper()}"] = str(getattr(settings, field.name))
@@ -73,7 +73,18 @@ def _run_workers(settings: Settings, host: str, port: int, workers: int) -> None
         log_level="warning",
         timeout_graceful_shutdown=GRACE,
     )
-    Multiprocess(config, sockets=[listener(host, port)]).run()
+    Supervisor(config, sockets=[listener(host, port)]).run()
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor, closing its own copy of the listening socket before it stops
+    the workers: a socket listens while any process holds it, so without this a stopping
+    node's kernel would go on accepting connections that nobody serves."""
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
 
 
 def listener(host: str, port: int) -> socket.socket:

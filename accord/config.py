@@ -87,6 +87,9 @@ class Settings:
     party_requests_per_second: int = 1000
     #: Requests all accounts of one party may have in progress at once; 0: no limit.
     party_concurrent_requests: int = 128
+    #: Requests from one client address that may fail authentication a minute (bursts of
+    #: as many); past it that address gets 429 until the budget refills; 0: no limit.
+    address_auth_failures_per_minute: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -197,3 +197,71 @@ class RequestGuard:
         for bucket in taken:
             bucket.running -= 1
             bucket.tokens += 1
+
+
+class FailureGuard:
+    """Requests that fail authentication, counted per client address (in this process).
+
+    Each address has a budget of ``per_minute`` failures (a token bucket of that size,
+    refilled at ``per_minute`` a minute). An address that has spent it is refused (429) on
+    every request that has to authenticate, before its credentials are looked at, until
+    the bucket refills: a brute force learns nothing more and costs no more token lookups.
+    Another address's requests are never counted here, so one address's bad requests
+    cannot limit another's good ones. 0 switches it off. At most ``max_addresses`` are
+    kept: past that, the addresses whose budget has refilled are forgotten first."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        clock: Callable[[], float] = time.monotonic,
+        max_addresses: int = 10_000,
+    ) -> None:
+        self.per_minute = per_minute
+        self.max_addresses = max_addresses
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._buckets: dict[str, _Bucket] = {}
+
+    def _refilled(self, bucket: _Bucket, now: float) -> float:
+        return min(
+            float(self.per_minute), bucket.tokens + (now - bucket.at) * self.per_minute / 60.0
+        )
+
+    def check(self, address: str) -> None:
+        """Raise :class:`TooManyRequests` when ``address`` has spent its failures."""
+        if not self.per_minute:
+            return
+        with self._lock:
+            bucket = self._buckets.get(address)
+            if bucket is None:
+                return
+            now = self._clock()
+            tokens = self._refilled(bucket, now)
+            if tokens < 1:
+                wait = math.ceil((1 - tokens) * 60.0 / self.per_minute)
+                raise TooManyRequests(
+                    f"too many requests from {address} failed authentication; "
+                    f"at most {self.per_minute} a minute",
+                    retry_after=wait,
+                )
+
+    def failed(self, address: str) -> None:
+        """Count one failed authentication from ``address``."""
+        if not self.per_minute:
+            return
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.get(address)
+            if bucket is None:
+                if len(self._buckets) >= self.max_addresses:
+                    self._forget(now)
+                bucket = self._buckets[address] = _Bucket(float(self.per_minute), now)
+            bucket.tokens = self._refilled(bucket, now) - 1
+            bucket.at = now
+
+    def _forget(self, now: float) -> None:
+        full = [a for a, b in self._buckets.items() if self._refilled(b, now) >= self.per_minute]
+        for address in full:
+            del self._buckets[address]
+        while len(self._buckets) >= self.max_addresses:  # every one still counting: oldest
+            del self._buckets[min(self._buckets, key=lambda a: self._buckets[a].at)]

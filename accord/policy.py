@@ -19,6 +19,7 @@ nothing is filtered after the fetch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
@@ -167,8 +168,13 @@ def effective_tlp(requested: Tlp, embedded: int | None) -> Tlp:
     return max(requested, Tlp(embedded))
 
 
+@lru_cache(maxsize=4096)
 def visible_to(party_id: int) -> ColumnElement[bool]:
-    """The SQL predicate over ``objects`` rows that ``party_id`` may read."""
+    """The SQL predicate over ``objects`` rows that ``party_id`` may read.
+
+    Built once per party and process: the predicate holds no data (channel membership is a
+    subquery, evaluated by every statement that uses it), and building it cost more than
+    running the query it narrows."""
     column = objects.c
     return or_(
         column.audience_kind == "network",
@@ -260,6 +266,7 @@ def may_pass_on(
     return target_party_id in audience_recipients
 
 
+@lru_cache(maxsize=4096)
 def forwardable_to(party_id: int, local_node: str) -> ColumnElement[bool]:
     """What this node may pass on to ``party_id`` over federation: TLP:RED and
     TLP:AMBER+STRICT objects it received from another node never leave the recipient party,

@@ -33,21 +33,38 @@ def server_url(database: Database) -> str:
 
 
 def spawn_server(
-    database: Database, port: int, log: Path, env: dict[str, str] | None = None
+    database: Database,
+    port: int,
+    log: Path,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
-    """Start `accord serve` without waiting for it (several nodes come up side by side)."""
+    """Start `accord serve` without waiting for it (several nodes come up side by side);
+    ``args`` are more options of `accord serve` (``--workers 2``)."""
     code = "from accord.cli import main; main()"
     return subprocess.Popen(
-        [sys.executable, "-c", code, "--db", server_url(database), "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-c",
+            code,
+            "--db",
+            server_url(database),
+            "serve",
+            "--port",
+            str(port),
+            *args,
+        ],
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         env={**os.environ, "ACCORD_SYNC_INTERVAL": "0", **(env or {})},
     )
 
 
-def wait_for_server(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+def wait_for_server(
+    process: subprocess.Popen[bytes], port: int, log: Path, seconds: float = 30
+) -> None:
     """Wait until a spawned node answers /health; kill it and fail with its log otherwise."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:

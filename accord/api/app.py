@@ -34,7 +34,7 @@ from accord.api.params import check_parameters
 from accord.api.responses import ERROR_SCHEMAS, JSONBytes
 from accord.api.throttle import ReleaseAdmissions
 from accord.config import Settings
-from accord.limits import Limits, RequestGuard
+from accord.limits import FailureGuard, Limits, RequestGuard
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -74,6 +74,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(DurableAnswers, batcher=context.audit_batcher)
     app.state.guard = RequestGuard.from_settings(settings)
+    app.state.failures = FailureGuard(settings.address_auth_failures_per_minute)
     app.add_middleware(ReleaseAdmissions)
 
     @app.get("/health", tags=["health"], summary="Liveness: no authentication, no data")

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
-from accord.api.throttle import admit
+from accord.api.throttle import admit, count_failure, refuse_failing
 from accord.config import Settings
 from accord.errors import Forbidden, Unauthorized
 from accord.store.directory import Account, account_by_token, expiry_of_expired
+from accord.store.engine import reader
 
 bearer = HTTPBearer(auto_error=False, description="An account token from `accord account add`.")
 
@@ -59,11 +60,22 @@ def current_account(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Account:
+    refuse_failing(request)  # an address that keeps failing is refused before any lookup
+    try:
+        account = _authenticate(request)
+    except Unauthorized:
+        count_failure(request)
+        raise
+    admit(request, account)
+    return account
+
+
+def _authenticate(request: Request) -> Account:
     credentials = credentials_from_header(request.headers.get("authorization"))
     if credentials is None:
         raise Unauthorized("this route needs an account token: 'Authorization: Bearer <token>'")
     name, token = credentials
-    with engine_of(request).connect() as connection:
+    with reader(engine_of(request)) as connection:
         account = account_by_token(connection, token)
         if account is not None and name is not None and name != account.name:
             account = None  # HTTP Basic: the user name must be the token's account
@@ -75,14 +87,13 @@ def current_account(
                 )
     if account is None:
         raise Unauthorized(NOT_VALID)
-    admit(request, account)
     return account
 
 
-def require(role: str) -> Callable[[Account], Account]:
+def require(role: str) -> Callable[[Account], Awaitable[Account]]:
     """A dependency that lets through accounts of ``role`` or stronger."""
 
-    def check(account: Annotated[Account, Depends(current_account)]) -> Account:
+    async def check(account: Annotated[Account, Depends(current_account)]) -> Account:
         if not account.can(role):
             raise Forbidden(
                 f"this route needs the {role} role; account {account.name!r} is a {account.role}"

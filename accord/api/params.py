@@ -45,7 +45,7 @@ def _refuse(kind: str, name: str, why: str) -> InvalidInput:
     )
 
 
-def check_parameters(request: Request) -> None:
+async def check_parameters(request: Request) -> None:
     """An application-wide dependency: refuse control characters and oversized values in the
     query string and the path parameters before any route reads them."""
     longest = limits_of(request).parameter_length

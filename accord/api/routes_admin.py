@@ -15,6 +15,7 @@ from accord.api.responses import PROBLEM_RESPONSES, JSONBytes
 from accord.policy import Principal
 from accord.store import directory
 from accord.store.directory import Account, Channel
+from accord.store.engine import reader
 
 router = APIRouter(prefix="/api/v1", tags=["directory"], responses=PROBLEM_RESPONSES)
 
@@ -70,7 +71,7 @@ def _channel(channel: Channel) -> dict[str, Any]:
 
 @router.get("/me", summary="The calling account, its party and its channels")
 def me(request: Request, account: CurrentAccount) -> JSONBytes:
-    with engine_of(request).connect() as connection:
+    with reader(engine_of(request)) as connection:
         channels = directory.list_channels(connection, account.party.id)
     return JSONBytes({**_account_json(account), "channels": [_channel(c) for c in channels]})
 

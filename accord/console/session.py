@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accord import audit
 from accord.acts import session as session_acts
 from accord.api.auth import engine_of, settings_of
-from accord.api.throttle import admit
+from accord.api.throttle import admit, count_failure, refuse_failing
 from accord.console.render import render
 from accord.errors import AccordError, Forbidden
 from accord.store.directory import Account, list_channels
@@ -147,6 +147,7 @@ def sign_in(
 ) -> Response:
     token = token.strip()
     settings = settings_of(request)
+    refuse_failing(request)  # the same budget of failures per address as the API's tokens
     with engine_of(request).begin() as connection:
         session_id = session_acts.sign_in(
             connection,
@@ -156,6 +157,8 @@ def sign_in(
             absolute_seconds=settings.console_absolute_timeout,
         )
     if session_id is None:
+        if token:
+            count_failure(request)
         error = (
             "That token is not valid: unknown, expired or revoked, or its account is disabled."
             if token

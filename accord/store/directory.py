@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, false, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import Conflict, NotFound, ValidationFailed
@@ -221,10 +221,13 @@ def usable(account: Account, now: datetime | None = None) -> bool:
 
 def _holder_of(connection: Connection, token: str) -> Account | None:
     """The account whose token hash is ``token``'s, usable or not (by hash: no timing oracle)."""
-    row = connection.execute(
-        _ACCOUNT_QUERY.where(accounts.c.token_hash == hash_token(token))
-    ).first()
+    row = connection.execute(_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).first()
     return None if row is None else _account(row)
+
+
+#: Built once: every request looks its caller up with it (building a statement costs more
+#: than running it).
+_BY_TOKEN_HASH = _ACCOUNT_QUERY.where(accounts.c.token_hash == bindparam("token_hash"))
 
 
 def account_by_token(
@@ -413,9 +416,21 @@ def list_channels(connection: Connection, party_id: int | None = None) -> list[C
                 select(channel_members.c.channel_id).where(channel_members.c.party_id == party_id)
             )
         )
-    return [
-        _with_members(connection, r.id, r.name, r.description) for r in connection.execute(query)
-    ]
+    found = list(connection.execute(query))
+    members: dict[int, list[str]] = {row.id: [] for row in found}
+    if members:
+        for channel_id, code in connection.execute(
+            _MEMBER_CODES.where(channel_members.c.channel_id.in_(list(members)))
+        ):
+            members[channel_id].append(code)
+    return [Channel(r.id, r.name, r.description, tuple(members[r.id])) for r in found]
+
+
+_MEMBER_CODES = (
+    select(channel_members.c.channel_id, parties.c.code)
+    .join(parties, channel_members.c.party_id == parties.c.id)
+    .order_by(channel_members.c.channel_id, parties.c.code)
+)
 
 
 def member_ids(connection: Connection, channel_id: int) -> set[int]:

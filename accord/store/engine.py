@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -83,6 +83,14 @@ def _take_turns(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # A reader (authentication): a deferred BEGIN reads a snapshot of the WAL
+            # beside the writer, and never waits for a turn or for a commit's flush.
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA query_only=1")
+            raw.execute("BEGIN")
+            connection.info[_READ] = True
+            return
         if not turn.acquire(timeout=30):
             raise StoreError("the store is busy: no turn to write within 30 seconds")
         try:
@@ -93,6 +101,13 @@ def _take_turns(engine: Engine) -> None:
         connection.info[_TURN] = True
 
     def _end(connection: Any, statement: str) -> None:
+        if connection.info.pop(_READ, False):
+            raw = connection.connection.dbapi_connection
+            if raw is not None:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")  # a reader changed nothing: nothing to flush
+                raw.execute("PRAGMA query_only=0")
+            return
         if not connection.info.pop(_TURN, False):
             return
         try:
@@ -115,6 +130,19 @@ def _take_turns(engine: Engine) -> None:
 
 
 _TURN = "accord_write_turn"
+_READ = "accord_read_only"
+#: The execution option of a connection that only reads (:func:`reader`).
+READ_ONLY = "accord_read_only"
+
+
+def reader(engine: Engine) -> Connection:
+    """A connection for a block that only reads (the token lookup of every request): on
+    SQLite its transaction is a deferred one that neither takes nor waits for the writers'
+    turn (a write in it is refused: ``PRAGMA query_only``); on PostgreSQL a plain one."""
+    connection = engine.connect()
+    if engine.dialect.name == "sqlite":
+        connection.execution_options(**{READ_ONLY: True})
+    return connection
 
 
 def _refuse_unstorable_values(engine: Engine) -> None:

@@ -146,15 +146,30 @@ class Node:
 
 
 def drive(node: Node, users: int, seconds: int, folder: Path) -> dict[str, dict[str, float]]:
+    env = {"ACCORD_BENCH_TOKEN": node.token, "ACCORD_BENCH_OBJECT": node.object}
+    found = run_locust("locustfile.py", node.base, users, seconds, env, folder)
+    return {name: row for name, row in found.items() if name in KINDS}
+
+
+def run_locust(
+    locustfile: str,
+    base: str,
+    users: int,
+    seconds: int,
+    env: dict[str, str],
+    folder: Path,
+    classes: tuple[str, ...] = (),
+) -> dict[str, dict[str, float]]:
+    """Run ``bench/<locustfile>`` headless against ``base`` and read its summary: per request
+    name, requests/s, p50, p99 (ms), failures and requests."""
     prefix = folder / f"run-{uuid.uuid4().hex[:6]}"
-    env = {**os.environ, "ACCORD_BENCH_TOKEN": node.token, "ACCORD_BENCH_OBJECT": node.object}
     locust = Path(sys.executable).with_name("locust")
     subprocess.run(
         [
             str(locust),
             "--headless",
             "-f",
-            str(HERE / "bench" / "locustfile.py"),
+            str(HERE / "bench" / locustfile),
             "-u",
             str(users),
             "-r",
@@ -162,21 +177,22 @@ def drive(node: Node, users: int, seconds: int, folder: Path) -> dict[str, dict[
             "-t",
             f"{seconds}s",
             "--host",
-            node.base,
+            base,
             "--csv",
             str(prefix),
             "--only-summary",
             "--loglevel",
             "ERROR",
+            *classes,
         ],
-        env=env,
+        env={**os.environ, **env},
         check=False,
         capture_output=True,
     )
     found: dict[str, dict[str, float]] = {}
     with Path(f"{prefix}_stats.csv").open() as handle:
         for row in csv.DictReader(handle):
-            if row["Name"] in KINDS:
+            if row["Name"] and row["50%"] != "N/A":
                 found[row["Name"]] = {
                     "rps": float(row["Requests/s"]),
                     "p50": float(row["50%"]),

@@ -26,7 +26,6 @@ failures and 429s per kind, and each run's total against the bare ceiling.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -39,6 +38,7 @@ from pathlib import Path
 import httpx
 import orjson
 
+from bench.load import run_locust
 from bench.profile_requests import NO_LIMITS, prepare_store
 from tests.servers import free_port
 
@@ -89,45 +89,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def drive(
     base: str, users: int, seconds: int, classes: tuple[str, ...], env: dict[str, str], folder: Path
 ) -> dict[str, dict[str, float]]:
-    prefix = folder / f"run-{uuid.uuid4().hex[:6]}"
-    locust = Path(sys.executable).with_name("locust")
-    subprocess.run(
-        [
-            str(locust),
-            "--headless",
-            "-f",
-            str(HERE / "bench" / "locust_mixed.py"),
-            "-u",
-            str(users),
-            "-r",
-            str(users),
-            "-t",
-            f"{seconds}s",
-            "--host",
-            base,
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-            *classes,
-        ],
-        env={**os.environ, **env},
-        check=False,
-        capture_output=True,
-    )
-    found: dict[str, dict[str, float]] = {}
-    with Path(f"{prefix}_stats.csv").open() as handle:
-        for row in csv.DictReader(handle):
-            if row["Name"] and row["50%"] != "N/A":
-                found[row["Name"]] = {
-                    "rps": float(row["Requests/s"]),
-                    "p50": float(row["50%"]),
-                    "p99": float(row["99%"]),
-                    "failures": float(row["Failure Count"]),
-                    "requests": float(row["Request Count"]),
-                }
-    return found
+    return run_locust("locust_mixed.py", base, users, seconds, env, folder, classes)
 
 
 def _loadavg() -> str:

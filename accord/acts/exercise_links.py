@@ -217,6 +217,7 @@ def honour_end(connection: Connection, peer: Peer, answer: Any) -> int | None:
 
 
 def _end_here(connection: Connection, link: Row[Any], peer: Peer, answer: dict[str, Any]) -> int:
+    audit.lock_head(connection)  # before deleting rows read receipts may reference
     purged = 0
     for channel_name in orjson.loads(link.channels):
         try:

@@ -385,6 +385,9 @@ def set_state(
     elif action == "end":
         if row.state == "ended":
             raise refused("state", f"exercise {name!r} has already ended")
+        # Purging deletes rows that a served read's receipts may reference: take the audit
+        # head first, as publishing does, so a read batch waits instead of deadlocking.
+        audit.lock_head(connection)
         details["shared"], details["with"] = shared_record(connection, row)
         purged = 0
         purge_watches(connection, row.channel_name, at)
@@ -475,6 +478,7 @@ def purge_received(connection: Connection, principal: Principal, name: str) -> i
     channel_name = store.CHANNEL_PREFIX + name
     if not _has_channel(connection, channel_name):
         raise NotFound(f"no exercise channel {channel_name!r} on this node")
+    audit.lock_head(connection)  # before deleting rows read receipts may reference
     purge_watches(connection, channel_name, marking.stamp(directory.utc_now()))
     purged = 0
     for channel in directory.list_channels(connection):

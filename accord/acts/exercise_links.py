@@ -30,7 +30,13 @@ from sqlalchemy import Connection, Row
 
 from accord import audit
 from accord.acts.admin import actor_of
-from accord.acts.exercises import channel_plan, director_access, is_sub_channel, role_parties
+from accord.acts.exercises import (
+    channel_plan,
+    director_access,
+    is_sub_channel,
+    purge_channels,
+    role_parties,
+)
 from accord.errors import NotFound, refused
 from accord.exercise import marking
 from accord.exercise.scenario import NAME
@@ -217,14 +223,7 @@ def honour_end(connection: Connection, peer: Peer, answer: Any) -> int | None:
 
 
 def _end_here(connection: Connection, link: Row[Any], peer: Peer, answer: dict[str, Any]) -> int:
-    audit.lock_head(connection)  # before deleting rows read receipts may reference
-    purged = 0
-    for channel_name in orjson.loads(link.channels):
-        try:
-            channel = directory.get_channel(connection, channel_name)
-        except NotFound:
-            continue
-        purged += store.purge_channel(connection, channel.id)
+    purged = purge_channels(connection, orjson.loads(link.channels))
     removed = store.remove_peers(connection, orjson.loads(link.peers))
     store.update_link(connection, link.id, {"ended_at": marking.stamp(directory.utc_now())})
     audit.append(

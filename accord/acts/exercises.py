@@ -23,6 +23,7 @@ them; the events and the audit stay.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -385,16 +386,9 @@ def set_state(
     elif action == "end":
         if row.state == "ended":
             raise refused("state", f"exercise {name!r} has already ended")
-        # Purging deletes rows that a served read's receipts may reference: take the audit
-        # head first, as publishing does, so a read batch waits instead of deadlocking.
-        audit.lock_head(connection)
         details["shared"], details["with"] = shared_record(connection, row)
-        purged = 0
+        purged = purge_channels(connection, channel_plan(connection, row).names())
         purge_watches(connection, row.channel_name, at)
-        for channel_name in channel_plan(connection, row).names():
-            if _has_channel(connection, channel_name):
-                channel = directory.get_channel(connection, channel_name)
-                purged += store.purge_channel(connection, channel.id)
         store.update_exercise(connection, row.id, {"state": "ended", "ended_at": at})
         details["purged"] = purged
         # Peers added to pull its channels from partner nodes have nothing left to pull.
@@ -419,6 +413,20 @@ def set_state(
         connection, actor_of(principal), f"exercise.{action}", target=name, details=details
     )
     return {"name": name, "state": {"pause": "paused", "resume": "running"}.get(action, "ended")}
+
+
+def purge_channels(connection: Connection, channel_names: Iterable[str]) -> int:
+    """Delete every version in those of ``channel_names`` this node holds (the channels go
+    too); how many versions went. Purging deletes rows that a served read's receipts may
+    reference, so the audit head is taken first, as publishing does: a read batch then waits
+    instead of deadlocking."""
+    audit.lock_head(connection)
+    purged = 0
+    for channel_name in channel_names:
+        if _has_channel(connection, channel_name):
+            channel = directory.get_channel(connection, channel_name)
+            purged += store.purge_channel(connection, channel.id)
+    return purged
 
 
 def _has_channel(connection: Connection, channel_name: str) -> bool:
@@ -478,12 +486,15 @@ def purge_received(connection: Connection, principal: Principal, name: str) -> i
     channel_name = store.CHANNEL_PREFIX + name
     if not _has_channel(connection, channel_name):
         raise NotFound(f"no exercise channel {channel_name!r} on this node")
-    audit.lock_head(connection)  # before deleting rows read receipts may reference
+    purged = purge_channels(
+        connection,
+        [
+            channel.name
+            for channel in directory.list_channels(connection)
+            if channel.name == channel_name or is_sub_channel(channel.name, channel_name)
+        ],
+    )
     purge_watches(connection, channel_name, marking.stamp(directory.utc_now()))
-    purged = 0
-    for channel in directory.list_channels(connection):
-        if channel.name == channel_name or is_sub_channel(channel.name, channel_name):
-            purged += store.purge_channel(connection, channel.id)
     audit.append(
         connection,
         actor_of(principal),

@@ -91,9 +91,28 @@ def source_tree_state() -> dict[str, str] | None:
 _TREE_KEY = pytest.StashKey[dict[str, str] | None]()
 
 
+def _set_synchronous_commit(value: str) -> None:
+    """The suite's PostgreSQL database commits without waiting for its WAL flush: what the
+    suite tests is Accord's behaviour, and a crash of PostgreSQL itself is not among it (a
+    killed node process loses nothing either way: a commit is visible to every other
+    session before it returns). Each commit costs about 0.2 ms instead of 3 here."""
+    if not PG_URL:
+        return
+    engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as connection:
+            name = connection.execute(text("SELECT current_database()")).scalar_one()
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = {value}'))
+    except Exception as exc:  # a configured but unreachable server is a failure
+        pytest.exit(f"ACCORD_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", 3)
+    finally:
+        engine.dispose()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not hasattr(session.config, "workerinput"):  # the controller only, not xdist workers
         session.config.stash[_TREE_KEY] = source_tree_state()
+        _set_synchronous_commit("off")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -101,6 +120,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     folder unless ``make screenshots`` asks for docs/screenshots): fail the run otherwise."""
     if hasattr(session.config, "workerinput"):
         return
+    _set_synchronous_commit("DEFAULT")
     before = session.config.stash.get(_TREE_KEY, None)
     after = source_tree_state()
     if before is None or after is None or after == before:

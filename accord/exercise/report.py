@@ -8,14 +8,8 @@ import base64
 import io
 from typing import Any
 
-import matplotlib
 import orjson
 from jinja2 import Environment, select_autoescape
-
-matplotlib.use("Agg")
-
-from matplotlib import pyplot  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 COLOURS = {"sent": "tab:blue", "met": "tab:green", "missed": "tab:red"}
 
@@ -32,7 +26,19 @@ def timeline_points(body: dict[str, Any]) -> list[tuple[float, str, str]]:
     ]
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, imported on first use: it costs a second or
+    more of start-up, and every CLI command and server process imports this module."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
+
+
 def _figure(body: dict[str, Any]) -> Any:
+    pyplot = _pyplot()
     points = timeline_points(body)
     figure, axes = pyplot.subplots(figsize=(9, 1.2 + 0.4 * max(1, len(points))))
     for row, (minutes, label, status) in enumerate(points):
@@ -58,7 +64,7 @@ def _png(body: dict[str, Any]) -> str:
     figure = _figure(body)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90)
-    pyplot.close(figure)
+    _pyplot().close(figure)
     return base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -109,6 +115,9 @@ def render(body: dict[str, Any], format: str) -> bytes:
 
 
 def _pdf(body: dict[str, Any]) -> bytes:
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    pyplot = _pyplot()
     buffer = io.BytesIO()
     with PdfPages(buffer) as pages:
         figure = _figure(body)

@@ -27,7 +27,7 @@ from accord.screening.service import Query, screen
 from accord.screening.snapshot import open_index
 from accord.store.schema import audit_log
 from tests.conftest import Database
-from tests.screening.test_screening_service import load_un
+from tests.registers import load_un
 from tests.servers import server_url
 
 NAMES = (

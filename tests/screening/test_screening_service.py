@@ -16,12 +16,14 @@ from accord.screening.index import ScreeningIndex
 from accord.screening.service import Query, screen
 from accord.store.schema import register_names
 from tests.conftest import Database, Node
+from tests.registers import load_un
 from tests.servers import server_url
 
 UN_2025 = Path(__file__).resolve().parents[2] / "demo-data" / "consolidated-2025-08-02.xml"
 
 
-def load_un(database: Database) -> None:
+def import_un(database: Database) -> None:
+    """The UN list imported for real (into a store that may already hold something)."""
     listed = read_list("un-xml", UN_2025)
     with database.engine.begin() as connection:
         import_list(connection, listed)
@@ -80,14 +82,14 @@ def test_index_follows_the_register_without_a_rebuild(
     with database.engine.connect() as connection:
         assert index.refresh(connection) is True
     assert len(index) == size - gone
-    load_un(database)  # a re-import writes the names again
+    import_un(database)  # a re-import writes the names again
     with database.engine.connect() as connection:
         assert index.refresh(connection) is True
     assert len(index) == size
 
 
 def test_api_single_and_batch_are_audited(trio: Node) -> None:
-    load_un(trio.database)
+    import_un(trio.database)
     headers = trio.headers("kz")
     one = trio.client.post("/api/v1/screen", json={"name": "Al-Nusrah Front"}, headers=headers)
     assert one.status_code == 200 and one.json()["results"][0]["matches"]

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from accord.register.importer import import_list, read_list
 from accord.screening import snapshot
 from accord.screening.index import ScreeningIndex
 from accord.screening.service import Query, screen
 from accord.store.schema import register_names
 from tests.conftest import Database
+from tests.registers import load_un
 
 UN_2025 = Path(__file__).resolve().parents[2] / "demo-data" / "consolidated-2025-08-02.xml"
 
@@ -48,8 +48,7 @@ def _best(index: ScreeningIndex, name: str) -> list[object]:
 
 
 def test_a_second_process_loads_the_snapshot_and_answers_alike(database: Database) -> None:
-    with database.engine.begin() as connection:
-        import_list(connection, read_list("un-xml", UN_2025))
+    load_un(database)
     first, loaded = _open(database)
     assert not loaded and len(first) > 1000
     second, loaded = _open(database)
@@ -60,8 +59,7 @@ def test_a_second_process_loads_the_snapshot_and_answers_alike(database: Databas
 
 
 def test_a_changed_register_is_caught_up_and_saved_again(database: Database) -> None:
-    with database.engine.begin() as connection:
-        import_list(connection, read_list("un-xml", UN_2025))
+    load_un(database)
     first, _ = _open(database)
     victim = next(e for e in first.entries.values() if "Nusra" in e.name)
     with database.engine.begin() as connection:
@@ -73,8 +71,7 @@ def test_a_changed_register_is_caught_up_and_saved_again(database: Database) -> 
 
 
 def test_damaged_or_foreign_snapshots_are_ignored(database: Database, own_cache: Path) -> None:
-    with database.engine.begin() as connection:
-        import_list(connection, read_list("un-xml", UN_2025))
+    load_un(database)
     first, _ = _open(database)
     (path,) = own_cache.glob("screening-*.idx")
     data = path.read_bytes()

@@ -6,17 +6,21 @@ unreachable server fails the run instead of skipping. Each test gets its own sch
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from accord import audit
 from accord.acts import admin
@@ -142,20 +146,77 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.setdefault("ACCORD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
+# Every test's store is made by the migrations, run once per test process and backend: on
+# SQLite the migrated file is copied, on PostgreSQL the statements the migrations executed
+# are replayed into the test's schema (the same DDL, without Alembic's per-run cost).
+_MIGRATED: dict[str, Any] = {}
+
+
+def _migrated_sqlite() -> Path:
+    if "sqlite" not in _MIGRATED:
+        folder = Path(tempfile.mkdtemp(prefix="accord-migrated-"))
+        atexit.register(shutil.rmtree, folder, True)
+        engine = make_engine(f"sqlite:///{folder / 'migrated.db'}")
+        migrate(engine)
+        engine.dispose()  # checkpointed and closed: the file holds the whole schema
+        _MIGRATED["sqlite"] = folder / "migrated.db"
+    path: Path = _MIGRATED["sqlite"]
+    return path
+
+
+def _migration_statements(url: str) -> tuple[str, list[tuple[str, Any]]]:
+    """The statements (and parameters) the migrations ran in a schema of their own, and that
+    schema's name (to be replaced by each test's)."""
+    if "postgresql" not in _MIGRATED:
+        for schema in _pg_schema(url):
+            engine = make_engine(url, schema=schema)
+            ran: list[tuple[str, Any]] = []
+
+            def _record(
+                _c: Any, _cursor: Any, statement: str, parameters: Any, *_a: Any, ran: Any = ran
+            ) -> None:
+                ran.append((statement, parameters))
+
+            event.listen(engine, "before_cursor_execute", _record)
+            migrate(engine)
+            engine.dispose()
+            _MIGRATED["postgresql"] = (schema, ran)
+    recorded: tuple[str, list[tuple[str, Any]]] = _MIGRATED["postgresql"]
+    return recorded
+
+
+def _replay(engine: Engine, url: str, schema: str) -> None:
+    source, statements = _migration_statements(url)
+
+    def _moved(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(source, schema)
+        if isinstance(value, dict):
+            return {k: _moved(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(_moved(v) for v in value)
+        return value
+
+    with engine.begin() as connection:
+        for statement, parameters in statements:
+            connection.exec_driver_sql(_moved(statement), _moved(parameters) or None)
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     backend = request.param
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'accord.db'}"
+        path = tmp_path / "accord.db"
+        shutil.copyfile(_migrated_sqlite(), path)
+        url = f"sqlite:///{path}"
         engine = make_engine(url)
-        migrate(engine)
         yield Database(backend, url, None, engine)
         engine.dispose()
         return
     assert PG_URL is not None
     for schema in _pg_schema(PG_URL):
         engine = make_engine(PG_URL, schema=schema)
-        migrate(engine)
+        _replay(engine, PG_URL, schema)
         yield Database(backend, PG_URL, schema, engine)
         engine.dispose()
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -169,6 +171,8 @@ def migrate(engine: Engine, *, audit_partition_size: int | None = None) -> None:
 
     ``audit_partition_size``: entries per audit partition when migration 0012 partitions the
     log on PostgreSQL (10,000,000 by default; tests use a few to cross boundaries)."""
+    if audit_partition_size is None and at_newest_revision(engine):
+        return  # nothing to do, and Alembic (half a second to import) is not loaded
     from alembic import command  # imported here: a command that only reads starts faster
     from alembic.config import Config
 
@@ -184,6 +188,40 @@ def migrate(engine: Engine, *, audit_partition_size: int | None = None) -> None:
         raise StoreError(
             f"could not migrate the database: {exc.__class__.__name__}: {exc}"
         ) from exc
+
+
+@cache
+def newest_revision() -> str | None:
+    """The head of the migrations, read from their files without importing Alembic; None
+    when the files do not name exactly one head (Alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("[0-9]*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r'^revision = "([^"]+)"$', source, re.M)
+        parent = re.search(r'^down_revision = (?:"([^"]+)"|None)$', source, re.M)
+        if revision is None or parent is None:
+            return None
+        revisions.add(revision.group(1))
+        if parent.group(1):
+            parents.add(parent.group(1))
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def at_newest_revision(engine: Engine) -> bool:
+    """True when the store's schema is already at the newest migration."""
+    newest = newest_revision()
+    if newest is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return False
+            stored = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:
+        return False
+    return [row[0] for row in stored] == [newest]
 
 
 def is_initialised(engine: Engine) -> bool:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from accord.store import audit_partitions
-from accord.store.engine import migrate
+from accord.store.engine import (
+    MIGRATIONS,
+    at_newest_revision,
+    make_engine,
+    migrate,
+    newest_revision,
+)
 from accord.store.schema import metadata
 from tests.conftest import Database
 
@@ -31,3 +41,20 @@ def test_migrations_match_the_schema(database: Database) -> None:
 def test_migrate_is_idempotent(database: Database) -> None:
     migrate(database.engine)
     migrate(database.engine)
+
+
+def test_the_newest_revision_read_from_the_files_is_alembics_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert newest_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_store_short_of_the_newest_revision_is_migrated(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert not at_newest_revision(engine)  # no schema yet
+    migrate(engine)
+    assert at_newest_revision(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert not at_newest_revision(engine)  # an older schema is never taken for the newest
+    engine.dispose()

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from accord.ingest.aftermath import aftermath, intended
+from accord.ingest.attackers import ADMIRERS, Attackers, accused_of
 from accord.ingest.nlp import english_parse
 from accord.ingest.parse import (
     ATTACKERS,
@@ -31,9 +33,7 @@ from accord.ingest.parse import (
     SITES,
     SUFFER,
     SUSPECTED,
-    aftermath,
     group_words,
-    intended,
     is_trigger,
     kind_of,
     lemma,
@@ -44,7 +44,7 @@ from accord.ingest.parse import (
     roles_of,
     with_conjuncts,
 )
-from accord.ingest.state import Item, ReaderBase, party_ref
+from accord.ingest.state import Item, party_ref
 
 _TIMES = re.compile(
     r"\d|\b(gmt|utc|am|pm|noon|midnight|morning|evening|night|"
@@ -59,6 +59,16 @@ _YEAR = re.compile(
     r"\b(?:[Ii]n|[Oo]f|[Dd]uring)(?: [A-Z][a-z]+\.?)?(?: \d{1,2},?)? ((?:19|20)\d\d)\b"
 )
 
+
+#: Settlements and areas: through "in", "at" or "near", where an attack was, not its
+#: target (a building there is the target).
+SETTLEMENTS = frozenset(
+    "village town city district area neighbourhood neighborhood suburb quarter province "
+    "region".split()
+)
+#: Open places: where when named ("near Tayaran Square"); a crowded street unnamed may be
+#: what was attacked.
+OPEN_AREAS = SETTLEMENTS | frozenset("square street avenue road highway bridge".split())
 
 _PLACE_NOUNS = frozenset("town village city district region province area county".split())
 
@@ -82,7 +92,7 @@ def _clause(token: Any) -> str:
     return str(node.doc[node.left_edge.i : node.right_edge.i + 1].text)
 
 
-class StructuredIncidents(ReaderBase):
+class StructuredIncidents(Attackers):
     """The reader's part that reads incidents from the parse."""
 
     def _structured_incidents(self, spans: list[tuple[int, int]]) -> None:
@@ -94,9 +104,13 @@ class StructuredIncidents(ReaderBase):
         wanted = [(s, e) for s, e in spans if may_report(self.text[s:e])]
         docs = english_parse([self.text[s:e] for s, e in wanted]) if wanted else []
         vetoed = set()
+        naming: list[tuple[int, list[Item]]] = []  # sentences naming an attacker
         for (start, end), doc in zip(wanted, docs, strict=True):
             if self._sentence(start, end, doc):
                 vetoed.add(start)
+            named = self._identified_attacker(doc, start)
+            if named:
+                naming.append((start, named))
             self.check_time()
         parsed = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         for start, ruled in by_rules.items():
@@ -109,7 +123,7 @@ class StructuredIncidents(ReaderBase):
                 and not (
                     mine is not None
                     and any(
-                        p["evidence"]["start"] <= at < p["evidence"]["end"]
+                        p["evidence"]["start"] < at.stop and at.start < p["evidence"]["end"]
                         for at in mine["_suffered"]
                     )
                 )
@@ -136,6 +150,10 @@ class StructuredIncidents(ReaderBase):
             incident.pop("_suffered", None)
         self.incidents.sort(key=lambda i: i["evidence"][0]["start"])
         self._background_by_date()
+        for start, named in naming:
+            self._name_attackers(named, start)
+        self._dateline_places()
+        self._attackers_of_named_groups()
         self._one_wording_of_attackers()
         self._most_precise_in_article()
 
@@ -177,6 +195,9 @@ class StructuredIncidents(ReaderBase):
         if ref["kind"] == "unnamed":
             return True
         if ref["kind"] == "organisation":
+            after = self.text[ref["evidence"]["end"] : ref["evidence"]["end"] + 40].lower()
+            if ADMIRERS.match(after):
+                return False  # "an Islamic State group supporter" did not do it as the group
             item = next(
                 (
                     i
@@ -191,26 +212,6 @@ class StructuredIncidents(ReaderBase):
                 and (item.register is not None or group_words(item.name))
             )
         return False
-
-    def _one_wording_of_attackers(self) -> None:
-        """Unnamed attackers named several ways ("gunmen", later "the assailants") are one
-        party: the article's first wording is kept, a bomber apart from gunmen, and written
-        one way ("Assailants" opening a headline, "assailants" in the body: one name, each
-        mention keeping its own evidence)."""
-        first: dict[str, str] = {}
-        for incident in self.incidents:
-            kept = []
-            for ref in incident["perpetrators"]:
-                if ref["kind"] != "unnamed":
-                    kept.append(ref)
-                    continue
-                kind = "bomber" if "bomb" in ref["name"].lower() else "attackers"
-                wording = first.setdefault(kind, ref["name"])
-                if wording.lower() == ref["name"].lower() and not any(
-                    k["name"] == wording for k in kept
-                ):
-                    kept.append({**ref, "name": wording})
-            incident["perpetrators"] = kept
 
     def _most_precise_in_article(self) -> None:
         """A country or region is not where the article's attack happened when a place inside
@@ -251,7 +252,7 @@ class StructuredIncidents(ReaderBase):
         if not triggers:
             return False
         asides = {t.i for c in doc if c.dep_ == "relcl" for t in c.subtree}
-        suffered: set[int] = set()  # where the words of those attacked begin
+        suffered: set[range] = set()  # where the words of those attacked lie
         skipped: list[Any] = []
         # Verbs first: a raid the verb of an operation is "in" is that operation.
         triggers.sort(key=lambda t: pos(t) != "VERB")
@@ -277,14 +278,28 @@ class StructuredIncidents(ReaderBase):
             if trigger.i in asides and BACKGROUND.search(_clause(trigger)):
                 continue  # "..., which has carried out many attacks on X"
             agents, patients, wheres, claim = roles_of(trigger)
+            if not agents and pos(trigger) == "VERB":
+                agents = with_conjuncts(accused_of(trigger))  # "arrested X on suspicion of"
+            # Where the words of those attacked lie: a name inside them ("attacks on
+            # Revolutionary Guard headquarters") is the target's, not its attacker.
+            suffered.update(
+                range(start + t.left_edge.idx, start + t.idx + len(t.text)) for t in patients
+            )
             if patients and all(lemma(p) in ATTACKERS for p in patients):
                 skipped.append(trigger)
                 continue  # attackers killed or stormed: the security forces' operation
+            # "No students were injured": nobody suffered what the verb denies.
+            if any(c.dep_ == "neg" for c in trigger.children):
+                patients = []
+            patients = [
+                p
+                for p in patients
+                if not any(c.lower_ == "no" and c.dep_ == "det" for c in p.children)
+            ]
             kind = kind or kind_of(trigger)
             claimed = claimed or claim
             for token in agents:
                 self._add(perpetrators, token, start, doc, role="perpetrator")
-            suffered.update(start + t.idx for t in patients)
             for token in patients:
                 if not self._named_place(places, token, start):
                     self._add(victims, token, start, doc, role="victim")
@@ -306,7 +321,13 @@ class StructuredIncidents(ReaderBase):
                 if inside:
                     continue
                 site = any(lemma(t) in SITES for t in phrase_tokens(token))
-                if pos(token) == "PROPN" and not site:
+                if lemma(token) in OPEN_AREAS and (
+                    pos(token) == "PROPN" or lemma(token) in SETTLEMENTS
+                ):
+                    # "near Tayaran Square", "in a village called X": where, not whom.
+                    if pos(token) == "PROPN":
+                        self._place_by_name(places, token, start)
+                elif pos(token) == "PROPN" and not site:
                     self._place_by_name(places, token, start)  # "in Pishta Khara"
                 else:
                     self._add(victims, token, start, doc, role="victim")
@@ -456,6 +477,21 @@ class StructuredIncidents(ReaderBase):
             return
         if role == "victim" and base not in PEOPLE and base not in SITES:
             return
+        if role == "perpetrator":
+            # "Colombia's ELN rebel group", "IS fighters", "fighters from al-Shabab": the group.
+            inner = [t for t in phrase_tokens(token) if t is not token]
+            inner += [
+                g
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ in ("from", "of")
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            for t in inner:
+                owner = self._group_at(offset + t.idx)
+                if owner is not None:
+                    party_ref(found, owner, offset + t.idx)
+                    return
         words = phrase(token)
         if not words or words.lower() in NOT_PARTY:
             return

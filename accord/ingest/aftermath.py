@@ -25,7 +25,15 @@ def aftermath(trigger: Any) -> bool:
         return False
     head = trigger.head
     if trigger.dep_ == "dobj":
-        return _after_the_fact(head)
+        if _after_the_fact(head):
+            return True
+        # "accused the suspects of committing the attack", "charged with carrying out".
+        return (
+            head.dep_ == "pcomp"
+            and head.head.dep_ == "prep"
+            and head.head.lower_ in ("of", "with", "for")
+            and _after_the_fact(head.head.head)
+        )
     if trigger.dep_ == "pobj" and head.lower_ in ("of", "in", "for", "into", "with"):
         governor = head.head
         # "demanded investigations into the attack": the parse hangs "into" on the verb.

@@ -20,13 +20,29 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from accord.ingest.parse import ATTACKERS, group_words, lemma, pos
+from accord.ingest.parse import ATTACKERS, CHEAP, LEMMAS, group_words, lemma, pos
 from accord.ingest.state import Item, ReaderBase, party_ref
 
 #: Verbs that give an attacker's name.
 NAMING = frozenset("identify identified identifies identifying name named names naming".split())
 #: Nouns for an attacker besides :data:`~accord.ingest.parse.ATTACKERS`.
 ATTACKER_NOUNS = ATTACKERS | frozenset("killer killers bomber bombers stabber driver".split())
+#: Every form of those nouns (what :func:`lemma` brings to one of them).
+ATTACKER_FORMS = frozenset(
+    {form for form, word in LEMMAS.items() if word in ATTACKER_NOUNS} | ATTACKER_NOUNS
+)
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def may_name(sentence: str) -> bool:
+    """Whether a sentence may name an attacker (a cheap test before the parse): a naming
+    verb and an attacker noun among its words."""
+    if CHEAP.search(sentence) is None:
+        return False
+    words = {w.lower() for w in _LETTERS.findall(sentence)}
+    return not (words.isdisjoint(NAMING) or words.isdisjoint(ATTACKER_FORMS))
+
+
 #: What those arrested for an attack are arrested, charged or suspected with.
 ACCUSING = re.compile(r"^(?:arrest|detain|charg|accus|suspect|held|hold|apprehend|captur)")
 

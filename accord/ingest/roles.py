@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from accord.ingest.aftermath import aftermath, intended
+from accord.ingest.attackers import ADMIRERS, Attackers, accused_of, may_name
 from accord.ingest.nlp import english_parse
 from accord.ingest.parse import (
     ATTACKERS,
@@ -31,9 +33,7 @@ from accord.ingest.parse import (
     SITES,
     SUFFER,
     SUSPECTED,
-    aftermath,
     group_words,
-    intended,
     is_trigger,
     kind_of,
     lemma,
@@ -44,7 +44,7 @@ from accord.ingest.parse import (
     roles_of,
     with_conjuncts,
 )
-from accord.ingest.state import Item, ReaderBase, party_ref
+from accord.ingest.state import Item, party_ref
 
 _TIMES = re.compile(
     r"\d|\b(gmt|utc|am|pm|noon|midnight|morning|evening|night|"
@@ -59,6 +59,21 @@ _YEAR = re.compile(
     r"\b(?:[Ii]n|[Oo]f|[Dd]uring)(?: [A-Z][a-z]+\.?)?(?: \d{1,2},?)? ((?:19|20)\d\d)\b"
 )
 
+
+#: Settlements and areas: through "in", "at" or "near", where an attack was, not its
+#: target (a building there is the target).
+SETTLEMENTS = frozenset(
+    "village town city district area neighbourhood neighborhood suburb quarter province "
+    "region".split()
+)
+#: Open places: where when named ("near Tayaran Square"); a crowded street unnamed may be
+#: what was attacked.
+OPEN_AREAS = SETTLEMENTS | frozenset("square street avenue road highway bridge".split())
+
+#: Words for those who speak for a body: a place hung on them is where they sit.
+OFFICIALS = frozenset(
+    "spokesman spokeswoman spokesperson official officials minister correspondent reporter".split()
+)
 
 _PLACE_NOUNS = frozenset("town village city district region province area county".split())
 
@@ -82,7 +97,7 @@ def _clause(token: Any) -> str:
     return str(node.doc[node.left_edge.i : node.right_edge.i + 1].text)
 
 
-class StructuredIncidents(ReaderBase):
+class StructuredIncidents(Attackers):
     """The reader's part that reads incidents from the parse."""
 
     def _structured_incidents(self, spans: list[tuple[int, int]]) -> None:
@@ -91,12 +106,20 @@ class StructuredIncidents(ReaderBase):
         attackers: a body or person beside an attack word is not its agent)."""
         by_rules = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         self.incidents = []
-        wanted = [(s, e) for s, e in spans if may_report(self.text[s:e])]
+        wanted = [
+            (s, e) for s, e in spans if may_report(self.text[s:e]) or may_name(self.text[s:e])
+        ]
         docs = english_parse([self.text[s:e] for s, e in wanted]) if wanted else []
         vetoed = set()
+        naming: list[tuple[int, list[Item]]] = []  # sentences naming an attacker
+        seats: dict[int, set[int]] = {}  # each parsed sentence's seats of bodies
         for (start, end), doc in zip(wanted, docs, strict=True):
+            seats[start] = self._seats(doc, start, set())
             if self._sentence(start, end, doc):
                 vetoed.add(start)
+            named = self._identified_attacker(doc, start)
+            if named:
+                naming.append((start, named))
             self.check_time()
         parsed = {incident["evidence"][0]["start"]: incident for incident in self.incidents}
         for start, ruled in by_rules.items():
@@ -109,7 +132,7 @@ class StructuredIncidents(ReaderBase):
                 and not (
                     mine is not None
                     and any(
-                        p["evidence"]["start"] <= at < p["evidence"]["end"]
+                        p["evidence"]["start"] < at.stop and at.start < p["evidence"]["end"]
                         for at in mine["_suffered"]
                     )
                 )
@@ -117,8 +140,11 @@ class StructuredIncidents(ReaderBase):
             if start in vetoed:
                 continue  # the parse says the attack was only planned, or was the police's
             if mine is None:
-                if kept or ruled["victims"] or ruled["places"]:
-                    self.incidents.append({**ruled, "perpetrators": kept})
+                places = [
+                    p for p in ruled["places"] if p["evidence"]["start"] not in seats.get(start, ())
+                ]
+                if kept or ruled["victims"] or places:
+                    self.incidents.append({**ruled, "perpetrators": kept, "places": places})
                 continue
             order = ("unknown", "stated", "suspected", "claimed")
             if order.index(ruled["attribution"]) > order.index(mine["attribution"]):
@@ -130,12 +156,19 @@ class StructuredIncidents(ReaderBase):
                 ("places", ruled["places"]),
             ):
                 for ref in extra:
+                    if role == "places" and ref["evidence"]["start"] in mine["_seats"]:
+                        continue  # "a spokesman for the Interior Ministry in Moscow"
                     if not any(r["name"].lower() == ref["name"].lower() for r in mine[role]):
                         mine[role].append(ref)
         for incident in self.incidents:
             incident.pop("_suffered", None)
+            incident.pop("_seats", None)
         self.incidents.sort(key=lambda i: i["evidence"][0]["start"])
         self._background_by_date()
+        for start, named in naming:
+            self._name_attackers(named, start)
+        self._dateline_places()
+        self._attackers_of_named_groups()
         self._one_wording_of_attackers()
         self._most_precise_in_article()
 
@@ -177,6 +210,9 @@ class StructuredIncidents(ReaderBase):
         if ref["kind"] == "unnamed":
             return True
         if ref["kind"] == "organisation":
+            after = self.text[ref["evidence"]["end"] : ref["evidence"]["end"] + 40].lower()
+            if ADMIRERS.match(after):
+                return False  # "an Islamic State group supporter" did not do it as the group
             item = next(
                 (
                     i
@@ -191,26 +227,6 @@ class StructuredIncidents(ReaderBase):
                 and (item.register is not None or group_words(item.name))
             )
         return False
-
-    def _one_wording_of_attackers(self) -> None:
-        """Unnamed attackers named several ways ("gunmen", later "the assailants") are one
-        party: the article's first wording is kept, a bomber apart from gunmen, and written
-        one way ("Assailants" opening a headline, "assailants" in the body: one name, each
-        mention keeping its own evidence)."""
-        first: dict[str, str] = {}
-        for incident in self.incidents:
-            kept = []
-            for ref in incident["perpetrators"]:
-                if ref["kind"] != "unnamed":
-                    kept.append(ref)
-                    continue
-                kind = "bomber" if "bomb" in ref["name"].lower() else "attackers"
-                wording = first.setdefault(kind, ref["name"])
-                if wording.lower() == ref["name"].lower() and not any(
-                    k["name"] == wording for k in kept
-                ):
-                    kept.append({**ref, "name": wording})
-            incident["perpetrators"] = kept
 
     def _most_precise_in_article(self) -> None:
         """A country or region is not where the article's attack happened when a place inside
@@ -251,7 +267,7 @@ class StructuredIncidents(ReaderBase):
         if not triggers:
             return False
         asides = {t.i for c in doc if c.dep_ == "relcl" for t in c.subtree}
-        suffered: set[int] = set()  # where the words of those attacked begin
+        suffered: set[range] = set()  # where the words of those attacked lie
         skipped: list[Any] = []
         # Verbs first: a raid the verb of an operation is "in" is that operation.
         triggers.sort(key=lambda t: pos(t) != "VERB")
@@ -277,14 +293,28 @@ class StructuredIncidents(ReaderBase):
             if trigger.i in asides and BACKGROUND.search(_clause(trigger)):
                 continue  # "..., which has carried out many attacks on X"
             agents, patients, wheres, claim = roles_of(trigger)
+            if not agents and pos(trigger) == "VERB":
+                agents = with_conjuncts(accused_of(trigger))  # "arrested X on suspicion of"
+            # Where the words of those attacked lie: a name inside them ("attacks on
+            # Revolutionary Guard headquarters") is the target's, not its attacker.
+            suffered.update(
+                range(start + t.left_edge.idx, start + t.idx + len(t.text)) for t in patients
+            )
             if patients and all(lemma(p) in ATTACKERS for p in patients):
                 skipped.append(trigger)
                 continue  # attackers killed or stormed: the security forces' operation
+            # "No students were injured": nobody suffered what the verb denies.
+            if any(c.dep_ == "neg" for c in trigger.children):
+                patients = []
+            patients = [
+                p
+                for p in patients
+                if not any(c.lower_ == "no" and c.dep_ == "det" for c in p.children)
+            ]
             kind = kind or kind_of(trigger)
             claimed = claimed or claim
             for token in agents:
                 self._add(perpetrators, token, start, doc, role="perpetrator")
-            suffered.update(start + t.idx for t in patients)
             for token in patients:
                 if not self._named_place(places, token, start):
                     self._add(victims, token, start, doc, role="victim")
@@ -306,12 +336,18 @@ class StructuredIncidents(ReaderBase):
                 if inside:
                     continue
                 site = any(lemma(t) in SITES for t in phrase_tokens(token))
-                if pos(token) == "PROPN" and not site:
+                if lemma(token) in OPEN_AREAS and (
+                    pos(token) == "PROPN" or lemma(token) in SETTLEMENTS
+                ):
+                    # "near Tayaran Square", "in a village called X": where, not whom.
+                    if pos(token) == "PROPN":
+                        self._place_by_name(places, token, start)
+                elif pos(token) == "PROPN" and not site:
                     self._place_by_name(places, token, start)  # "in Pishta Khara"
                 else:
                     self._add(victims, token, start, doc, role="victim")
         if kind is not None:
-            self._rule_places(places, start, end)
+            self._rule_places(places, start, end, doc, suffered)
         for token in sufferers:
             self._add(victims, token, start, doc, role="victim")
         places = self._most_precise(places)
@@ -355,24 +391,43 @@ class StructuredIncidents(ReaderBase):
                 "background": background,
                 "read_from": "the sentence's dependency parse",
                 "_suffered": suffered,
+                "_seats": self._seats(doc, start, suffered),
                 "evidence": [{"start": start, "end": end, "text": sentence}],
             }
         )
         return False
 
-    def _rule_places(self, places: list[dict[str, Any]], start: int, end: int) -> None:
+    def _rule_places(
+        self,
+        places: list[dict[str, Any]],
+        start: int,
+        end: int,
+        doc: Any,
+        suffered: set[range],
+    ) -> None:
         """Places named as where something happened in the sentence ("in Ankara"), and if
-        none, in its paragraph: the parse often hangs "in X" on a nearby noun."""
-        where = getattr(self, "_where", None)
-        if where is None:
+        none, in its paragraph: the parse often hangs "in X" on a nearby noun. Not a place
+        the parse says is where a body or a speaker is ("a spokesman for the Interior
+        Ministry in Moscow")."""
+        rule_where = getattr(self, "_where", None)
+        if rule_where is None:
             return
+        seats = self._seats(doc, start, suffered)
+
+        def where(mention: Any) -> bool:
+            return mention.start not in seats and bool(rule_where(mention))
+
         found = [
             i
             for i in self.items_between(start, end)
             if i.kind == "location" and any(where(m) for m in self.mentions_between(i, start, end))
         ]
         if not found and not places:
-            found = self._nearby_places(start, end)  # type: ignore[attr-defined]
+            found = [
+                i
+                for i in self._nearby_places(start, end)  # type: ignore[attr-defined]
+                if not any(m.start in seats for m in i.evidence)
+            ]
         for item in found:
             mention = next(
                 (m for m in self.mentions_between(item, start, end) if where(m)),
@@ -390,6 +445,36 @@ class StructuredIncidents(ReaderBase):
                         },
                     }
                 )
+
+    def _seats(self, doc: Any, offset: int, suffered: set[range]) -> set[int]:
+        """Where the sentence's places that are seats of bodies or persons begin (not those
+        of a target: "attacked the Interior Ministry in Kabul" was in Kabul)."""
+        return {
+            offset + t.idx
+            for t in doc
+            if self._seat_of(t, offset)
+            and not any(offset + t.head.head.idx in at for at in suffered)
+        }
+
+    def _seat_of(self, token: Any, offset: int) -> bool:
+        """Whether a place is named as where a body or a person is ("the Interior Ministry
+        in Moscow", "a spokesman in Kabul"): "in" or "at" hung on a non-armed organisation,
+        a person, or a word for an official."""
+        if (
+            token.dep_ != "pobj"
+            or token.head.dep_ != "prep"
+            or token.head.lower_ not in ("in", "at")
+        ):
+            return False
+        holder = token.head.head
+        if lemma(holder) in OFFICIALS:
+            return True
+        item = self._item_at(holder, offset)
+        if item is None:
+            return False
+        if item.kind == "person":
+            return True
+        return item.kind == "organisation" and not (item.group or group_words(item.name))
 
     def _named_place(self, places: list[dict[str, Any]], token: Any, offset: int) -> bool:
         """ "An attack on the small town of X": where, not whom."""
@@ -456,6 +541,21 @@ class StructuredIncidents(ReaderBase):
             return
         if role == "victim" and base not in PEOPLE and base not in SITES:
             return
+        if role == "perpetrator":
+            # "Colombia's ELN rebel group", "IS fighters", "fighters from al-Shabab": the group.
+            inner = [t for t in phrase_tokens(token) if t is not token]
+            inner += [
+                g
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ in ("from", "of")
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            for t in inner:
+                owner = self._group_at(offset + t.idx)
+                if owner is not None:
+                    party_ref(found, owner, offset + t.idx)
+                    return
         words = phrase(token)
         if not words or words.lower() in NOT_PARTY:
             return

@@ -4,19 +4,10 @@ look like roles. Sentences written for these tests, each role asserted."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from accord.ingest.pipeline import ingest
-
-
-def own(text: str) -> list[dict[str, Any]]:
-    return [i for i in ingest(text, "test-article")["incidents"] if not i["background"]]
-
-
-def names(incidents: list[dict[str, Any]], role: str) -> set[str]:
-    return {ref["name"].lower() for i in incidents for ref in i[role]}
+from tests.ingest.test_roles import names, own
 
 
 def test_an_attacker_identified_later_is_a_perpetrator_of_the_attack_before() -> None:

@@ -1,7 +1,7 @@
 """PostgreSQL at scale (issue 17, item 3): a store of millions of objects and audit entries.
 
     python -m bench.scale load [--objects 10000000] [--audit 100000000] [--reserve-gb 25]
-    python -m bench.scale measure [--samples 30] [--runs 3]
+    python -m bench.scale measure [--samples 30] [--runs 3] [--kinds 'search|fetch']
     python -m bench.scale drop
 
 The store is a database of its own (``--url``, default ``accord_scale`` on the local
@@ -135,6 +135,12 @@ def main() -> None:
     parser.add_argument("--audit-until", default="23:59", help="UTC HH:MM: stop appending then")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--kinds",
+        default="",
+        help="measure: only the requests whose label holds one of these comma-separated words "
+        "(e.g. 'search|page of 1,000|fetch'), and nothing else",
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -2,6 +2,7 @@
 
     python -m bench.scale load [--objects 10000000] [--audit 100000000] [--reserve-gb 25]
     python -m bench.scale measure [--samples 30] [--runs 3] [--kinds 'search|fetch']
+    python -m bench.scale explain [--words 'r515|qqzx|cell']
     python -m bench.scale drop
 
 The store is a database of its own (``--url``, default ``accord_scale`` on the local
@@ -124,7 +125,7 @@ def load(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=("load", "measure", "drop"))
+    parser.add_argument("command", choices=("load", "measure", "explain", "drop"))
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--objects", type=int, default=10_000_000)
     parser.add_argument("--templates", type=int, default=10_000)
@@ -135,6 +136,7 @@ def main() -> None:
     parser.add_argument("--audit-until", default="23:59", help="UTC HH:MM: stop appending then")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--words", default="r515|qqzx|cell", help="explain: words, |-separated")
     parser.add_argument(
         "--kinds",
         default="",
@@ -147,6 +149,12 @@ def main() -> None:
     )
     if args.command == "load":
         load(args)
+    elif args.command == "explain":
+        from bench.scale_plans import plans
+
+        engine = make_engine(args.url)
+        plans(engine, [word for word in args.words.split("|") if word])
+        engine.dispose()
     elif args.command == "drop":
         drop_database(args.url)
         say(f"dropped {make_url(args.url).database}; disk free {free_bytes() / 1e9:.1f} GB")

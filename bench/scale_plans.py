@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from accord import store
 from accord.acts import read
 from accord.store import directory
+from accord.store import objects as store
 
 
 def search_statement(engine: Engine, word: str, limit: int = 50) -> tuple[str, Any]:
@@ -25,9 +25,9 @@ def search_statement(engine: Engine, word: str, limit: int = 50) -> tuple[str, A
             seen.append((statement, parameters))
 
     with engine.connect() as connection:
-        account = directory.get_account(connection, "adm-p01")
         event.listen(connection, "before_cursor_execute", catch)
         with connection.begin() as transaction:
+            account = directory.get_account(connection, "adm-p01")
             read.list_objects(
                 connection,
                 account,

@@ -140,7 +140,7 @@ def main() -> None:
     parser.add_argument(
         "--kinds",
         default="",
-        help="measure: only the requests whose label holds one of these comma-separated words "
+        help="measure: only the requests whose label holds one of these words, separated by | "
         "(e.g. 'search|page of 1,000|fetch'), and nothing else",
     )
     args = parser.parse_args()

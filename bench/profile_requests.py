@@ -38,6 +38,8 @@ import orjson
 from bench.synthetic import objects
 
 HERE = Path(__file__).resolve().parent.parent
+#: Objects made and published per transaction by prepare_store.
+STORE_CHUNK = 50_000
 REGISTER = HERE / "tests" / "data" / "consolidated-2017-07-03.xml"
 NO_LIMITS = {
     "ACCORD_ACCOUNT_REQUESTS_PER_SECOND": "0",
@@ -62,7 +64,12 @@ def _cli(url: str, *args: str) -> str:
 
 
 def prepare_store(url: str, count: int) -> dict[str, str]:
-    """A demo node with the register and ``count`` objects; the demo accounts' tokens."""
+    """A demo node with the register and ``count`` objects; the demo accounts' tokens.
+
+    The objects are made and published 50,000 at a time (one transaction each, seeds 7,
+    8, ...), so that a million fits in memory; then the alert matcher's queue is drained,
+    as on a node that has caught up with what it stored."""
+    from accord.acts.alerts import drain
     from accord.acts.publish import publish_objects
     from accord.stix.markings import Tlp
     from accord.store import directory
@@ -73,18 +80,28 @@ def prepare_store(url: str, count: int) -> dict[str, str]:
     tokens = {line.split()[0]: line.split()[-1] for line in demo.splitlines() if "acc_" in line}
     _cli(url, "register", "import", "un-xml", str(REGISTER))
     engine = make_engine(url)
-    made = objects(count, seed=7)
-    with engine.begin() as connection:
-        account = directory.get_account(connection, "kz-analyst")
-        for start in range(0, len(made), 5000):
-            publish_objects(
-                connection,
-                account,
-                made[start : start + 5000],
-                audience="network",
-                tlp=Tlp.GREEN,
-                door="cli",
-            )
+    began = time.monotonic()
+    for first in range(0, count, STORE_CHUNK):
+        made = objects(min(STORE_CHUNK, count - first), seed=7 + first // STORE_CHUNK)
+        with engine.begin() as connection:
+            account = directory.get_account(connection, "kz-analyst")
+            for start in range(0, len(made), 5000):
+                publish_objects(
+                    connection,
+                    account,
+                    made[start : start + 5000],
+                    audience="network",
+                    tlp=Tlp.GREEN,
+                    door="cli",
+                )
+        if count > STORE_CHUNK:
+            done = first + len(made)
+            rate = done / (time.monotonic() - began)
+            print(f"stored {done:,} of {count:,} objects ({rate:,.0f}/s)", flush=True)
+    began = time.monotonic()
+    matched = drain(engine)
+    if count > STORE_CHUNK:
+        print(f"alert queue drained: {matched:,} in {time.monotonic() - began:.0f} s", flush=True)
     engine.dispose()
     return tokens
 

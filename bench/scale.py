@@ -1,7 +1,8 @@
 """PostgreSQL at scale (issue 17, item 3): a store of millions of objects and audit entries.
 
     python -m bench.scale load [--objects 10000000] [--audit 100000000] [--reserve-gb 25]
-    python -m bench.scale measure [--samples 30] [--runs 3]
+    python -m bench.scale measure [--samples 30] [--runs 3] [--kinds 'search|fetch']
+    python -m bench.scale explain [--words 'r515|qqzx|cell']
     python -m bench.scale drop
 
 The store is a database of its own (``--url``, default ``accord_scale`` on the local
@@ -124,7 +125,7 @@ def load(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=("load", "measure", "drop"))
+    parser.add_argument("command", choices=("load", "measure", "explain", "drop"))
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--objects", type=int, default=10_000_000)
     parser.add_argument("--templates", type=int, default=10_000)
@@ -135,12 +136,25 @@ def main() -> None:
     parser.add_argument("--audit-until", default="23:59", help="UTC HH:MM: stop appending then")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--words", default="r515|qqzx|cell", help="explain: words, |-separated")
+    parser.add_argument(
+        "--kinds",
+        default="",
+        help="measure: only the requests whose label holds one of these words, separated by | "
+        "(e.g. 'search|page of 1,000|fetch'), and nothing else",
+    )
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     if args.command == "load":
         load(args)
+    elif args.command == "explain":
+        from bench.scale_plans import plans
+
+        engine = make_engine(args.url)
+        plans(engine, [word for word in args.words.split("|") if word])
+        engine.dispose()
     elif args.command == "drop":
         drop_database(args.url)
         say(f"dropped {make_url(args.url).database}; disk free {free_bytes() / 1e9:.1f} GB")

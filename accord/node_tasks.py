@@ -80,6 +80,10 @@ def tasks(engine: Engine, settings: Settings) -> list[tuple[str, Task]]:
             )
 
         found.append(("exercises", exercises))
+    if engine.dialect.name == "postgresql":
+        from accord.store.statistics import refresh_forever
+
+        found.append(("statistics", lambda stop: refresh_forever(engine, stop)))
     return found
 
 

@@ -74,6 +74,10 @@ def worker_peaks_mb() -> list[float]:
     return peaks
 
 
+def _peaks() -> str:
+    return "/".join(f"{peak:.0f}" for peak in worker_peaks_mb()) + " MB"
+
+
 def timed_to_stix(event: dict[str, Any]) -> tuple[convert.Converted, float]:
     """Accord's conversion of one event, and the CPU seconds of misp-stix's own part."""
     done = convert.Converted({})
@@ -133,7 +137,8 @@ def run_import(engine: Any, settings: Settings, args: argparse.Namespace) -> dic
             print(
                 f"  {int(stored)} events, {time.perf_counter() - start:.0f} s, misp-stix "
                 f"{alone:.0f} CPU s, storing {storing_cpu:.0f} CPU s ({storing:.0f} s), "
-                f"rss {rss_mb():.0f} MB, at {time.strftime('%H:%M:%S')}",
+                f"rss {rss_mb():.0f} MB, workers {_peaks()}, main CPU "
+                f"{time.process_time():.0f} s, at {time.strftime('%H:%M:%S')}",
                 flush=True,
             )
     wall = time.perf_counter() - start - spent[0]
@@ -173,7 +178,8 @@ def run_export(engine: Any, settings: Settings, args: argparse.Namespace) -> dic
             if events % 100 == 0:
                 print(
                     f"  {events} events, {time.perf_counter() - start:.0f} s, misp-stix "
-                    f"{convert.REVERSE_SECONDS[0]:.0f} CPU s, rss {rss_mb():.0f} MB, at "
+                    f"{convert.REVERSE_SECONDS[0]:.0f} CPU s, rss {rss_mb():.0f} MB, workers "
+                    f"{_peaks()}, main CPU {time.process_time():.0f} s, at "
                     f"{time.strftime('%H:%M:%S')}",
                     flush=True,
                 )

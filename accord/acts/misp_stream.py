@@ -40,7 +40,7 @@ from accord.acts.misp_export import (
     _part_grouping,
 )
 from accord.acts.read import Item, _item, _Names, _record, list_objects, visibility
-from accord.misp import convert, feed
+from accord.misp import convert, feed, header
 from accord.store import misp as misp_store
 from accord.store import objects as store
 from accord.store.directory import Account
@@ -397,3 +397,27 @@ def stream_events(
 
         for event in convert.stix_to_events(objects_of(), workers):
             yield finished(held.popleft(), event)
+
+
+def stream_headers(
+    engine: Engine,
+    account: Account,
+    criteria: store.ObjectFilter,
+    *,
+    door: str,
+    action: str = "misp.export",
+) -> Iterator[dict[str, Any]]:
+    """The events of :func:`stream_events`, in the same order and read the same way, with
+    only their headers (:mod:`accord.misp.header`: what a feed's manifest lists), made from
+    the stored objects without misp-stix. An event whose header is not modelled there is
+    converted as :func:`stream_events` converts it."""
+    with engine.connect() as connection:
+        for unit in units(connection, account, criteria, door=door, action=action):
+            made = header.header(unit.objects)
+            if made is None:
+                made = {
+                    k: v
+                    for k, v in convert.stix_to_event(unit.objects).items()
+                    if k not in ("Attribute", "Object", "EventReport", "Galaxy")
+                }
+            yield finished(unit, made)

@@ -167,11 +167,15 @@ class _Reader:
         return found
 
 
-def _origin_filter(party_id: int, shown: str | None) -> ColumnElement[bool]:
+def _origin_filter(connection: Connection, party_id: int, shown: str | None) -> ColumnElement[bool]:
+    """The rows of one origin, never the index SQLite reads them by: an event's objects
+    are read by id, and through the party's index SQLite walked every row of the origin
+    for each event (:func:`accord.store.objects.of_party`)."""
     column = objects.c
+    party = store.of_party(connection, party_id)
     if shown is not None:
-        return and_(column.origin_party_id == party_id, column.shown_origin == shown)
-    return and_(column.origin_party_id == party_id, column.shown_origin.is_(None))
+        return and_(party, column.shown_origin == shown)
+    return and_(party, column.shown_origin.is_(None))
 
 
 def _origins(
@@ -184,7 +188,7 @@ def _origins(
     found: dict[str, list[ColumnElement[bool]]] = {}
     for party_id, shown in misp_store.origins_in_order(connection, visible, criteria):
         origin = shown if shown else names.party(party_id)
-        found.setdefault(origin, []).append(_origin_filter(party_id, shown))
+        found.setdefault(origin, []).append(_origin_filter(connection, party_id, shown))
     return list(found.items())
 
 

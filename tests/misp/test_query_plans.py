@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, event, text
 
-from accord.acts import admin
+from accord.acts import admin, misp_stream
 from accord.acts import misp as acts
-from accord.acts import misp_stream
 from accord.acts.publish import publish_objects
 from accord.config import Settings
 from accord.stix.markings import Tlp

@@ -9,7 +9,9 @@ event of mixed types, objects, tags, a galaxy cluster, some event reports), then
   the publish path, correlation queue, audit);
 * ``export``: :func:`accord.acts.misp_stream.stream_events` of everything the importing
   account sees (the read path page by page with its audit, grouping, conversion in the
-  same pool), written to a file one event at a time, with the conversion memo cold.
+  same pool), written to a file one event at a time, with the conversion memo cold;
+* ``manifest``: a feed's cold ``manifest.json`` of the same (the events' headers from the
+  stored objects, :mod:`accord.misp.header`: misp-stix is not run).
 
 Beside each, **misp-stix alone**: every worker times its own call of misp-stix
 (``MISPtoSTIX21Parser`` on the way in, ``Internal/ExternalSTIX2toMISPParser`` on the way
@@ -19,7 +21,7 @@ alone costs. Memory: the main process's peak RSS (``ru_maxrss``) and each worker
 that each phase's peak is its own.
 
     python -m bench.misp [--events 100] [--attributes 100] [--workers 0] [--batch 10]
-                         [--db PATH | --pg URL] [--phase all|import|export]
+                         [--db PATH | --pg URL] [--phase all|import|export|manifest]
 """
 
 from __future__ import annotations
@@ -72,6 +74,10 @@ def worker_peaks_mb() -> list[float]:
                 if line.startswith("VmHWM:"):
                     peaks.append(int(line.split()[1]) / 1024)
     return peaks
+
+
+def _peaks() -> str:
+    return "/".join(f"{peak:.0f}" for peak in worker_peaks_mb()) + " MB"
 
 
 def timed_to_stix(event: dict[str, Any]) -> tuple[convert.Converted, float]:
@@ -133,7 +139,8 @@ def run_import(engine: Any, settings: Settings, args: argparse.Namespace) -> dic
             print(
                 f"  {int(stored)} events, {time.perf_counter() - start:.0f} s, misp-stix "
                 f"{alone:.0f} CPU s, storing {storing_cpu:.0f} CPU s ({storing:.0f} s), "
-                f"rss {rss_mb():.0f} MB, at {time.strftime('%H:%M:%S')}",
+                f"rss {rss_mb():.0f} MB, workers {_peaks()}, main CPU "
+                f"{time.process_time():.0f} s, at {time.strftime('%H:%M:%S')}",
                 flush=True,
             )
     wall = time.perf_counter() - start - spent[0]
@@ -173,7 +180,8 @@ def run_export(engine: Any, settings: Settings, args: argparse.Namespace) -> dic
             if events % 100 == 0:
                 print(
                     f"  {events} events, {time.perf_counter() - start:.0f} s, misp-stix "
-                    f"{convert.REVERSE_SECONDS[0]:.0f} CPU s, rss {rss_mb():.0f} MB, at "
+                    f"{convert.REVERSE_SECONDS[0]:.0f} CPU s, rss {rss_mb():.0f} MB, workers "
+                    f"{_peaks()}, main CPU {time.process_time():.0f} s, at "
                     f"{time.strftime('%H:%M:%S')}",
                     flush=True,
                 )
@@ -191,6 +199,31 @@ def run_export(engine: Any, settings: Settings, args: argparse.Namespace) -> dic
     }
 
 
+def run_manifest(engine: Any, settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    """A feed's cold ``manifest.json`` of everything the importing account sees, as the
+    route makes it (:func:`accord.acts.misp_stream.stream_headers`: no misp-stix)."""
+    from accord.misp import feed
+
+    convert._converted = convert._Memo(convert.MEMO_EVENTS)
+    convert.REVERSE_SECONDS[0] = 0.0
+    with engine.connect() as connection:
+        account = directory.get_account(connection, "bench")
+    criteria = store.ObjectFilter(forwarded_by=settings.node_name, include_revoked=True)
+    start, cpu = time.perf_counter(), time.process_time()
+    headers = misp_stream.stream_headers(engine, account, criteria, door="cli", action="misp.feed")
+    body = feed.manifest(feed.feed_stream(headers))
+    return {
+        "phase": "manifest",
+        "events": len(orjson.loads(body)),
+        "seconds": time.perf_counter() - start,
+        "main process CPU s": time.process_time() - cpu,
+        "misp-stix alone (CPU s, all workers)": convert.REVERSE_SECONDS[0],
+        "bytes": len(body),
+        "rss MB": rss_mb(),
+        "worker rss MB": worker_peaks_mb(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--events", type=int, default=100)
@@ -199,7 +232,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="0: every core")
     parser.add_argument("--db", help="a SQLite file to keep (default: a temporary one)")
     parser.add_argument("--pg", help="a PostgreSQL URL")
-    parser.add_argument("--phase", choices=("all", "import", "export"), default="all")
+    parser.add_argument("--phase", choices=("all", "import", "export", "manifest"), default="all")
     parser.add_argument("--out", help="the export's file (default: a temporary one)")
     args = parser.parse_args()
     args.workers = pool.workers_of(args.workers)
@@ -223,6 +256,9 @@ def main() -> None:
             print(orjson.dumps(rows[-1]).decode(), flush=True)
         if args.phase in ("all", "export"):
             rows.append(run_export(engine, settings, args))
+            print(orjson.dumps(rows[-1]).decode(), flush=True)
+        if args.phase in ("all", "manifest"):
+            rows.append(run_manifest(engine, settings, args))
             print(orjson.dumps(rows[-1]).decode(), flush=True)
         engine.dispose()
     pool.shutdown()

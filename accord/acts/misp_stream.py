@@ -40,7 +40,7 @@ from accord.acts.misp_export import (
     _part_grouping,
 )
 from accord.acts.read import Item, _item, _Names, _record, list_objects, visibility
-from accord.misp import convert, feed
+from accord.misp import convert, feed, header
 from accord.store import misp as misp_store
 from accord.store import objects as store
 from accord.store.directory import Account
@@ -167,11 +167,15 @@ class _Reader:
         return found
 
 
-def _origin_filter(party_id: int, shown: str | None) -> ColumnElement[bool]:
+def _origin_filter(connection: Connection, party_id: int, shown: str | None) -> ColumnElement[bool]:
+    """The rows of one origin, never the index SQLite reads them by: an event's objects
+    are read by id, and through the party's index SQLite walked every row of the origin
+    for each event (:func:`accord.store.objects.of_party`)."""
     column = objects.c
+    party = store.of_party(connection, party_id)
     if shown is not None:
-        return and_(column.origin_party_id == party_id, column.shown_origin == shown)
-    return and_(column.origin_party_id == party_id, column.shown_origin.is_(None))
+        return and_(party, column.shown_origin == shown)
+    return and_(party, column.shown_origin.is_(None))
 
 
 def _origins(
@@ -184,7 +188,7 @@ def _origins(
     found: dict[str, list[ColumnElement[bool]]] = {}
     for party_id, shown in misp_store.origins_in_order(connection, visible, criteria):
         origin = shown if shown else names.party(party_id)
-        found.setdefault(origin, []).append(_origin_filter(party_id, shown))
+        found.setdefault(origin, []).append(_origin_filter(connection, party_id, shown))
     return list(found.items())
 
 
@@ -397,3 +401,27 @@ def stream_events(
 
         for event in convert.stix_to_events(objects_of(), workers):
             yield finished(held.popleft(), event)
+
+
+def stream_headers(
+    engine: Engine,
+    account: Account,
+    criteria: store.ObjectFilter,
+    *,
+    door: str,
+    action: str = "misp.export",
+) -> Iterator[dict[str, Any]]:
+    """The events of :func:`stream_events`, in the same order and read the same way, with
+    only their headers (:mod:`accord.misp.header`: what a feed's manifest lists), made from
+    the stored objects without misp-stix. An event whose header is not modelled there is
+    converted as :func:`stream_events` converts it."""
+    with engine.connect() as connection:
+        for unit in units(connection, account, criteria, door=door, action=action):
+            made = header.header(unit.objects)
+            if made is None:
+                made = {
+                    k: v
+                    for k, v in convert.stix_to_event(unit.objects).items()
+                    if k not in ("Attribute", "Object", "EventReport", "Galaxy")
+                }
+            yield finished(unit, made)

@@ -152,7 +152,7 @@ def apply_tombstone(connection: Connection, entry: dict[str, Any], peer_node: st
         select(objects.c.hops).where(
             store.same_id(stix_id),
             objects.c.version_key == version_key,
-            objects.c.origin_party_id == party.id,
+            store.of_party(connection, party.id),
             objects.c.deleted == false(),
         )
     ).all()

@@ -130,9 +130,13 @@ def _feed(
 
 @router.get("/misp/feeds/{collection}/manifest.json", summary="A collection's MISP feed manifest")
 def feed_manifest(request: Request, account: CurrentAccount, collection: str) -> Response:
-    return Response(
-        feed.manifest(_feed(request, account, collection)), media_type="application/json"
+    # The events' headers only, from the stored objects: no misp-stix (accord.misp.header).
+    with engine_of(request).begin() as connection:
+        criteria = _criteria(request, connection, account, collection, None)
+    headers = misp_stream.stream_headers(
+        engine_of(request), account, criteria, door="misp-feed", action="misp.feed"
     )
+    return Response(feed.manifest(feed.feed_stream(headers)), media_type="application/json")
 
 
 @router.get(

@@ -23,32 +23,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import icu
 
+from accord.screening.cldr import cities, languages, territories
 from accord.screening.equivalents import CHINESE_FAMILY_NAMES
 from accord.screening.normalise import fold
 from accord.screening.scripts import ARABIC_MARKS, simplified
 
 DATA = Path(__file__).resolve().parent / "data"
-
-#: Languages whose CLDR territory names are read (ICU locale ids).
-CLDR_LOCALES = {
-    "ru": "ru",
-    "zh": "zh_Hans",
-    "zh-Hant": "zh_Hant",
-    "ar": "ar",
-    "fa": "fa",
-    "ur": "ur",
-    "tr": "tr",
-    "uz": "uz",
-    "uz-Cyrl": "uz_Cyrl",
-    "kk": "kk",
-    "ky": "ky",
-    "tg": "tg",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,29 +219,13 @@ def _rows(name: str) -> list[list[str]]:
     return rows
 
 
-def _english(name: str) -> str:
-    """A CLDR English name as the register writes it (no parentheses, "&" as "and")."""
-    name = re.sub(r"\s*\(.*?\)", "", name).replace("&", "and")
-    return " ".join(name.split())
-
-
 @cache
 def lexicon() -> Lexicon:
     """The lexicon, built once per process (about 3,000 entries, a few milliseconds)."""
     found = Lexicon()
-    english = icu.Locale("en")
-    version = icu.ICU_VERSION
-    codes = list(icu.Locale.getISOCountries())
-    for language, locale_id in CLDR_LOCALES.items():
-        locale = icu.Locale(locale_id)
-        for code in codes:
-            territory = icu.Locale("", code)
-            name = territory.getDisplayCountry(locale)
-            concept = _english(territory.getDisplayCountry(english))
-            if name and name != code and concept:
-                source = f"CLDR territory {code} (ICU {version})"
-                for form in {name, _english(name)}:
-                    found.add(Sense(form, language, concept.lower(), source))
+    # Territories first: a city or a language of the same form never displaces a country.
+    for form, language, concept, source in chain(territories(), cities(), languages()):
+        found.add(Sense(form, language, concept, source))
     # Curated entries come after CLDR and win where both give a form.
     for concept, language, forms, source in _rows("lexicon.tsv"):
         for form in forms.split("|"):
@@ -470,6 +440,8 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
         word = next((found.words[k] for k in keys[index] if k in found.words), None)
         if word is None and _is_cyrillic(piece):
             word = _place_adjective(keys[index], found)
+        elif word is None and _is_arabic(piece):
+            word = _nisba(keys[index], found)
         if (
             word is not None
             and piece.isascii()
@@ -487,21 +459,51 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
 
 
 _ADJECTIVE = re.compile(r"(?:ск|цк)ий$")
+#: A Russian adjective of a place, less its ending: the place's stem ("кабульский": кабул,
+#: "сирийский": сир, "корейский": коре, "узбекский": узбек).
+_ADJECTIVE_STEM = re.compile(r"(?:ий|ь|й)?(?:ск|цк)ий$")
+_PLACE_ENDINGS = ("", "а", "я", "ия", "ь", "истан", "стан")
+#: An Arabic-script adjective of a place (a nisba), less its ending: "الليبية" Libya,
+#: "الأوزبكي" Uzbekistan, "پاکستانی" Pakistan.
+_NISBA = ("يه", "ي")
+_NISBA_ENDINGS = ("", "ا", "يا", "ستان")
+
+
+def _is_place(sense: Sense) -> bool:
+    return sense.source.startswith(("CLDR territory", "CLDR exemplar", "curated"))
 
 
 def _place_adjective(lemmas: tuple[str, ...], found: Lexicon) -> Sense | None:
     """A Russian adjective of a place as the place ("туркестанская" -> Turkestan, "кавказский"
-    -> Caucasus, "сирийский" -> Syria): its stem is the stem of a place noun the lexicon
-    knows (the noun less a closing vowel or soft sign)."""
+    -> Caucasus, "сирийский" -> Syria, "кабульский" -> Kabul): its stem is the stem of a place
+    noun the lexicon knows (the noun less a closing vowel, soft sign or "-истан")."""
     for lemma in lemmas:
         if not _ADJECTIVE.search(lemma) or len(lemma) < 7:
             continue
-        stem = lemma[:-3]
-        for cut in (stem, stem[:-1]):
-            for ending in ("", "а", "я", "ия", "ь", "ия"):
+        stems = dict.fromkeys((lemma[:-3], lemma[:-4], _ADJECTIVE_STEM.sub("", lemma)))
+        for cut in stems:
+            if len(cut) < 3:
+                continue
+            for ending in _PLACE_ENDINGS:
                 sense = found.words.get(cut + ending)
-                if sense is not None and sense.source.startswith(("CLDR", "curated")):
+                if sense is not None and _is_place(sense):
                     return Sense(lemma, "ru", sense.concept, f"{sense.source}; adjective of it")
+    return None
+
+
+def _nisba(keys: tuple[str, ...], found: Lexicon) -> Sense | None:
+    """An Arabic, Persian or Urdu adjective of a place as the place (its nisba ending off)."""
+    for key in keys:
+        for ending in _NISBA:
+            if not key.endswith(ending) or len(key) - len(ending) < 3:
+                continue
+            stem = key[: -len(ending)]
+            for closing in _NISBA_ENDINGS:
+                sense = found.words.get(stem + closing)
+                if sense is not None and _is_place(sense) and sense.language in ("ar", "fa", "ur"):
+                    return Sense(
+                        key, sense.language, sense.concept, f"{sense.source}; adjective of it"
+                    )
     return None
 
 

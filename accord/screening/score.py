@@ -40,6 +40,12 @@ from accord.screening.rules import (
 )
 from accord.screening.scripts import scholarly_latin, simplified
 from accord.screening.similarity import word_similarity
+from accord.screening.thesaurus import (
+    SYNONYM,
+    VOCABULARY_WEIGHT,
+    translated_similarity,
+    vocabulary,
+)
 from accord.screening.transcription import TRANSCRIBED, transcribed_runs, transcription_similarity
 
 #: How much a token of each role weighs beside a name part.
@@ -208,6 +214,15 @@ def _weights(
         else:
             weights.append(WEIGHTS[role])
     return weights
+
+
+def _weigh_vocabulary(side: tuple[Token, ...], weights: list[float]) -> None:
+    """A translation against a name: the words of the lexicon's vocabulary weigh less than
+    the name's own words, on both sides (``thesaurus.VOCABULARY_WEIGHT``)."""
+    words = vocabulary()
+    for position, token in enumerate(side):
+        if token.role == "name" and token.text in words and weights[position] > VOCABULARY_WEIGHT:
+            weights[position] = VOCABULARY_WEIGHT
 
 
 _EAST_ASIAN = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA")
@@ -405,6 +420,11 @@ def compare_prepared(
                 # nothing, its sounds do.
                 similarity = transcription_similarity(sounds[text_a], text_b)
                 how = TRANSCRIBED
+            if translated and similarity < SYNONYM and text_a in translated:
+                # A translated word and another rendering of it, or its stem in another form.
+                found_similarity, found_how = translated_similarity(text_a, text_b)
+                if found_similarity > similarity:
+                    similarity, how = found_similarity, found_how
             if similarity > 0:
                 if translated and text_a in translated:
                     how = "translated" if how in ("exact", "romanisation") else how
@@ -441,6 +461,9 @@ def compare_prepared(
         pairs += pair_pieces(left, right, used_left, used_right)
     weights_left = _weights(left, kind, rarity)
     weights_right = _weights(right, kind, rarity)
+    if translated:
+        _weigh_vocabulary(left, weights_left)
+        _weigh_vocabulary(right, weights_right)
     got_left = sum(weights_left[i] * s for q, _, s, _ in pairs for i in q)
     got_right = sum(weights_right[j] * s for _, r, s, _ in pairs for j in r)
     share_left, share_right = got_left / sum(weights_left), got_right / sum(weights_right)

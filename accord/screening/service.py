@@ -9,12 +9,12 @@ from typing import Any
 
 from accord.limits import DEFAULT_LIMITS
 from accord.screening import calibration
+from accord.screening.explained import Score
 from accord.screening.index import Entry, ScreeningIndex, Subject
 from accord.screening.pieces import STOPWORDS
 from accord.screening.score import (
     NEAR,
     PreparedName,
-    Score,
     compare_prepared,
     readings,
 )

@@ -67,6 +67,14 @@ def translated_similarity(x: str, y: str) -> tuple[float, str]:
 #: compared: translations render the descriptive words of a name variously ("charity
 #: foundation" / "foundation"), its names (Haramain, Aden) hardly at all.
 VOCABULARY_WEIGHT = 0.5
+#: Function words of the languages lists write names in (English, French, Spanish, romanised
+#: Arabic, Persian, Urdu and Turkish): beside a translation, which renders them or drops
+#: them at will, they weigh as particles.
+FUNCTION_WORDS = frozenset(
+    """of the and for in on to a an de du des la le les d l el al wa wal ul ud fi li bi lil
+    e i y da di del ve va""".split()
+)
+FUNCTION_WEIGHT = 0.1
 
 
 @cache

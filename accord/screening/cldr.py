@@ -12,6 +12,7 @@ written by hand or drawn from a labelled query.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache
 
@@ -45,6 +46,13 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 Entry = tuple[str, str, str, str]
 #: The time zones read: those of the continents the register's subjects come from.
 _REGIONS = ("Asia/", "Africa/", "Europe/")
+
+
+def _latin(form: str) -> bool:
+    """A form in Latin letters: a city's or a language's name in Turkish or Uzbek is a
+    spelling of the English one (Bağdat, Qobul), which the spelling routes already match;
+    as an entry it would only send more Latin queries through translation."""
+    return all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in form)
 
 
 def _english(name: str) -> str:
@@ -82,8 +90,9 @@ def _zones() -> tuple[str, ...]:
 
 
 def cities() -> Iterator[Entry]:
-    """City names (CLDR's exemplar cities of time zones): a form of three letters or fewer, or
-    of one Han character, is left out (too often a syllable or a word of something else)."""
+    """City names (CLDR's exemplar cities of time zones), in the scripts other than Latin: a
+    form of three letters or fewer, or of one Han character, is left out (too often a
+    syllable or a word of something else)."""
     version = icu.ICU_VERSION
     english = icu.TimeZoneNames.createInstance(icu.Locale("en"))
     names = {zone: english.getExemplarLocationName(zone) for zone in _zones()}
@@ -95,7 +104,7 @@ def cities() -> Iterator[Entry]:
             form = local.getExemplarLocationName(zone)
             if not form or form.casefold() == concept.casefold():
                 continue
-            if len(form) < (2 if _HAN.fullmatch(form) else 4):
+            if len(form) < (2 if _HAN.fullmatch(form) else 4) or _latin(form):
                 continue
             yield (
                 form,
@@ -106,7 +115,8 @@ def cities() -> Iterator[Entry]:
 
 
 def languages() -> Iterator[Entry]:
-    """Language names as the adjective or people's name they are in organisation names."""
+    """Language names as the adjective or people's name they are in organisation names, in
+    the scripts other than Latin."""
     version = icu.ICU_VERSION
     english = icu.Locale("en")
     for language, locale_id in CLDR_LOCALES.items():
@@ -121,6 +131,6 @@ def languages() -> Iterator[Entry]:
                 if form.endswith(ending) and len(form) - len(ending) >= 2:
                     form = form[: -len(ending)]
                     break
-            if len(form) < (2 if _HAN.fullmatch(form) else 4):
+            if len(form) < (2 if _HAN.fullmatch(form) else 4) or _latin(form):
                 continue
             yield form, language, concept, source

@@ -152,6 +152,10 @@ _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W\d_]+(?:['’‘ʼʻ][^\
 _SKIP = frozenset({"аль", "ал", "ас", "аш", "ад", "ан", "ат", "ар", "аз", "эль", "ul", "ud"})
 
 
+#: Arabic plural endings (feminine sound plural, masculine sound plural in both cases).
+_ARABIC_PLURALS = ("ات", "ين", "ون")
+
+
 def _arabic_key(word: str) -> str:
     word = ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", word)).translate(_ARABIC_LETTERS)
     return word
@@ -312,6 +316,13 @@ def _candidates(word: str) -> tuple[str, ...]:
         for suffix in ("ي", "ه", "ی"):  # Persian ezafe and nisba endings
             if key.endswith(suffix) and len(key) > 4:
                 keys += [k[: -len(suffix)] for k in list(keys) if k.endswith(suffix)]
+        for suffix in _ARABIC_PLURALS:  # "استثمارات" investment, "مجاهدين" mujahid
+            keys += [
+                k[: -len(suffix)] + closing
+                for k in list(keys)
+                if k.endswith(suffix) and len(k) - len(suffix) >= 3
+                for closing in ("", "ه")
+            ]
         return tuple(dict.fromkeys(keys))
     folded = _plain(word)
     return tuple(dict.fromkeys([folded, *_stems(folded)]))

@@ -32,7 +32,7 @@ import icu
 
 from accord.screening.cldr import cities, languages, territories
 from accord.screening.equivalents import CHINESE_FAMILY_NAMES
-from accord.screening.normalise import fold
+from accord.screening.normalise import fold, tokens
 from accord.screening.scripts import ARABIC_MARKS, simplified
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -544,6 +544,15 @@ def _is_place(sense: Sense) -> bool:
     return sense.source.startswith(("CLDR territory", "CLDR exemplar", "curated"))
 
 
+def _is_cldr_place(sense: Sense) -> bool:
+    """A place by its source (CLDR's territories and cities) or by its English name (one the
+    screening engine reads as a place: Africa, the Maghreb, Khorasan), never a word (Islam)."""
+    if sense.source.startswith(("CLDR territory", "CLDR exemplar")):
+        return True
+    found = tokens(sense.concept)
+    return bool(found) and all(t.role == "place" for t in found)
+
+
 def _place_adjective(lemmas: tuple[str, ...], found: Lexicon) -> Sense | None:
     """A Russian adjective of a place as the place ("туркестанская" -> Turkestan, "кавказский"
     -> Caucasus, "сирийский" -> Syria, "кабульский" -> Kabul): its stem is the stem of a place
@@ -571,7 +580,11 @@ def _nisba(keys: tuple[str, ...], found: Lexicon) -> Sense | None:
             stem = key[: -len(ending)]
             for closing in _NISBA_ENDINGS:
                 sense = found.words.get(stem + closing)
-                if sense is not None and _is_place(sense) and sense.language in ("ar", "fa", "ur"):
+                if (
+                    sense is not None
+                    and _is_cldr_place(sense)
+                    and sense.language in ("ar", "fa", "ur")
+                ):
                     return Sense(
                         key, sense.language, sense.concept, f"{sense.source}; adjective of it"
                     )

@@ -107,6 +107,7 @@ BALANCE = {"person": (0.75, 0.25), "organization": (0.3, 0.7), None: (0.6, 0.4)}
 VOWELS = str.maketrans("", "", "aeiouy")
 NO_FAMILY: frozenset[int] = frozenset()
 NO_LEGAL: frozenset[str] = frozenset()
+NO_WORDS: frozenset[str] = frozenset()
 
 
 def _weights(
@@ -425,8 +426,10 @@ def compare_prepared(
         token_score *= KUNYA_PENALTY ** kunya_crossed(pairs, left, right)
         if korean is None and not syllabic and crossed_with_parts_over(pairs, left, right):
             token_score *= CROSSED_PENALTY
-    names_left = sum(1 for t in lone_left if conflicting(t, kind))
-    names_right = sum(1 for t in lone_right if conflicting(t, kind))
+    words = vocabulary() if translated else NO_WORDS
+    # Beside a translation, the vocabulary's words are weighed as kinds of body, below.
+    names_left = sum(1 for t in lone_left if conflicting(t, kind) and t.text not in words)
+    names_right = sum(1 for t in lone_right if conflicting(t, kind) and t.text not in words)
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
     if kind != "person" and lone_left and lone_right:
         # Two kinds of body ("Organisation of Islamic Cooperation" / "Society of Islamic

@@ -435,7 +435,12 @@ def _translate_han(
                     run[after : after + n] in found.han for n in range(1, found.longest_han + 1)
                 ):
                     sense = None
-            if sense is not None and (size > 1 or start + size == len(run) or piece in "的和与在"):
+            if sense is not None and (
+                size > 1
+                or start + size == len(run)
+                or piece in "的和与在"
+                or _between_entries(run, start, rest, pieces, found)
+            ):
                 if rest:
                     _keep(rest, pieces, kept, transcribed)
                     rest = ""
@@ -448,6 +453,15 @@ def _translate_han(
             start += 1
     if rest:
         _keep(rest, pieces, kept, transcribed)
+
+
+def _between_entries(run: str, start: int, rest: str, pieces: list[str], found: Lexicon) -> bool:
+    """Whether one character stands between two entries (人民军战略: people's, army,
+    strategic): a word there, not a syllable of a name, which would run on uncovered."""
+    if rest or not pieces or not pieces[-1].startswith("\x00"):
+        return False
+    after = start + 1
+    return any(run[after : after + n] in found.han for n in range(2, found.longest_han + 1))
 
 
 def _keep(run: str, pieces: list[str], kept: list[str], transcribed: list[tuple[str, str]]) -> None:

@@ -103,6 +103,9 @@ def test_a_translations_vocabulary_weighs_less_but_still_tells_bodies_apart() ->
     # Hard negative: one word of the vocabulary on each side without a partner (army, state)
     # is two bodies, whatever the lower weight of the words.
     assert compare("الجيش الإسلامي في العراق", "Islamic State of Iraq").score < THRESHOLD
+    # A translation's "organisation" is not another kind of body's word ("Society").
+    oic = compare("伊斯兰合作组织", "Society of Islamic Cooperation", "organization")
+    assert oic.score < THRESHOLD
 
 
 def test_an_english_rendering_is_read_against_the_registers_renderings() -> None:

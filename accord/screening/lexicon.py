@@ -32,7 +32,8 @@ import icu
 
 from accord.screening.cldr import cities, languages, territories
 from accord.screening.equivalents import CHINESE_FAMILY_NAMES
-from accord.screening.normalise import fold, tokens
+from accord.screening.normalise import fold
+from accord.screening.places import nisba, place_adjective
 from accord.screening.scripts import ARABIC_MARKS, simplified
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -513,9 +514,9 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
             continue
         word = _word_senses(keys[index], found)
         if word is None and _is_cyrillic(piece):
-            word = _place_adjective(keys[index], found)
+            word = place_adjective(keys[index], found)
         elif word is None and _is_arabic(piece):
-            word = _nisba(keys[index], found)
+            word = nisba(keys[index], found)
         if (
             word is not None
             and piece.isascii()
@@ -541,68 +542,6 @@ def _word_senses(keys: tuple[str, ...], found: Lexicon) -> Sense | None:
     first = hits[0]
     others = [c for hit in hits for c in (hit.concept, *hit.also) if c != first.concept]
     return dataclasses.replace(first, also=tuple(dict.fromkeys(others))) if others else first
-
-
-_ADJECTIVE = re.compile(r"(?:ск|цк)ий$")
-#: A Russian adjective of a place, less its ending: the place's stem ("кабульский": кабул,
-#: "сирийский": сир, "корейский": коре, "узбекский": узбек).
-_ADJECTIVE_STEM = re.compile(r"(?:ий|ь|й)?(?:ск|цк)ий$")
-_PLACE_ENDINGS = ("", "а", "я", "ия", "ь", "истан", "стан")
-#: An Arabic-script adjective of a place (a nisba), less its ending: "الليبية" Libya,
-#: "الأوزبكي" Uzbekistan, "پاکستانی" Pakistan.
-_NISBA = ("يه", "ي")
-_NISBA_ENDINGS = ("", "ا", "يا", "ستان")
-
-
-def _is_place(sense: Sense) -> bool:
-    return sense.source.startswith(("CLDR territory", "CLDR exemplar", "curated"))
-
-
-def _is_cldr_place(sense: Sense) -> bool:
-    """A place by its source (CLDR's territories and cities) or by its English name (one the
-    screening engine reads as a place: Africa, the Maghreb, Khorasan), never a word (Islam)."""
-    if sense.source.startswith(("CLDR territory", "CLDR exemplar")):
-        return True
-    found = tokens(sense.concept)
-    return bool(found) and all(t.role == "place" for t in found)
-
-
-def _place_adjective(lemmas: tuple[str, ...], found: Lexicon) -> Sense | None:
-    """A Russian adjective of a place as the place ("туркестанская" -> Turkestan, "кавказский"
-    -> Caucasus, "сирийский" -> Syria, "кабульский" -> Kabul): its stem is the stem of a place
-    noun the lexicon knows (the noun less a closing vowel, soft sign or "-истан")."""
-    for lemma in lemmas:
-        if not _ADJECTIVE.search(lemma) or len(lemma) < 7:
-            continue
-        stems = dict.fromkeys((lemma[:-3], lemma[:-4], _ADJECTIVE_STEM.sub("", lemma)))
-        for cut in stems:
-            if len(cut) < 3:
-                continue
-            for ending in _PLACE_ENDINGS:
-                sense = found.words.get(cut + ending)
-                if sense is not None and _is_place(sense):
-                    return Sense(lemma, "ru", sense.concept, f"{sense.source}; adjective of it")
-    return None
-
-
-def _nisba(keys: tuple[str, ...], found: Lexicon) -> Sense | None:
-    """An Arabic, Persian or Urdu adjective of a place as the place (its nisba ending off)."""
-    for key in keys:
-        for ending in _NISBA:
-            if not key.endswith(ending) or len(key) - len(ending) < 3:
-                continue
-            stem = key[: -len(ending)]
-            for closing in _NISBA_ENDINGS:
-                sense = found.words.get(stem + closing)
-                if (
-                    sense is not None
-                    and _is_cldr_place(sense)
-                    and sense.language in ("ar", "fa", "ur")
-                ):
-                    return Sense(
-                        key, sense.language, sense.concept, f"{sense.source}; adjective of it"
-                    )
-    return None
 
 
 def _phrase(keys: list[tuple[str, ...]], index: int, found: Lexicon) -> tuple[Sense, int] | None:

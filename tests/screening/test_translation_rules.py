@@ -6,7 +6,8 @@ hard negative: what it must not let through."""
 from __future__ import annotations
 
 from accord.screening.cldr import cities, languages
-from accord.screening.lexicon import _nisba, _place_adjective, lexicon, translate
+from accord.screening.lexicon import lexicon, translate
+from accord.screening.places import nisba, place_adjective
 from accord.screening.score import compare
 from accord.screening.thesaurus import translated_similarity
 
@@ -50,13 +51,13 @@ def test_a_language_name_is_the_peoples_adjective() -> None:
 def test_a_russian_adjective_of_a_city_is_the_city() -> None:
     assert [c for c, _ in _senses("Кабульский фронт")] == ["kabul", "front"]
     # An adjective whose stem names no place stays what it is.
-    assert _place_adjective(("красный",), lexicon()) is None
+    assert place_adjective(("красный",), lexicon()) is None
 
 
 def test_an_arabic_adjective_of_a_place_is_the_place() -> None:
     assert [c for c, _ in _senses("الاتحاد الأوزبكي")] == ["union", "uzbekistan"]
     # The nisba of a word that is no place gives no place.
-    assert _nisba(("اسلامي",), lexicon()) is None
+    assert nisba(("اسلامي",), lexicon()) is None
 
 
 def test_an_arabic_plural_is_its_singular() -> None:

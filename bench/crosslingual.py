@@ -5,6 +5,7 @@ negatives (other real groups and people with overlapping words).
     python -m bench.crosslingual                 # figures of both parts
     python -m bench.crosslingual --errors dev    # the development part's errors, to study
     python -m bench.crosslingual --write-calibration
+    python -m bench.crosslingual --probe         # bodies no labelled row names
 
 The labelled rows (tests/data/screening-crosslingual-*.csv, sources and method beside them)
 are split once, by the real subject a row names (its ``group``), into a development part
@@ -177,15 +178,44 @@ def errors(results: list[dict[str, Any]], threshold: float) -> None:
             )
 
 
+PROBE = ROOT / "tests" / "data" / "screening-translation-probe.tsv"
+
+
+def probe(index: Any, threshold: float) -> None:
+    """Recall on the translation probe: bodies no labelled row names, each query and miss."""
+    from accord.screening.service import Query, screen
+
+    found = total = 0
+    for line in PROBE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        query, wanted = line.split("\t")
+        total += 1
+        matches = screen(index, Query("q", query), threshold=0.0, limit=5)["matches"]
+        if any(m["score"] >= threshold and wanted in m["references"] for m in matches):
+            found += 1
+        else:
+            best = matches[0] if matches else None
+            shown = f"{best['score']:.2f} {best['matched_name'][:40]}" if best else "nothing"
+            print(f"MISS\t{query}\t{wanted}\t{shown}")
+    print(f"translation probe: {found} of {total} found, recall {found / total:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--errors", choices=["dev"], help="print the development part's errors")
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument(
+        "--probe", action="store_true", help="recall on bodies no labelled row names"
+    )
+    parser.add_argument(
         "--part", choices=["dev", "test", "both"], default="both", help="which part's figures"
     )
     args = parser.parse_args()
+    if args.probe:
+        probe(register_index(), args.threshold)
+        return
     labelled = rows()
     results = screened(register_index(), labelled)
     if args.errors:

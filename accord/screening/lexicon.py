@@ -19,36 +19,24 @@ query, never a replacement: the scorer compares both and says which one matched.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import icu
 
+from accord.screening.cldr import cities, languages, territories
 from accord.screening.equivalents import CHINESE_FAMILY_NAMES
 from accord.screening.normalise import fold
+from accord.screening.places import nisba, place_adjective
 from accord.screening.scripts import ARABIC_MARKS, simplified
 
 DATA = Path(__file__).resolve().parent / "data"
-
-#: Languages whose CLDR territory names are read (ICU locale ids).
-CLDR_LOCALES = {
-    "ru": "ru",
-    "zh": "zh_Hans",
-    "zh-Hant": "zh_Hant",
-    "ar": "ar",
-    "fa": "fa",
-    "ur": "ur",
-    "tr": "tr",
-    "uz": "uz",
-    "uz-Cyrl": "uz_Cyrl",
-    "kk": "kk",
-    "ky": "ky",
-    "tg": "tg",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +47,20 @@ class Sense:
     language: str
     concept: str
     source: str
+    #: The other English words the form stands for (省: ministry, or province; المغرب: the
+    #: Maghreb, or Morocco), from the other entries of the same form.
+    also: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
-        return {
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
             "form": self.form,
             "language": self.language,
             "english": self.concept,
             "source": self.source,
         }
+        if self.also:
+            found["also"] = list(self.also)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +153,10 @@ _PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W\d_]+(?:['’‘ʼʻ][^\
 _SKIP = frozenset({"аль", "ал", "ас", "аш", "ад", "ан", "ат", "ар", "аз", "эль", "ul", "ud"})
 
 
+#: Arabic plural endings (feminine sound plural, masculine sound plural in both cases).
+_ARABIC_PLURALS = ("ات", "ين", "ون")
+
+
 def _arabic_key(word: str) -> str:
     word = ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", word)).translate(_ARABIC_LETTERS)
     return word
@@ -184,15 +182,21 @@ class Lexicon:
         self.longest_han = 1
         #: The first three letters of every Latin-script form (a quick no for most words).
         self.latin_starts: set[str] = set()
+        #: Every word of the English concepts: a Latin name made of them alone is English.
+        self.english: set[str] = set()
+        #: The words of the curated concepts (the vocabulary of bodies' names, not places).
+        self.curated: set[str] = set()
         #: Phrases by their first word, to try a phrase only where one may start.
         self.phrase_starts: dict[str, list[tuple[tuple[str, ...], Sense]]] = {}
 
     def add(self, sense: Sense, *, replace: bool = False) -> None:
+        """Add an entry; with ``replace``, it becomes the form's first sense and the sense it
+        replaces (another concept) one of its others."""
         form = sense.form
         if _HAN.fullmatch(form):
             key = simplified(form)
             if replace or key not in self.han:
-                self.han[key] = sense
+                self.han[key] = _senses(sense, self.han.get(key))
                 self.longest_han = max(self.longest_han, len(key))
             return
         words = tuple(_lookup_key(w) for w in _WORD.findall(form.casefold()))
@@ -203,12 +207,21 @@ class Lexicon:
                 self.latin_starts.add(word[:3])
         if len(words) == 1:
             if replace or words[0] not in self.words:
-                self.words[words[0]] = sense
+                self.words[words[0]] = _senses(sense, self.words.get(words[0]))
         elif replace or words not in self.phrases:
-            self.phrases[words] = sense
+            self.phrases[words] = _senses(sense, self.phrases.get(words))
 
     def __len__(self) -> int:
         return len(self.words) + len(self.phrases) + len(self.han) + len(self.acronyms)
+
+
+def _senses(sense: Sense, before: Sense | None) -> Sense:
+    """``sense``, holding the concepts of the entry of the same form it replaces."""
+    if before is None or before.language.split("-")[0] != sense.language.split("-")[0]:
+        return sense
+    others = [c for c in (before.concept, *before.also) if c != sense.concept]
+    others = [c for c in dict.fromkeys((*sense.also, *others)) if c != sense.concept]
+    return dataclasses.replace(sense, also=tuple(others)) if others else sense
 
 
 def _lookup_key(word: str) -> str:
@@ -233,29 +246,13 @@ def _rows(name: str) -> list[list[str]]:
     return rows
 
 
-def _english(name: str) -> str:
-    """A CLDR English name as the register writes it (no parentheses, "&" as "and")."""
-    name = re.sub(r"\s*\(.*?\)", "", name).replace("&", "and")
-    return " ".join(name.split())
-
-
 @cache
 def lexicon() -> Lexicon:
     """The lexicon, built once per process (about 3,000 entries, a few milliseconds)."""
     found = Lexicon()
-    english = icu.Locale("en")
-    version = icu.ICU_VERSION
-    codes = list(icu.Locale.getISOCountries())
-    for language, locale_id in CLDR_LOCALES.items():
-        locale = icu.Locale(locale_id)
-        for code in codes:
-            territory = icu.Locale("", code)
-            name = territory.getDisplayCountry(locale)
-            concept = _english(territory.getDisplayCountry(english))
-            if name and name != code and concept:
-                source = f"CLDR territory {code} (ICU {version})"
-                for form in {name, _english(name)}:
-                    found.add(Sense(form, language, concept.lower(), source))
+    # Territories first: a city or a language of the same form never displaces a country.
+    for form, language, concept, source in chain(territories(), cities(), languages()):
+        found.add(Sense(form, language, concept, source))
     # Curated entries come after CLDR and win where both give a form.
     for concept, language, forms, source in _rows("lexicon.tsv"):
         for form in forms.split("|"):
@@ -271,6 +268,10 @@ def lexicon() -> Lexicon:
             found.acronyms[_short_key(key)] = senses
     for words, sense in found.phrases.items():
         found.phrase_starts.setdefault(words[0], []).append((words, sense))
+    for sense in [*found.words.values(), *found.phrases.values(), *found.han.values()]:
+        found.english.update(_ASCII_WORD.findall(_plain(sense.concept)))
+        if sense.source == "curated":
+            found.curated.update(_ASCII_WORD.findall(_plain(sense.concept)))
     return found
 
 
@@ -316,6 +317,13 @@ def _candidates(word: str) -> tuple[str, ...]:
         for suffix in ("ي", "ه", "ی"):  # Persian ezafe and nisba endings
             if key.endswith(suffix) and len(key) > 4:
                 keys += [k[: -len(suffix)] for k in list(keys) if k.endswith(suffix)]
+        for suffix in _ARABIC_PLURALS:  # "استثمارات" investment, "مجاهدين" mujahid
+            keys += [
+                k[: -len(suffix)] + closing
+                for k in list(keys)
+                if k.endswith(suffix) and len(k) - len(suffix) >= 3
+                for closing in ("", "ه")
+            ]
         return tuple(dict.fromkeys(keys))
     folded = _plain(word)
     return tuple(dict.fromkeys([folded, *_stems(folded)]))
@@ -331,8 +339,13 @@ def translate(name: str) -> tuple[Translation, ...]:
     if text.isascii() and whole not in found.acronyms:
         # Most queries: Latin letters, no word of which begins a Latin form of the lexicon.
         starts = found.latin_starts
-        if not any(w[:3] in starts for w in _ASCII_WORD.findall(whole)):
+        ascii_words = _ASCII_WORD.findall(whole)
+        if not any(w[:3] in starts for w in ascii_words):
             return ()
+        if all(w in found.english for w in ascii_words):
+            # English words only ("Levant Liberation Committee"): an English rendering of a
+            # name, read as itself, so that another rendering of its words still counts.
+            return _english_reading(text, found)
     acronym = found.acronyms.get(simplified(whole) if _HAN.search(whole) else whole)
     if acronym:
         return tuple(Translation(s.concept, (s,)) for s in acronym)
@@ -361,6 +374,16 @@ def translate(name: str) -> tuple[Translation, ...]:
     if short:  # a short name, once translated ("Исламское государство": "Islamic State")
         return (found_text, *(Translation(s.concept, (*senses, s), tuple(kept)) for s in short))
     return (found_text,)
+
+
+def _english_reading(text: str, found: Lexicon) -> tuple[Translation, ...]:
+    """A name in English words alone, as a translated reading of itself (none when no word
+    of it is of the curated vocabulary)."""
+    words = _ASCII_WORD.findall(_plain(text))
+    senses = tuple(
+        Sense(word, "en", word, "English vocabulary") for word in words if word in found.curated
+    )
+    return (Translation(text, senses),) if senses else ()
 
 
 #: Words a short name may carry or leave out in any order ("Islamic State organisation").
@@ -405,7 +428,20 @@ def _translate_han(
             )
             # One character alone is a syllable of a name more often than a word, save
             # the few function words and kinds of body that close a name (党, 军, 旅).
-            if sense is not None and (size > 1 or start + size == len(run) or piece in "的和与在"):
+            if sense is not None and sense.source.startswith("CLDR exemplar"):
+                # A city's characters inside a transcribed name (巴格达 in 巴格达迪,
+                # Baghdadi) are its sounds: a city counts where an entry or the run follows.
+                after = start + size
+                if after < len(run) and not any(
+                    run[after : after + n] in found.han for n in range(1, found.longest_han + 1)
+                ):
+                    sense = None
+            if sense is not None and (
+                size > 1
+                or start + size == len(run)
+                or piece in "的和与在"
+                or _between_entries(run, start, rest, pieces, found)
+            ):
                 if rest:
                     _keep(rest, pieces, kept, transcribed)
                     rest = ""
@@ -418,6 +454,15 @@ def _translate_han(
             start += 1
     if rest:
         _keep(rest, pieces, kept, transcribed)
+
+
+def _between_entries(run: str, start: int, rest: str, pieces: list[str], found: Lexicon) -> bool:
+    """Whether one character stands between two entries (人民军战略: people's, army,
+    strategic): a word there, not a syllable of a name, which would run on uncovered."""
+    if rest or not pieces or not pieces[-1].startswith("\x00"):
+        return False
+    after = start + 1
+    return any(run[after : after + n] in found.han for n in range(2, found.longest_han + 1))
 
 
 def _keep(run: str, pieces: list[str], kept: list[str], transcribed: list[tuple[str, str]]) -> None:
@@ -467,9 +512,11 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
             senses.append(whole[0])
             index += 1
             continue
-        word = next((found.words[k] for k in keys[index] if k in found.words), None)
+        word = _word_senses(keys[index], found)
         if word is None and _is_cyrillic(piece):
-            word = _place_adjective(keys[index], found)
+            word = place_adjective(keys[index], found)
+        elif word is None and _is_arabic(piece):
+            word = nisba(keys[index], found)
         if (
             word is not None
             and piece.isascii()
@@ -486,23 +533,15 @@ def _translate_words(pieces: list[str], found: Lexicon) -> tuple[list[str], list
     return words, senses, kept
 
 
-_ADJECTIVE = re.compile(r"(?:ск|цк)ий$")
-
-
-def _place_adjective(lemmas: tuple[str, ...], found: Lexicon) -> Sense | None:
-    """A Russian adjective of a place as the place ("туркестанская" -> Turkestan, "кавказский"
-    -> Caucasus, "сирийский" -> Syria): its stem is the stem of a place noun the lexicon
-    knows (the noun less a closing vowel or soft sign)."""
-    for lemma in lemmas:
-        if not _ADJECTIVE.search(lemma) or len(lemma) < 7:
-            continue
-        stem = lemma[:-3]
-        for cut in (stem, stem[:-1]):
-            for ending in ("", "а", "я", "ия", "ь", "ия"):
-                sense = found.words.get(cut + ending)
-                if sense is not None and sense.source.startswith(("CLDR", "curated")):
-                    return Sense(lemma, "ru", sense.concept, f"{sense.source}; adjective of it")
-    return None
+def _word_senses(keys: tuple[str, ...], found: Lexicon) -> Sense | None:
+    """The entry of a word's most literal lookup key, holding the concepts of its other keys'
+    entries as other senses ("المغرب": Morocco, and "مغرب" without the article: the Maghreb)."""
+    hits = [found.words[k] for k in keys if k in found.words]
+    if len(hits) < 2:
+        return hits[0] if hits else None
+    first = hits[0]
+    others = [c for hit in hits for c in (hit.concept, *hit.also) if c != first.concept]
+    return dataclasses.replace(first, also=tuple(dict.fromkeys(others))) if others else first
 
 
 def _phrase(keys: list[tuple[str, ...]], index: int, found: Lexicon) -> tuple[Sense, int] | None:

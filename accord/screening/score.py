@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
 from accord.screening.eastasian import chinese_key, chinese_name, chinese_whole, korean_name
+from accord.screening.explained import Pair, Score
 from accord.screening.lexicon import Translation, translate
 from accord.screening.normalise import Token, tokens
 from accord.screening.pieces import pair_pieces
@@ -32,14 +32,18 @@ from accord.screening.rules import (
     crossed_with_parts_over,
     given_name_only,
     kunya_crossed,
-    paired,
     relative,
-)
-from accord.screening.rules import (
-    parts_left_over as count_left_over,
 )
 from accord.screening.scripts import scholarly_latin, simplified
 from accord.screening.similarity import word_similarity
+from accord.screening.thesaurus import (
+    FUNCTION_WEIGHT,
+    FUNCTION_WORDS,
+    SYNONYM,
+    VOCABULARY_WEIGHT,
+    translated_similarity,
+    vocabulary,
+)
 from accord.screening.transcription import TRANSCRIBED, transcribed_runs, transcription_similarity
 
 #: How much a token of each role weighs beside a name part.
@@ -103,94 +107,7 @@ BALANCE = {"person": (0.75, 0.25), "organization": (0.3, 0.7), None: (0.6, 0.4)}
 VOWELS = str.maketrans("", "", "aeiouy")
 NO_FAMILY: frozenset[int] = frozenset()
 NO_LEGAL: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Pair:
-    query: str
-    register: str
-    how: str  # exact | romanisation | skeleton | edit distance | initial
-    similarity: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "register": self.register,
-            "how": self.how,
-            "similarity": round(self.similarity, 3),
-        }
-
-
-@dataclass(slots=True)
-class Score:
-    """A score and its reasons; the reasons are spelled out only when asked for (most scores
-    of a screening run rank below the results shown)."""
-
-    score: float
-    _pairs: list[Pair] | None = None
-    _unmatched_query: list[str] | None = None
-    _unmatched_register: list[str] | None = None
-    #: (query tokens, register tokens, paired positions) to spell the reasons out from.
-    _found: tuple[tuple[Token, ...], tuple[Token, ...], list[PairIndices]] | None = None
-    #: The query's reading that gave the score, and why a cap held it down, if one did.
-    reading: PreparedName | None = None
-    capped: str | None = None
-    _left_over: int = 0
-
-    def _spell_out(self) -> None:
-        if self._found is None:
-            return
-        left, right, pairs = self._found
-        self._found = None
-        self._pairs = [
-            Pair(_shown(left, q), _shown(right, r), how, similarity)
-            for q, r, similarity, how in sorted(pairs, key=lambda p: p[0][0])
-        ]
-        used_left, used_right = paired(pairs)
-        self._left_over = count_left_over(left, right, used_left, used_right)
-        self._unmatched_query = [t.text for i, t in enumerate(left) if i not in used_left]
-        self._unmatched_register = [t.text for j, t in enumerate(right) if j not in used_right]
-
-    @property
-    def parts_left_over(self) -> int:
-        """Name parts (names, places, patronymics) of either name without a partner."""
-        if self._found is None:
-            return self._left_over
-        left, right, pairs = self._found
-        return count_left_over(left, right, *paired(pairs))
-
-    @property
-    def pairs(self) -> list[Pair]:
-        self._spell_out()
-        return self._pairs or []
-
-    @property
-    def unmatched_query(self) -> list[str]:
-        self._spell_out()
-        return self._unmatched_query or []
-
-    @property
-    def unmatched_register(self) -> list[str]:
-        self._spell_out()
-        return self._unmatched_register or []
-
-    def explanation(self) -> dict[str, Any]:
-        found: dict[str, Any] = {
-            "pairs": [p.as_dict() for p in self.pairs],
-            "unmatched_query": self.unmatched_query,
-            "unmatched_register": self.unmatched_register,
-        }
-        reading = self.reading
-        if reading is not None and reading.reading != "as written":
-            found["reading"] = reading.reading
-            if reading.translation is not None:
-                found["translation"] = {
-                    "text": " ".join(t.text for t in reading.tokens),
-                    "entries": [sense.as_dict() for sense in reading.translation.senses],
-                }
-        if self.capped:
-            found["capped"] = self.capped
-        return found
+NO_WORDS: frozenset[str] = frozenset()
 
 
 def _weights(
@@ -208,6 +125,32 @@ def _weights(
         else:
             weights.append(WEIGHTS[role])
     return weights
+
+
+def _weigh_vocabulary(side: tuple[Token, ...], weights: list[float]) -> None:
+    """A translation against a name: the words of the lexicon's vocabulary weigh less than
+    the name's own words, on both sides (``thesaurus.VOCABULARY_WEIGHT``), and function words
+    as particles."""
+    words = vocabulary()
+    for position, token in enumerate(side):
+        if token.text in FUNCTION_WORDS:
+            weights[position] = min(weights[position], FUNCTION_WEIGHT)
+        elif token.role == "name" and token.text in words:
+            weights[position] = min(weights[position], VOCABULARY_WEIGHT)
+
+
+def _described(lone: list[Token]) -> list[str]:
+    """The words without a partner that say what a body is or does: kind words and the
+    vocabulary of the lexicon, less function words."""
+    words = vocabulary()
+    return [
+        t.text
+        for t in lone
+        if t.text not in FUNCTION_WORDS
+        and (
+            (t.role == "generic" and t.text in KIND_WORDS) or (t.role == "name" and t.text in words)
+        )
+    ]
 
 
 _EAST_ASIAN = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA")
@@ -252,6 +195,9 @@ class PreparedName:
     #: Words of a reading that transcribe a foreign name in Chinese characters, with their
     #: pinyin syllables (compared with Latin words by sound: 努斯拉 "nu si la", Nusra).
     transcribed: tuple[tuple[str, str], ...] = ()
+    #: A translated reading's words that stand for other English words too (团: regiment, or
+    #: group), folded: each word and the others.
+    alternatives: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 @lru_cache(maxsize=200_000)
@@ -291,9 +237,16 @@ def readings(name: str) -> tuple[PreparedName, ...]:
             folded = tokens(word)
             if len(folded) == 1:
                 sounds.append((folded[0].text, syllables))
+        alternatives: dict[str, frozenset[str]] = {}
+        for sense in translation.senses:
+            own = tokens(sense.concept)
+            if sense.also and len(own) == 1:
+                others = frozenset(t.text for c in sense.also for t in tokens(c))
+                alternatives[own[0].text] = others | alternatives.get(own[0].text, frozenset())
         found.append(
             dataclasses.replace(
                 prepared,
+                alternatives=tuple(alternatives.items()),
                 translated=words,
                 translation=translation,
                 reading="translated" if translation.senses else "transcribed",
@@ -386,6 +339,7 @@ def compare_prepared(
     options = []
     translated = query.translated
     sounds = dict(query.transcribed) if query.transcribed else None
+    others = dict(query.alternatives) if query.alternatives else None
     east = bool(query.korean or candidate.korean)
     for i, (text_a, number_a, raw_a, lineage_a) in enumerate(query.cells):
         for j, (text_b, number_b, raw_b, lineage_b) in enumerate(candidate.cells):
@@ -405,6 +359,14 @@ def compare_prepared(
                 # nothing, its sounds do.
                 similarity = transcription_similarity(sounds[text_a], text_b)
                 how = TRANSCRIBED
+            if translated and similarity < SYNONYM and text_a in translated:
+                # A translated word and another rendering of it, or its stem in another form,
+                # or another sense of the word translated.
+                found_similarity, found_how = translated_similarity(text_a, text_b)
+                if others is not None and text_b in others.get(text_a, ()):
+                    found_similarity, found_how = 1.0, "translated (another sense)"
+                if found_similarity > similarity:
+                    similarity, how = found_similarity, found_how
             if similarity > 0:
                 if translated and text_a in translated:
                     how = "translated" if how in ("exact", "romanisation") else how
@@ -441,6 +403,9 @@ def compare_prepared(
         pairs += pair_pieces(left, right, used_left, used_right)
     weights_left = _weights(left, kind, rarity)
     weights_right = _weights(right, kind, rarity)
+    if translated:
+        _weigh_vocabulary(left, weights_left)
+        _weigh_vocabulary(right, weights_right)
     got_left = sum(weights_left[i] * s for q, _, s, _ in pairs for i in q)
     got_right = sum(weights_right[j] * s for _, r, s, _ in pairs for j in r)
     share_left, share_right = got_left / sum(weights_left), got_right / sum(weights_right)
@@ -461,8 +426,10 @@ def compare_prepared(
         token_score *= KUNYA_PENALTY ** kunya_crossed(pairs, left, right)
         if korean is None and not syllabic and crossed_with_parts_over(pairs, left, right):
             token_score *= CROSSED_PENALTY
-    names_left = sum(1 for t in lone_left if conflicting(t, kind))
-    names_right = sum(1 for t in lone_right if conflicting(t, kind))
+    words = vocabulary() if translated else NO_WORDS
+    # Beside a translation, the vocabulary's words are weighed as kinds of body, below.
+    names_left = sum(1 for t in lone_left if conflicting(t, kind) and t.text not in words)
+    names_right = sum(1 for t in lone_right if conflicting(t, kind) and t.text not in words)
     token_score *= CONFLICT_PENALTY ** min(names_left, names_right)
     if kind != "person" and lone_left and lone_right:
         # Two kinds of body ("Organisation of Islamic Cooperation" / "Society of Islamic
@@ -471,6 +438,12 @@ def compare_prepared(
         # группировка): no other kind of body.
         kinds_left = [t.text for t in lone_left if t.role == "generic" and t.text in KIND_WORDS]
         kinds_right = [t.text for t in lone_right if t.role == "generic" and t.text in KIND_WORDS]
+        if translated:
+            # Beside a translation, any word of the vocabulary on each side without a partner
+            # ("Islamic Army in Iraq" / "Islamic State of Iraq") says two bodies, as kind
+            # words do; its lower weight alone would let them pass.
+            kinds_left = _described(lone_left)
+            kinds_right = _described(lone_right)
         renderings = query.translation is not None and LOOSE_KINDS.issuperset(
             kinds_left + kinds_right
         )
@@ -557,7 +530,3 @@ def _compare_korean(query: PreparedName, candidate: PreparedName) -> Score:
         if near:
             return Score(round(score, 4), _found=(left, right, pairs), reading=query, capped=NEAR)
     return Score(round(score, 4), _found=(left, right, pairs), reading=query)
-
-
-def _shown(side: tuple[Token, ...], positions: tuple[int, ...]) -> str:
-    return " ".join(side[p].text for p in positions)

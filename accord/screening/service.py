@@ -9,12 +9,12 @@ from typing import Any
 
 from accord.limits import DEFAULT_LIMITS
 from accord.screening import calibration
+from accord.screening.explained import Score
 from accord.screening.index import Entry, ScreeningIndex, Subject
 from accord.screening.pieces import STOPWORDS
 from accord.screening.score import (
     NEAR,
     PreparedName,
-    Score,
     compare_prepared,
     readings,
 )
@@ -130,6 +130,8 @@ def screen(
     options = readings(name)
     entries: dict[int, Entry] = {}
     for number, reading in enumerate(options):
+        if number and reading.tokens == options[0].tokens:
+            continue  # an English name read as itself: the same candidates
         text = name if number == 0 else " ".join(t.text for t in reading.tokens)
         for entry in index.candidates(text, limit=candidates):
             entries.setdefault(entry.name_id, entry)
